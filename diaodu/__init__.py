@@ -1,0 +1,1 @@
+"""Diaodu (调度): scheduling and supervision of key projects."""

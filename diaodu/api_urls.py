@@ -1,0 +1,19 @@
+"""The API: one router; every capability adds its resources here."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from diaodu.org.api import UnitViewSet
+from diaodu.projects.api import ProgramViewSet, ProjectViewSet
+
+router = DefaultRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("units", UnitViewSet, basename="unit")
+router.register("programs", ProgramViewSet, basename="program")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,68 @@
+"""Recording changes: a snapshot of an object before and after, and the difference."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from diaodu.core.models import Action, ChangeRecord
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def snapshot(instance: models.Model) -> dict:
+    """The recorded fields of an instance as plain JSON values (relations by name)."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or field.name in {"created_at", "updated_at", "version"}:
+            continue
+        if field.is_relation:
+            related = getattr(instance, field.name, None)
+            data[field.name] = str(related) if related is not None else None
+        else:
+            data[field.name] = _plain(field.value_from_object(instance))
+    return data
+
+
+def m2m_snapshot(instance: models.Model) -> dict:
+    """Many-to-many relations of a saved instance, each as a sorted list of names."""
+    return {
+        field.name: sorted(str(obj) for obj in getattr(instance, field.name).all())
+        for field in instance._meta.many_to_many
+    }
+
+
+def diff(before: dict, after: dict) -> dict:
+    keys = before.keys() | after.keys()
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(keys)
+        if before.get(key) != after.get(key)
+    }
+
+
+def record(actor, instance, action, changes=None, *, project=None, reason="") -> ChangeRecord:
+    """Write one change record. `project` defaults to the instance's own project."""
+    if project is None:
+        project = getattr(instance, "project", None)
+        if project is None and instance._meta.label == "projects.Project":
+            project = instance
+    return ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(type(instance)),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        project=project if action != Action.DELETE or project is not instance else None,
+        action=action,
+        changes=changes or {},
+        reason=reason,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )

@@ -1,0 +1,91 @@
+"""The record of every change: who, when, what changed, and why."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+    TRANSITION = "transition", _("Status changed")
+
+
+class ChangeRecord(models.Model):
+    """One change to a recorded object, with its field-by-field before and after.
+
+    `changes` maps a field name to `[before, after]`, values as stored (choice keys, ids of
+    related objects replaced by their names). `project` is set for everything that belongs
+    to a project so its page can show one history.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(_("object"), max_length=200)
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="change_records",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("change record")
+        verbose_name_plural = _("change records")
+        indexes = [
+            # The project page's history: a project's records, newest first.
+            models.Index(fields=["project", "-created_at"], name="change_project_time"),
+            # An object's own history.
+            models.Index(fields=["content_type", "object_id"], name="change_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) in the language of the reader."""
+        model = self.content_type.model_class()
+        rows = []
+        for name, (before, after) in self.changes.items():
+            try:
+                field = model._meta.get_field(name)
+            except Exception:  # a field since removed: show its name as stored
+                rows.append((name, _display(before), _display(after)))
+                continue
+            label = str(getattr(field, "verbose_name", name))
+            choices = dict(getattr(field, "flatchoices", None) or [])
+            rows.append(
+                (
+                    label,
+                    _display(choices.get(before, before)),
+                    _display(choices.get(after, after)),
+                )
+            )
+        return rows
+
+
+def _display(value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,28 @@
+"""The home page: what the signed-in user's scope holds."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.shortcuts import render
+from django.utils import timezone
+
+from diaodu.projects.choices import Stage
+from diaodu.projects.models import AnnualPlan, Project
+
+
+@login_required
+def home(request):
+    year = timezone.localdate().year
+    projects = Project.objects.visible_to(request.user)
+    by_stage = dict(
+        projects.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
+    )
+    totals = projects.aggregate(count=Count("pk"), investment=Sum("total_investment"))
+    planned = AnnualPlan.objects.filter(project__in=projects, year=year).aggregate(
+        total=Sum("planned_investment")
+    )["total"]
+    stages = [(stage, by_stage.get(stage.value, 0)) for stage in Stage]
+    return render(
+        request,
+        "core/home.html",
+        {"year": year, "totals": totals, "planned": planned, "stages": stages},
+    )

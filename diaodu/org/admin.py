@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from diaodu.core.admin import RecordedAdmin
+from diaodu.org.models import Leader, Unit, User
+
+
+@admin.register(Unit)
+class UnitAdmin(RecordedAdmin):
+    list_display = ["name", "short_name", "kind", "parent", "code"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "code"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Leader)
+class LeaderAdmin(RecordedAdmin):
+    list_display = ["name", "title", "level", "unit", "user"]
+    list_filter = ["level"]
+    search_fields = ["name", "title"]
+    autocomplete_fields = ["unit", "user"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "last_name", "first_name", "unit", "role", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Unit and role"), {"fields": ["unit", "role", "phone"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("Unit and role"), {"fields": ["unit", "role"]}),
+    ]

@@ -1,0 +1,153 @@
+"""Units (单位), the leaders in charge of projects (分包领导), and users."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from diaodu.org.choices import ROLES_SEEING_EVERYTHING, LeaderLevel, Role, UnitKind
+
+
+class UnitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The unit directory: every signed-in user may read it (to name who is responsible)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self
+
+    def regions(self):
+        return self.filter(kind=UnitKind.REGION)
+
+
+class Unit(models.Model):
+    """Any organisation: a district, a city department, an enterprise, the programme office.
+
+    A unit may sit under a parent (a street under its district); a region's scope covers
+    its descendants.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    aliases = models.JSONField(
+        _("aliases"),
+        default=list,
+        blank=True,
+        help_text=_("Other names the unit goes by in ledgers and minutes."),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "sort_order", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def descendant_ids(self) -> set[int]:
+        """This unit and every unit below it, in one query per level of the tree."""
+        found = {self.pk}
+        frontier = {self.pk}
+        while frontier:
+            frontier = set(
+                Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            ) - found
+            found |= frontier
+        return found
+
+
+class Leader(models.Model):
+    """A city or district leader personally in charge of projects (分包领导 / 包抓领导).
+
+    Most leaders never sign in; one who does is linked to a user.
+    """
+
+    name = models.CharField(_("name"), max_length=50)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    level = models.CharField(
+        _("level"), max_length=10, choices=LeaderLevel.choices, default=LeaderLevel.CITY
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leaders",
+    )
+    user = models.OneToOneField(
+        "org.User",
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leader_profile",
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["level", "sort_order", "name"]
+        verbose_name = _("leader in charge")
+        verbose_name_plural = _("leaders in charge")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "title"],
+                name="unique_leader_name_title",
+                violation_error_message=_("A leader with this name and title already exists."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.title}）" if self.title else self.name
+
+
+class User(AbstractUser):
+    """A person who signs in: belongs to a unit and acts in one role."""
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+    @property
+    def sees_everything(self) -> bool:
+        """Headquarters, leaders and inspectors (and superusers) see every project."""
+        return self.is_superuser or self.role in ROLES_SEEING_EVERYTHING
+
+    @property
+    def is_headquarters(self) -> bool:
+        return self.is_superuser or self.role == Role.HEADQUARTERS

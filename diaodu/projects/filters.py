@@ -1,0 +1,47 @@
+"""One FilterSet per model, shared by the HTML ledger and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from diaodu.org.choices import UnitKind
+from diaodu.org.models import Leader, Unit
+from diaodu.projects.choices import Category, Stage
+from diaodu.projects.models import Program, Project
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    program = django_filters.ModelChoiceFilter(
+        field_name="programs", queryset=Program.objects.all(), label=_("Programme")
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.filter(kind=UnitKind.REGION), label=_("Region")
+    )
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
+    owner = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Owner"))
+    lead_unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.exclude(kind=UnitKind.REGION), label=_("Lead unit")
+    )
+    leader = django_filters.ModelChoiceFilter(
+        field_name="leaders", queryset=Leader.objects.all(), label=_("Leader in charge")
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "program", "region", "stage", "category", "owner", "lead_unit", "leader"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(national_code__icontains=value))
+
+    @property
+    def qs(self):
+        # Filtering on a many-to-many relation can repeat a project; never show it twice.
+        queryset = super().qs
+        if self.form.cleaned_data.get("program") or self.form.cleaned_data.get("leader"):
+            queryset = queryset.distinct()
+        return queryset

@@ -1,0 +1,93 @@
+"""The ledger (台账) and the project page. Both start from Project.objects.visible_to(user)."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from diaodu.core.models import ChangeRecord
+from diaodu.org.choices import Role
+from diaodu.projects.filters import ProjectFilterSet
+from diaodu.projects.models import AnnualPlan, Approval, Milestone, Project
+
+HISTORY_SHOWN = 50
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+def ledger_queryset(user, params, year):
+    """The filtered ledger of a user: what the page shows and, later, what is exported."""
+    base = Project.objects.visible_to(user).for_ledger(year)
+    filterset = ProjectFilterSet(params, queryset=base)
+    queryset = filterset.qs
+    if user.role == Role.LEADER and hasattr(user, "leader_profile"):
+        # A leader sees everything, with their own projects first.
+        mine = user.leader_profile.projects.values("pk")
+        queryset = queryset.annotate(
+            is_mine=Case(When(pk__in=mine, then=Value(0)), default=Value(1),
+                         output_field=IntegerField())
+        ).order_by("is_mine", *Project._meta.ordering)
+    return filterset, queryset
+
+
+@login_required
+def project_list(request):
+    year = _year(request)
+    filterset, queryset = ledger_queryset(request.user, request.GET, year)
+    page = Paginator(queryset, settings.DIAODU_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/project_list.html",
+        {"filterset": filterset, "page": page, "year": year},
+    )
+
+
+@login_required
+def project_detail(request, pk):
+    year = _year(request)
+    queryset = Project.objects.visible_to(request.user).select_related(
+        "region", "owner", "lead_unit"
+    ).prefetch_related(
+        "programs",
+        "leaders",
+        "responsible_units",
+        Prefetch("annual_plans", queryset=AnnualPlan.objects.prefetch_related("months")),
+        Prefetch("milestones", queryset=Milestone.objects.select_related("responsible_unit")),
+        Prefetch(
+            "approvals", queryset=Approval.objects.select_related("responsible_department")
+        ),
+        "funding_lines",
+    )
+    project = get_object_or_404(queryset, pk=pk)
+    history = list(
+        ChangeRecord.objects.filter(project=project)
+        .select_related("actor", "content_type")[:HISTORY_SHOWN]
+    )
+    plans = list(project.annual_plans.all())
+    current_plan = next((plan for plan in plans if plan.year == year), None)
+    funding = list(project.funding_lines.all())
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "year": year,
+            "plans": plans,
+            "current_plan": current_plan,
+            "milestones": project.milestones.all(),
+            "approvals": project.approvals.all(),
+            "funding": funding,
+            "funding_totals": {
+                key: sum((getattr(line, key) for line in funding), 0)
+                for key in ("planned", "secured", "disbursed")
+            },
+            "history": history,
+        },
+    )
