@@ -30,7 +30,9 @@ def do_save(actor, instance, *, m2m: dict | None = None, reason: str = "", valid
         after.update({k: v for k, v in m2m_snapshot(instance).items() if k in m2m})
     changes = diff(before, after)
     if creating or changes:
-        record(actor, instance, Action.CREATE if creating else Action.UPDATE, changes, reason=reason)
+        record(
+            actor, instance, Action.CREATE if creating else Action.UPDATE, changes, reason=reason
+        )
     return instance
 
 

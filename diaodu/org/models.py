@@ -66,9 +66,10 @@ class Unit(models.Model):
         found = {self.pk}
         frontier = {self.pk}
         while frontier:
-            frontier = set(
-                Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-            ) - found
+            frontier = (
+                set(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+                - found
+            )
             found |= frontier
         return found
 

@@ -45,8 +45,14 @@ class MilestoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = Milestone
         fields = [
-            "id", "name", "planned_date", "baseline_date", "actual_date",
-            "responsible_unit", "note", "state",
+            "id",
+            "name",
+            "planned_date",
+            "baseline_date",
+            "actual_date",
+            "responsible_unit",
+            "note",
+            "state",
         ]
 
     def get_state(self, milestone) -> str:
@@ -57,8 +63,15 @@ class ApprovalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Approval
         fields = [
-            "id", "kind", "responsible_department", "status", "time_limit_days",
-            "planned_date", "applied_on", "completed_on", "document_number",
+            "id",
+            "kind",
+            "responsible_department",
+            "status",
+            "time_limit_days",
+            "planned_date",
+            "applied_on",
+            "completed_on",
+            "document_number",
         ]
 
 
@@ -70,18 +83,39 @@ class FundingLineSerializer(serializers.ModelSerializer):
 
 class ProjectSerializer(serializers.ModelSerializer):
     annual_planned = serializers.DecimalField(
-        max_digits=14, decimal_places=2, read_only=True, allow_null=True,
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
         help_text="Planned investment of the requested year (?year=, default this year), 万元.",
     )
 
     class Meta:
         model = Project
         fields = [
-            "id", "name", "national_code", "category", "stage", "region", "owner",
-            "lead_unit", "responsible_units", "leaders", "programs", "total_investment",
-            "annual_planned", "planned_start", "planned_completion", "actual_start",
-            "actual_completion", "latitude", "longitude", "address", "stats_registered",
-            "stats_registered_on", "updated_at",
+            "id",
+            "name",
+            "national_code",
+            "category",
+            "stage",
+            "region",
+            "owner",
+            "lead_unit",
+            "responsible_units",
+            "leaders",
+            "programs",
+            "total_investment",
+            "annual_planned",
+            "planned_start",
+            "planned_completion",
+            "actual_start",
+            "actual_completion",
+            "latitude",
+            "longitude",
+            "address",
+            "stats_registered",
+            "stats_registered_on",
+            "updated_at",
         ]
 
 
@@ -93,8 +127,12 @@ class ProjectDetailSerializer(ProjectSerializer):
 
     class Meta(ProjectSerializer.Meta):
         fields = [
-            *ProjectSerializer.Meta.fields, "scope", "annual_plans", "milestones",
-            "approvals", "funding_lines",
+            *ProjectSerializer.Meta.fields,
+            "scope",
+            "annual_plans",
+            "milestones",
+            "approvals",
+            "funding_lines",
         ]
 
 

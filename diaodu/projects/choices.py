@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Cadence(models.TextChoices):
@@ -70,7 +71,7 @@ class ApprovalKind(models.TextChoices):
 class ApprovalStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("approval status", "Done")
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 

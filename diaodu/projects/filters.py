@@ -18,9 +18,12 @@ class ProjectFilterSet(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         queryset=Unit.objects.filter(kind=UnitKind.REGION), label=_("Region")
     )
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Stage"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
-    owner = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Owner"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.filter(kind__in=[UnitKind.ENTERPRISE, UnitKind.DEPARTMENT]),
+        label=_("Owner"),
+    )
     lead_unit = django_filters.ModelChoiceFilter(
         queryset=Unit.objects.exclude(kind=UnitKind.REGION), label=_("Lead unit")
     )
@@ -31,6 +34,12 @@ class ProjectFilterSet(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = ["q", "program", "region", "stage", "category", "owner", "lead_unit", "leader"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.form.fields.items():
+            field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
+        self.form.fields["q"].widget.attrs["placeholder"] = _("Name or project code")
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -111,9 +111,11 @@ class ProjectQuerySet(models.QuerySet):
         if user.role == Role.DEPARTMENT:
             return self.filter(
                 Q(lead_unit_id=user.unit_id)
-                | Q(pk__in=Project.responsible_units.through.objects.filter(
-                    unit_id=user.unit_id
-                ).values("project_id"))
+                | Q(
+                    pk__in=Project.responsible_units.through.objects.filter(
+                        unit_id=user.unit_id
+                    ).values("project_id")
+                )
             )
         if user.role == Role.OWNER:
             return self.filter(owner_id=user.unit_id)
@@ -255,8 +257,10 @@ class Project(models.Model):
             ("actual_start", "actual_completion", _("Actual completion is before the start.")),
         ]
         for start, end, message in pairs:
-            if getattr(self, start) and getattr(self, end) and getattr(self, end) < getattr(
-                self, start
+            if (
+                getattr(self, start)
+                and getattr(self, end)
+                and getattr(self, end) < getattr(self, start)
             ):
                 errors[end] = message
         if self.stats_registered_on and not self.stats_registered:
@@ -310,7 +314,10 @@ class AnnualPlan(models.Model):
 
 
 class PlanMonth(models.Model):
-    """The planned investment of one month of an annual plan (quarterly plans use months 3, 6, 9, 12)."""
+    """The planned investment of one month of an annual plan.
+
+    A quarterly plan uses months 3, 6, 9 and 12.
+    """
 
     plan = models.ForeignKey(
         AnnualPlan, verbose_name=_("annual plan"), on_delete=models.CASCADE, related_name="months"
@@ -385,8 +392,10 @@ class Milestone(models.Model):
     def state(self, today=None) -> str:
         today = today or timezone.localdate()
         if self.actual_date:
-            return MilestoneState.DONE if self.actual_date <= self.planned_date else (
-                MilestoneState.DONE_LATE
+            return (
+                MilestoneState.DONE
+                if self.actual_date <= self.planned_date
+                else (MilestoneState.DONE_LATE)
             )
         return MilestoneState.OVERDUE if self.planned_date < today else MilestoneState.PENDING
 
@@ -414,7 +423,10 @@ class Approval(models.Model):
         related_name="approvals",
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.NOT_STARTED
+        _("status"),
+        max_length=20,
+        choices=ApprovalStatus.choices,
+        default=ApprovalStatus.NOT_STARTED,
     )
     time_limit_days = models.PositiveIntegerField(
         _("time limit (working days)"), null=True, blank=True
@@ -441,9 +453,7 @@ class Approval(models.Model):
 
     def clean(self):
         if self.status == ApprovalStatus.DONE and not self.completed_on:
-            raise ValidationError(
-                {"completed_on": _("Give the date an approval was completed.")}
-            )
+            raise ValidationError({"completed_on": _("Give the date an approval was completed.")})
         if self.completed_on and self.applied_on and self.completed_on < self.applied_on:
             raise ValidationError(
                 {"completed_on": _("An approval cannot be completed before it was applied for.")}
@@ -482,8 +492,10 @@ class FundingLine(models.Model):
         return f"{self.project}：{self.get_source_display()}"
 
     def clean(self):
-        if self.disbursed is not None and self.secured is not None and (
-            self.disbursed > self.secured
+        if (
+            self.disbursed is not None
+            and self.secured is not None
+            and (self.disbursed > self.secured)
         ):
             raise ValidationError(
                 {"disbursed": _("More cannot be disbursed than has been secured.")}

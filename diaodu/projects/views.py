@@ -31,8 +31,9 @@ def ledger_queryset(user, params, year):
         # A leader sees everything, with their own projects first.
         mine = user.leader_profile.projects.values("pk")
         queryset = queryset.annotate(
-            is_mine=Case(When(pk__in=mine, then=Value(0)), default=Value(1),
-                         output_field=IntegerField())
+            is_mine=Case(
+                When(pk__in=mine, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
         ).order_by("is_mine", *Project._meta.ordering)
     return filterset, queryset
 
@@ -52,23 +53,26 @@ def project_list(request):
 @login_required
 def project_detail(request, pk):
     year = _year(request)
-    queryset = Project.objects.visible_to(request.user).select_related(
-        "region", "owner", "lead_unit"
-    ).prefetch_related(
-        "programs",
-        "leaders",
-        "responsible_units",
-        Prefetch("annual_plans", queryset=AnnualPlan.objects.prefetch_related("months")),
-        Prefetch("milestones", queryset=Milestone.objects.select_related("responsible_unit")),
-        Prefetch(
-            "approvals", queryset=Approval.objects.select_related("responsible_department")
-        ),
-        "funding_lines",
+    queryset = (
+        Project.objects.visible_to(request.user)
+        .select_related("region", "owner", "lead_unit")
+        .prefetch_related(
+            "programs",
+            "leaders",
+            "responsible_units",
+            Prefetch("annual_plans", queryset=AnnualPlan.objects.prefetch_related("months")),
+            Prefetch("milestones", queryset=Milestone.objects.select_related("responsible_unit")),
+            Prefetch(
+                "approvals", queryset=Approval.objects.select_related("responsible_department")
+            ),
+            "funding_lines",
+        )
     )
     project = get_object_or_404(queryset, pk=pk)
     history = list(
-        ChangeRecord.objects.filter(project=project)
-        .select_related("actor", "content_type")[:HISTORY_SHOWN]
+        ChangeRecord.objects.filter(project=project).select_related("actor", "content_type")[
+            :HISTORY_SHOWN
+        ]
     )
     plans = list(project.annual_plans.all())
     current_plan = next((plan for plan in plans if plan.year == year), None)

@@ -1,0 +1,60 @@
+# Diaodu: `make demo` serves the demo city, `make test` runs the whole suite.
+# Both set up what they need first: a virtual environment in .venv/, Python and npm packages.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup migrate demo serve test lint format check messages ci clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py demo --if-empty
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: migrate
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: setup
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Extract the translatable strings into the zh-Hans catalog, then compile it (needs GNU gettext).
+messages: setup
+	cd diaodu && ../$(PY) ../manage.py makemessages --locale zh_Hans --no-obsolete --add-location file
+	cd diaodu && ../$(PY) ../manage.py compilemessages --locale zh_Hans
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache

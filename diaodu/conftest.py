@@ -1,0 +1,88 @@
+"""Shared fixtures: a small city with a user of every role, and projects in two regions."""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from diaodu.factories import (
+    PASSWORD,
+    AnnualPlanFactory,
+    LeaderFactory,
+    ProgramFactory,
+    ProjectFactory,
+    UnitFactory,
+    UserFactory,
+)
+from diaodu.org.choices import Role, UnitKind
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if os.environ.get("CI") == "true" and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        assert "postgresql" in engine, "CI asked for PostgreSQL but the suite is not using it"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests sign in often; a slow hash only protects stored passwords, which tests have none of."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def city(db):
+    """解放区 (with a street under it) and 高新区, departments, an owner, projects and users."""
+    jiefang = UnitFactory(name="解放区", code="jiefang", kind=UnitKind.REGION)
+    street = UnitFactory(name="焦南街道", code="jiaonan", kind=UnitKind.REGION, parent=jiefang)
+    gaoxin = UnitFactory(name="高新区", code="gaoxin", kind=UnitKind.REGION)
+    jiaotong = UnitFactory(name="交通运输局", code="jiaotong", kind=UnitKind.DEPARTMENT)
+    ziran = UnitFactory(name="自然资源和规划局", code="ziran", kind=UnitKind.DEPARTMENT)
+    touzi = UnitFactory(name="市投资集团", code="touzi", kind=UnitKind.ENTERPRISE)
+    other_owner = UnitFactory(name="高新建投", code="gxjt", kind=UnitKind.ENTERPRISE)
+    hq_unit = UnitFactory(name="指挥部办公室", code="hq", kind=UnitKind.HEADQUARTERS)
+    ducha = UnitFactory(name="督查局", code="ducha", kind=UnitKind.INSPECTORATE)
+    program = ProgramFactory(name="市重点项目", code="city")
+
+    leader_user = UserFactory(username="leader", role=Role.LEADER)
+    leader = LeaderFactory(name="王建国", user=leader_user)
+
+    p_jiefang = ProjectFactory(name="解放区项目", region=jiefang, owner=touzi, lead_unit=jiaotong)
+    p_street = ProjectFactory(name="街道项目", region=street, owner=other_owner, lead_unit=ziran)
+    p_gaoxin = ProjectFactory(name="高新区项目", region=gaoxin, owner=other_owner, lead_unit=ziran)
+    p_gaoxin.responsible_units.set([jiaotong])
+    p_city = ProjectFactory(name="全市项目", region=None, owner=touzi, lead_unit=ziran)
+    for project in (p_jiefang, p_street, p_gaoxin, p_city):
+        project.programs.set([program])
+        AnnualPlanFactory(project=project, year=2026)
+    p_gaoxin.leaders.set([leader])
+
+    users = SimpleNamespace(
+        hq=UserFactory(username="hq", role=Role.HEADQUARTERS, unit=hq_unit),
+        leader=leader_user,
+        inspector=UserFactory(username="inspector", role=Role.INSPECTOR, unit=ducha),
+        jiefang=UserFactory(username="jiefang", role=Role.REGION, unit=jiefang),
+        gaoxin=UserFactory(username="gaoxin", role=Role.REGION, unit=gaoxin),
+        jiaotong=UserFactory(username="jiaotong", role=Role.DEPARTMENT, unit=jiaotong),
+        owner=UserFactory(username="owner", role=Role.OWNER, unit=touzi),
+        nobody=UserFactory(username="nobody", role="", unit=None),
+    )
+    return SimpleNamespace(
+        jiefang=jiefang,
+        street=street,
+        gaoxin=gaoxin,
+        jiaotong=jiaotong,
+        ziran=ziran,
+        touzi=touzi,
+        program=program,
+        leader=leader,
+        users=users,
+        projects=SimpleNamespace(jiefang=p_jiefang, street=p_street, gaoxin=p_gaoxin, city=p_city),
+    )
+
+
+def login(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client

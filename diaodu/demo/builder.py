@@ -1,0 +1,538 @@
+"""Builds the demo city deterministically, dated relative to today.
+
+The same date gives the same city: every random choice comes from one seeded generator and
+the catalog is walked in order. Children of projects are bulk-created; a project's creation and
+a few later edits by headquarters are recorded so that the history on a project page is real.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from diaodu.core.history import record
+from diaodu.core.models import Action
+from diaodu.core.services import do_save
+from diaodu.demo import catalog
+from diaodu.org.choices import LeaderLevel, Role, UnitKind
+from diaodu.org.models import Leader, Unit, User
+from diaodu.projects.choices import ApprovalKind, ApprovalStatus, FundingSource, Stage
+from diaodu.projects.models import (
+    AnnualPlan,
+    Approval,
+    FundingLine,
+    Milestone,
+    PlanMonth,
+    Program,
+    Project,
+)
+from diaodu.projects.national_code import iso7064_mod11_10
+
+SEED = 20220511
+PASSWORD = "diaodu-demo"
+CENT = Decimal("0.01")
+# Administrative division codes of the city's districts and counties, for project codes.
+DIVISIONS = {
+    "jiefang": "410802",
+    "zhongzhan": "410803",
+    "macun": "410804",
+    "shanyang": "410811",
+    "xiuwu": "410821",
+    "boai": "410822",
+    "wuzhi": "410823",
+    "wenxian": "410825",
+    "qinyang": "410882",
+    "mengzhou": "410883",
+    "gaoxin": "410871",
+    "shifan": "410872",
+}
+# Share of a year's investment planned for each month: slow in winter and at the Spring Festival.
+MONTH_WEIGHTS = [4, 4, 8, 9, 10, 10, 10, 9, 10, 10, 9, 7]
+APPROVAL_DEPARTMENTS = {
+    ApprovalKind.PROJECT_APPROVAL: "fagai",
+    ApprovalKind.FEASIBILITY: "fagai",
+    ApprovalKind.LAND_PRE_REVIEW: "ziran",
+    ApprovalKind.LAND_USE_PERMIT: "ziran",
+    ApprovalKind.LAND_GRANT: "ziran",
+    ApprovalKind.BUILDING_PLAN_PERMIT: "ziran",
+    ApprovalKind.ENVIRONMENTAL: "shengtai",
+    ApprovalKind.ENERGY: "fagai",
+    ApprovalKind.SOIL_WATER: "shuili",
+    ApprovalKind.DRAWING_REVIEW: "zhujian",
+    ApprovalKind.CONSTRUCTION_PERMIT: "zhujian",
+}
+ACCOUNTS = [
+    # username, role, unit code, surname, given name, what they show
+    ("admin", None, "hq", "系统", "管理员", _("superuser")),
+    ("hq", Role.HEADQUARTERS, "hq", "李", "晓红", _("headquarters: sees and schedules everything")),
+    ("leader", Role.LEADER, None, "王", "建国", _("city leader in charge of projects")),
+    ("jiefang", Role.REGION, "jiefang", "赵", "磊", _("region 解放区")),
+    ("gaoxin", Role.REGION, "gaoxin", "刘", "洋", _("region 高新区")),
+    ("jiaotong", Role.DEPARTMENT, "jiaotong", "张", "伟", _("department 交通运输局")),
+    ("owner", Role.OWNER, "touzi", "陈", "静", _("owner 市投资集团, several projects")),
+    ("inspector", Role.INSPECTOR, "ducha", "黄", "海", _("inspector 督查局")),
+]
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def month_start(year: int, month: int) -> date:
+    year += (month - 1) // 12
+    return date(year, (month - 1) % 12 + 1, 1)
+
+
+@dataclass
+class DemoCity:
+    projects: int
+    units: int
+    users: list[tuple[str, str]]
+
+
+class Builder:
+    def __init__(self, today: date | None = None):
+        self.today = today or timezone.localdate()
+        self.year = self.today.year
+        self.rng = random.Random(SEED)
+        self.units: dict[str, Unit] = {}
+
+    # -- organisation ----------------------------------------------------------------------
+
+    def build_units(self):
+        order = 0
+
+        def add(entry, kind, parent=None):
+            nonlocal order
+            order += 1
+            unit = Unit.objects.create(
+                name=entry["name"],
+                short_name=entry.get("short_name", ""),
+                code=entry["code"],
+                kind=kind,
+                parent=parent,
+                aliases=entry.get("aliases", []),
+                latitude=money(entry["lat"]) if "lat" in entry else None,
+                longitude=money(entry["lng"]) if "lng" in entry else None,
+                sort_order=order,
+            )
+            self.units[unit.code] = unit
+            return unit
+
+        add(catalog.HEADQUARTERS, UnitKind.HEADQUARTERS)
+        add(catalog.INSPECTORATE, UnitKind.INSPECTORATE)
+        for region in catalog.REGIONS:
+            parent = add(region, UnitKind.REGION)
+            for i, street in enumerate(region.get("streets", []), start=1):
+                add(
+                    {
+                        "name": f"{region['name']}{street}",
+                        "short_name": street,
+                        "code": f"{region['code']}-{i}",
+                    },
+                    UnitKind.REGION,
+                    parent,
+                )
+        for entry in catalog.DEPARTMENTS:
+            add(entry, UnitKind.DEPARTMENT)
+        for entry in catalog.ENTERPRISES:
+            add(entry, UnitKind.ENTERPRISE)
+
+    def build_leaders(self):
+        self.leaders = [
+            Leader.objects.create(
+                name=entry["name"],
+                title=entry["title"],
+                level=LeaderLevel(entry["level"]),
+                unit=self.units.get(entry.get("region") or ""),
+                sort_order=i,
+            )
+            for i, entry in enumerate(catalog.LEADERS)
+        ]
+
+    def build_programs(self):
+        self.programs: dict[tuple[str, int], Program] = {}
+        for year in (self.year - 1, self.year):
+            for entry in catalog.PROGRAMS:
+                program = Program.objects.create(
+                    name=entry["name"],
+                    code=entry["code"],
+                    year=year,
+                    level=entry["level"],
+                    cadence=entry["cadence"],
+                    batch=entry.get("batch"),
+                )
+                self.programs[(entry["code"], year)] = program
+
+    def build_users(self):
+        group, _created = Group.objects.get_or_create(name="指挥部办公室")
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label__in=["org", "projects"])
+        )
+        self.users = {}
+        for username, role, unit_code, last, first, _what in ACCOUNTS:
+            user = User(
+                username=username,
+                role=role or "",
+                unit=self.units.get(unit_code or ""),
+                last_name=last,
+                first_name=first,
+                is_staff=username in {"admin", "hq"},
+                is_superuser=username == "admin",
+            )
+            user.set_password(PASSWORD)
+            user.save()
+            if username == "hq":
+                user.groups.add(group)
+            self.users[username] = user
+        leader = self.leaders[0]
+        leader.user = self.users["leader"]
+        leader.save(update_fields=["user"])
+
+    # -- projects --------------------------------------------------------------------------
+
+    def _dates(self, entry):
+        """Planned and actual start and completion for a project's stage, relative to today."""
+        rng, year = self.rng, self.year
+        years = entry.get("years", 2)
+        stage = entry["stage"]
+        if stage == Stage.RESERVE:
+            planned_start = month_start(year + 1, rng.randint(1, 9))
+        elif stage == Stage.PREPARATION:
+            planned_start = month_start(year, rng.randint(self.today.month, self.today.month + 6))
+        elif stage == Stage.NEW:
+            planned_start = month_start(year, rng.randint(1, 11))
+        elif stage == Stage.CONTINUING:
+            planned_start = month_start(
+                year - rng.randint(1, max(1, years - 1)), rng.randint(2, 10)
+            )
+        else:  # completed, operating
+            planned_start = month_start(
+                year - years - (stage == Stage.OPERATING), rng.randint(2, 8)
+            )
+        planned_completion = planned_start + timedelta(days=365 * years - 1)
+        if stage == Stage.CONTINUING and planned_completion <= self.today:
+            planned_completion = month_start(year + 1, rng.randint(3, 12)) - timedelta(days=1)
+        actual_start = actual_completion = None
+        if stage in {Stage.CONTINUING, Stage.COMPLETED, Stage.OPERATING}:
+            actual_start = planned_start + timedelta(days=rng.randint(-10, 40))
+        elif stage == Stage.NEW and planned_start <= self.today and rng.random() < 0.75:
+            actual_start = min(planned_start + timedelta(days=rng.randint(0, 45)), self.today)
+        if stage in {Stage.COMPLETED, Stage.OPERATING}:
+            actual_completion = min(
+                planned_completion + timedelta(days=rng.randint(-30, 60)),
+                self.today - timedelta(days=20),
+            )
+            if stage == Stage.COMPLETED and actual_completion.year < year:
+                actual_completion = month_start(year, max(1, self.today.month - 2))
+        return planned_start, planned_completion, actual_start, actual_completion
+
+    def _national_code(self, entry, planned_start, index):
+        if entry["stage"] == Stage.RESERVE or self.rng.random() < 0.15:
+            return ""
+        approved = planned_start - timedelta(days=self.rng.randint(90, 400))
+        head = f"{approved.year % 100:02d}{approved.month:02d}"
+        division = DIVISIONS.get(entry["region"] or "", "410800")
+        department = self.rng.choice(["04", "05", "48", "55"])
+        kind = "01" if index % 3 else "02"
+        body = f"{head}{division}{department}{kind}"
+        serial = f"{self.rng.randint(10000, 99999)}"
+        digits = body + serial
+        check = iso7064_mod11_10(digits)
+        if index == 7:  # one code copied with a wrong last digit, as happens with paper forms
+            check = (check + 1) % 10
+        return f"{head}-{division}-{body[10:12]}-{body[12:14]}-{serial}{check}"
+
+    def _location(self, entry):
+        region = next((r for r in catalog.REGIONS if r["code"] == entry["region"]), None)
+        lat, lng = (region["lat"], region["lng"]) if region else (35.215, 113.24)
+        spread = 0.035 if region else 0.12
+        return (
+            Decimal(str(round(lat + self.rng.uniform(-spread, spread), 6))),
+            Decimal(str(round(lng + self.rng.uniform(-spread, spread), 6))),
+        )
+
+    def build_projects(self):
+        self.projects = []
+        for index, entry in enumerate(catalog.PROJECTS):
+            planned_start, planned_completion, actual_start, actual_completion = self._dates(entry)
+            latitude, longitude = self._location(entry)
+            region = self.units.get(entry["region"] or "")
+            started = actual_start is not None
+            project = Project.objects.create(
+                name=entry["name"],
+                national_code=self._national_code(entry, planned_start, index),
+                scope=entry["scope"],
+                category=entry["category"],
+                region=region,
+                address=(region.name if region else "焦作市")
+                + self.rng.choice(["人民路与", "建设路与", "丰收路与", "山阳路与", "迎宾路与"])
+                + self.rng.choice(["塔南路交叉口", "民主路交叉口", "焦东路交叉口", "世纪路西侧"]),
+                latitude=latitude,
+                longitude=longitude,
+                owner=self.units[entry["owner"]],
+                lead_unit=self.units[entry["lead_unit"]],
+                stage=entry["stage"],
+                planned_start=planned_start,
+                planned_completion=planned_completion,
+                actual_start=actual_start,
+                actual_completion=actual_completion,
+                total_investment=money(entry["total_investment"]),
+                stats_registered=started,
+                stats_registered_on=(actual_start + timedelta(days=30)) if started else None,
+            )
+            project.responsible_units.set([self.units[c] for c in entry["responsible_units"]])
+            project.leaders.set([self.leaders[i] for i in entry["leaders"]])
+            years = {self.year}
+            if planned_start.year < self.year:
+                years.add(self.year - 1)
+            project.programs.set(
+                [self.programs[(code, y)] for code in entry["programs"] for y in sorted(years)]
+            )
+            record(None, project, Action.CREATE)
+            self.projects.append((project, entry))
+
+    def build_plans(self):
+        plans, months = [], []
+        for project, _entry in self.projects:
+            if project.stage in {Stage.RESERVE, Stage.CANCELLED}:
+                continue
+            start = project.planned_start
+            end = project.actual_completion or project.planned_completion
+            years = max(1, end.year - start.year + 1)
+            for year in (self.year - 1, self.year):
+                if not start.year <= year <= end.year:
+                    continue
+                share = Decimal(self.rng.uniform(0.8, 1.2)) / years
+                planned = money(min(project.total_investment * share, project.total_investment))
+                plan = AnnualPlan(
+                    project=project,
+                    year=year,
+                    planned_investment=planned,
+                    targets=self._targets(project, year),
+                )
+                plans.append(plan)
+        AnnualPlan.objects.bulk_create(plans)
+        for plan in plans:
+            first = (
+                plan.project.planned_start.month
+                if plan.project.planned_start.year == plan.year
+                else 1
+            )
+            weights = [w if m + 1 >= first else 0 for m, w in enumerate(MONTH_WEIGHTS)]
+            total_weight = sum(weights)
+            running = Decimal("0")
+            active = [m for m, w in enumerate(weights, start=1) if w]
+            for month, weight in enumerate(weights, start=1):
+                if not weight:
+                    continue
+                if month == active[-1]:
+                    amount = plan.planned_investment - running
+                else:
+                    amount = money(plan.planned_investment * weight / total_weight)
+                running += amount
+                months.append(PlanMonth(plan=plan, month=month, planned_investment=amount))
+        PlanMonth.objects.bulk_create(months)
+
+    def _targets(self, project, year):
+        if project.stage == Stage.NEW and project.planned_start.year == year:
+            return f"{project.planned_start.month}月底前开工建设，年底前完成年度投资计划。"
+        if project.planned_completion.year == year:
+            return "完成主体工程及附属设施，年底前竣工验收。"
+        return "加快主体工程施工，确保完成年度投资计划和形象进度目标。"
+
+    def build_milestones(self):
+        milestones = []
+        for project, entry in self.projects:
+            kind = catalog.MILESTONE_KIND_BY_CATEGORY.get(entry["category"], "building")
+            template = catalog.MILESTONE_TEMPLATES[kind]
+            # Backward scheduling: the last node is the planned completion.
+            dates, when = [], project.planned_completion
+            for _name, days in reversed(template):
+                dates.append(when)
+                when -= timedelta(days=days)
+            dates.reverse()
+            start_index = next(
+                (i for i, (name, _d) in enumerate(template) if name == "开工建设"), None
+            )
+            if start_index is not None:
+                shift = project.planned_start - dates[start_index]
+                dates = [d + shift if i <= start_index else d for i, d in enumerate(dates)]
+            for (name, _days), planned in zip(template, dates, strict=True):
+                actual = None
+                if planned < self.today and project.stage != Stage.RESERVE:
+                    roll = self.rng.random()
+                    if roll < 0.72:
+                        actual = planned - timedelta(days=self.rng.randint(0, 10))
+                    elif roll < 0.86:
+                        actual = min(planned + timedelta(days=self.rng.randint(5, 40)), self.today)
+                if project.actual_completion and planned <= project.actual_completion:
+                    actual = actual or planned
+                milestones.append(
+                    Milestone(
+                        project=project,
+                        name=name,
+                        planned_date=planned,
+                        baseline_date=planned,
+                        actual_date=actual,
+                        responsible_unit=project.owner,
+                    )
+                )
+        Milestone.objects.bulk_create(milestones)
+
+    def build_approvals(self):
+        approvals = []
+        kinds = [
+            ApprovalKind.PROJECT_APPROVAL,
+            ApprovalKind.FEASIBILITY,
+            ApprovalKind.LAND_PRE_REVIEW,
+            ApprovalKind.LAND_USE_PERMIT,
+            ApprovalKind.ENVIRONMENTAL,
+            ApprovalKind.ENERGY,
+            ApprovalKind.BUILDING_PLAN_PERMIT,
+            ApprovalKind.DRAWING_REVIEW,
+            ApprovalKind.CONSTRUCTION_PERMIT,
+        ]
+        for project, _entry in self.projects:
+            started = project.actual_start is not None
+            anchor = project.actual_start or project.planned_start
+            for position, kind in enumerate(kinds):
+                completed_on = applied_on = None
+                number = ""
+                if started or (project.stage == Stage.PREPARATION and position < 4):
+                    status = ApprovalStatus.DONE
+                    completed_on = min(
+                        anchor - timedelta(days=15 * (len(kinds) - position)), self.today
+                    )
+                    applied_on = completed_on - timedelta(days=self.rng.randint(5, 25))
+                    office = ["发改", "资规", "环审", "建"][position % 4]
+                    serial = self.rng.randint(10, 299)
+                    number = f"焦{office}〔{completed_on.year}〕{serial}号"
+                elif project.stage in {Stage.PREPARATION, Stage.NEW} and position < 7:
+                    status = ApprovalStatus.IN_PROGRESS
+                    applied_on = self.today - timedelta(days=self.rng.randint(5, 60))
+                elif kind == ApprovalKind.ENERGY and project.category in {
+                    "education",
+                    "livelihood",
+                }:
+                    status = ApprovalStatus.NOT_APPLICABLE
+                else:
+                    status = ApprovalStatus.NOT_STARTED
+                approvals.append(
+                    Approval(
+                        project=project,
+                        kind=kind,
+                        responsible_department=self.units[APPROVAL_DEPARTMENTS[kind]],
+                        status=status,
+                        time_limit_days=self.rng.choice([5, 10, 15, 20]),
+                        planned_date=anchor - timedelta(days=10 * (len(kinds) - position)),
+                        applied_on=applied_on,
+                        completed_on=completed_on,
+                        document_number=number,
+                    )
+                )
+        Approval.objects.bulk_create(approvals)
+
+    def build_funding(self):
+        lines = []
+        public = {
+            "transport",
+            "water",
+            "education",
+            "health",
+            "livelihood",
+            "ecology",
+            "urban_renewal",
+            "infrastructure",
+        }
+        for project, entry in self.projects:
+            if entry["category"] in public:
+                mix = [
+                    (FundingSource.SPECIAL_BOND, 0.4),
+                    (FundingSource.LOCAL_FISCAL, 0.2),
+                    (FundingSource.POLICY_LOAN, 0.25),
+                    (FundingSource.CENTRAL_BUDGET, 0.15),
+                ]
+                if self.rng.random() < 0.3:
+                    mix[-1] = (FundingSource.ULTRA_LONG_BOND, 0.15)
+            else:
+                mix = [
+                    (FundingSource.SELF_RAISED, 0.55),
+                    (FundingSource.BANK_LOAN, 0.35),
+                    (FundingSource.PROVINCIAL, 0.10),
+                ]
+            progress = {
+                Stage.RESERVE: 0.0,
+                Stage.PREPARATION: 0.15,
+                Stage.NEW: 0.4,
+                Stage.CONTINUING: 0.7,
+                Stage.COMPLETED: 1.0,
+                Stage.OPERATING: 1.0,
+            }
+            level = progress.get(project.stage, 0.0)
+            for source, share in mix:
+                planned = money(project.total_investment * Decimal(share))
+                secured = money(planned * Decimal(min(1.0, level + self.rng.uniform(0, 0.3))))
+                disbursed = money(secured * Decimal(self.rng.uniform(0.5, 1.0) if level else 0))
+                lines.append(
+                    FundingLine(
+                        project=project,
+                        source=source,
+                        planned=planned,
+                        secured=secured,
+                        disbursed=disbursed,
+                    )
+                )
+        FundingLine.objects.bulk_create(lines)
+
+    def record_some_edits(self):
+        """A few edits by headquarters, so that a project's history shows real changes."""
+        hq = self.users["hq"]
+        for project, _entry in self.projects[:: max(1, len(self.projects) // 6)]:
+            milestone = project.milestones.filter(actual_date__isnull=True).last()
+            if milestone is not None:
+                milestone.planned_date += timedelta(days=30)
+                do_save(hq, milestone, reason="根据调度会意见顺延节点")
+            project.total_investment = money(project.total_investment * Decimal("1.05"))
+            do_save(hq, project, reason="概算调整")
+
+    @transaction.atomic
+    def build(self) -> DemoCity:
+        self.build_units()
+        self.build_leaders()
+        self.build_programs()
+        self.build_users()
+        self.build_projects()
+        self.build_plans()
+        self.build_milestones()
+        self.build_approvals()
+        self.build_funding()
+        self.record_some_edits()
+        return DemoCity(
+            projects=len(self.projects),
+            units=len(self.units),
+            users=[(username, what) for username, _r, _u, _l, _f, what in ACCOUNTS],
+        )
+
+
+def reset():
+    """Remove everything the demo builds (all projects, units, leaders, programmes, users)."""
+    from diaodu.core.models import ChangeRecord
+
+    with transaction.atomic():
+        ChangeRecord.objects.all().delete()
+        Project.objects.all().delete()
+        Program.objects.all().delete()
+        Leader.objects.all().delete()
+        User.objects.all().delete()
+        Unit.objects.filter(parent__isnull=False).delete()
+        Unit.objects.all().delete()
+
+
+def build(today: date | None = None) -> DemoCity:
+    return Builder(today).build()
