@@ -127,10 +127,14 @@ class ProjectQuerySet(models.QuerySet):
         return self.annotate(annual_planned=models.Subquery(plan.values("planned_investment")[:1]))
 
     def for_ledger(self, year: int):
+        """What a ledger row shows: relations in one query each, the year's programmes only."""
         return (
             self.with_plan_for(year)
             .select_related("region", "owner", "lead_unit")
-            .prefetch_related("programs", "leaders")
+            .prefetch_related(
+                models.Prefetch("programs", queryset=Program.objects.filter(year=year)),
+                "leaders",
+            )
         )
 
 

@@ -51,5 +51,8 @@ def test_chinese_is_the_default_and_english_works(client, db):
     assert "登录" in client.get("/login/").content.decode()
     with translation.override("en"):
         assert translation.gettext("Project ledger") == "Project ledger"
+    # The browser's language does not switch the interface; the language menu does.
     response = client.get("/login/", headers={"accept-language": "en"})
-    assert "Sign in" in response.content.decode()
+    assert "登录" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert "Sign in" in client.get("/login/").content.decode()

@@ -1,0 +1,63 @@
+"""Settings read from the environment; production refuses to start without a secret key."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+
+def _import_settings(**env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DIAODU_")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import diaodu.settings as s; print(s.DEBUG, s.ALLOWED_HOSTS)"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _import_settings(DIAODU_DEBUG="false")
+    assert result.returncode != 0
+    assert "DIAODU_SECRET_KEY" in result.stderr
+
+
+def test_production_starts_with_a_secret_key_and_reads_hosts():
+    result = _import_settings(
+        DIAODU_DEBUG="false", DIAODU_SECRET_KEY="x" * 50, DIAODU_ALLOWED_HOSTS="a.gov.cn, b"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "False ['a.gov.cn', 'b']" in result.stdout
+
+
+def test_time_zone_and_language(settings):
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+    assert settings.LANGUAGE_CODE == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_home_redirects_anonymous_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_login_and_logout(client):
+    from diaodu.factories import PASSWORD, UserFactory
+
+    UserFactory(username="someone")
+    wrong = client.post(reverse("login"), {"username": "someone", "password": "nope"})
+    assert wrong.status_code == 200  # the form again, with its error
+    assert wrong.context["form"].errors
+    assert client.get(reverse("home")).status_code == 302
+    response = client.post(reverse("login"), {"username": "someone", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
