@@ -6,11 +6,14 @@ from rest_framework.routers import DefaultRouter
 
 from diaodu.org.api import UnitViewSet
 from diaodu.projects.api import ProgramViewSet, ProjectViewSet
+from diaodu.reporting.api import PeriodViewSet, ReportViewSet
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
 router.register("units", UnitViewSet, basename="unit")
 router.register("programs", ProgramViewSet, basename="program")
+router.register("periods", PeriodViewSet, basename="period")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "diaodu.core",
     "diaodu.org",
     "diaodu.projects",
+    "diaodu.reporting",
     "diaodu.demo",
 ]
 
@@ -150,3 +151,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("DIAODU_LOG_LEVEL", "WARNING")},
 }
+
+# The reporting calendar: monthly reports are due on this day of the month; weekly and
+# biweekly ones on this weekday (0 is Monday) of their last week.
+DIAODU_MONTHLY_DUE_DAY = envint("DIAODU_MONTHLY_DUE_DAY", 25)
+DIAODU_WEEKLY_DUE_WEEKDAY = envint("DIAODU_WEEKLY_DUE_WEEKDAY", 4)
+# Photos attached to reports: the largest accepted, in megabytes.
+DIAODU_PHOTO_MAX_MB = envint("DIAODU_PHOTO_MAX_MB", 10)
+# Uploaded Excel files: the largest accepted, in megabytes.
+DIAODU_UPLOAD_MAX_MB = envint("DIAODU_UPLOAD_MAX_MB", 20)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from diaodu.projects.choices import Stage
 from diaodu.projects.models import AnnualPlan, Project
+from diaodu.reporting import inbox
 
 
 @login_required
@@ -24,5 +25,12 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"year": year, "totals": totals, "planned": planned, "stages": stages},
+        {
+            "year": year,
+            "totals": totals,
+            "planned": planned,
+            "stages": stages,
+            "to_file": inbox.to_file(request.user),
+            "to_review": inbox.to_review(request.user),
+        },
     )

@@ -501,6 +501,157 @@ class Builder:
             project.total_investment = money(project.total_investment * Decimal("1.05"))
             do_save(hq, project, reason="概算调整")
 
+    def build_reports(self):
+        """A year of monthly reports: most approved, some late, some missing, some returned."""
+        from datetime import datetime, time
+
+        from django.contrib.contenttypes.models import ContentType
+
+        from diaodu.core.models import ChangeRecord
+        from diaodu.reporting.calendar import periods_between
+        from diaodu.reporting.choices import ReportStatus
+        from diaodu.reporting.models import ProgressReport, ReportingPeriod
+        from diaodu.reporting.services import open_due_periods
+
+        tz = timezone.get_current_timezone()
+        first = month_start(self.today.year, self.today.month - 11)
+        periods = []
+        for (_code, year), program in self.programs.items():
+            if program.cadence != "monthly":
+                continue
+            for dates in periods_between(
+                "monthly", max(first, date(year, 1, 1)), min(self.today, date(year, 12, 31))
+            ):
+                periods.append(
+                    ReportingPeriod(
+                        program=program,
+                        start=dates.start,
+                        end=dates.end,
+                        due_date=dates.due_date,
+                        opened_at=datetime.combine(dates.start, time(8), tz),
+                        closed_at=None
+                        if dates.end >= self.today - timedelta(days=62)
+                        else datetime.combine(dates.end + timedelta(days=10), time(18), tz),
+                    )
+                )
+        ReportingPeriod.objects.bulk_create(periods)
+        open_due_periods(self.today)
+        plans = {
+            (plan.project_id, plan.year): {m.month: m.planned_investment for m in plan.months.all()}
+            for plan in AnnualPlan.objects.prefetch_related("months")
+        }
+        # How each project keeps pace with its plan: most near it, a few far behind.
+        pace = {
+            project.pk: self.rng.choice([1.0, 1.05, 0.95, 0.9, 0.85, 0.75, 0.6, 0.4, 1.1])
+            for project, _entry in self.projects
+        }
+        users = self.users
+        reports, returned = [], []
+        by_program = {}
+        for project, _entry in self.projects:
+            for program in project.programs.all():
+                by_program.setdefault(program.pk, []).append(project)
+        for period in sorted(periods, key=lambda p: (p.start, p.program_id)):
+            current = period.end >= self.today
+            for project in by_program.get(period.program_id, []):
+                started = project.actual_start and project.actual_start <= period.end
+                if project.stage in {Stage.RESERVE} or (
+                    project.actual_completion and project.actual_completion < period.start
+                ):
+                    continue
+                roll = self.rng.random()
+                if roll < (0.35 if current else 0.03):
+                    continue  # not reported
+                planned = plans.get((project.pk, period.start.year), {}).get(period.start.month)
+                invested = (
+                    money(
+                        (planned or 0)
+                        * Decimal(pace[project.pk])
+                        * Decimal(self.rng.uniform(0.8, 1.2))
+                    )
+                    if started
+                    else money(0)
+                )
+                elapsed = 0
+                if started:
+                    span = max(1, (project.planned_completion - project.actual_start).days)
+                    elapsed = min(
+                        100, max(1, (period.end - project.actual_start).days * 100 // span)
+                    )
+                late = self.rng.random() < 0.12
+                submitted_day = period.due_date + timedelta(
+                    days=self.rng.randint(1, 6) if late else -self.rng.randint(0, 6)
+                )
+                status = ReportStatus.APPROVED
+                if current:
+                    status = self.rng.choice(
+                        [ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.SUBMITTED]
+                    )
+                    submitted_day = min(submitted_day, self.today)
+                elif period.end >= self.today - timedelta(days=40) and self.rng.random() < 0.08:
+                    status = ReportStatus.RETURNED
+                submitted_at = (
+                    datetime.combine(submitted_day, time(self.rng.randint(9, 17)), tz)
+                    if status != ReportStatus.DRAFT
+                    else None
+                )
+                report = ProgressReport(
+                    project=project,
+                    period=period,
+                    status=status,
+                    invested=invested,
+                    physical_percent=Decimal(
+                        min(100, int(elapsed * float(pace[project.pk]) * 0.95))
+                    )
+                    if started
+                    else Decimal(0),
+                    physical_progress=self._progress_text(project, started, elapsed),
+                    workers=self.rng.randint(20, 400) if started else 0,
+                    next_steps="按节点推进，确保完成下月投资计划。"
+                    if started
+                    else "加快办理前期手续，力争早日开工。",
+                    problems="" if pace[project.pk] >= 0.75 else "资金到位滞后，影响施工进度。",
+                    submitted_at=submitted_at,
+                    submitted_by=users["owner"] if submitted_at else None,
+                    reviewed_at=submitted_at + timedelta(days=2)
+                    if status in {ReportStatus.APPROVED, ReportStatus.RETURNED}
+                    else None,
+                    return_reason="本期投资与形象进度不匹配，请核实后重新上报。"
+                    if status == ReportStatus.RETURNED
+                    else "",
+                )
+                reports.append(report)
+                if status == ReportStatus.RETURNED:
+                    returned.append(report)
+        ProgressReport.objects.bulk_create(reports, batch_size=1000)
+        content_type = ContentType.objects.get_for_model(ProgressReport)
+        ChangeRecord.objects.bulk_create(
+            [
+                ChangeRecord(
+                    content_type=content_type,
+                    object_id=str(report.pk),
+                    object_repr=str(report)[:200],
+                    project=report.project,
+                    action=Action.TRANSITION,
+                    changes={"status": ["submitted", "returned"]},
+                    reason=report.return_reason,
+                    actor=users["jiefang"]
+                    if report.project.region_id == self.units["jiefang"].pk
+                    else users["hq"],
+                )
+                for report in returned
+            ]
+        )
+
+    def _progress_text(self, project, started, elapsed):
+        if not started:
+            return "正在办理前期手续，施工图设计已完成。"
+        if elapsed < 30:
+            return "场地平整完成，正在进行基础施工。"
+        if elapsed < 70:
+            return "主体结构施工中，累计完成工程量约" + str(elapsed) + "%。"
+        return "主体完工，正在进行装饰装修及设备安装。"
+
     @transaction.atomic
     def build(self) -> DemoCity:
         self.build_units()
@@ -513,6 +664,7 @@ class Builder:
         self.build_approvals()
         self.build_funding()
         self.record_some_edits()
+        self.build_reports()
         return DemoCity(
             projects=len(self.projects),
             units=len(self.units),

@@ -1,5 +1,7 @@
 """Units (单位), the leaders in charge of projects (分包领导), and users."""
 
+from functools import cached_property
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -148,6 +150,11 @@ class User(AbstractUser):
     def sees_everything(self) -> bool:
         """Headquarters, leaders and inspectors (and superusers) see every project."""
         return self.is_superuser or self.role in ROLES_SEEING_EVERYTHING
+
+    @cached_property
+    def scope_unit_ids(self) -> set[int]:
+        """The user's unit and every unit below it (computed once per request)."""
+        return self.unit.descendant_ids() if self.unit_id else set()
 
     @property
     def is_headquarters(self) -> bool:

@@ -107,7 +107,7 @@ class ProjectQuerySet(models.QuerySet):
         if user.unit_id is None:
             return self.none()
         if user.role == Role.REGION:
-            return self.filter(region_id__in=user.unit.descendant_ids())
+            return self.filter(region_id__in=user.scope_unit_ids)
         if user.role == Role.DEPARTMENT:
             return self.filter(
                 Q(lead_unit_id=user.unit_id)

@@ -11,8 +11,11 @@ from diaodu.core.models import ChangeRecord
 from diaodu.org.choices import Role
 from diaodu.projects.filters import ProjectFilterSet
 from diaodu.projects.models import AnnualPlan, Approval, Milestone, Project
+from diaodu.reporting.models import ProgressReport
+from diaodu.reporting.totals import project_totals
 
 HISTORY_SHOWN = 50
+REPORTS_SHOWN = 24
 
 
 def _year(request) -> int:
@@ -77,6 +80,11 @@ def project_detail(request, pk):
     plans = list(project.annual_plans.all())
     current_plan = next((plan for plan in plans if plan.year == year), None)
     funding = list(project.funding_lines.all())
+    reports = list(
+        ProgressReport.objects.filter(project=project)
+        .select_related("period__program")
+        .order_by("-period__start", "period__program_id")[:REPORTS_SHOWN]
+    )
     return render(
         request,
         "projects/project_detail.html",
@@ -93,5 +101,7 @@ def project_detail(request, pk):
                 for key in ("planned", "secured", "disbursed")
             },
             "history": history,
+            "totals": project_totals(project, year),
+            "reports": reports,
         },
     )

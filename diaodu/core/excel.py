@@ -1,0 +1,74 @@
+"""Excel helpers shared by every export and import: safe cells and readable workbooks."""
+
+import io
+import zipfile
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+class ExcelError(Exception):
+    """A file that cannot be read as a workbook; the message says why, in Chinese."""
+
+
+def write_cell(sheet, row: int, column: int, value):
+    """Write a value so that no text can become a formula in someone's spreadsheet."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # stored as text even when it starts with = + - @
+    else:
+        cell.value = value
+    return cell
+
+
+def new_sheet(title: str, headers: list[str], widths: list[int] | None = None):
+    """A workbook with a title row, a bold header row frozen below it, and sensible widths."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    write_cell(sheet, 1, 1, title).font = Font(bold=True, size=14)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    for column, header in enumerate(headers, start=1):
+        cell = write_cell(sheet, 2, column, header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        width = (widths or [])[column - 1] if widths and column <= len(widths) else 14
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A3"
+    return workbook, sheet
+
+
+def to_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def open_workbook(uploaded):
+    """Open an uploaded .xlsx after checking its size and kind; cached values, not formulas."""
+    limit = settings.DIAODU_UPLOAD_MAX_MB * 1024 * 1024
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > limit:
+        raise ExcelError(
+            _("The file is %(size).1f MB; the limit is %(limit)d MB.")
+            % {"size": size / 1024 / 1024, "limit": settings.DIAODU_UPLOAD_MAX_MB}
+        )
+    data = uploaded.read()
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ExcelError(
+            _("The file is encrypted or in the old .xls format; save it as an unprotected .xlsx.")
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ExcelError(_("The file is not an Excel workbook (.xlsx)."))
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise ExcelError(_("The workbook cannot be read: %(error)s") % {"error": error}) from error

@@ -1,0 +1,191 @@
+"""API for periods and reports: the same services, permissions and checks as the pages."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from diaodu.projects.models import Project
+from diaodu.reporting import services
+from diaodu.reporting.models import ProgressReport, ReportingPeriod
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    is_open = serializers.BooleanField(read_only=True)
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ReportingPeriod
+        fields = [
+            "id",
+            "program",
+            "label",
+            "start",
+            "end",
+            "due_date",
+            "is_open",
+            "opened_at",
+            "closed_at",
+        ]
+        read_only_fields = ["end", "opened_at", "closed_at"]
+
+
+class ExtendSerializer(serializers.Serializer):
+    due_date = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    is_late = serializers.BooleanField(read_only=True)
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "project",
+            "period",
+            "status",
+            "invested",
+            "physical_progress",
+            "physical_percent",
+            "workers",
+            "next_steps",
+            "problems",
+            "version",
+            "submitted_at",
+            "reviewed_at",
+            "return_reason",
+            "is_late",
+            "warnings",
+        ]
+        read_only_fields = ["status", "submitted_at", "reviewed_at", "return_reason"]
+        extra_kwargs = {"version": {"required": False}}
+
+    def get_warnings(self, report) -> list[str]:
+        return self.context.get("warnings", [])
+
+
+def _service_errors(call):
+    """Run a service; turn its Django errors into API errors (400, 403, 409)."""
+    try:
+        return call()
+    except services.ReportConflict as conflict:
+        current = ReportSerializer(conflict.current).data if conflict.current else None
+        raise Conflict({"detail": str(conflict), "current": current}) from conflict
+    except DjangoValidationError as error:
+        raise ValidationError(getattr(error, "message_dict", None) or error.messages) from error
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from error
+
+
+class Conflict(ValidationError):
+    status_code = status.HTTP_409_CONFLICT
+
+
+class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PeriodSerializer
+    filterset_fields = ["program", "program__year"]
+
+    def get_queryset(self):
+        return ReportingPeriod.objects.visible_to(self.request.user).select_related("program")
+
+    @extend_schema(request=ExtendSerializer, responses=PeriodSerializer)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        body = ExtendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        period = _service_errors(
+            lambda: services.extend_period(
+                request.user,
+                self.get_object(),
+                body.validated_data["due_date"],
+                body.validated_data["reason"],
+            )
+        )
+        return Response(PeriodSerializer(period).data)
+
+
+class ReportViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Reports. Create or update with `version` (the one you read); a stale version gets 409."""
+
+    serializer_class = ReportSerializer
+    filterset_fields = ["period", "project", "status"]
+
+    def get_queryset(self):
+        return ProgressReport.objects.visible_to(self.request.user).select_related(
+            "period", "project"
+        )
+
+    def _save(self, project, period, data, version):
+        result = _service_errors(
+            lambda: services.do_save_report(
+                self.request.user, project, period, data, version=version
+            )
+        )
+        return ReportSerializer(result.report, context={"warnings": result.warnings}).data, result
+
+    def create(self, request, *args, **kwargs):
+        project = get_object_or_404(
+            Project.objects.visible_to(request.user), pk=request.data.get("project")
+        )
+        period = get_object_or_404(
+            ReportingPeriod.objects.visible_to(request.user), pk=request.data.get("period")
+        )
+        data = {k: request.data[k] for k in services.REPORT_FIELDS if k in request.data}
+        body, result = self._save(project, period, data, request.data.get("version"))
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(body, status=code)
+
+    def update(self, request, *args, **kwargs):
+        report = self.get_object()
+        if "version" not in request.data:
+            raise ValidationError({"version": [_("Send the version of the report you read.")]})
+        data = {k: request.data[k] for k in services.REPORT_FIELDS if k in request.data}
+        body, _result = self._save(
+            report.project, report.period, data, int(request.data["version"])
+        )
+        return Response(body)
+
+    def _transition(self, service, with_reason=False):
+        report = self.get_object()
+        if with_reason:
+            body = ReasonSerializer(data=self.request.data)
+            body.is_valid(raise_exception=True)
+            report = _service_errors(
+                lambda: service(self.request.user, report, body.validated_data["reason"])
+            )
+        else:
+            report = _service_errors(lambda: service(self.request.user, report))
+        return Response(ReportSerializer(report).data)
+
+    @extend_schema(request=None, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(services.do_submit_report)
+
+    @extend_schema(request=None, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(services.do_approve_report)
+
+    @extend_schema(request=ReasonSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        return self._transition(services.do_return_report, with_reason=True)
+
+    @extend_schema(request=ReasonSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._transition(services.do_reopen_report, with_reason=True)

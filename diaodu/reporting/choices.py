@@ -1,0 +1,40 @@
+"""Enumerations of the reporting cycle, each status with a colour."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+REPORT_STATUS_COLOURS = {
+    ReportStatus.DRAFT: "secondary",
+    ReportStatus.SUBMITTED: "blue",
+    ReportStatus.RETURNED: "orange",
+    ReportStatus.APPROVED: "green",
+}
+
+
+class Filing(models.TextChoices):
+    """Where a project stands in a period, for the page of who is behind."""
+
+    MISSING = "missing", _("Not reported")
+    DRAFT = "draft", _("Draft, not submitted")
+    SUBMITTED = "submitted", _("Submitted on time")
+    LATE = "late", _("Submitted late")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+FILING_COLOURS = {
+    Filing.MISSING: "red",
+    Filing.DRAFT: "secondary",
+    Filing.SUBMITTED: "blue",
+    Filing.LATE: "orange",
+    Filing.RETURNED: "yellow",
+    Filing.APPROVED: "green",
+}

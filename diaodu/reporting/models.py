@@ -1,0 +1,214 @@
+"""Reporting periods and progress reports (调度填报).
+
+A period belongs to a programme and follows its cadence. Each project of the programme files
+one report per period. Year-to-date and since-start investment are derived from approved
+reports, never typed (see `totals.py`).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from diaodu.projects.models import Program, Project, money_field
+from diaodu.reporting.choices import REPORT_STATUS_COLOURS, ReportStatus
+
+
+class PeriodQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Periods are the programme's calendar: every signed-in user may read them."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self
+
+    def open(self):
+        return self.filter(opened_at__isnull=False, closed_at__isnull=True)
+
+
+class ReportingPeriod(models.Model):
+    """One reporting period of a programme: its dates and the date reports are due."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="periods"
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    due_date = models.DateField(_("due date"))
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "program"]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "start"],
+                name="one_period_per_program_start",
+                violation_error_message=_("This programme already has a period starting then."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")),
+                name="period_ends_after_start",
+                violation_error_message=_("A period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program.name} {self.label}"
+
+    @property
+    def label(self) -> str:
+        if self.start.day == 1 and (self.end - self.start).days >= 27:
+            return _("%(year)d-%(month)02d") % {"year": self.start.year, "month": self.start.month}
+        return f"{self.start:%m.%d}–{self.end:%m.%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None and self.closed_at is None
+
+    def is_overdue(self, today=None) -> bool:
+        return (today or timezone.localdate()) > self.due_date
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A report is visible to whoever may see its project."""
+        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+
+
+class ProgressReport(models.Model):
+    """A project's report for one period: investment, physical progress, workers, next steps.
+
+    `version` grows with every save; a save that carries an older version is refused, so two
+    people editing at once never overwrite each other.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="reports"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="reports"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    invested = money_field(_("investment this period (10k yuan)"))
+    physical_progress = models.TextField(_("physical progress"), blank=True)
+    physical_percent = models.DecimalField(
+        _("physical progress (%)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0"), message=_("A percentage cannot be below 0.")),
+            MaxValueValidator(Decimal("100"), message=_("A percentage cannot be above 100.")),
+        ],
+    )
+    workers = models.PositiveIntegerField(_("workers on site"), null=True, blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period__start", "project"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "period"],
+                name="one_report_per_project_period",
+                violation_error_message=_("This project already has a report for this period."),
+            ),
+            models.CheckConstraint(
+                condition=Q(invested__gte=0),
+                name="report_investment_not_negative",
+                violation_error_message=_("Investment cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(physical_percent__isnull=True)
+                | (Q(physical_percent__gte=0) & Q(physical_percent__lte=100)),
+                name="report_percent_in_range",
+                violation_error_message=_("The percentage must be between 0 and 100."),
+            ),
+        ]
+        indexes = [
+            # Who is behind: a period's reports by status.
+            models.Index(fields=["period", "status"], name="report_period_status"),
+            # Year-to-date investment: a project's approved reports.
+            models.Index(fields=["project", "status"], name="report_project_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.period.label}"
+
+    @property
+    def status_colour(self) -> str:
+        return REPORT_STATUS_COLOURS.get(self.status, "secondary")
+
+    @property
+    def is_late(self) -> bool:
+        if self.submitted_at is None:
+            return False
+        return timezone.localdate(self.submitted_at) > self.period.due_date
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {ReportStatus.DRAFT, ReportStatus.RETURNED}
+
+
+def photo_path(photo, filename):
+    return f"reports/{photo.report.period.start:%Y/%m}/{photo.report_id}/{filename}"
+
+
+class ReportPhoto(models.Model):
+    """A photo of the site attached to a report (images only, size-limited)."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self):
+        return self.caption or self.image.name
+
+    @property
+    def project(self):
+        return self.report.project

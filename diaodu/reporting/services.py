@@ -1,0 +1,360 @@
+"""Every state change of the reporting cycle. Views, API, uploads and commands call these.
+
+A service checks permission and state, writes inside a transaction, and records the change
+(who, when, what, why) in the project's history.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diaodu.core.history import diff, record, snapshot
+from diaodu.core.models import Action
+from diaodu.org.choices import Role
+from diaodu.projects.models import Program, Project
+from diaodu.reporting.calendar import period_containing
+from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
+from diaodu.reporting.totals import invested_by_year
+
+REPORT_FIELDS = [
+    "invested",
+    "physical_progress",
+    "physical_percent",
+    "workers",
+    "next_steps",
+    "problems",
+]
+
+
+class ReportConflict(Exception):
+    """The report changed since the user loaded it; nothing was saved."""
+
+    def __init__(self, current: ProgressReport, attempted: dict):
+        super().__init__(_("This report was changed by someone else while you were editing it."))
+        self.current = current
+        self.attempted = attempted
+
+
+@dataclass
+class SaveResult:
+    report: ProgressReport
+    warnings: list[str] = field(default_factory=list)
+    created: bool = False
+
+
+# -- who may do what -----------------------------------------------------------------------
+
+
+def can_file(user, project: Project) -> bool:
+    """The project's owner files its reports; headquarters may file on its behalf."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_headquarters:
+        return True
+    return (
+        user.role == Role.OWNER and user.unit_id is not None and (project.owner_id == user.unit_id)
+    )
+
+
+def can_review(user, project: Project) -> bool:
+    """The project's region reviews; for a city-level project, its lead department."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_headquarters:
+        return True
+    if user.unit_id is None:
+        return False
+    if user.role == Role.REGION:
+        return project.region_id is not None and project.region_id in user.scope_unit_ids
+    if user.role == Role.DEPARTMENT:
+        return project.region_id is None and project.lead_unit_id == user.unit_id
+    return False
+
+
+def _require(allowed: bool, message: str):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# -- periods -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_period(actor, program: Program, day: date) -> tuple[ReportingPeriod, bool]:
+    """Open the period of `program` containing `day` (creating it if needed). Idempotent."""
+    if actor is not None:
+        _require(actor.is_headquarters, _("Only headquarters can open reporting periods."))
+    dates = period_containing(program.cadence, day)
+    period, created = ReportingPeriod.objects.get_or_create(
+        program=program,
+        start=dates.start,
+        defaults={"end": dates.end, "due_date": dates.due_date, "opened_at": timezone.now()},
+    )
+    if not created and period.opened_at is None:
+        period.opened_at = timezone.now()
+        period.save(update_fields=["opened_at"])
+        created = True
+    return period, created
+
+
+def open_due_periods(today: date | None = None) -> list[ReportingPeriod]:
+    """Open, for every programme of the year, the period containing today. Safe to repeat."""
+    today = today or timezone.localdate()
+    opened = []
+    for program in Program.objects.filter(year=today.year):
+        period, created = open_period(None, program, today)
+        if created:
+            opened.append(period)
+    return opened
+
+
+@transaction.atomic
+def extend_period(actor, period: ReportingPeriod, due_date: date, reason: str):
+    _require(actor.is_headquarters, _("Only headquarters can extend reporting periods."))
+    if due_date < period.start:
+        raise ValidationError({"due_date": _("The due date cannot be before the period starts.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the extension.")})
+    before = snapshot(period)
+    period.due_date = due_date
+    if period.closed_at is not None:
+        period.closed_at = None
+    period.save(update_fields=["due_date", "closed_at"])
+    record(actor, period, Action.UPDATE, diff(before, snapshot(period)), reason=reason)
+    return period
+
+
+@transaction.atomic
+def close_period(actor, period: ReportingPeriod):
+    _require(actor.is_headquarters, _("Only headquarters can close reporting periods."))
+    period.closed_at = timezone.now()
+    period.save(update_fields=["closed_at"])
+    record(actor, period, Action.TRANSITION, {"closed_at": [None, period.closed_at.isoformat()]})
+    return period
+
+
+# -- reports -------------------------------------------------------------------------------
+
+
+def clean_report_values(data: dict) -> dict:
+    """Validate the typed fields with the model's own validators; every error in Chinese."""
+    probe = ProgressReport()
+    errors = {}
+    for name in REPORT_FIELDS:
+        if name not in data:
+            continue
+        model_field = ProgressReport._meta.get_field(name)
+        value = data[name]
+        if isinstance(value, str):
+            value = value.strip()
+        if value in ("", None):
+            value = 0 if name == "invested" else (None if model_field.null else "")
+        try:
+            setattr(probe, name, model_field.clean(value, probe))
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return {name: getattr(probe, name) for name in REPORT_FIELDS if name in data}
+
+
+def report_warnings(report: ProgressReport) -> list[str]:
+    """What is unusual but possible: shown to the person typing, never blocking."""
+    warnings = []
+    project, period = report.project, report.period
+    previous = (
+        ProgressReport.objects.filter(
+            project=project,
+            period__program=period.program,
+            period__start__lt=period.start,
+            physical_percent__isnull=False,
+        )
+        .order_by("-period__start")
+        .values_list("physical_percent", flat=True)
+        .first()
+    )
+    if (
+        report.physical_percent is not None
+        and previous is not None
+        and (report.physical_percent < previous)
+    ):
+        warnings.append(
+            _("Physical progress %(now)s%% is lower than last period's %(before)s%%.")
+            % {"now": report.physical_percent, "before": previous}
+        )
+    year = period.start.year
+    plan = project.annual_plans.filter(year=year).first()
+    counted = (
+        invested_by_year(
+            [project.pk],
+            statuses=[ReportStatus.APPROVED, ReportStatus.SUBMITTED],
+        )
+        .get(project.pk, {})
+        .get(year, 0)
+    )
+    if report.status not in {ReportStatus.APPROVED, ReportStatus.SUBMITTED}:
+        counted += report.invested or 0
+    if plan and report.invested and report.invested > plan.planned_investment:
+        warnings.append(
+            _(
+                "This period's investment %(amount)s is larger than the whole plan for %(year)d "
+                "(%(plan)s)."
+            )
+            % {"amount": report.invested, "year": year, "plan": plan.planned_investment}
+        )
+    elif plan and counted > plan.planned_investment:
+        warnings.append(
+            _("Year-to-date investment %(total)s would exceed the annual plan %(plan)s.")
+            % {"total": counted, "plan": plan.planned_investment}
+        )
+    if project.total_investment and counted > project.total_investment:
+        warnings.append(
+            _("Year-to-date investment %(total)s would exceed the total investment %(plan)s.")
+            % {"total": counted, "plan": project.total_investment}
+        )
+    return warnings
+
+
+@transaction.atomic
+def do_save_report(
+    actor, project: Project, period: ReportingPeriod, data: dict, *, version: int | None = None
+) -> SaveResult:
+    """Create or edit the report of `project` for `period` (draft or returned only).
+
+    `version` is the version the user loaded; if the report has moved on since, nothing is
+    saved and ReportConflict carries the current report.
+    """
+    _require(can_file(actor, project), _("You cannot file reports for this project."))
+    if not period.is_open:
+        raise ValidationError(
+            _("The period %(period)s is not open for reporting.") % {"period": period}
+        )
+    if not period.program.projects.filter(pk=project.pk).exists():
+        raise ValidationError(
+            _("This project is not in the programme %(program)s.") % {"program": period.program}
+        )
+    values = clean_report_values(data)
+    report = (
+        ProgressReport.objects.select_for_update().filter(project=project, period=period).first()
+    )
+    created = report is None
+    if created:
+        if version not in (None, 0):
+            raise ReportConflict(None, values)
+        report = ProgressReport(project=project, period=period, **values)
+        report.save()
+        record(actor, report, Action.CREATE, diff({}, snapshot(report)))
+    else:
+        if version is not None and version != report.version:
+            raise ReportConflict(report, values)
+        if not report.is_editable:
+            raise ValidationError(
+                _("A report that is %(status)s cannot be edited.")
+                % {"status": report.get_status_display()}
+            )
+        before = snapshot(report)
+        for name, value in values.items():
+            setattr(report, name, value)
+        report.version = F("version") + 1
+        report.save()
+        report.refresh_from_db()
+        changes = diff(before, snapshot(report))
+        if changes:
+            record(actor, report, Action.UPDATE, changes)
+    return SaveResult(report=report, warnings=report_warnings(report), created=created)
+
+
+def _transition(actor, report, to_status, *, reason="", **fields):
+    before = report.status
+    report.status = to_status
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.version = F("version") + 1
+    report.save()
+    report.refresh_from_db()
+    record(actor, report, Action.TRANSITION, {"status": [before, to_status]}, reason=reason)
+    return report
+
+
+def _locked(report) -> ProgressReport:
+    return (
+        ProgressReport.objects.select_for_update()
+        .select_related("project", "period__program")
+        .get(pk=report.pk)
+    )
+
+
+@transaction.atomic
+def do_submit_report(actor, report: ProgressReport) -> ProgressReport:
+    report = _locked(report)
+    _require(can_file(actor, report.project), _("You cannot submit reports for this project."))
+    if not report.is_editable:
+        raise ValidationError(_("Only a draft or returned report can be submitted."))
+    if not report.period.is_open:
+        raise ValidationError(
+            _("The period %(period)s is not open for reporting.") % {"period": report.period}
+        )
+    return _transition(
+        actor, report, ReportStatus.SUBMITTED, submitted_at=timezone.now(), submitted_by=actor
+    )
+
+
+@transaction.atomic
+def do_approve_report(actor, report: ProgressReport) -> ProgressReport:
+    report = _locked(report)
+    _require(can_review(actor, report.project), _("You cannot review reports of this project."))
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be approved."))
+    return _transition(
+        actor,
+        report,
+        ReportStatus.APPROVED,
+        reviewed_at=timezone.now(),
+        reviewed_by=actor,
+        return_reason="",
+    )
+
+
+@transaction.atomic
+def do_return_report(actor, report: ProgressReport, reason: str) -> ProgressReport:
+    report = _locked(report)
+    _require(can_review(actor, report.project), _("You cannot review reports of this project."))
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be returned."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the report is returned.")})
+    return _transition(
+        actor,
+        report,
+        ReportStatus.RETURNED,
+        reason=reason,
+        reviewed_at=timezone.now(),
+        reviewed_by=actor,
+        return_reason=reason,
+    )
+
+
+@transaction.atomic
+def do_reopen_report(actor, report: ProgressReport, reason: str) -> ProgressReport:
+    """Headquarters unlocks an approved report so its owner can correct it."""
+    report = _locked(report)
+    _require(actor.is_headquarters, _("Only headquarters can reopen an approved report."))
+    if report.status != ReportStatus.APPROVED:
+        raise ValidationError(_("Only an approved report can be reopened."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the report is reopened.")})
+    return _transition(actor, report, ReportStatus.RETURNED, reason=reason, return_reason=reason)
+
+
+@transaction.atomic
+def do_add_photo(actor, report: ProgressReport, image, caption: str = "") -> ReportPhoto:
+    _require(can_file(actor, report.project), _("You cannot file reports for this project."))
+    photo = ReportPhoto.objects.create(report=report, image=image, caption=caption)
+    record(actor, photo, Action.CREATE, {"image": [None, photo.image.name]}, project=report.project)
+    return photo

@@ -1,0 +1,302 @@
+"""Pages of the reporting cycle. Every query starts from a model's visible_to(user)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from diaodu.core.models import ChangeRecord
+from diaodu.projects.models import Project
+from diaodu.reporting import excel, services
+from diaodu.reporting.forms import PhotoForm, ReasonForm, ReportForm, UploadForm
+from diaodu.reporting.models import ProgressReport, ReportingPeriod
+from diaodu.reporting.progress import counts_by_unit, period_rows
+from diaodu.reporting.totals import project_totals
+
+
+def _period(user, pk):
+    return get_object_or_404(
+        ReportingPeriod.objects.visible_to(user).select_related("program"), pk=pk
+    )
+
+
+def _report(user, pk):
+    return get_object_or_404(
+        ProgressReport.objects.visible_to(user).select_related(
+            "project__region",
+            "project__owner",
+            "project__lead_unit",
+            "period__program",
+            "submitted_by",
+            "reviewed_by",
+        ),
+        pk=pk,
+    )
+
+
+def _fileable(user, period):
+    """The projects of a period the user may file for, in ledger order."""
+    return [
+        p
+        for p in Project.objects.visible_to(user)
+        .filter(programs=period.program)
+        .select_related("region", "owner")
+        .order_by("region__sort_order", "name")
+        if services.can_file(user, p)
+    ]
+
+
+@login_required
+def period_list(request):
+    periods = (
+        ReportingPeriod.objects.visible_to(request.user)
+        .select_related("program")
+        .annotate(
+            n_reports=Count("reports", filter=Q(reports__status__in=["submitted", "approved"]))
+        )
+        .order_by("-start", "program__name")
+    )
+    page = Paginator(periods, 30).get_page(request.GET.get("page"))
+    return render(request, "reporting/period_list.html", {"page": page})
+
+
+@login_required
+def period_detail(request, pk):
+    period = _period(request.user, pk)
+    rows = period_rows(period, request.user)
+    status = request.GET.get("filing")
+    shown = [row for row in rows if not status or row.filing == status]
+    return render(
+        request,
+        "reporting/period_detail.html",
+        {
+            "period": period,
+            "rows": shown,
+            "all_rows": rows,
+            "counts": counts_by_unit(rows),
+            "filing": status,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def period_fill(request, pk):
+    """The grid: one row per project, each saved on its own (htmx)."""
+    period = _period(request.user, pk)
+    projects = _fileable(request.user, period)
+    reports = {
+        r.project_id: r for r in ProgressReport.objects.filter(period=period, project__in=projects)
+    }
+    rows = [
+        {
+            "project": p,
+            "report": reports.get(p.pk),
+            "form": ReportForm(
+                instance=reports.get(p.pk),
+                prefix=f"p{p.pk}",
+                initial={"version": getattr(reports.get(p.pk), "version", 0)},
+            ),
+        }
+        for p in projects
+    ]
+    return render(
+        request,
+        "reporting/period_fill.html",
+        {
+            "period": period,
+            "rows": rows,
+            "upload_form": UploadForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def period_fill_row(request, pk, project_pk):
+    period = _period(request.user, pk)
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_pk)
+    form = ReportForm(request.POST, prefix=f"p{project.pk}")
+    context = {"period": period, "row": {"project": project, "form": form}}
+    try:
+        version = int(request.POST.get(f"p{project.pk}-version") or 0)
+        result = services.do_save_report(
+            request.user, project, period, form.values(), version=version
+        )
+    except services.ReportConflict as conflict:
+        context["conflict"] = conflict
+        context["row"]["report"] = conflict.current
+    except ValidationError as error:
+        _attach_errors(form, error)
+        context["row"]["report"] = ProgressReport.objects.filter(
+            project=project, period=period
+        ).first()
+    except PermissionDenied as error:
+        context["error"] = str(error)
+    else:
+        context["row"] = {
+            "project": project,
+            "report": result.report,
+            "form": ReportForm(
+                instance=result.report,
+                prefix=f"p{project.pk}",
+                initial={"version": result.report.version},
+            ),
+        }
+        context["warnings"] = result.warnings
+        context["saved"] = True
+    return render(request, "reporting/_fill_row.html", context)
+
+
+def _attach_errors(form, error: ValidationError):
+    form.is_valid()  # build cleaned_data so that errors can be added
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def period_template(request, pk):
+    period = _period(request.user, pk)
+    content = excel.template(period, _fileable(request.user, period))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"reports-{period.program.code}-{period.start:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def period_upload(request, pk):
+    period = _period(request.user, pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems = None
+    if request.method == "POST" and form.is_valid():
+        projects = {p.pk: p for p in _fileable(request.user, period)}
+        try:
+            results = excel.save_upload(form.cleaned_data["file"], period, request.user, projects)
+        except excel.UploadRejected as rejected:
+            problems = rejected.problems
+        else:
+            messages.success(
+                request, _("%(count)d reports saved from the file.") % {"count": len(results)}
+            )
+            return redirect("reporting:fill", pk=period.pk)
+    return render(
+        request,
+        "reporting/period_upload.html",
+        {
+            "period": period,
+            "form": form,
+            "problems": problems,
+        },
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    report = _report(request.user, pk)
+    user = request.user
+    form = ReportForm(instance=report, initial={"version": report.version})
+    conflict = warnings = None
+    if request.method == "POST":
+        form = ReportForm(request.POST, instance=ProgressReport(pk=report.pk))
+        try:
+            version = int(request.POST.get("version") or 0)
+            result = services.do_save_report(
+                user, report.project, report.period, form.values(), version=version
+            )
+        except services.ReportConflict as error:
+            conflict = error
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            for warning in result.warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("Report saved."))
+            return redirect("reporting:report", pk=report.pk)
+    history = ChangeRecord.objects.filter(
+        content_type__app_label="reporting",
+        content_type__model="progressreport",
+        object_id=str(report.pk),
+    ).select_related("actor", "content_type")
+    return render(
+        request,
+        "reporting/report_detail.html",
+        {
+            "report": report,
+            "form": form,
+            "conflict": conflict,
+            "warnings": warnings,
+            "history": history,
+            "photos": report.photos.all(),
+            "photo_form": PhotoForm(),
+            "reason_form": ReasonForm(),
+            "can_file": services.can_file(user, report.project),
+            "can_review": services.can_review(user, report.project),
+            "totals": project_totals(
+                Project.objects.prefetch_related("annual_plans").get(pk=report.project_id),
+                report.period.start.year,
+            ),
+        },
+    )
+
+
+ACTIONS = {
+    "submit": (services.do_submit_report, False, gettext_lazy("Report submitted.")),
+    "approve": (services.do_approve_report, False, gettext_lazy("Report approved.")),
+    "return": (services.do_return_report, True, gettext_lazy("Report returned.")),
+    "reopen": (services.do_reopen_report, True, gettext_lazy("Report reopened.")),
+}
+
+
+@login_required
+@require_POST
+def report_action(request, pk, action):
+    report = _report(request.user, pk)
+    if action not in ACTIONS:
+        raise PermissionDenied
+    service, needs_reason, done = ACTIONS[action]
+    try:
+        if needs_reason:
+            service(request.user, report, request.POST.get("reason", ""))
+        else:
+            service(request.user, report)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("reporting:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_photo(request, pk):
+    report = _report(request.user, pk)
+    if not services.can_file(request.user, report.project):
+        raise PermissionDenied(_("You cannot file reports for this project."))
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.do_add_photo(
+            request.user, report, form.cleaned_data["image"], form.cleaned_data["caption"]
+        )
+        messages.success(request, _("Photo added."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("reporting:report", pk=report.pk)
