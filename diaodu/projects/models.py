@@ -221,7 +221,8 @@ class Project(models.Model):
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
-        ordering = ["region__sort_order", "name", "id"]
+        # Projects by region (city-level ones last on every database), then by name.
+        ordering = [models.F("region__sort_order").asc(nulls_last=True), "name", "id"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         constraints = [

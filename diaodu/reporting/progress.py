@@ -49,7 +49,7 @@ def period_rows(period, user) -> list[Row]:
         .filter(programs=period.program)
         .select_related("region", "owner", "lead_unit")
         .prefetch_related(Prefetch("reports", queryset=reports, to_attr="period_reports"))
-        .order_by("region__sort_order", "name")
+        .order_by(*Project._meta.ordering)
     )
     rows = []
     for project in projects:

@@ -241,7 +241,10 @@ def do_save_report(
         )
     values = clean_report_values(data)
     report = (
-        ProgressReport.objects.select_for_update().filter(project=project, period=period).first()
+        ProgressReport.objects.select_for_update(of=("self",))
+        .filter(project=project, period=period)
+        .order_by("pk")
+        .first()
     )
     created = report is None
     if created:
@@ -284,7 +287,7 @@ def _transition(actor, report, to_status, *, reason="", **fields):
 
 def _locked(report) -> ProgressReport:
     return (
-        ProgressReport.objects.select_for_update()
+        ProgressReport.objects.select_for_update(of=("self",))
         .select_related("project", "period__program")
         .get(pk=report.pk)
     )

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -48,7 +49,7 @@ def _fileable(user, period):
         for p in Project.objects.visible_to(user)
         .filter(programs=period.program)
         .select_related("region", "owner")
-        .order_by("region__sort_order", "name")
+        .order_by(*Project._meta.ordering)
         if services.can_file(user, p)
     ]
 
@@ -280,6 +281,9 @@ def report_action(request, pk, action):
             messages.error(request, message)
     else:
         messages.success(request, done)
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect("reporting:report", pk=report.pk)
 
 

@@ -1,0 +1,263 @@
+"""Pages of the reporting cycle: scope, the grid, uploads, the report page and collisions."""
+
+import io
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from diaodu.conftest import login
+from diaodu.reporting import services
+from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.models import ProgressReport
+from diaodu.reporting.tests.conftest import at
+from diaodu.reporting.tests.test_services import GOOD, file, submitted
+
+
+def test_pages_redirect_anonymous(client, city, period):
+    report = file(city.users.owner, city.projects.jiefang, period).report
+    for url in (
+        reverse("reporting:periods"),
+        reverse("reporting:period", args=[period.pk]),
+        reverse("reporting:fill", args=[period.pk]),
+        reverse("reporting:template", args=[period.pk]),
+        reverse("reporting:upload", args=[period.pk]),
+        reverse("reporting:report", args=[report.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response.url, url
+
+
+def test_report_page_in_scope_and_out_of_scope(city, period):
+    gaoxin = file(city.users.hq, city.projects.gaoxin, period).report
+    jiefang = file(city.users.owner, city.projects.jiefang, period).report
+    client = login(city.users.jiefang)
+    assert client.get(reverse("reporting:report", args=[jiefang.pk])).status_code == 200
+    assert client.get(reverse("reporting:report", args=[gaoxin.pk])).status_code == 404
+    response = client.post(reverse("reporting:action", args=[gaoxin.pk, "approve"]))
+    assert response.status_code == 404
+
+
+def test_who_is_behind_lists_only_the_scope(city, period):
+    with time_machine.travel(at("2026-05-20")):
+        submitted(city, period)
+    response = login(city.users.jiefang).get(reverse("reporting:period", args=[period.pk]))
+    names = {row.project.name for row in response.context["all_rows"]}
+    assert names == {"解放区项目", "街道项目"}
+    filings = {row.project.name: row.filing for row in response.context["all_rows"]}
+    assert filings == {"解放区项目": "submitted", "街道项目": "missing"}
+    hq = login(city.users.hq).get(reverse("reporting:period", args=[period.pk]))
+    counts = {str(c["unit"]): c for c in hq.context["counts"]}
+    assert counts["解放区"]["reported"] == 1 and counts["高新区"]["missing"] == 1
+    missing = login(city.users.hq).get(
+        reverse("reporting:period", args=[period.pk]), {"filing": "missing"}
+    )
+    assert len(missing.context["rows"]) == 3
+
+
+def test_who_is_behind_query_count_is_fixed(city, period, django_assert_max_num_queries):
+    client = login(city.users.hq)
+    for project in vars(city.projects).values():
+        file(city.users.hq, project, period)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("reporting:period", args=[period.pk]))
+
+
+def test_grid_shows_the_owners_projects_and_saves_a_row(city, period):
+    client = login(city.users.owner)
+    page = client.get(reverse("reporting:fill", args=[period.pk]))
+    assert [row["project"].name for row in page.context["rows"]] == ["解放区项目", "全市项目"]
+    project = city.projects.jiefang
+    data = {f"p{project.pk}-{key}": value for key, value in GOOD.items()}
+    data[f"p{project.pk}-version"] = "0"
+    response = client.post(reverse("reporting:fill-row", args=[period.pk, project.pk]), data)
+    assert response.status_code == 200
+    assert response.context["saved"]
+    assert ProgressReport.objects.get(project=project).invested == Decimal("120.50")
+
+
+def test_grid_row_with_bad_values_keeps_what_was_typed(city, period):
+    client = login(city.users.owner)
+    project = city.projects.jiefang
+    data = {
+        f"p{project.pk}-invested": "-3",
+        f"p{project.pk}-physical_percent": "101",
+        f"p{project.pk}-physical_progress": "已完成桩基",
+    }
+    response = client.post(reverse("reporting:fill-row", args=[period.pk, project.pk]), data)
+    html = response.content.decode()
+    assert "已完成桩基" in html and "-3" in html
+    assert response.context["row"]["form"].errors
+    assert not ProgressReport.objects.exists()
+
+
+def test_grid_row_out_of_scope_is_404(city, period):
+    client = login(city.users.owner)
+    response = client.post(
+        reverse("reporting:fill-row", args=[period.pk, city.projects.gaoxin.pk]), {}
+    )
+    assert response.status_code == 404
+
+
+def test_report_page_shows_both_versions_on_collision(city, period):
+    report = file(city.users.owner, city.projects.jiefang, period).report
+    services.do_save_report(
+        city.users.hq,
+        city.projects.jiefang,
+        period,
+        {"physical_progress": "另一人填写的进度"},
+        version=report.version,
+    )
+    response = login(city.users.owner).post(
+        reverse("reporting:report", args=[report.pk]),
+        {**GOOD, "physical_progress": "我的版本", "version": report.version},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "另一人填写的进度" in html and "我的版本" in html
+    report.refresh_from_db()
+    assert report.physical_progress == "另一人填写的进度"
+
+
+def test_review_through_the_page(city, period):
+    report = submitted(city, period)
+    client = login(city.users.jiefang)
+    client.post(reverse("reporting:action", args=[report.pk, "return"]), {"reason": "请补充照片"})
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RETURNED
+    page = client.get(reverse("reporting:report", args=[report.pk]))
+    assert "请补充照片" in page.content.decode()
+    forbidden = login(city.users.owner).post(
+        reverse("reporting:action", args=[report.pk, "approve"])
+    )
+    assert forbidden.status_code == 403
+
+
+def _workbook(rows, header=("项目编号", "项目名称", "本期完成投资（万元）", "形象进度（%）")):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["2026年5月进展填报"])
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "upload.xlsx"
+    return buffer
+
+
+def test_template_then_upload_fills_the_period(city, period):
+    client = login(city.users.owner)
+    response = client.get(reverse("reporting:template", args=[period.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == "项目编号" and sheet.freeze_panes == "A3"
+    ids = [sheet.cell(row=r, column=1).value for r in (3, 4)]
+    assert ids == [city.projects.jiefang.pk, city.projects.city.pk]
+    sheet["C3"], sheet["D3"], sheet["C4"] = 88, 20, 12.5
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    buffer.seek(0)
+    buffer.name = "filled.xlsx"
+    response = client.post(reverse("reporting:upload", args=[period.pk]), {"file": buffer})
+    assert response.status_code == 302
+    assert ProgressReport.objects.get(project=city.projects.jiefang).invested == Decimal("88.00")
+    assert ProgressReport.objects.get(project=city.projects.city).invested == Decimal("12.50")
+
+
+def test_upload_with_a_bad_row_changes_nothing_and_names_the_row(city, period):
+    client = login(city.users.owner)
+    good, bad = city.projects.jiefang.pk, city.projects.city.pk
+    upload = _workbook(
+        [
+            (good, "解放区项目", 10, 5),
+            (bad, "全市项目", -4, 150),
+            (city.projects.gaoxin.pk, "高新区项目", 1, 1),
+        ]
+    )
+    response = client.post(reverse("reporting:upload", args=[period.pk]), {"file": upload})
+    assert response.status_code == 200
+    problems = response.context["problems"]
+    assert {(p.row, p.column) for p in problems} == {
+        (4, "本期完成投资（万元）"),
+        (4, "形象进度（%）"),
+        (5, "项目编号"),
+    }
+    assert not ProgressReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"not a workbook at all", "xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "xlsx"),
+    ],
+)
+def test_upload_of_a_file_that_is_not_a_workbook(city, period, content, words):
+    upload = io.BytesIO(content)
+    upload.name = "x.xlsx"
+    response = login(city.users.owner).post(
+        reverse("reporting:upload", args=[period.pk]), {"file": upload}
+    )
+    assert words in response.context["problems"][0].message
+    assert not ProgressReport.objects.exists()
+
+
+def test_upload_without_a_header_row(city, period):
+    upload = _workbook([(1, 2)], header=("名称", "金额"))
+    response = login(city.users.owner).post(
+        reverse("reporting:upload", args=[period.pk]), {"file": upload}
+    )
+    assert "项目编号" in response.context["problems"][0].message
+
+
+def test_photo_upload_accepts_images_only(city, period, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    report = file(city.users.owner, city.projects.jiefang, period).report
+    client = login(city.users.owner)
+    fake = io.BytesIO(b"not an image")
+    fake.name = "site.jpg"
+    client.post(reverse("reporting:photo", args=[report.pk]), {"image": fake})
+    assert not report.photos.exists()
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(picture, "PNG")
+    picture.seek(0)
+    picture.name = "site.png"
+    client.post(reverse("reporting:photo", args=[report.pk]), {"image": picture, "caption": "现场"})
+    assert report.photos.get().caption == "现场"
+    other = login(city.users.jiefang).post(reverse("reporting:photo", args=[report.pk]), {})
+    assert other.status_code == 403
+
+
+def test_home_shows_what_waits(city, period):
+    page = login(city.users.owner).get(reverse("home"))
+    assert {p.name for _period, p in page.context["to_file"]} == {"解放区项目", "全市项目"}
+    submitted(city, period)
+    page = login(city.users.jiefang).get(reverse("home"))
+    assert [r.project.name for r in page.context["to_review"]] == ["解放区项目"]
+    assert login(city.users.gaoxin).get(reverse("home")).context["to_review"] == []
+
+
+def test_submit_from_the_grid_returns_to_the_grid(city, period):
+    report = file(city.users.owner, city.projects.jiefang, period).report
+    fill = reverse("reporting:fill", args=[period.pk])
+    response = login(city.users.owner).post(
+        reverse("reporting:action", args=[report.pk, "submit"]), {"next": fill}
+    )
+    assert response.status_code == 302 and response.url == fill
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    elsewhere = login(city.users.owner).post(
+        reverse("reporting:action", args=[report.pk, "submit"]), {"next": "https://evil.example/"}
+    )
+    assert elsewhere.url == reverse("reporting:report", args=[report.pk])
+
+
+def test_period_list_pages(city, period):
+    response = login(city.users.jiefang).get(reverse("reporting:periods"))
+    assert response.status_code == 200
+    assert [p.pk for p in response.context["page"]] == [period.pk]
