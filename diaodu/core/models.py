@@ -6,6 +6,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class SignedInQuerySet(models.QuerySet):
+    """For models every signed-in user may read (the unit directory, programmes, periods)."""
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self
+
+
 class Action(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")

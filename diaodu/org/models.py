@@ -6,16 +6,11 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.models import SignedInQuerySet
 from diaodu.org.choices import ROLES_SEEING_EVERYTHING, LeaderLevel, Role, UnitKind
 
 
-class UnitQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The unit directory: every signed-in user may read it (to name who is responsible)."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self
-
+class UnitQuerySet(SignedInQuerySet):
     def regions(self):
         return self.filter(kind=UnitKind.REGION)
 

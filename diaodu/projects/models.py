@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.models import SignedInQuerySet
 from diaodu.org.choices import Role, UnitKind
 from diaodu.org.models import Leader, Unit
 from diaodu.projects.choices import (
@@ -46,12 +47,8 @@ def money_field(verbose_name, **kwargs):
     )
 
 
-class ProgramQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Programmes are public lists: every signed-in user may read them."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self
+class ProgramQuerySet(SignedInQuerySet):
+    """Programmes are public lists: every signed-in user may read them."""
 
 
 class Program(models.Model):

@@ -14,17 +14,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.models import SignedInQuerySet
 from diaodu.projects.models import Program, Project, money_field
 from diaodu.reporting.choices import REPORT_STATUS_COLOURS, ReportStatus
 
 
-class PeriodQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Periods are the programme's calendar: every signed-in user may read them."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self
-
+class PeriodQuerySet(SignedInQuerySet):
     def open(self):
         return self.filter(opened_at__isnull=False, closed_at__isnull=True)
 
