@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from diaodu.org.api import UnitViewSet
+from diaodu.problems.api import ProblemViewSet, TaskViewSet
 from diaodu.projects.api import ProgramViewSet, ProjectViewSet
 from diaodu.reporting.api import PeriodViewSet, ReportViewSet
 
@@ -14,6 +15,8 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("programs", ProgramViewSet, basename="program")
 router.register("periods", PeriodViewSet, basename="period")
 router.register("reports", ReportViewSet, basename="report")
+router.register("problems", ProblemViewSet, basename="problem")
+router.register("tasks", TaskViewSet, basename="task")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "diaodu.org",
     "diaodu.projects",
     "diaodu.reporting",
+    "diaodu.problems",
+    "diaodu.notifications",
     "diaodu.demo",
 ]
 
@@ -71,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "diaodu.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -160,3 +163,11 @@ DIAODU_WEEKLY_DUE_WEEKDAY = envint("DIAODU_WEEKLY_DUE_WEEKDAY", 4)
 DIAODU_PHOTO_MAX_MB = envint("DIAODU_PHOTO_MAX_MB", 10)
 # Uploaded Excel files: the largest accepted, in megabytes.
 DIAODU_UPLOAD_MAX_MB = envint("DIAODU_UPLOAD_MAX_MB", 20)
+
+# Warnings on problems and tasks: yellow when the deadline is this many days away or closer,
+# or when a task has had no feedback for this many days; red once the deadline has passed.
+DIAODU_WARNING_DAYS = envint("DIAODU_WARNING_DAYS", 3)
+DIAODU_FEEDBACK_STALE_DAYS = envint("DIAODU_FEEDBACK_STALE_DAYS", 14)
+# Notification channels beyond the in-app bell: dotted paths of functions that take the list
+# of saved notifications (e.g. an email or chat sender).
+DIAODU_NOTIFICATION_CHANNELS = envlist("DIAODU_NOTIFICATION_CHANNELS")

@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("diaodu.projects.urls")),
     path("reporting/", include("diaodu.reporting.urls")),
+    path("", include("diaodu.problems.urls")),
+    path("notifications/", include("diaodu.notifications.urls")),
     path("api/", include("diaodu.api_urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "diaodu/favicon.svg")),

@@ -652,6 +652,109 @@ class Builder:
             return "主体结构施工中，累计完成工程量约" + str(elapsed) + "%。"
         return "主体完工，正在进行装饰装修及设备安装。"
 
+    def build_problems_and_tasks(self):
+        """Problems and tasks across the city: some overdue, some escalated, some verified."""
+        from diaodu.problems import services as ps
+        from diaodu.problems.choices import ProblemLevel, TaskSource
+
+        users, rng, today = self.users, self.rng, self.today
+        candidates = [
+            (p, e)
+            for p, e in self.projects
+            if p.stage not in {Stage.RESERVE, Stage.COMPLETED, Stage.OPERATING}
+        ]
+        touzi = self.units["touzi"]
+        for index, (project, _entry) in enumerate(candidates[:36]):
+            template = catalog.PROBLEM_TEMPLATES[index % len(catalog.PROBLEM_TEMPLATES)]
+            unit = self.units.get(template["unit"]) or project.lead_unit
+            if index % 5 == 0 and project.region_id:
+                unit = project.region
+            raiser = users["owner"] if project.owner_id == touzi.pk else users["hq"]
+            problem = ps.do_raise_problem(
+                raiser,
+                project,
+                description=template["description"],
+                category=template["category"],
+                responsible_unit=unit,
+                deadline=today + timedelta(days=rng.randint(-45, 40)),
+                source=rng.choice(["report", "meeting", "inspection", "direct"]),
+            )
+            worker = (
+                users["jiefang"]
+                if unit.code == "jiefang"
+                else (users["jiaotong"] if unit.code == "jiaotong" else users["hq"])
+            )
+            stage = index % 6
+            if stage >= 1:
+                ps.do_accept_problem(worker, problem)
+            if stage >= 2:
+                ps.do_add_problem_follow_up(
+                    worker, problem, "已召开专题协调会，明确办理路径和时限。"
+                )
+            if stage in {2, 3} and index % 4 == 0:
+                ps.do_escalate_problem(
+                    users["hq"],
+                    problem,
+                    "涉及多个部门，单位层面难以协调解决。",
+                    ProblemLevel.CITY_LEADER,
+                )
+            if stage >= 4:
+                ps.do_report_problem_solved(worker, problem, "问题已解决，相关手续已办结。")
+            if stage == 5:
+                ps.do_verify_problem(users["inspector"], problem, "经实地核验，问题已解决。")
+        # A problem a region escalates to the city leader in charge (王建国).
+        mine = [p for p, _e in candidates if self.leaders[0] in p.leaders.all()]
+        if mine:
+            problem = ps.do_raise_problem(
+                users["hq"],
+                mine[0],
+                description="项目用地涉及基本农田调整，需市级层面协调省自然资源厅。",
+                category="land",
+                responsible_unit=self.units["ziran"],
+                deadline=today + timedelta(days=10),
+                source="meeting",
+            )
+            ps.do_escalate_problem(
+                users["hq"], problem, "需分包领导出面协调。", ProblemLevel.CITY_LEADER
+            )
+        contents = [
+            "加快办理施工许可证，确保按期开工",
+            "督促施工单位增加作业面和人员设备，确保完成年度投资计划",
+            "完成项目征地拆迁扫尾工作",
+            "落实专项债券资金拨付，保障工程款及时到位",
+            "协调电力部门完成施工临时用电接入",
+            "完成入库入统资料报送",
+            "倒排工期，制定主体工程施工节点计划并报指挥部办公室备案",
+            "对接市自然资源和规划局，完成用地预审手续",
+        ]
+        sources = [TaskSource.MEETING, TaskSource.INSTRUCTION, TaskSource.INSPECTION]
+        for index, (project, _entry) in enumerate(candidates[5:45]):
+            lead = project.lead_unit if index % 3 else (project.region or project.lead_unit)
+            task = ps.do_assign_task(
+                users["leader"] if index % 4 == 0 else users["hq"],
+                content=contents[index % len(contents)],
+                project=project,
+                lead_unit=lead,
+                responsible_units=[project.owner] if project.owner_id != lead.pk else [],
+                deadline=today + timedelta(days=rng.randint(-30, 45)),
+                source=sources[index % 3],
+                supervision=["ordinary", "key", "leader"][index % 3],
+            )
+            worker = (
+                users["jiefang"]
+                if lead.code == "jiefang"
+                else (users["jiaotong"] if lead.code == "jiaotong" else users["hq"])
+            )
+            stage = index % 5
+            if stage >= 1:
+                ps.do_accept_task(worker, task)
+            if stage >= 2:
+                ps.do_add_task_feedback(worker, task, "已制定工作方案，正在推进。")
+            if stage >= 3:
+                ps.do_report_task_done(worker, task, "已按要求完成。")
+            if stage == 4:
+                ps.do_verify_task(users["inspector"], task, "经核实已完成。")
+
     @transaction.atomic
     def build(self) -> DemoCity:
         self.build_units()
@@ -665,6 +768,7 @@ class Builder:
         self.build_funding()
         self.record_some_edits()
         self.build_reports()
+        self.build_problems_and_tasks()
         return DemoCity(
             projects=len(self.projects),
             units=len(self.units),

@@ -11,6 +11,10 @@ from diaodu.core.models import ChangeRecord
 from diaodu.org.choices import Role
 from diaodu.projects.filters import ProjectFilterSet
 from diaodu.projects.models import AnnualPlan, Approval, Milestone, Project
+from diaodu.problems.forms import TaskForm
+from diaodu.problems.models import Problem, Task
+from diaodu.problems.services import can_assign
+from diaodu.problems.warnings import light_list
 from diaodu.reporting.models import ProgressReport
 from diaodu.reporting.totals import project_totals
 
@@ -102,6 +106,12 @@ def project_detail(request, pk):
             },
             "history": history,
             "totals": project_totals(project, year),
+            "problems": light_list(
+                Problem.objects.filter(project=project).select_related("responsible_unit")
+            ),
+            "tasks": light_list(Task.objects.filter(project=project).select_related("lead_unit")),
+            "can_assign": can_assign(request.user),
+            "task_form": TaskForm(initial={"lead_unit": project.lead_unit_id}),
             "reports": reports,
         },
     )

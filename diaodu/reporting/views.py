@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from diaodu.core.models import ChangeRecord
+from diaodu.problems import services as problem_services
+from diaodu.problems.choices import ProblemSource
+from diaodu.problems.forms import ReportProblemForm
 from diaodu.projects.models import Project
 from diaodu.reporting import excel, services
 from diaodu.reporting.forms import PhotoForm, ReasonForm, ReportForm, UploadForm
@@ -212,14 +216,19 @@ def report_detail(request, pk):
     report = _report(request.user, pk)
     user = request.user
     form = ReportForm(instance=report, initial={"version": report.version})
+    problem_form = ReportProblemForm(initial={"responsible_unit": report.project.region_id})
     conflict = warnings = None
     if request.method == "POST":
         form = ReportForm(request.POST, instance=ProgressReport(pk=report.pk))
+        problem_form = ReportProblemForm(request.POST)
         try:
-            version = int(request.POST.get("version") or 0)
-            result = services.do_save_report(
-                user, report.project, report.period, form.values(), version=version
-            )
+            with transaction.atomic():
+                version = int(request.POST.get("version") or 0)
+                result = services.do_save_report(
+                    user, report.project, report.period, form.values(), version=version
+                )
+                if problem_form.has_problem():
+                    _raise_from_report(user, result.report, problem_form)
         except services.ReportConflict as error:
             conflict = error
         except ValidationError as error:
@@ -245,6 +254,8 @@ def report_detail(request, pk):
             "history": history,
             "photos": report.photos.all(),
             "photo_form": PhotoForm(),
+            "problem_form": problem_form,
+            "problems": report.raised_problems.select_related("responsible_unit"),
             "reason_form": ReasonForm(),
             "can_file": services.can_file(user, report.project),
             "can_review": services.can_review(user, report.project),
@@ -253,6 +264,32 @@ def report_detail(request, pk):
                 report.period.start.year,
             ),
         },
+    )
+
+
+def _raise_from_report(user, report, problem_form):
+    """The problem typed on the report's page, raised with the report as its source."""
+    if not problem_form.is_valid():
+        raise ValidationError(_("Check the problem's fields."))
+    data = problem_form.cleaned_data
+    missing = [
+        problem_form.fields[name].label
+        for name in ("responsible_unit", "deadline")
+        if not data.get(name)
+    ]
+    if missing:
+        raise ValidationError(
+            _("To raise the problem, give: %(fields)s.") % {"fields": "、".join(map(str, missing))}
+        )
+    problem_services.do_raise_problem(
+        user,
+        report.project,
+        description=data["description"],
+        category=data["category"] or "other",
+        responsible_unit=data["responsible_unit"],
+        deadline=data["deadline"],
+        source=ProblemSource.REPORT,
+        report=report,
     )
 
 

@@ -1,0 +1,281 @@
+"""API for problems, tasks, their follow-ups and transitions, through the same services."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from diaodu.org.models import Unit
+from diaodu.problems import services
+from diaodu.problems.choices import LEVEL_ORDER
+from diaodu.problems.filters import ProblemFilterSet, TaskFilterSet
+from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
+from diaodu.problems.warnings import light_of
+from diaodu.projects.models import Project
+
+
+def _call(function):
+    try:
+        return function()
+    except DjangoValidationError as error:
+        raise ValidationError(getattr(error, "message_dict", None) or error.messages) from error
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from error
+
+
+class _LightMixin(serializers.Serializer):
+    light = serializers.SerializerMethodField()
+    light_reason = serializers.SerializerMethodField()
+
+    def get_light(self, obj) -> str:
+        return light_of(obj)[0]
+
+    def get_light_reason(self, obj) -> str:
+        return str(light_of(obj)[1])
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProblemFollowUp
+        fields = ["id", "author", "text", "created_at"]
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskFeedback
+        fields = ["id", "author", "text", "created_at"]
+
+
+class ProblemSerializer(_LightMixin, serializers.ModelSerializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "project",
+            "source",
+            "report",
+            "category",
+            "description",
+            "responsible_unit",
+            "coordinating_leader",
+            "level",
+            "deadline",
+            "status",
+            "light",
+            "light_reason",
+            "raised_by",
+            "solved_by",
+            "solved_at",
+            "verified_by",
+            "verified_at",
+            "escalated_at",
+            "created_at",
+            "follow_ups",
+        ]
+        read_only_fields = [
+            "source",
+            "report",
+            "coordinating_leader",
+            "level",
+            "status",
+            "raised_by",
+            "solved_by",
+            "solved_at",
+            "verified_by",
+            "verified_at",
+            "escalated_at",
+        ]
+
+
+class TaskSerializer(_LightMixin, serializers.ModelSerializer):
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.all(), allow_null=True, required=False
+    )
+    responsible_units = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), many=True, required=False
+    )
+    feedback = FeedbackSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "content",
+            "project",
+            "lead_unit",
+            "responsible_units",
+            "deadline",
+            "source",
+            "source_text",
+            "supervision",
+            "problem",
+            "status",
+            "light",
+            "light_reason",
+            "created_by",
+            "last_feedback_at",
+            "done_by",
+            "done_at",
+            "verified_by",
+            "verified_at",
+            "created_at",
+            "feedback",
+        ]
+        read_only_fields = [
+            "status",
+            "created_by",
+            "last_feedback_at",
+            "done_by",
+            "done_at",
+            "verified_by",
+            "verified_at",
+        ]
+
+
+class TextSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EscalateSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    to_level = serializers.ChoiceField(choices=LEVEL_ORDER, required=False)
+
+
+class ProblemViewSet(viewsets.ModelViewSet):
+    """Problems. Create raises one; the actions move it through its states."""
+
+    serializer_class = ProblemSerializer
+    filterset_class = ProblemFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Problem.objects.visible_to(self.request.user)
+            .select_related("coordinating_leader", "project")
+            .prefetch_related("follow_ups")
+        )
+
+    def create(self, request, *args, **kwargs):
+        body = ProblemSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        project = data.pop("project")
+        if not Project.objects.visible_to(request.user).filter(pk=project.pk).exists():
+            raise ValidationError({"project": [_("Unknown project.")]})
+        problem = _call(lambda: services.do_raise_problem(request.user, project, **data))
+        return Response(ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, service, text=True):
+        problem = self.get_object()
+        body = TextSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        args = (body.validated_data["text"],) if text else ()
+        _call(lambda: service(self.request.user, problem, *args))
+        return Response(ProblemSerializer(Problem.objects.get(pk=problem.pk)).data)
+
+    @extend_schema(request=None, responses=ProblemSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(services.do_accept_problem, text=False)
+
+    @extend_schema(request=TextSerializer, responses=ProblemSerializer)
+    @action(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request, pk=None):
+        return self._act(services.do_add_problem_follow_up)
+
+    @extend_schema(request=TextSerializer, responses=ProblemSerializer)
+    @action(detail=True, methods=["post"])
+    def solved(self, request, pk=None):
+        return self._act(services.do_report_problem_solved)
+
+    @extend_schema(request=TextSerializer, responses=ProblemSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._act(services.do_verify_problem)
+
+    @extend_schema(request=TextSerializer, responses=ProblemSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        return self._act(services.do_send_back_problem)
+
+    @extend_schema(request=EscalateSerializer, responses=ProblemSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        problem = self.get_object()
+        body = EscalateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        _call(
+            lambda: services.do_escalate_problem(
+                request.user,
+                problem,
+                body.validated_data["text"],
+                body.validated_data.get("to_level"),
+            )
+        )
+        return Response(ProblemSerializer(Problem.objects.get(pk=problem.pk)).data)
+
+
+class TaskViewSet(viewsets.ModelViewSet):
+    """Tasks. Create assigns one; the actions move it through its states."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return Task.objects.visible_to(self.request.user).prefetch_related(
+            "responsible_units", "feedback"
+        )
+
+    def create(self, request, *args, **kwargs):
+        body = TaskSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        project = data.pop("project", None)
+        if (
+            project is not None
+            and not Project.objects.visible_to(request.user).filter(pk=project.pk).exists()
+        ):
+            raise ValidationError({"project": [_("Unknown project.")]})
+        task = _call(lambda: services.do_assign_task(request.user, project=project, **data))
+        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, service, text=True):
+        task = self.get_object()
+        body = TextSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        args = (body.validated_data["text"],) if text else ()
+        _call(lambda: service(self.request.user, task, *args))
+        return Response(TaskSerializer(Task.objects.get(pk=task.pk)).data)
+
+    @extend_schema(request=None, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(services.do_accept_task, text=False)
+
+    @extend_schema(request=TextSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        return self._act(services.do_add_task_feedback)
+
+    @extend_schema(request=TextSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        return self._act(services.do_report_task_done)
+
+    @extend_schema(request=TextSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._act(services.do_verify_task)
+
+    @extend_schema(request=TextSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        return self._act(services.do_send_back_task)

@@ -1,0 +1,461 @@
+"""Every state change of problems and tasks: checked, written, recorded and notified.
+
+Problem: open → accepted → in progress → reported solved → verified (销号) by someone other
+than its solver, or sent back to in progress; escalation raises the level at any open state.
+Task: assigned → accepted → in progress (feedback) → reported done → verified, or sent back.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diaodu.core.history import diff, m2m_snapshot, record, snapshot
+from diaodu.core.models import Action
+from diaodu.notifications.services import notify
+from diaodu.org.choices import LeaderLevel, Role
+from diaodu.org.models import User
+from diaodu.problems.choices import (
+    LEVEL_ORDER,
+    ProblemLevel,
+    ProblemSource,
+    ProblemStatus,
+    TaskSource,
+    TaskStatus,
+)
+from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
+from diaodu.projects.models import Project
+
+
+def _require(allowed, message):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _active(user):
+    return user.is_authenticated and user.is_active
+
+
+def unit_users(*units):
+    """Everyone who acts for these units."""
+    ids = [unit.pk for unit in units if unit is not None]
+    return list(User.objects.filter(unit_id__in=ids, is_active=True))
+
+
+def _hq_users():
+    return list(User.objects.filter(role=Role.HEADQUARTERS, is_active=True))
+
+
+def _leader_users(problem: Problem, level: str):
+    """The accounts of the project's leaders at an escalation level (else headquarters)."""
+    wanted = LeaderLevel.DISTRICT if level == ProblemLevel.DISTRICT_LEADER else LeaderLevel.CITY
+    leaders = [leader for leader in problem.project.leaders.all() if leader.level == wanted]
+    users = [leader.user for leader in leaders if leader.user_id]
+    return leaders, users or _hq_users()
+
+
+def acts_for(user, unit) -> bool:
+    """The user works in this unit (or in a unit above it)."""
+    return _active(user) and unit is not None and unit.pk in user.scope_unit_ids
+
+
+# -- problems ------------------------------------------------------------------------------
+
+
+def can_raise(user, project: Project) -> bool:
+    return _active(user) and Project.objects.visible_to(user).filter(pk=project.pk).exists()
+
+
+def can_work_on_problem(user, problem: Problem) -> bool:
+    return _active(user) and (user.is_headquarters or acts_for(user, problem.responsible_unit))
+
+
+def can_escalate(user, problem: Problem) -> bool:
+    if not _active(user):
+        return False
+    region = problem.project.region
+    return (
+        user.is_headquarters
+        or acts_for(user, problem.responsible_unit)
+        or (user.role == Role.REGION and region is not None and acts_for(user, region))
+        or (problem.coordinating_leader_id and problem.coordinating_leader.user_id == user.pk)
+    )
+
+
+def can_verify_problem(user, problem: Problem) -> bool:
+    """Headquarters, an inspector or the leader it was escalated to; never its solver."""
+    if not _active(user) or problem.solved_by_id == user.pk:
+        return False
+    leader = problem.coordinating_leader
+    return (
+        user.is_headquarters
+        or user.role == Role.INSPECTOR
+        or (leader is not None and leader.user_id == user.pk)
+    )
+
+
+def _problem_url(problem):
+    return reverse("problems:problem", args=[problem.pk])
+
+
+def _move(actor, item, to_status, *, reason="", **fields):
+    before = item.status
+    item.status = to_status
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.save()
+    record(actor, item, Action.TRANSITION, {"status": [before, to_status]}, reason=reason)
+    return item
+
+
+@transaction.atomic
+def do_raise_problem(
+    actor,
+    project,
+    *,
+    description,
+    responsible_unit,
+    deadline,
+    category="other",
+    source=ProblemSource.DIRECT,
+    report=None,
+    coordinating_leader=None,
+) -> Problem:
+    _require(can_raise(actor, project), _("You cannot raise problems for this project."))
+    problem = Problem(
+        project=project,
+        description=(description or "").strip(),
+        category=category,
+        responsible_unit=responsible_unit,
+        deadline=deadline,
+        source=source,
+        report=report,
+        coordinating_leader=coordinating_leader,
+        raised_by=actor,
+    )
+    problem.full_clean()
+    problem.save()
+    record(actor, problem, Action.CREATE, diff({}, snapshot(problem)))
+    notify(
+        unit_users(responsible_unit),
+        _("New problem for your unit: %(problem)s") % {"problem": problem},
+        url=_problem_url(problem),
+        exclude=actor,
+    )
+    return problem
+
+
+@transaction.atomic
+def do_accept_problem(actor, problem):
+    _require(can_work_on_problem(actor, problem), _("Only the responsible unit can accept it."))
+    if problem.status != ProblemStatus.OPEN:
+        raise ValidationError(_("Only an open problem can be accepted."))
+    return _move(actor, problem, ProblemStatus.ACCEPTED)
+
+
+@transaction.atomic
+def do_add_problem_follow_up(actor, problem, text):
+    _require(
+        can_work_on_problem(actor, problem)
+        or can_verify_problem(actor, problem)
+        or can_escalate(actor, problem),
+        _("You cannot follow up this problem."),
+    )
+    if problem.is_closed:
+        raise ValidationError(_("The problem is closed."))
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write what was done.")})
+    entry = ProblemFollowUp.objects.create(problem=problem, author=actor, text=text.strip())
+    if problem.status in {ProblemStatus.OPEN, ProblemStatus.ACCEPTED} and (
+        can_work_on_problem(actor, problem)
+    ):
+        _move(actor, problem, ProblemStatus.IN_PROGRESS)
+    return entry
+
+
+@transaction.atomic
+def do_report_problem_solved(actor, problem, note=""):
+    _require(
+        can_work_on_problem(actor, problem), _("Only the responsible unit can report it solved.")
+    )
+    if problem.status not in {
+        ProblemStatus.OPEN,
+        ProblemStatus.ACCEPTED,
+        ProblemStatus.IN_PROGRESS,
+    }:
+        raise ValidationError(_("Only an open problem can be reported solved."))
+    if note:
+        ProblemFollowUp.objects.create(problem=problem, author=actor, text=note)
+    _move(
+        actor,
+        problem,
+        ProblemStatus.REPORTED_SOLVED,
+        reason=note,
+        solved_by=actor,
+        solved_at=timezone.now(),
+    )
+    leaders = (
+        [problem.coordinating_leader.user]
+        if problem.coordinating_leader_id and (problem.coordinating_leader.user_id)
+        else []
+    )
+    notify(
+        leaders + _hq_users(),
+        _("Reported solved, to verify: %(problem)s") % {"problem": problem},
+        url=_problem_url(problem),
+        exclude=actor,
+    )
+    return problem
+
+
+@transaction.atomic
+def do_verify_problem(actor, problem, note=""):
+    _require(
+        can_verify_problem(actor, problem),
+        _(
+            "Only headquarters, an inspector or the leader it was escalated to, "
+            "and never its solver, can verify a problem."
+        ),
+    )
+    if problem.status != ProblemStatus.REPORTED_SOLVED:
+        raise ValidationError(_("Only a problem reported solved can be verified."))
+    return _move(
+        actor,
+        problem,
+        ProblemStatus.VERIFIED,
+        reason=note,
+        verified_by=actor,
+        verified_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def do_send_back_problem(actor, problem, reason):
+    _require(can_verify_problem(actor, problem), _("You cannot send this problem back."))
+    if problem.status != ProblemStatus.REPORTED_SOLVED:
+        raise ValidationError(_("Only a problem reported solved can be sent back."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why it is not solved.")})
+    _move(actor, problem, ProblemStatus.IN_PROGRESS, reason=reason, solved_by=None, solved_at=None)
+    notify(
+        unit_users(problem.responsible_unit),
+        _("Sent back, not solved: %(problem)s") % {"problem": problem},
+        url=_problem_url(problem),
+        body=reason,
+        exclude=actor,
+    )
+    return problem
+
+
+@transaction.atomic
+def do_escalate_problem(actor, problem, reason, to_level=None):
+    """Raise the problem to the next level (or `to_level`) and notify that level's leaders."""
+    _require(can_escalate(actor, problem), _("You cannot escalate this problem."))
+    if problem.is_closed:
+        raise ValidationError(_("The problem is closed."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the unit cannot solve it alone.")})
+    current = LEVEL_ORDER.index(problem.level)
+    target = to_level or (LEVEL_ORDER[current + 1] if current + 1 < len(LEVEL_ORDER) else None)
+    if target is None or LEVEL_ORDER.index(target) <= current:
+        raise ValidationError(_("The problem is already at the highest level."))
+    before = snapshot(problem)
+    leaders, recipients = _leader_users(problem, target)
+    problem.level = target
+    problem.escalated_at = timezone.now()
+    if leaders:
+        problem.coordinating_leader = leaders[0]
+    problem.save()
+    record(actor, problem, Action.UPDATE, diff(before, snapshot(problem)), reason=reason)
+    notify(
+        recipients,
+        _("Escalated to you: %(problem)s") % {"problem": problem},
+        url=_problem_url(problem),
+        body=reason,
+        exclude=actor,
+    )
+    return problem
+
+
+# -- tasks ---------------------------------------------------------------------------------
+
+
+def can_assign(user) -> bool:
+    return _active(user) and (user.is_headquarters or user.role in {Role.LEADER, Role.INSPECTOR})
+
+
+def can_work_on_task(user, task: Task) -> bool:
+    if not _active(user):
+        return False
+    return (
+        user.is_headquarters
+        or acts_for(user, task.lead_unit)
+        or any(acts_for(user, unit) for unit in task.responsible_units.all())
+    )
+
+
+def can_verify_task(user, task: Task) -> bool:
+    if not _active(user) or task.done_by_id == user.pk:
+        return False
+    return user.is_headquarters or user.role == Role.INSPECTOR or task.created_by_id == user.pk
+
+
+def _task_url(task):
+    return reverse("problems:task", args=[task.pk])
+
+
+@transaction.atomic
+def do_assign_task(
+    actor,
+    *,
+    content,
+    lead_unit,
+    deadline,
+    project=None,
+    responsible_units=(),
+    source=TaskSource.INSTRUCTION,
+    supervision="ordinary",
+    problem=None,
+    source_text="",
+) -> Task:
+    _require(can_assign(actor), _("Only headquarters, leaders and inspectors assign tasks."))
+    if project is not None and not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
+        raise PermissionDenied(_("You cannot assign tasks on this project."))
+    task = Task(
+        content=(content or "").strip(),
+        lead_unit=lead_unit,
+        deadline=deadline,
+        project=project,
+        source=source,
+        supervision=supervision,
+        problem=problem,
+        source_text=source_text,
+        created_by=actor,
+    )
+    task.full_clean()
+    task.save()
+    task.responsible_units.set(responsible_units)
+    record(actor, task, Action.CREATE, {**diff({}, snapshot(task)), **diff({}, m2m_snapshot(task))})
+    notify(
+        unit_users(lead_unit, *responsible_units),
+        _("New task for your unit: %(task)s") % {"task": task},
+        url=_task_url(task),
+        exclude=actor,
+    )
+    return task
+
+
+@transaction.atomic
+def do_accept_task(actor, task):
+    _require(can_work_on_task(actor, task), _("Only the units doing the task can accept it."))
+    if task.status != TaskStatus.ASSIGNED:
+        raise ValidationError(_("Only an assigned task can be accepted."))
+    return _move(actor, task, TaskStatus.ACCEPTED, last_feedback_at=timezone.now())
+
+
+@transaction.atomic
+def do_add_task_feedback(actor, task, text):
+    _require(can_work_on_task(actor, task), _("Only the units doing the task give feedback."))
+    if task.status in {TaskStatus.REPORTED_DONE, TaskStatus.VERIFIED}:
+        raise ValidationError(_("The task is reported done; wait for verification."))
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write what was done.")})
+    entry = TaskFeedback.objects.create(task=task, author=actor, text=text.strip())
+    task.last_feedback_at = entry.created_at
+    if task.status in {TaskStatus.ASSIGNED, TaskStatus.ACCEPTED}:
+        _move(actor, task, TaskStatus.IN_PROGRESS, last_feedback_at=entry.created_at)
+    else:
+        task.save(update_fields=["last_feedback_at", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def do_report_task_done(actor, task, note=""):
+    _require(can_work_on_task(actor, task), _("Only the units doing the task can report it done."))
+    if task.status in {TaskStatus.REPORTED_DONE, TaskStatus.VERIFIED}:
+        raise ValidationError(_("The task is already reported done."))
+    if note:
+        TaskFeedback.objects.create(task=task, author=actor, text=note)
+    _move(
+        actor,
+        task,
+        TaskStatus.REPORTED_DONE,
+        reason=note,
+        done_by=actor,
+        done_at=timezone.now(),
+        last_feedback_at=timezone.now(),
+    )
+    notify(
+        [task.created_by] + _hq_users(),
+        _("Reported done, to verify: %(task)s") % {"task": task},
+        url=_task_url(task),
+        exclude=actor,
+    )
+    return task
+
+
+@transaction.atomic
+def do_verify_task(actor, task, note=""):
+    _require(
+        can_verify_task(actor, task),
+        _(
+            "Only headquarters, an inspector or whoever assigned it, and never the unit "
+            "that did it, can verify a task."
+        ),
+    )
+    if task.status != TaskStatus.REPORTED_DONE:
+        raise ValidationError(_("Only a task reported done can be verified."))
+    return _move(
+        actor, task, TaskStatus.VERIFIED, reason=note, verified_by=actor, verified_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def do_send_back_task(actor, task, reason):
+    _require(can_verify_task(actor, task), _("You cannot send this task back."))
+    if task.status != TaskStatus.REPORTED_DONE:
+        raise ValidationError(_("Only a task reported done can be sent back."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why it is not done.")})
+    _move(actor, task, TaskStatus.IN_PROGRESS, reason=reason, done_by=None, done_at=None)
+    notify(
+        unit_users(task.lead_unit, *task.responsible_units.all()),
+        _("Sent back, not done: %(task)s") % {"task": task},
+        url=_task_url(task),
+        body=reason,
+        exclude=actor,
+    )
+    return task
+
+
+def notify_deadlines(today=None) -> int:
+    """Remind the units of open problems and tasks whose deadline is near (run daily)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    soon = today + timedelta(days=settings.DIAODU_WARNING_DAYS)
+    sent = 0
+    for problem in (
+        Problem.objects.open().filter(deadline=soon).select_related("responsible_unit", "project")
+    ):
+        sent += len(
+            notify(
+                unit_users(problem.responsible_unit),
+                _("Deadline %(deadline)s approaching: %(item)s")
+                % {"deadline": problem.deadline, "item": problem},
+                url=_problem_url(problem),
+            )
+        )
+    for task in Task.objects.open().filter(deadline=soon).select_related("lead_unit"):
+        sent += len(
+            notify(
+                unit_users(task.lead_unit, *task.responsible_units.all()),
+                _("Deadline %(deadline)s approaching: %(item)s")
+                % {"deadline": task.deadline, "item": task},
+                url=_task_url(task),
+            )
+        )
+    return sent

@@ -1,0 +1,270 @@
+"""Pages of problems and tasks. Every query starts from Problem/Task.objects.visible_to(user)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from diaodu.core.models import ChangeRecord
+from diaodu.org.models import Unit
+from diaodu.problems import services
+from diaodu.problems.choices import ProblemStatus, TaskStatus
+from diaodu.problems.filters import ProblemFilterSet, TaskFilterSet
+from diaodu.problems.forms import ProblemForm, TaskForm, TextForm
+from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
+from diaodu.problems.stats import counts_by_unit
+from diaodu.problems.warnings import light_list, light_of
+from diaodu.projects.models import Project
+
+PAGE_SIZE = 50
+
+
+def _problems(user):
+    return Problem.objects.visible_to(user).select_related(
+        "project__region", "responsible_unit", "coordinating_leader"
+    )
+
+
+def _tasks(user):
+    return (
+        Task.objects.visible_to(user)
+        .select_related("project__region", "lead_unit")
+        .prefetch_related("responsible_units")
+    )
+
+
+def _list(request, filterset_class, queryset, statuses, template):
+    filterset = filterset_class(request.GET, queryset=queryset)
+    board = request.GET.get("view") == "board"
+    context = {"filterset": filterset, "board": board}
+    if board:
+        items = light_list(list(filterset.qs[:500]))
+        context["columns"] = [
+            (status, [i for i in items if i.status == status.value]) for status in statuses
+        ]
+    else:
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = light_list(page.object_list)
+        context["page"] = page
+    return render(request, template, context)
+
+
+@login_required
+def problem_list(request):
+    return _list(
+        request,
+        ProblemFilterSet,
+        _problems(request.user),
+        ProblemStatus,
+        "problems/problem_list.html",
+    )
+
+
+@login_required
+def task_list(request):
+    return _list(
+        request, TaskFilterSet, _tasks(request.user), TaskStatus, "problems/task_list.html"
+    )
+
+
+def _history(obj):
+    return ChangeRecord.objects.filter(
+        content_type__app_label="problems",
+        content_type__model=obj._meta.model_name,
+        object_id=str(obj.pk),
+    ).select_related("actor", "content_type")
+
+
+@login_required
+def problem_detail(request, pk):
+    problem = get_object_or_404(
+        _problems(request.user).prefetch_related(
+            Prefetch("follow_ups", queryset=ProblemFollowUp.objects.select_related("author")),
+            "project__leaders",
+            "tasks",
+        ),
+        pk=pk,
+    )
+    problem.light, problem.light_reason = light_of(problem)
+    user = request.user
+    return render(
+        request,
+        "problems/problem_detail.html",
+        {
+            "problem": problem,
+            "history": _history(problem),
+            "text_form": TextForm(),
+            "can_work": services.can_work_on_problem(user, problem),
+            "can_escalate": services.can_escalate(user, problem),
+            "can_verify": services.can_verify_problem(user, problem),
+        },
+    )
+
+
+@login_required
+def task_detail(request, pk):
+    task = get_object_or_404(
+        _tasks(request.user).prefetch_related(
+            Prefetch("feedback", queryset=TaskFeedback.objects.select_related("author"))
+        ),
+        pk=pk,
+    )
+    task.light, task.light_reason = light_of(task)
+    user = request.user
+    return render(
+        request,
+        "problems/task_detail.html",
+        {
+            "task": task,
+            "history": _history(task),
+            "text_form": TextForm(),
+            "can_work": services.can_work_on_task(user, task),
+            "can_verify": services.can_verify_task(user, task),
+        },
+    )
+
+
+@login_required
+def problem_new(request, project_pk):
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_pk)
+    form = ProblemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            problem = services.do_raise_problem(request.user, project, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Problem raised."))
+            return redirect("problems:problem", pk=problem.pk)
+    return render(
+        request,
+        "problems/form.html",
+        {
+            "form": form,
+            "project": project,
+            "title": _("Raise a problem"),
+        },
+    )
+
+
+@login_required
+def task_new(request, project_pk=None):
+    project = None
+    if project_pk is not None:
+        project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_pk)
+    if not services.can_assign(request.user):
+        raise PermissionDenied(_("Only headquarters, leaders and inspectors assign tasks."))
+    form = TaskForm(
+        request.POST or None, initial={"lead_unit": project.lead_unit_id if project else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.do_assign_task(request.user, project=project, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Task assigned."))
+            return redirect("problems:task", pk=task.pk)
+    return render(
+        request,
+        "problems/form.html",
+        {
+            "form": form,
+            "project": project,
+            "title": _("Assign a task"),
+        },
+    )
+
+
+PROBLEM_ACTIONS = {
+    "accept": (services.do_accept_problem, None, gettext_lazy("Accepted.")),
+    "follow-up": (services.do_add_problem_follow_up, "text", gettext_lazy("Follow-up added.")),
+    "solved": (services.do_report_problem_solved, "text?", gettext_lazy("Reported solved.")),
+    "verify": (services.do_verify_problem, "text?", gettext_lazy("Verified and closed.")),
+    "send-back": (services.do_send_back_problem, "text", gettext_lazy("Sent back.")),
+    "escalate": (services.do_escalate_problem, "text", gettext_lazy("Escalated.")),
+}
+TASK_ACTIONS = {
+    "accept": (services.do_accept_task, None, gettext_lazy("Accepted.")),
+    "feedback": (services.do_add_task_feedback, "text", gettext_lazy("Feedback added.")),
+    "done": (services.do_report_task_done, "text?", gettext_lazy("Reported done.")),
+    "verify": (services.do_verify_task, "text?", gettext_lazy("Verified and closed.")),
+    "send-back": (services.do_send_back_task, "text", gettext_lazy("Sent back.")),
+}
+
+
+def _act(request, obj, actions, action):
+    if action not in actions:
+        raise PermissionDenied
+    service, takes, done = actions[action]
+    text = request.POST.get("text", "")
+    try:
+        if takes is None:
+            service(request.user, obj)
+        else:
+            service(request.user, obj, text)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+
+
+@login_required
+@require_POST
+def problem_action(request, pk, action):
+    problem = get_object_or_404(_problems(request.user), pk=pk)
+    _act(request, problem, PROBLEM_ACTIONS, action)
+    return redirect("problems:problem", pk=problem.pk)
+
+
+@login_required
+@require_POST
+def task_action(request, pk, action):
+    task = get_object_or_404(_tasks(request.user), pk=pk)
+    _act(request, task, TASK_ACTIONS, action)
+    return redirect("problems:task", pk=task.pk)
+
+
+@login_required
+def inbox(request):
+    """What is assigned to the user's unit, and what has been escalated to the user."""
+    user = request.user
+    units = user.scope_unit_ids
+    problems = _problems(user).open().filter(responsible_unit_id__in=units)
+    tasks = _tasks(user).open().filter(lead_unit_id__in=units) | _tasks(user).open().filter(
+        responsible_units__in=units
+    )
+    escalated = _problems(user).open().filter(coordinating_leader__user=user)
+    return render(
+        request,
+        "problems/inbox.html",
+        {
+            "problems": light_list(list(problems[:100])),
+            "tasks": light_list(list(tasks.distinct()[:100])),
+            "escalated": light_list(list(escalated[:100])),
+        },
+    )
+
+
+@login_required
+def unit_counts(request):
+    counts = counts_by_unit(
+        Problem.objects.visible_to(request.user), Task.objects.visible_to(request.user)
+    )
+    units = Unit.objects.in_bulk(list(counts))
+    rows = sorted(
+        ((units[k], v) for k, v in counts.items() if k in units),
+        key=lambda row: (
+            -row[1]["problems"]["overdue"] - row[1]["tasks"]["overdue"],
+            row[0].sort_order,
+        ),
+    )
+    return render(request, "problems/unit_counts.html", {"rows": rows})
