@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProblemSource(models.TextChoices):
@@ -24,7 +25,7 @@ class ProblemCategory(models.TextChoices):
 
 
 class ProblemLevel(models.TextChoices):
-    UNIT = "unit", _("Responsible unit")
+    UNIT = "unit", pgettext_lazy("problem level", "Responsible unit")
     DISTRICT_LEADER = "district_leader", _("District leader")
     CITY_LEADER = "city_leader", _("City leader")
 
@@ -33,7 +34,7 @@ LEVEL_ORDER = [ProblemLevel.UNIT, ProblemLevel.DISTRICT_LEADER, ProblemLevel.CIT
 
 
 class ProblemStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("problem status", "Open")
     ACCEPTED = "accepted", _("Accepted")
     IN_PROGRESS = "in_progress", _("In progress")
     REPORTED_SOLVED = "reported_solved", _("Reported solved")

@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from diaodu.core.models import ChangeRecord
 from diaodu.org.choices import Role
-from diaodu.projects.filters import ProjectFilterSet
-from diaodu.projects.models import AnnualPlan, Approval, Milestone, Project
 from diaodu.problems.forms import TaskForm
 from diaodu.problems.models import Problem, Task
 from diaodu.problems.services import can_assign
 from diaodu.problems.warnings import light_list
+from diaodu.projects.filters import ProjectFilterSet
+from diaodu.projects.models import AnnualPlan, Approval, Milestone, Project
 from diaodu.reporting.models import ProgressReport
 from diaodu.reporting.totals import project_totals
 

@@ -109,7 +109,7 @@ class ProgressReport(models.Model):
     )
     workers = models.PositiveIntegerField(_("workers on site"), null=True, blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
-    problems = models.TextField(_("problems"), blank=True)
+    problems = models.TextField(_("problems encountered"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
