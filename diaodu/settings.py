@@ -116,6 +116,8 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/tabler", NODE_MODULES / "@tabler" / "core" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(envstr("DIAODU_MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -171,3 +173,16 @@ DIAODU_FEEDBACK_STALE_DAYS = envint("DIAODU_FEEDBACK_STALE_DAYS", 14)
 # Notification channels beyond the in-app bell: dotted paths of functions that take the list
 # of saved notifications (e.g. an email or chat sender).
 DIAODU_NOTIFICATION_CHANNELS = envlist("DIAODU_NOTIFICATION_CHANNELS")
+
+# Project lights (预警): the thresholds of the rules in diaodu/projects/lights.py.
+# Investment: points behind the pro-rated plan (序时进度) that make a project yellow, and red.
+DIAODU_LIGHT_INVESTMENT_YELLOW = envint("DIAODU_LIGHT_INVESTMENT_YELLOW", 10)
+DIAODU_LIGHT_INVESTMENT_RED = envint("DIAODU_LIGHT_INVESTMENT_RED", 30)
+# Start: months after the planned month before a project not started is red.
+DIAODU_LIGHT_START_RED_MONTHS = envint("DIAODU_LIGHT_START_RED_MONTHS", 3)
+# Milestones: days overdue that make one overdue milestone red.
+DIAODU_LIGHT_MILESTONE_RED_DAYS = envint("DIAODU_LIGHT_MILESTONE_RED_DAYS", 30)
+# The map's tile server, e.g. "https://tiles.example.gov.cn/{z}/{x}/{y}.png"; empty draws the
+# projects on a plain background, so the map works with no internet.
+DIAODU_MAP_TILES = envstr("DIAODU_MAP_TILES")
+DIAODU_MAP_ATTRIBUTION = envstr("DIAODU_MAP_ATTRIBUTION")

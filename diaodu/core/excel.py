@@ -21,11 +21,25 @@ def write_cell(sheet, row: int, column: int, value):
     """Write a value so that no text can become a formula in someone's spreadsheet."""
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, str):
+        if value.startswith(FORMULA_STARTS):
+            value = "'" + value  # shown as text; an import strips the quote again
         cell.value = value
-        cell.data_type = "s"  # stored as text even when it starts with = + - @
+        cell.data_type = "s"
     else:
         cell.value = value
     return cell
+
+
+def read_text(value):
+    """A cell's text as written before export (without the quote that neutralised a formula)."""
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:2]
+        and (value[1:].startswith(FORMULA_STARTS))
+    ):
+        return value[1:]
+    return value
 
 
 def new_sheet(title: str, headers: list[str], widths: list[int] | None = None):

@@ -19,11 +19,15 @@ def _plain(value):
     return value
 
 
+# Fields that are bookkeeping or derived, never someone's change.
+DERIVED = {"created_at", "updated_at", "version", "light", "light_reasons", "light_computed_at"}
+
+
 def snapshot(instance: models.Model) -> dict:
     """The recorded fields of an instance as plain JSON values (relations by name)."""
     data = {}
     for field in instance._meta.concrete_fields:
-        if field.primary_key or field.name in {"created_at", "updated_at", "version"}:
+        if field.primary_key or field.name in DERIVED:
             continue
         if field.is_relation:
             related = getattr(instance, field.name, None)

@@ -365,9 +365,12 @@ class Builder:
                 dates = [d + shift if i <= start_index else d for i, d in enumerate(dates)]
             for (name, _days), planned in zip(template, dates, strict=True):
                 actual = None
+                if project.stage == Stage.RESERVE and planned < self.today:
+                    continue  # a reserve project's schedule starts from now
+                recent = (self.today - planned).days < 90
                 if planned < self.today and project.stage != Stage.RESERVE:
-                    roll = self.rng.random()
-                    if roll < 0.72:
+                    roll = self.rng.random() if recent else self.rng.random() * 0.86
+                    if roll < 0.8:
                         actual = planned - timedelta(days=self.rng.randint(0, 10))
                     elif roll < 0.86:
                         actual = min(planned + timedelta(days=self.rng.randint(5, 40)), self.today)
@@ -542,7 +545,7 @@ class Builder:
         }
         # How each project keeps pace with its plan: most near it, a few far behind.
         pace = {
-            project.pk: self.rng.choice([1.0, 1.05, 0.95, 0.9, 0.85, 0.75, 0.6, 0.4, 1.1])
+            project.pk: self.rng.choice([1.0, 1.05, 1.0, 0.98, 1.1, 1.02, 0.95, 0.85, 0.7, 0.5])
             for project, _entry in self.projects
         }
         users = self.users
@@ -769,6 +772,11 @@ class Builder:
         self.record_some_edits()
         self.build_reports()
         self.build_problems_and_tasks()
+        from diaodu.projects.lights import refresh_lights
+        from diaodu.reporting.totals import refresh_summaries
+
+        refresh_summaries()
+        refresh_lights(today=self.today)
         return DemoCity(
             projects=len(self.projects),
             units=len(self.units),

@@ -25,6 +25,7 @@ from diaodu.problems.choices import (
     TaskStatus,
 )
 from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
+from diaodu.projects.lights import refresh_lights
 from diaodu.projects.models import Project
 
 
@@ -106,7 +107,14 @@ def _move(actor, item, to_status, *, reason="", **fields):
         setattr(item, name, value)
     item.save()
     record(actor, item, Action.TRANSITION, {"status": [before, to_status]}, reason=reason)
+    _relight(item)
     return item
+
+
+def _relight(item):
+    """A problem or task changed: its project's light may have changed too."""
+    if item.project_id:
+        refresh_lights([item.project_id])
 
 
 @transaction.atomic

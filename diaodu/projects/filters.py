@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.choices import Light
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Leader, Unit
 from diaodu.projects.choices import Category, Stage
@@ -27,13 +28,24 @@ class ProjectFilterSet(django_filters.FilterSet):
     lead_unit = django_filters.ModelChoiceFilter(
         queryset=Unit.objects.exclude(kind=UnitKind.REGION), label=_("Lead unit")
     )
+    light = django_filters.ChoiceFilter(choices=Light.choices, label=_("Warning"))
     leader = django_filters.ModelChoiceFilter(
         field_name="leaders", queryset=Leader.objects.all(), label=_("Leader in charge")
     )
 
     class Meta:
         model = Project
-        fields = ["q", "program", "region", "stage", "category", "owner", "lead_unit", "leader"]
+        fields = [
+            "q",
+            "program",
+            "region",
+            "stage",
+            "category",
+            "owner",
+            "lead_unit",
+            "leader",
+            "light",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

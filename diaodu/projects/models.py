@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.choices import Light
 from diaodu.core.models import SignedInQuerySet
 from diaodu.org.choices import Role, UnitKind
 from diaodu.org.models import Leader, Unit
@@ -210,6 +211,20 @@ class Project(models.Model):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_completion = models.DateField(_("actual completion"), null=True, blank=True)
     total_investment = money_field(_("total investment (10k yuan)"))
+    light = models.CharField(
+        _("warning"),
+        max_length=10,
+        choices=Light.choices,
+        default=Light.GREEN,
+        db_index=True,
+        editable=False,
+    )
+    light_reasons = models.JSONField(
+        _("reasons for the warning"), default=list, blank=True, editable=False
+    )
+    light_computed_at = models.DateTimeField(
+        _("warning computed at"), null=True, blank=True, editable=False
+    )
     stats_registered = models.BooleanField(_("registered in statistics"), default=False)
     stats_registered_on = models.DateField(_("registered in statistics on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

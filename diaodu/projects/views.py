@@ -3,17 +3,19 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from diaodu.core.models import ChangeRecord
-from diaodu.org.choices import Role
 from diaodu.problems.forms import TaskForm
 from diaodu.problems.models import Problem, Task
 from diaodu.problems.services import can_assign
 from diaodu.problems.warnings import light_list
-from diaodu.projects.filters import ProjectFilterSet
+from diaodu.projects import exports
+from diaodu.projects.ledger import COLUMNS, ledger, totals
+from diaodu.projects.lights import evaluate
 from diaodu.projects.models import AnnualPlan, Approval, Milestone, Project
 from diaodu.reporting.models import ProgressReport
 from diaodu.reporting.totals import project_totals
@@ -29,32 +31,34 @@ def _year(request) -> int:
         return timezone.localdate().year
 
 
-def ledger_queryset(user, params, year):
-    """The filtered ledger of a user: what the page shows and, later, what is exported."""
-    base = Project.objects.visible_to(user).for_ledger(year)
-    filterset = ProjectFilterSet(params, queryset=base)
-    queryset = filterset.qs
-    if user.role == Role.LEADER and hasattr(user, "leader_profile"):
-        # A leader sees everything, with their own projects first.
-        mine = user.leader_profile.projects.values("pk")
-        queryset = queryset.annotate(
-            is_mine=Case(
-                When(pk__in=mine, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
-        ).order_by("is_mine", *Project._meta.ordering)
-    return filterset, queryset
-
-
 @login_required
 def project_list(request):
     year = _year(request)
-    filterset, queryset = ledger_queryset(request.user, request.GET, year)
+    filterset, queryset, sort = ledger(request.user, request.GET, year)
     page = Paginator(queryset, settings.DIAODU_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/project_list.html",
-        {"filterset": filterset, "page": page, "year": year},
+        {
+            "filterset": filterset,
+            "page": page,
+            "year": year,
+            "sort": sort,
+            "columns": COLUMNS,
+            "totals": totals(queryset, year),
+        },
     )
+
+
+@login_required
+def project_export(request):
+    """Exactly the filtered ledger on screen, every row, with the same totals."""
+    year = _year(request)
+    _filterset, queryset, _sort = ledger(request.user, request.GET, year)
+    content = exports.ledger_workbook(queryset, totals(queryset, year), year)
+    response = HttpResponse(content, content_type=exports.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ledger-{year}.xlsx"'
+    return response
 
 
 @login_required
@@ -106,6 +110,7 @@ def project_detail(request, pk):
             },
             "history": history,
             "totals": project_totals(project, year),
+            "verdict": evaluate([project])[project.pk],
             "problems": light_list(
                 Problem.objects.filter(project=project).select_related("responsible_unit")
             ),

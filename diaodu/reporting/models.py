@@ -207,3 +207,35 @@ class ReportPhoto(models.Model):
     @property
     def project(self):
         return self.report.project
+
+
+class InvestmentSummary(models.Model):
+    """A project's approved investment for one year, kept current by the reporting services.
+
+    Derived data: `totals.refresh_summaries()` rebuilds it from the approved reports. The ledger
+    and the dashboard read it so that totals over tens of thousands of projects are one query.
+    """
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="investment_summaries",
+    )
+    year = models.PositiveIntegerField(_("year"))
+    invested = money_field(_("investment completed (10k yuan)"))
+
+    class Meta:
+        ordering = ["project", "year"]
+        verbose_name = _("investment summary")
+        verbose_name_plural = _("investment summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year"],
+                name="one_summary_per_project_year",
+                violation_error_message=_("This project already has a summary for this year."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.year}"

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from diaodu.core.history import diff, record, snapshot
 from diaodu.core.models import Action
 from diaodu.org.choices import Role
+from diaodu.projects.lights import refresh_lights
 from diaodu.projects.models import Program, Project
 from diaodu.reporting.calendar import period_containing
 from diaodu.reporting.choices import ReportStatus
 from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
-from diaodu.reporting.totals import invested_by_year
+from diaodu.reporting.totals import invested_by_year, refresh_summaries
 
 REPORT_FIELDS = [
     "invested",
@@ -282,6 +283,9 @@ def _transition(actor, report, to_status, *, reason="", **fields):
     report.save()
     report.refresh_from_db()
     record(actor, report, Action.TRANSITION, {"status": [before, to_status]}, reason=reason)
+    if ReportStatus.APPROVED in (before, to_status):
+        refresh_summaries([report.project_id])
+    refresh_lights([report.project_id])
     return report
 
 

@@ -61,3 +61,22 @@ def project_totals(project, year: int) -> dict:
         "planned": planned,
         "rate": (year_to_date / planned * 100) if planned else None,
     }
+
+
+def refresh_summaries(project_ids=None) -> int:
+    """Rebuild the per-project, per-year investment summary from approved reports."""
+    from diaodu.projects.models import Project
+    from diaodu.reporting.models import InvestmentSummary
+
+    if project_ids is None:
+        project_ids = list(Project.objects.values_list("pk", flat=True))
+    project_ids = list(project_ids)
+    totals = invested_by_year(project_ids)
+    InvestmentSummary.objects.filter(project_id__in=project_ids).delete()
+    rows = [
+        InvestmentSummary(project_id=project_id, year=year, invested=amount)
+        for project_id, years in totals.items()
+        for year, amount in years.items()
+    ]
+    InvestmentSummary.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

@@ -54,7 +54,7 @@ def test_leader_sees_own_projects_first(city):
 def test_ledger_query_count_does_not_grow_with_projects(city, django_assert_num_queries):
     client = login(city.users.hq)
     client.get(LEDGER)  # warm the session
-    with django_assert_num_queries(13) as small:
+    with django_assert_num_queries(16) as small:
         client.get(LEDGER)
     for i in range(30):
         project = ProjectFactory(name=f"更多项目{i}", region=city.jiefang, owner=city.touzi)
@@ -96,7 +96,7 @@ def test_project_page_query_count_is_fixed(city, django_assert_num_queries):
     _furnish(large, 12)
     AnnualPlanFactory(project=large, year=2025)
     client.get(reverse("home"))
-    with django_assert_num_queries(20) as first:
+    with django_assert_num_queries(27) as first:
         client.get(reverse("projects:detail", args=[small.pk]))
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(reverse("projects:detail", args=[large.pk]))

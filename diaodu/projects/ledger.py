@@ -1,0 +1,118 @@
+"""The ledger (台账): the filtered, sorted set of projects a user sees, with its totals.
+
+The page, its Excel export and the API share this, so the export holds exactly the rows and
+totals on screen.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from diaodu.org.choices import Role
+from diaodu.projects.filters import ProjectFilterSet
+from diaodu.projects.models import AnnualPlan, Project
+from diaodu.reporting.models import InvestmentSummary
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+# The ledger's columns: key, label, the field to sort by (None: not sortable).
+COLUMNS = [
+    ("name", _("Project name"), "name"),
+    ("region", _("Region"), "region__sort_order"),
+    ("programs", _("Programmes"), None),
+    ("stage", _("Stage"), "stage"),
+    ("light", _("Warning"), "light"),
+    ("total_investment", _("Total investment (10k yuan)"), "total_investment"),
+    ("annual_planned", _("Annual plan (10k yuan)"), "annual_planned"),
+    ("year_invested", _("Year to date (10k yuan)"), "year_invested"),
+    ("rate", _("Completion rate"), "rate"),
+    ("owner", _("Owner"), "owner__name"),
+    ("lead_unit", _("Lead unit"), "lead_unit__name"),
+    ("leaders", _("Leaders in charge"), None),
+]
+SORTABLE = {key: field for key, _label, field in COLUMNS if field}
+
+
+@dataclass
+class Totals:
+    count: int
+    total_investment: Decimal
+    annual_planned: Decimal
+    year_invested: Decimal
+
+    @property
+    def rate(self):
+        return self.year_invested / self.annual_planned * 100 if self.annual_planned else None
+
+
+def ledger(user, params, year: int):
+    """(filterset, sorted queryset, sort key) of a user's ledger."""
+    done = InvestmentSummary.objects.filter(project=OuterRef("pk"), year=year)
+    base = (
+        Project.objects.visible_to(user)
+        .for_ledger(year)
+        .annotate(
+            year_invested=Coalesce(
+                Subquery(done.values("invested")[:1]), Value(ZERO), output_field=MONEY
+            ),
+        )
+    )
+    base = base.annotate(
+        rate=Case(
+            When(annual_planned__gt=0, then=F("year_invested") * 100 / F("annual_planned")),
+            default=None,
+            output_field=MONEY,
+        )
+    )
+    filterset = ProjectFilterSet(params, queryset=base)
+    queryset = filterset.qs
+    sort = params.get("sort", "")
+    key = sort.lstrip("-")
+    if key in SORTABLE:
+        field = SORTABLE[key]
+        order = f"-{field}" if sort.startswith("-") else field
+        queryset = queryset.order_by(order, "name", "pk")
+    elif user.role == Role.LEADER and hasattr(user, "leader_profile"):
+        # A leader sees everything, with their own projects first.
+        mine = user.leader_profile.projects.values("pk")
+        queryset = queryset.annotate(
+            is_mine=Case(
+                When(pk__in=mine, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        ).order_by("is_mine", *Project._meta.ordering)
+        sort = ""
+    return filterset, queryset, sort
+
+
+def totals(queryset, year: int) -> Totals:
+    """Totals over the whole filtered set, not only the page (three queries)."""
+    ids = queryset.order_by().values("pk")
+    projects = Project.objects.filter(pk__in=ids).aggregate(
+        count=Sum(Value(1)), total=Sum("total_investment")
+    )
+    planned = AnnualPlan.objects.filter(project__in=ids, year=year).aggregate(
+        total=Sum("planned_investment")
+    )["total"]
+    invested = InvestmentSummary.objects.filter(project__in=ids, year=year).aggregate(
+        total=Sum("invested")
+    )["total"]
+    return Totals(
+        count=projects["count"] or 0,
+        total_investment=projects["total"] or ZERO,
+        annual_planned=planned or ZERO,
+        year_invested=invested or ZERO,
+    )

@@ -1,0 +1,228 @@
+"""Project lights (预警): green, yellow or red, with every reason in plain Chinese.
+
+The rules live here, under one version; their thresholds are settings. `evaluate()` computes
+the lights of many projects with a fixed number of queries; `refresh_lights()` stores them on
+the projects so that the ledger can filter and count by light. The project page always shows a
+fresh evaluation.
+
+Rules (version RULES_VERSION):
+- investment: year-to-date completion rate against the pro-rated plan (序时进度) for the months
+  already past: yellow when DIAODU_LIGHT_INVESTMENT_YELLOW (10) to DIAODU_LIGHT_INVESTMENT_RED
+  (30) points behind, red beyond;
+- start: a new project not started by the end of its planned month is yellow, and red
+  DIAODU_LIGHT_START_RED_MONTHS (3) months later;
+- milestones: one overdue is yellow; overdue by more than DIAODU_LIGHT_MILESTONE_RED_DAYS (30)
+  days, or two overdue, is red;
+- reporting: the last period's report missing is yellow, the last two missing red;
+- problems and tasks: an overdue task or an escalated open problem makes it at least yellow.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from diaodu.core.choices import Light
+from diaodu.projects.choices import Stage
+
+RULES_VERSION = "2026.1"
+RANK = {Light.GREEN: 0, Light.YELLOW: 1, Light.RED: 2}
+
+
+@dataclass
+class Verdict:
+    light: str = Light.GREEN
+    reasons: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, light, reason):
+        self.reasons.append((light, reason))
+        if RANK[light] > RANK[self.light]:
+            self.light = light
+
+    @property
+    def summary(self) -> str:
+        return "；".join(reason for _light, reason in self.reasons) or str(
+            _("On track: no warning.")
+        )
+
+
+def _months_between(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
+    """The verdict of each project, in a fixed number of queries."""
+    from diaodu.problems.choices import ProblemLevel, ProblemStatus, TaskStatus
+    from diaodu.problems.models import Problem, Task
+    from diaodu.projects.models import Milestone, PlanMonth
+    from diaodu.reporting.choices import ReportStatus
+    from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
+    from diaodu.reporting.totals import stream_programs
+
+    today = today or timezone.localdate()
+    year = today.year
+    projects = list(projects)
+    ids = [p.pk for p in projects]
+    verdicts = {p.pk: Verdict() for p in projects}
+    if not ids:
+        return verdicts
+
+    # Investment against the pro-rated plan of the months already past.
+    planned, expected = defaultdict(Decimal), defaultdict(Decimal)
+    for project_id, month, amount in PlanMonth.objects.filter(
+        plan__project_id__in=ids, plan__year=year
+    ).values_list("plan__project_id", "month", "planned_investment"):
+        planned[project_id] += amount
+        if month < today.month:
+            expected[project_id] += amount
+    invested = dict(
+        InvestmentSummary.objects.filter(project_id__in=ids, year=year).values_list(
+            "project_id", "invested"
+        )
+    )
+    yellow, red = settings.DIAODU_LIGHT_INVESTMENT_YELLOW, settings.DIAODU_LIGHT_INVESTMENT_RED
+    for project in projects:
+        total = planned.get(project.pk)
+        if (
+            not total
+            or not expected.get(project.pk)
+            or project.stage not in {Stage.NEW, Stage.CONTINUING}
+        ):
+            continue
+        due_rate = expected[project.pk] / total * 100
+        done_rate = invested.get(project.pk, Decimal(0)) / total * 100
+        behind = due_rate - done_rate
+        if behind > yellow:
+            light = Light.RED if behind > red else Light.YELLOW
+            verdicts[project.pk].add(
+                light,
+                _(
+                    "Investment %(done).1f%% of the annual plan, %(behind).1f points behind the "
+                    "pro-rated %(due).1f%%."
+                )
+                % {"done": done_rate, "behind": behind, "due": due_rate},
+            )
+
+    # Start: a new project past its planned month and not started.
+    for project in projects:
+        if project.stage != Stage.NEW or project.actual_start or not project.planned_start:
+            continue
+        late = _months_between(project.planned_start, today)
+        if late >= 1:
+            light = Light.RED if late >= settings.DIAODU_LIGHT_START_RED_MONTHS else Light.YELLOW
+            verdicts[project.pk].add(
+                light,
+                _("Planned to start in %(month)s, not started %(late)d months later.")
+                % {"month": f"{project.planned_start:%Y-%m}", "late": late},
+            )
+
+    # Milestones overdue.
+    overdue = defaultdict(list)
+    for project_id, name, planned_date in Milestone.objects.filter(
+        project_id__in=ids, actual_date__isnull=True, planned_date__lt=today
+    ).values_list("project_id", "name", "planned_date"):
+        overdue[project_id].append((name, planned_date))
+    for project_id, items in overdue.items():
+        worst = max((today - d).days for _n, d in items)
+        light = (
+            Light.RED
+            if len(items) >= 2 or worst > settings.DIAODU_LIGHT_MILESTONE_RED_DAYS
+            else Light.YELLOW
+        )
+        names = "、".join(name for name, _d in items[:3])
+        verdicts[project_id].add(
+            light,
+            _("%(count)d milestones overdue (%(names)s), the worst by %(days)d days.")
+            % {"count": len(items), "names": names, "days": worst},
+        )
+
+    # Reporting: the last two periods past their due date, of the counting programme.
+    streams = stream_programs(ids)
+    program_ids = {pid for (_p, y), pid in streams.items() if y == year}
+    recent = defaultdict(list)
+    for period in (
+        ReportingPeriod.objects.filter(
+            program_id__in=program_ids, due_date__lt=today, opened_at__isnull=False
+        )
+        .order_by("program_id", "-due_date")
+        .only("pk", "program_id", "due_date", "start")
+    ):
+        if len(recent[period.program_id]) < 2:
+            recent[period.program_id].append(period)
+    period_ids = [p.pk for periods in recent.values() for p in periods]
+    filed = set(
+        ProgressReport.objects.filter(
+            period_id__in=period_ids,
+            project_id__in=ids,
+            status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED],
+        ).values_list("project_id", "period_id")
+    )
+    for project in projects:
+        if project.stage in {Stage.RESERVE, Stage.COMPLETED, Stage.OPERATING, Stage.CANCELLED}:
+            continue
+        periods = recent.get(streams.get((project.pk, year)), [])
+        missing = [p for p in periods if (project.pk, p.pk) not in filed]
+        if periods and periods[0] in missing:
+            streak = 2 if len(missing) == 2 else 1
+            light = Light.RED if streak == 2 else Light.YELLOW
+            verdicts[project.pk].add(
+                light,
+                _("No report for the last %(count)d period(s), due %(due)s.")
+                % {"count": streak, "due": periods[0].due_date},
+            )
+
+    # Problems and tasks.
+    red_tasks = dict(
+        Task.objects.filter(project_id__in=ids, deadline__lt=today)
+        .exclude(status=TaskStatus.VERIFIED)
+        .values("project_id")
+        .annotate(n=Count("pk"))
+        .values_list("project_id", "n")
+    )
+    escalated = dict(
+        Problem.objects.filter(project_id__in=ids)
+        .exclude(status=ProblemStatus.VERIFIED)
+        .exclude(level=ProblemLevel.UNIT)
+        .values("project_id")
+        .annotate(n=Count("pk"))
+        .values_list("project_id", "n")
+    )
+    for project_id, count in red_tasks.items():
+        verdicts[project_id].add(Light.YELLOW, _("%(count)d tasks overdue.") % {"count": count})
+    for project_id, count in escalated.items():
+        verdicts[project_id].add(
+            Light.YELLOW,
+            _("%(count)d problems escalated to leaders, not yet solved.") % {"count": count},
+        )
+    return verdicts
+
+
+def refresh_lights(project_ids=None, today=None) -> int:
+    """Store the current light and reasons on the projects (all, or those given)."""
+    from diaodu.projects.models import Project
+
+    queryset = Project.objects.all()
+    if project_ids is not None:
+        queryset = queryset.filter(pk__in=list(project_ids))
+    projects = list(queryset.only("pk", "stage", "actual_start", "planned_start"))
+    with translation.override(settings.LANGUAGE_CODE):  # stored reasons read in Chinese
+        verdicts = evaluate(projects, today)
+    now = timezone.now()
+    for project in projects:
+        verdict = verdicts[project.pk]
+        project.light = verdict.light
+        with translation.override(settings.LANGUAGE_CODE):
+            project.light_reasons = [[light, str(reason)] for light, reason in verdict.reasons]
+        project.light_computed_at = now
+    Project.objects.bulk_update(
+        projects, ["light", "light_reasons", "light_computed_at"], batch_size=1000
+    )
+    return len(projects)
+
+
+__all__ = ["RULES_VERSION", "Verdict", "evaluate", "refresh_lights"]
