@@ -1,6 +1,7 @@
 """The ledger as an Excel workbook: title row, unit in the header, frozen header, totals."""
 
 from django.utils.translation import gettext as _
+from openpyxl.styles import Font
 
 from diaodu.core.excel import new_sheet, to_bytes, write_cell
 from diaodu.projects.ledger import COLUMNS
@@ -53,7 +54,7 @@ def ledger_workbook(queryset, totals, year) -> bytes:
     for column, (key, _label, _f) in enumerate(COLUMNS, start=1):
         if key in values:
             cell = write_cell(sheet, row, column, values[key])
-            cell.font = cell.font.copy(bold=True)
+            cell.font = Font(bold=True)
             if key in MONEY_COLUMNS:
                 cell.number_format = "#,##0.00"
     return to_bytes(workbook)

@@ -1,0 +1,86 @@
+"""The ledger's totals are over the whole filtered set; the export has the same rows and totals."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from diaodu.conftest import login
+from diaodu.factories import AnnualPlanFactory, ProjectFactory
+from diaodu.projects.models import Project
+from diaodu.reporting.models import InvestmentSummary
+
+
+@pytest.fixture
+def many(city, settings):
+    settings.DIAODU_PAGE_SIZE = 3  # totals must cover more than the page
+    for i in range(8):
+        project = ProjectFactory(
+            name=f'=HYPERLINK("x")项目{i}',
+            region=city.jiefang if i % 2 else city.gaoxin,
+            total_investment=Decimal(1000 + i),
+            stage="new" if i % 3 else "continuing",
+        )
+        project.programs.set([city.program])
+        AnnualPlanFactory(project=project, year=2026, planned_investment=Decimal(100 + i))
+        InvestmentSummary.objects.create(project=project, year=2026, invested=Decimal(10 * i))
+    return city
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"region": "jiefang"}, {"stage": "new"}, {"q": "项目"}, {"sort": "-rate"}]
+)
+def test_totals_equal_the_sum_over_the_filtered_set(many, params):
+    if "region" in params:
+        params = {"region": getattr(many, params["region"]).pk}
+    response = login(many.users.hq).get(reverse("projects:list"), {"year": 2026, **params})
+    totals = response.context["totals"]
+    projects = list(response.context["page"].paginator.object_list)
+    assert totals.count == len(projects) == response.context["page"].paginator.count
+    assert totals.total_investment == sum(p.total_investment for p in projects)
+    assert totals.annual_planned == sum(p.annual_planned or 0 for p in projects)
+    assert totals.year_invested == sum(p.year_invested for p in projects)
+
+
+def test_sorting_by_a_column(many):
+    response = login(many.users.hq).get(reverse("projects:list"), {"sort": "-total_investment"})
+    values = [p.total_investment for p in response.context["page"].paginator.object_list]
+    assert values == sorted(values, reverse=True)
+
+
+def test_export_has_the_rows_and_totals_of_the_screen(many):
+    client = login(many.users.hq)
+    params = {"region": many.jiefang.pk, "year": 2026}
+    screen = client.get(reverse("projects:list"), params)
+    export = client.get(reverse("projects:export"), params)
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    names = [sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row)]
+    expected = [p.name for p in screen.context["page"].paginator.object_list]
+    assert [n[1:] if n.startswith("'") else n for n in names] == expected
+    # No cell can start a formula.
+    assert all(not str(n).startswith("=") for n in names)
+    last = sheet.max_row
+    totals = screen.context["totals"]
+    assert Decimal(str(sheet.cell(row=last, column=6).value)) == totals.total_investment
+    assert Decimal(str(sheet.cell(row=last, column=8).value)) == totals.year_invested
+
+
+def test_export_is_scoped(many):
+    export = login(many.users.gaoxin).get(reverse("projects:export"))
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet.max_row - 3 == Project.objects.filter(region=many.gaoxin).count()
+    assert login(many.users.gaoxin).get(reverse("projects:export")).status_code == 200
+
+
+def test_export_redirects_anonymous(client, many):
+    assert client.get(reverse("projects:export")).status_code == 302
+
+
+def test_light_filter(many):
+    Project.objects.filter(name__endswith="项目1").update(light="red")
+    response = login(many.users.hq).get(reverse("projects:list"), {"light": "red"})
+    assert [p.name for p in response.context["page"].paginator.object_list] == [
+        '=HYPERLINK("x")项目1'
+    ]
