@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from diaodu.dashboard.views import dashboard_api
 from diaodu.org.api import UnitViewSet
 from diaodu.problems.api import ProblemViewSet, TaskViewSet
 from diaodu.projects.api import ProgramViewSet, ProjectViewSet
@@ -21,5 +22,6 @@ router.register("tasks", TaskViewSet, basename="task")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("dashboard/", dashboard_api, name="api-dashboard"),
     path("", include(router.urls)),
 ]

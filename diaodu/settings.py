@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "diaodu.reporting",
     "diaodu.problems",
     "diaodu.notifications",
+    "diaodu.dashboard",
     "diaodu.demo",
 ]
 

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from diaodu.core import views as core_views
+from diaodu.dashboard import views as dashboard_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("diaodu.projects.urls")),
     path("reporting/", include("diaodu.reporting.urls")),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("", include("diaodu.problems.urls")),
     path("notifications/", include("diaodu.notifications.urls")),
     path("api/", include("diaodu.api_urls")),

@@ -1,0 +1,140 @@
+"""The dashboard's figures for a user's scope, a year and optionally a programme.
+
+A fixed number of queries whatever the number of projects: every figure is an aggregate.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from diaodu.core.choices import Light
+from diaodu.problems.models import Problem, Task
+from diaodu.problems.warnings import overdue
+from diaodu.projects.choices import Stage
+from diaodu.projects.models import AnnualPlan, PlanMonth, Project
+from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.models import InvestmentSummary, ProgressReport
+
+ZERO = Decimal("0.00")
+
+
+def figures(user, year: int, program=None) -> dict:
+    today = timezone.localdate()
+    projects = Project.objects.visible_to(user)
+    if program is not None:
+        projects = projects.filter(programs=program)
+    ids = projects.order_by().values("pk")
+
+    by_stage = dict(projects.order_by().values_list("stage").annotate(n=Count("pk")))
+    by_light = dict(projects.order_by().values_list("light").annotate(n=Count("pk")))
+    total = projects.aggregate(n=Count("pk"), investment=Sum("total_investment"))
+    planned = (
+        AnnualPlan.objects.filter(project__in=ids, year=year).aggregate(
+            s=Sum("planned_investment")
+        )["s"]
+        or ZERO
+    )
+    invested = (
+        InvestmentSummary.objects.filter(project__in=ids, year=year).aggregate(s=Sum("invested"))[
+            "s"
+        ]
+        or ZERO
+    )
+    months = dict(
+        PlanMonth.objects.filter(plan__project__in=ids, plan__year=year)
+        .values_list("month")
+        .annotate(s=Sum("planned_investment"))
+    )
+    due = sum((v for m, v in months.items() if m < today.month or year < today.year), ZERO)
+    actual = dict(
+        ProgressReport.objects.filter(
+            project__in=ids,
+            status=ReportStatus.APPROVED,
+            period__program__year=year,
+            period__program__cadence="monthly",
+        )
+        .values_list("period__start__month")
+        .annotate(s=Sum("invested"))
+    )
+    curve, plan_sum, actual_sum = [], ZERO, ZERO
+    for month in range(1, 13):
+        plan_sum += months.get(month, ZERO)
+        actual_sum += actual.get(month, ZERO)
+        curve.append(
+            {
+                "month": month,
+                "plan": plan_sum,
+                "actual": actual_sum if (year, month) <= (today.year, today.month) else None,
+            }
+        )
+    starts = projects.filter(planned_start__year=year).aggregate(
+        planned=Count("pk"), started=Count("pk", filter=Q(actual_start__isnull=False))
+    )
+    problems = Problem.objects.visible_to(user).filter(project__in=ids).open()
+    tasks = Task.objects.visible_to(user).filter(project__in=ids).open()
+    reports = ProgressReport.objects.filter(
+        project__in=ids, period__program__year=year, submitted_at__isnull=False
+    ).select_related("period")
+    on_time = sum(1 for r in reports.only("submitted_at", "period__due_date") if not r.is_late)
+    submitted = reports.count()
+    regions = (
+        projects.exclude(region=None)
+        .order_by()
+        .values("region__name", "region__sort_order")
+        .annotate(
+            n=Count("pk"),
+            investment=Sum("total_investment"),
+            red=Count("pk", filter=Q(light=Light.RED)),
+            yellow=Count("pk", filter=Q(light=Light.YELLOW)),
+        )
+        .order_by("region__sort_order")
+    )
+    region_plan = defaultdict(
+        lambda: ZERO,
+        AnnualPlan.objects.filter(project__in=ids, year=year)
+        .values_list("project__region__name")
+        .annotate(s=Sum("planned_investment")),
+    )
+    region_done = defaultdict(
+        lambda: ZERO,
+        InvestmentSummary.objects.filter(project__in=ids, year=year)
+        .values_list("project__region__name")
+        .annotate(s=Sum("invested")),
+    )
+    departments = (
+        projects.exclude(lead_unit=None)
+        .order_by()
+        .values("lead_unit__name")
+        .annotate(n=Count("pk"), red=Count("pk", filter=Q(light=Light.RED)))
+        .order_by("-n", "lead_unit__name")[:15]
+    )
+    return {
+        "year": year,
+        "projects": total["n"],
+        "total_investment": total["investment"] or ZERO,
+        "stages": [(stage.value, stage.label, by_stage.get(stage.value, 0)) for stage in Stage],
+        "lights": [(light.value, light.label, by_light.get(light.value, 0)) for light in Light],
+        "planned": planned,
+        "invested": invested,
+        "rate": invested / planned * 100 if planned else None,
+        "due_rate": due / planned * 100 if planned else None,
+        "starts": starts,
+        "problems_open": problems.count(),
+        "problems_overdue": overdue(problems, today).count(),
+        "tasks_open": tasks.count(),
+        "tasks_overdue": overdue(tasks, today).count(),
+        "reports_submitted": submitted,
+        "reports_on_time": on_time,
+        "curve": curve,
+        "regions": [
+            {
+                **row,
+                "planned": region_plan[row["region__name"]],
+                "invested": region_done[row["region__name"]],
+            }
+            for row in regions
+        ],
+        "departments": list(departments),
+    }
