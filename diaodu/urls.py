@@ -16,6 +16,7 @@ urlpatterns = [
     path("projects/", include("diaodu.projects.urls")),
     path("reporting/", include("diaodu.reporting.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("map/", dashboard_views.project_map, name="map"),
     path("", include("diaodu.problems.urls")),
     path("notifications/", include("diaodu.notifications.urls")),
     path("api/", include("diaodu.api_urls")),

@@ -2,15 +2,17 @@
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from diaodu.dashboard.figures import figures
-from diaodu.projects.models import Program
+from diaodu.projects.models import Program, Project
 
 
 def _params(request):
@@ -57,3 +59,36 @@ def dashboard_api(request):
         {"light": v, "label": str(label), "count": n} for v, label, n in data["lights"]
     ]
     return Response(json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str)))
+
+
+@login_required
+def project_map(request):
+    """Projects on a map, coloured by light; tiles from DIAODU_MAP_TILES, or a plain background."""
+    projects = (
+        Project.objects.visible_to(request.user)
+        .exclude(latitude=None)
+        .select_related("region")
+        .order_by()
+    )
+    points = [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "lat": float(p.latitude),
+            "lng": float(p.longitude),
+            "light": p.light,
+            "region": str(p.region or ""),
+            "stage": str(p.get_stage_display()),
+            "url": reverse("projects:detail", args=[p.pk]),
+        }
+        for p in projects
+    ]
+    return render(
+        request,
+        "dashboard/map.html",
+        {
+            "points": points,
+            "tiles": settings.DIAODU_MAP_TILES,
+            "attribution": settings.DIAODU_MAP_ATTRIBUTION,
+        },
+    )

@@ -115,6 +115,8 @@ class ProjectSerializer(serializers.ModelSerializer):
             "address",
             "stats_registered",
             "stats_registered_on",
+            "light",
+            "light_reasons",
             "updated_at",
         ]
 

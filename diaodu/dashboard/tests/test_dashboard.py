@@ -50,3 +50,18 @@ def test_query_count_does_not_grow_with_projects(city, django_assert_num_queries
         PlanMonthFactory(plan=plan, month=3)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse("dashboard"), {"year": 2026})
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_map_shows_the_scope_with_lights(city, username, django_assert_max_num_queries):
+    for project in vars(city.projects).values():
+        project.latitude, project.longitude = Decimal("35.2"), Decimal("113.2")
+        project.save()
+    client = login(getattr(city.users, username))
+    response = client.get(reverse("map"))
+    points = response.context["points"]
+    assert {p["name"] for p in points} == {
+        getattr(city.projects, key).name for key in EXPECTED[username]
+    }
+    assert all(p["light"] in {"green", "yellow", "red"} for p in points)
+    assert b"cdn" not in response.content.lower() and b"leaflet.js" in response.content

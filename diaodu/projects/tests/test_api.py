@@ -78,3 +78,14 @@ def test_schema_and_docs_are_served(city):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_projects_carry_their_light_and_reasons(city):
+    from diaodu.projects.lights import refresh_lights
+
+    refresh_lights()
+    body = api(city.users.hq).get(f"/api/projects/{city.projects.jiefang.pk}/").json()
+    assert body["light"] in {"green", "yellow", "red"}
+    assert isinstance(body["light_reasons"], list)
+    red = api(city.users.hq).get("/api/projects/", {"light": "red"}).json()["results"]
+    assert all(row["light"] == "red" for row in red)
