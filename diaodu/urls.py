@@ -17,6 +17,8 @@ urlpatterns = [
     path("reporting/", include("diaodu.reporting.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("map/", dashboard_views.project_map, name="map"),
+    path("battle-map/", dashboard_views.battle_map, name="battle-map"),
+    path("projects/<int:pk>/schedule/", dashboard_views.project_schedule, name="schedule"),
     path("", include("diaodu.problems.urls")),
     path("notifications/", include("diaodu.notifications.urls")),
     path("api/", include("diaodu.api_urls")),

@@ -1,18 +1,29 @@
 """The dashboard: the picture of the user's scope at a glance."""
 
 import json
+from datetime import date
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from diaodu.dashboard.figures import figures
 from diaodu.projects.models import Program, Project
+from diaodu.projects.schedule import (
+    TEMPLATE_NAMES,
+    TEMPLATES,
+    derive,
+    do_apply_schedule,
+    template_for,
+)
 
 
 def _params(request):
@@ -90,5 +101,90 @@ def project_map(request):
             "points": points,
             "tiles": settings.DIAODU_MAP_TILES,
             "attribution": settings.DIAODU_MAP_ATTRIBUTION,
+        },
+    )
+
+
+@login_required
+def battle_map(request):
+    """Every project of a programme as a Gantt row: planned against actual, milestones, today."""
+    year, program, programs = _params(request)
+    today = timezone.localdate()
+    projects = (
+        Project.objects.visible_to(request.user)
+        .exclude(planned_start=None)
+        .exclude(planned_completion=None)
+    )
+    if program is not None:
+        projects = projects.filter(programs=program)
+    projects = list(projects.select_related("region").prefetch_related("milestones")[:300])
+    if projects:
+        first = min(p.planned_start for p in projects)
+        last = max(max(p.planned_completion, p.actual_completion or today) for p in projects)
+    else:
+        first, last = today, today
+    first, last = min(first, today), max(last, today)
+    span = max(1, (last - first).days)
+
+    def at(day):
+        return round((day - first).days / span * 100, 2)
+
+    rows = []
+    for project in projects:
+        end = project.actual_completion or (today if project.actual_start else None)
+        rows.append(
+            {
+                "project": project,
+                "planned": (at(project.planned_start), at(project.planned_completion)),
+                "actual": (at(project.actual_start), at(end))
+                if project.actual_start and end
+                else None,
+                "milestones": [(at(m.planned_date), m) for m in project.milestones.all()],
+            }
+        )
+    years = list(range(first.year, last.year + 1))
+    return render(
+        request,
+        "dashboard/battle_map.html",
+        {
+            "rows": rows,
+            "program": program,
+            "programs": programs,
+            "year": year,
+            "today": at(today),
+            "ticks": [(at(date(y, 1, 1)), y) for y in years if date(y, 1, 1) >= first],
+        },
+    )
+
+
+@login_required
+def project_schedule(request, pk):
+    """Backward scheduling for one project: preview the derived dates, then apply them."""
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    today = timezone.localdate()
+    template = request.POST.get("template") or request.GET.get("template") or template_for(project)
+    if template not in TEMPLATES:
+        template = template_for(project)
+    try:
+        target = date.fromisoformat(request.POST.get("target") or request.GET.get("target") or "")
+    except ValueError:
+        target = project.planned_completion or today
+    if request.method == "POST":
+        if not request.user.is_headquarters:
+            raise PermissionDenied
+        changed = do_apply_schedule(request.user, project, template, target, today)
+        messages.success(
+            request, _("%(count)d milestones set by backward scheduling.") % {"count": changed}
+        )
+        return redirect("projects:detail", pk=project.pk)
+    return render(
+        request,
+        "dashboard/schedule.html",
+        {
+            "project": project,
+            "steps": derive(template, target, today),
+            "target": target,
+            "template": template,
+            "templates": TEMPLATE_NAMES,
         },
     )

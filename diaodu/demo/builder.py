@@ -21,6 +21,7 @@ from diaodu.core.services import do_save
 from diaodu.demo import catalog
 from diaodu.org.choices import LeaderLevel, Role, UnitKind
 from diaodu.org.models import Leader, Unit, User
+from diaodu.projects import schedule
 from diaodu.projects.choices import ApprovalKind, ApprovalStatus, FundingSource, Stage
 from diaodu.projects.models import (
     AnnualPlan,
@@ -349,8 +350,8 @@ class Builder:
     def build_milestones(self):
         milestones = []
         for project, entry in self.projects:
-            kind = catalog.MILESTONE_KIND_BY_CATEGORY.get(entry["category"], "building")
-            template = catalog.MILESTONE_TEMPLATES[kind]
+            kind = schedule.TEMPLATE_BY_CATEGORY.get(entry["category"], "building")
+            template = schedule.TEMPLATES[kind]
             # Backward scheduling: the last node is the planned completion.
             dates, when = [], project.planned_completion
             for _name, days in reversed(template):

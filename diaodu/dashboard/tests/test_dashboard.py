@@ -65,3 +65,49 @@ def test_map_shows_the_scope_with_lights(city, username, django_assert_max_num_q
     }
     assert all(p["light"] in {"green", "yellow", "red"} for p in points)
     assert b"cdn" not in response.content.lower() and b"leaflet.js" in response.content
+
+
+def test_battle_map_rows_and_fixed_queries(
+    city, django_assert_num_queries, django_assert_max_num_queries
+):
+    from datetime import date
+
+    from diaodu.factories import MilestoneFactory
+
+    for project in vars(city.projects).values():
+        project.planned_start, project.planned_completion = date(2026, 1, 1), date(2027, 6, 30)
+        project.save()
+        MilestoneFactory(project=project)
+    client = login(city.users.jiefang)
+    client.get(reverse("battle-map"))
+    with django_assert_num_queries(10):
+        response = client.get(reverse("battle-map"))
+    assert {r["project"].name for r in response.context["rows"]} == {"解放区项目", "街道项目"}
+    hq = login(city.users.hq)
+    hq.get(reverse("battle-map"))
+    with django_assert_max_num_queries(10):
+        assert len(hq.get(reverse("battle-map")).context["rows"]) == 4
+
+
+def test_backward_scheduling_derives_flags_and_applies(city):
+    from datetime import date
+
+    from diaodu.core.models import ChangeRecord
+    from diaodu.projects.schedule import TEMPLATES, derive
+
+    steps = derive("building", date(2026, 12, 31), today=date(2026, 6, 1))
+    assert steps[-1].planned_date == date(2026, 12, 31)
+    assert steps[-2].planned_date == date(2026, 12, 31) - __import__("datetime").timedelta(
+        days=TEMPLATES["building"][-1][1]
+    )
+    assert steps[0].past and not steps[-1].past
+    project = city.projects.jiefang
+    url = reverse("schedule", args=[project.pk])
+    page = login(city.users.jiefang).get(url, {"target": "2027-06-30", "template": "building"})
+    assert page.status_code == 200 and len(page.context["steps"]) == len(TEMPLATES["building"])
+    assert login(city.users.jiefang).post(url, {"target": "2027-06-30"}).status_code == 403
+    assert login(city.users.gaoxin).get(url).status_code == 404
+    login(city.users.hq).post(url, {"target": "2027-06-30", "template": "building"})
+    assert project.milestones.count() == len(TEMPLATES["building"])
+    assert project.milestones.order_by("-planned_date").first().planned_date == date(2027, 6, 30)
+    assert ChangeRecord.objects.filter(project=project, content_type__model="milestone").exists()
