@@ -11,8 +11,7 @@ from diaodu.org.choices import ROLES_SEEING_EVERYTHING, LeaderLevel, Role, UnitK
 
 
 class UnitQuerySet(SignedInQuerySet):
-    def regions(self):
-        return self.filter(kind=UnitKind.REGION)
+    """The unit directory: every signed-in user may read it (to name who is responsible)."""
 
 
 class Unit(models.Model):

@@ -148,7 +148,19 @@ class EscalateSerializer(serializers.Serializer):
     to_level = serializers.ChoiceField(choices=LEVEL_ORDER, required=False)
 
 
-class ProblemViewSet(viewsets.ModelViewSet):
+class _TransitionsMixin:
+    """Run a service on the object, with the optional text the caller sent, and return it."""
+
+    def _act(self, service, text=True):
+        item = self.get_object()
+        body = TextSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        args = (body.validated_data["text"],) if text else ()
+        _call(lambda: service(self.request.user, item, *args))
+        return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
+
+
+class ProblemViewSet(_TransitionsMixin, viewsets.ModelViewSet):
     """Problems. Create raises one; the actions move it through its states."""
 
     serializer_class = ProblemSerializer
@@ -171,14 +183,6 @@ class ProblemViewSet(viewsets.ModelViewSet):
             raise ValidationError({"project": [_("Unknown project.")]})
         problem = _call(lambda: services.do_raise_problem(request.user, project, **data))
         return Response(ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
-
-    def _act(self, service, text=True):
-        problem = self.get_object()
-        body = TextSerializer(data=self.request.data)
-        body.is_valid(raise_exception=True)
-        args = (body.validated_data["text"],) if text else ()
-        _call(lambda: service(self.request.user, problem, *args))
-        return Response(ProblemSerializer(Problem.objects.get(pk=problem.pk)).data)
 
     @extend_schema(request=None, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
@@ -222,7 +226,7 @@ class ProblemViewSet(viewsets.ModelViewSet):
         return Response(ProblemSerializer(Problem.objects.get(pk=problem.pk)).data)
 
 
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
     """Tasks. Create assigns one; the actions move it through its states."""
 
     serializer_class = TaskSerializer
@@ -246,14 +250,6 @@ class TaskViewSet(viewsets.ModelViewSet):
             raise ValidationError({"project": [_("Unknown project.")]})
         task = _call(lambda: services.do_assign_task(request.user, project=project, **data))
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
-
-    def _act(self, service, text=True):
-        task = self.get_object()
-        body = TextSerializer(data=self.request.data)
-        body.is_valid(raise_exception=True)
-        args = (body.validated_data["text"],) if text else ()
-        _call(lambda: service(self.request.user, task, *args))
-        return Response(TaskSerializer(Task.objects.get(pk=task.pk)).data)
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])

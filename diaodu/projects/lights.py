@@ -44,12 +44,6 @@ class Verdict:
         if RANK[light] > RANK[self.light]:
             self.light = light
 
-    @property
-    def summary(self) -> str:
-        return "；".join(reason for _light, reason in self.reasons) or str(
-            _("On track: no warning.")
-        )
-
 
 def _months_between(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month

@@ -112,9 +112,13 @@ def project_detail(request, pk):
             "totals": project_totals(project, year),
             "verdict": evaluate([project])[project.pk],
             "problems": light_list(
-                Problem.objects.filter(project=project).select_related("responsible_unit")
+                Problem.objects.filter(project=project).select_related(
+                    "project", "responsible_unit"
+                )
             ),
-            "tasks": light_list(Task.objects.filter(project=project).select_related("lead_unit")),
+            "tasks": light_list(
+                Task.objects.filter(project=project).select_related("project", "lead_unit")
+            ),
             "can_assign": can_assign(request.user),
             "task_form": TaskForm(initial={"lead_unit": project.lead_unit_id}),
             "reports": reports,

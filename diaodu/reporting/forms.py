@@ -60,9 +60,5 @@ class PhotoForm(forms.Form):
         return image
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +19,7 @@ from diaodu.problems.choices import ProblemSource
 from diaodu.problems.forms import ReportProblemForm
 from diaodu.projects.models import Project
 from diaodu.reporting import excel, services
-from diaodu.reporting.forms import PhotoForm, ReasonForm, ReportForm, UploadForm
+from diaodu.reporting.forms import PhotoForm, ReportForm, UploadForm
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
 from diaodu.reporting.progress import counts_by_unit, period_rows
 from diaodu.reporting.totals import project_totals
@@ -87,7 +86,6 @@ def period_detail(request, pk):
             "all_rows": rows,
             "counts": counts_by_unit(rows),
             "filing": status,
-            "today": timezone.localdate(),
         },
     )
 
@@ -217,7 +215,7 @@ def report_detail(request, pk):
     user = request.user
     form = ReportForm(instance=report, initial={"version": report.version})
     problem_form = ReportProblemForm(initial={"responsible_unit": report.project.region_id})
-    conflict = warnings = None
+    conflict = None
     if request.method == "POST":
         form = ReportForm(request.POST, instance=ProgressReport(pk=report.pk))
         problem_form = ReportProblemForm(request.POST)
@@ -250,13 +248,11 @@ def report_detail(request, pk):
             "report": report,
             "form": form,
             "conflict": conflict,
-            "warnings": warnings,
             "history": history,
             "photos": report.photos.all(),
             "photo_form": PhotoForm(),
             "problem_form": problem_form,
             "problems": report.raised_problems.select_related("responsible_unit"),
-            "reason_form": ReasonForm(),
             "can_file": services.can_file(user, report.project),
             "can_review": services.can_review(user, report.project),
             "totals": project_totals(

@@ -10,6 +10,7 @@ from diaodu.factories import (
     PlanMonthFactory,
     ProjectFactory,
 )
+from diaodu.problems.models import Problem, Task
 from diaodu.projects.tests.test_scope import EXPECTED
 
 LEDGER = reverse("projects:list")
@@ -87,6 +88,16 @@ def _furnish(project, n):
         MilestoneFactory(project=project, responsible_unit=project.lead_unit)
     FundingLineFactory(project=project)
     ApprovalFactory(project=project, responsible_department=project.lead_unit)
+    for _ in range(n):
+        Problem.objects.create(
+            project=project,
+            description="用地",
+            deadline="2026-12-01",
+            responsible_unit=project.lead_unit,
+        )
+        Task.objects.create(
+            content="开工", project=project, lead_unit=project.lead_unit, deadline="2026-12-01"
+        )
 
 
 def test_project_page_query_count_is_fixed(city, django_assert_num_queries):
