@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from diaodu.dashboard.views import dashboard_api
+from diaodu.exchange.api import ImportViewSet
 from diaodu.org.api import UnitViewSet
 from diaodu.problems.api import ProblemViewSet, TaskViewSet
 from diaodu.projects.api import ProgramViewSet, ProjectViewSet
@@ -18,6 +19,7 @@ router.register("periods", PeriodViewSet, basename="period")
 router.register("reports", ReportViewSet, basename="report")
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("tasks", TaskViewSet, basename="task")
+router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

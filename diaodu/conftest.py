@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from diaodu.factories import (
     PASSWORD,
@@ -29,6 +30,21 @@ def pytest_configure(config):
 def _fast_password_hashing(settings):
     """Tests sign in often; a slow hash only protects stored passwords, which tests have none of."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first(settings):
+    """Each test starts in the default language, whatever an earlier test left active."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _imports_in_request(settings, tmp_path):
+    """Imports run within the request, and their files go to a temporary folder."""
+    settings.DIAODU_BACKGROUND_IMPORTS = False
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

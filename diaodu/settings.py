@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "diaodu.problems",
     "diaodu.notifications",
     "diaodu.dashboard",
+    "diaodu.exchange",
     "diaodu.demo",
 ]
 
@@ -166,6 +167,14 @@ DIAODU_WEEKLY_DUE_WEEKDAY = envint("DIAODU_WEEKLY_DUE_WEEKDAY", 4)
 DIAODU_PHOTO_MAX_MB = envint("DIAODU_PHOTO_MAX_MB", 10)
 # Uploaded Excel files: the largest accepted, in megabytes.
 DIAODU_UPLOAD_MAX_MB = envint("DIAODU_UPLOAD_MAX_MB", 20)
+FILE_UPLOAD_HANDLERS = [
+    "diaodu.core.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Ledger imports on the page run in a background thread while the page shows their progress;
+# off, they run within the request.
+DIAODU_BACKGROUND_IMPORTS = envbool("DIAODU_BACKGROUND_IMPORTS", True)
 
 # Warnings on problems and tasks: yellow when the deadline is this many days away or closer,
 # or when a task has had no feedback for this many days; red once the deadline has passed.

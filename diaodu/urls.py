@@ -20,6 +20,7 @@ urlpatterns = [
     path("battle-map/", dashboard_views.battle_map, name="battle-map"),
     path("projects/<int:pk>/schedule/", dashboard_views.project_schedule, name="schedule"),
     path("", include("diaodu.problems.urls")),
+    path("exchange/", include("diaodu.exchange.urls")),
     path("notifications/", include("diaodu.notifications.urls")),
     path("api/", include("diaodu.api_urls")),
     path("admin/", admin.site.urls),

@@ -70,24 +70,26 @@ class ChangeRecord(models.Model):
 
     def readable_changes(self) -> list[tuple[str, str, str]]:
         """(field label, before, after) in the language of the reader."""
-        model = self.content_type.model_class()
-        rows = []
-        for name, (before, after) in self.changes.items():
-            try:
-                field = model._meta.get_field(name)
-            except Exception:  # a field since removed: show its name as stored
-                rows.append((name, _display(before), _display(after)))
-                continue
-            label = str(getattr(field, "verbose_name", name))
-            choices = dict(getattr(field, "flatchoices", None) or [])
-            rows.append(
-                (
-                    label,
-                    _display(choices.get(before, before)),
-                    _display(choices.get(after, after)),
-                )
-            )
-        return rows
+        return readable_changes(self.content_type.model_class(), self.changes)
+
+
+def readable_changes(model, changes: dict) -> list[tuple[str, str, str]]:
+    """Changes as recorded (field name to [before, after]) as (label, before, after)."""
+    rows = []
+    for name, (before, after) in changes.items():
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # a field since removed: show its name as stored
+            rows.append((name, _display(before), _display(after)))
+            continue
+        label = str(getattr(field, "verbose_name", name))
+        choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+        rows.append((label, _display(_choice(choices, before)), _display(_choice(choices, after))))
+    return rows
+
+
+def _choice(choices: dict, value):
+    return choices.get(value, value) if isinstance(value, str) else value
 
 
 def _display(value) -> str:

@@ -9,8 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.org.models import Unit
-from diaodu.problems import services
+from diaodu.problems import exports, services
 from diaodu.problems.choices import LEVEL_ORDER
 from diaodu.problems.filters import ProblemFilterSet, TaskFilterSet
 from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
@@ -184,6 +185,13 @@ class ProblemViewSet(_TransitionsMixin, viewsets.ModelViewSet):
         problem = _call(lambda: services.do_raise_problem(request.user, project, **data))
         return Response(ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(filters=True, responses=XLSX_RESPONSE)
+    @action(detail=False, methods=["get"], url_path="export", renderer_classes=EXPORT_RENDERERS)
+    def export(self, request):
+        """The problems you see, filtered as the list, as a workbook (the page's export)."""
+        queryset = self.filter_queryset(Problem.objects.visible_to(request.user))
+        return exports.problem_response(queryset)
+
     @extend_schema(request=None, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
@@ -250,6 +258,13 @@ class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
             raise ValidationError({"project": [_("Unknown project.")]})
         task = _call(lambda: services.do_assign_task(request.user, project=project, **data))
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(filters=True, responses=XLSX_RESPONSE)
+    @action(detail=False, methods=["get"], url_path="export", renderer_classes=EXPORT_RENDERERS)
+    def export(self, request):
+        """The tasks you see, filtered as the list, as a workbook (the page's export)."""
+        queryset = self.filter_queryset(Task.objects.visible_to(request.user))
+        return exports.task_response(queryset)
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])

@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from diaodu.core.choices import Light
 from diaodu.org.choices import UnitKind
@@ -67,6 +69,7 @@ class TaskFilterSet(_Common):
         model = Task
         fields = ["q", "project", "unit", "region", "supervision", "status", "light", "overdue"]
 
+    @extend_schema_field(OpenApiTypes.INT)  # the unit's id, in the API's schema
     def by_unit(self, queryset, name, value):
         return queryset.filter(Q(lead_unit=value) | Q(responsible_units=value)).distinct()
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from diaodu.core.models import ChangeRecord
 from diaodu.org.models import Unit
-from diaodu.problems import services
+from diaodu.problems import exports, services
 from diaodu.problems.choices import ProblemStatus, TaskStatus
 from diaodu.problems.filters import ProblemFilterSet, TaskFilterSet
 from diaodu.problems.forms import ProblemForm, TaskForm, TextForm
@@ -70,6 +70,20 @@ def task_list(request):
     return _list(
         request, TaskFilterSet, _tasks(request.user), TaskStatus, "problems/task_list.html"
     )
+
+
+@login_required
+def problem_export(request):
+    """Every problem of the list as filtered on the page, not only the page shown."""
+    filterset = ProblemFilterSet(request.GET, queryset=_problems(request.user))
+    return exports.problem_response(filterset.qs)
+
+
+@login_required
+def task_export(request):
+    """Every task of the list as filtered on the page, not only the page shown."""
+    filterset = TaskFilterSet(request.GET, queryset=_tasks(request.user))
+    return exports.task_response(filterset.qs)
 
 
 def _history(obj):

@@ -1,30 +1,57 @@
-"""The ledger as an Excel workbook: title row, unit in the header, frozen header, totals."""
+"""The ledger as an Excel workbook: title row, unit in the header, frozen header, totals.
+
+Its columns are those of the import (plus the figures Diaodu derives), so an exported ledger
+imports back unchanged.
+"""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.styles import Font
 
 from diaodu.core.excel import new_sheet, to_bytes, write_cell
-from diaodu.projects.ledger import COLUMNS
+from diaodu.exchange.columns import format_period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WIDTHS = {"name": 40, "programs": 24, "owner": 24, "lead_unit": 20, "leaders": 16}
 MONEY_COLUMNS = {"total_investment", "annual_planned", "year_invested"}
+
+# key, header, width; the annual plan's header carries the year so an import knows it.
+COLUMNS = [
+    ("name", gettext_lazy("Project name"), 40),
+    ("national_code", gettext_lazy("Project code"), 26),
+    ("region", gettext_lazy("Region"), 12),
+    ("programs", gettext_lazy("Programmes"), 24),
+    ("category", gettext_lazy("Category"), 12),
+    ("stage", gettext_lazy("Stage"), 10),
+    ("light", gettext_lazy("Warning"), 8),
+    ("period", gettext_lazy("Construction period"), 16),
+    ("total_investment", gettext_lazy("Total investment (10k yuan)"), 14),
+    ("annual_planned", None, 14),
+    ("year_invested", gettext_lazy("Year to date (10k yuan)"), 14),
+    ("rate", gettext_lazy("Completion rate"), 10),
+    ("owner", gettext_lazy("Owner"), 24),
+    ("lead_unit", gettext_lazy("Lead unit"), 20),
+    ("responsible_units", gettext_lazy("Responsible units"), 24),
+    ("leaders", gettext_lazy("Leaders in charge"), 16),
+    ("scope", gettext_lazy("Construction scope"), 48),
+]
 
 
 def _cell_value(project, key):
     if key == "region":
-        return str(project.region) if project.region else str(_("City level"))
+        return project.region.name if project.region else str(_("City level"))
     if key == "programs":
         return "、".join(p.name for p in project.programs.all())
     if key == "leaders":
-        return "、".join(leader.name for leader in project.leaders.all())
-    if key == "stage":
-        return project.get_stage_display()
-    if key == "light":
-        return project.get_light_display()
+        return "、".join(str(leader) for leader in project.leaders.all())
+    if key == "responsible_units":
+        return "、".join(unit.name for unit in project.responsible_units.all())
+    if key in {"stage", "light", "category"}:
+        return getattr(project, f"get_{key}_display")()
+    if key == "period":
+        return format_period(project.planned_start, project.planned_completion)
     if key in {"owner", "lead_unit"}:
         unit = getattr(project, key)
-        return str(unit) if unit else ""
+        return unit.name if unit else ""
     value = getattr(project, key)
     if key == "rate":
         return round(float(value), 1) if value is not None else None
@@ -34,12 +61,16 @@ def _cell_value(project, key):
 
 
 def ledger_workbook(queryset, totals, year) -> bytes:
-    headers = [str(label) for _key, label, _f in COLUMNS]
+    headers = [
+        str(label) if label else _("Annual plan %(year)d (10k yuan)") % {"year": year}
+        for _key, label, _width in COLUMNS
+    ]
     title = _("Key project ledger %(year)d") % {"year": year}
-    workbook, sheet = new_sheet(title, headers, [WIDTHS.get(key, 14) for key, _l, _f in COLUMNS])
+    workbook, sheet = new_sheet(title, headers, [width for *_x, width in COLUMNS])
     row = 2
+    queryset = queryset.prefetch_related("responsible_units")
     for row, project in enumerate(queryset.iterator(chunk_size=2000), start=3):
-        for column, (key, _label, _f) in enumerate(COLUMNS, start=1):
+        for column, (key, _label, _width) in enumerate(COLUMNS, start=1):
             cell = write_cell(sheet, row, column, _cell_value(project, key))
             if key in MONEY_COLUMNS:
                 cell.number_format = "#,##0.00"
@@ -51,7 +82,7 @@ def ledger_workbook(queryset, totals, year) -> bytes:
         "year_invested": float(totals.year_invested),
         "rate": round(float(totals.rate), 1) if totals.rate is not None else None,
     }
-    for column, (key, _label, _f) in enumerate(COLUMNS, start=1):
+    for column, (key, _label, _width) in enumerate(COLUMNS, start=1):
         if key in values:
             cell = write_cell(sheet, row, column, values[key])
             cell.font = Font(bold=True)

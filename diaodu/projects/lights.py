@@ -17,6 +17,7 @@ Rules (version RULES_VERSION):
 - problems and tasks: an overdue task or an escalated open problem makes it at least yellow.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -207,15 +208,18 @@ def refresh_lights(project_ids=None, today=None) -> int:
     with translation.override(settings.LANGUAGE_CODE):  # stored reasons read in Chinese
         verdicts = evaluate(projects, today)
     now = timezone.now()
-    for project in projects:
-        verdict = verdicts[project.pk]
-        project.light = verdict.light
-        with translation.override(settings.LANGUAGE_CODE):
-            project.light_reasons = [[light, str(reason)] for light, reason in verdict.reasons]
-        project.light_computed_at = now
-    Project.objects.bulk_update(
-        projects, ["light", "light_reasons", "light_computed_at"], batch_size=1000
-    )
+    # Projects sharing a verdict are updated together: a few UPDATEs, not one per project.
+    groups = defaultdict(list)
+    with translation.override(settings.LANGUAGE_CODE):  # stored reasons read in Chinese
+        for project in projects:
+            verdict = verdicts[project.pk]
+            reasons = [[light, str(reason)] for light, reason in verdict.reasons]
+            groups[(verdict.light, json.dumps(reasons, ensure_ascii=False))].append(project.pk)
+    for (light, reasons), ids in groups.items():
+        for start in range(0, len(ids), 900):
+            Project.objects.filter(pk__in=ids[start : start + 900]).update(
+                light=light, light_reasons=json.loads(reasons), light_computed_at=now
+            )
     return len(projects)
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from diaodu.core.models import ChangeRecord
+from diaodu.exchange.importer import can_import
 from diaodu.problems.forms import TaskForm
 from diaodu.problems.models import Problem, Task
 from diaodu.problems.services import can_assign
@@ -46,6 +47,7 @@ def project_list(request):
             "sort": sort,
             "columns": COLUMNS,
             "totals": totals(queryset, year),
+            "can_import": can_import(request.user),
         },
     )
 

@@ -4,15 +4,21 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.projects.models import Project
-from diaodu.reporting import services
+from diaodu.reporting import exports, services
+from diaodu.reporting.choices import Filing, ReportStatus
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
+from diaodu.reporting.progress import period_rows, select_rows
+
+UNKNOWN_PERIOD = gettext_lazy("Unknown reporting period.")
 
 
 class PeriodSerializer(serializers.ModelSerializer):
@@ -75,6 +81,20 @@ class ReportSerializer(serializers.ModelSerializer):
         return self.context.get("warnings", [])
 
 
+class ReportExportQuery(serializers.Serializer):
+    """The export's query: the period (required) and the filters of the list and the page."""
+
+    period = serializers.IntegerField(
+        error_messages={
+            "required": gettext_lazy("Give the reporting period to export (period)."),
+            "invalid": UNKNOWN_PERIOD,
+        }
+    )
+    project = serializers.IntegerField(required=False)
+    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
+    filing = serializers.ChoiceField(choices=Filing.choices, required=False)
+
+
 def _service_errors(call):
     """Run a service; turn its Django errors into API errors (400, 403, 409)."""
     try:
@@ -127,6 +147,29 @@ class ReportViewSet(
         return ProgressReport.objects.visible_to(self.request.user).select_related(
             "period", "project"
         )
+
+    @extend_schema(parameters=[ReportExportQuery], responses=XLSX_RESPONSE)
+    @action(detail=False, methods=["get"], url_path="export", renderer_classes=EXPORT_RENDERERS)
+    def export(self, request):
+        """The period's workbook: every project you see in it, with its report or 未填报."""
+        query = ReportExportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        period = (
+            ReportingPeriod.objects.visible_to(request.user)
+            .select_related("program")
+            .filter(pk=data["period"])
+            .first()
+        )
+        if period is None:
+            raise ValidationError({"period": [UNKNOWN_PERIOD]})
+        rows = select_rows(
+            period_rows(period, request.user),
+            filing=data.get("filing"),
+            status=data.get("status"),
+            project=data.get("project"),
+        )
+        return exports.period_response(period, rows)
 
     def _save(self, project, period, data, version):
         result = _service_errors(

@@ -43,7 +43,10 @@ def filing_of(report: ProgressReport | None) -> str:
 
 def period_rows(period, user) -> list[Row]:
     """Every project of the period's programme that the user may see, with its report."""
-    reports = ProgressReport.objects.filter(period=period).select_related("period")
+    # Who submitted and who reviewed: the export shows them.
+    reports = ProgressReport.objects.filter(period=period).select_related(
+        "period", "submitted_by", "reviewed_by"
+    )
     projects = (
         Project.objects.visible_to(user)
         .filter(programs=period.program)
@@ -56,6 +59,17 @@ def period_rows(period, user) -> list[Row]:
         report = project.period_reports[0] if project.period_reports else None
         rows.append(Row(project, report, filing_of(report)))
     return rows
+
+
+def select_rows(rows: list[Row], filing=None, status=None, project=None) -> list[Row]:
+    """The rows in a filing state, with a report in a status, or of one project (if given)."""
+    return [
+        row
+        for row in rows
+        if (not filing or row.filing == filing)
+        and (not status or (row.report is not None and row.report.status == status))
+        and (project is None or row.project.pk == project)
+    ]
 
 
 def counts_by_unit(rows: list[Row]) -> list[dict]:

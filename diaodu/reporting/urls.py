@@ -7,6 +7,7 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.period_list, name="periods"),
     path("periods/<int:pk>/", views.period_detail, name="period"),
+    path("periods/<int:pk>/export.xlsx", views.period_export, name="period-export"),
     path("periods/<int:pk>/fill/", views.period_fill, name="fill"),
     path("periods/<int:pk>/fill/<int:project_pk>/", views.period_fill_row, name="fill-row"),
     path("periods/<int:pk>/template.xlsx", views.period_template, name="template"),

@@ -18,10 +18,10 @@ from diaodu.problems import services as problem_services
 from diaodu.problems.choices import ProblemSource
 from diaodu.problems.forms import ReportProblemForm
 from diaodu.projects.models import Project
-from diaodu.reporting import excel, services
+from diaodu.reporting import excel, exports, services
 from diaodu.reporting.forms import PhotoForm, ReportForm, UploadForm
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
-from diaodu.reporting.progress import counts_by_unit, period_rows
+from diaodu.reporting.progress import counts_by_unit, period_rows, select_rows
 from diaodu.reporting.totals import project_totals
 
 
@@ -76,7 +76,7 @@ def period_detail(request, pk):
     period = _period(request.user, pk)
     rows = period_rows(period, request.user)
     status = request.GET.get("filing")
-    shown = [row for row in rows if not status or row.filing == status]
+    shown = select_rows(rows, filing=status)
     return render(
         request,
         "reporting/period_detail.html",
@@ -88,6 +88,14 @@ def period_detail(request, pk):
             "filing": status,
         },
     )
+
+
+@login_required
+def period_export(request, pk):
+    """The rows of the period's page, filtered the same way, with every report's content."""
+    period = _period(request.user, pk)
+    rows = select_rows(period_rows(period, request.user), filing=request.GET.get("filing"))
+    return exports.period_response(period, rows)
 
 
 @login_required

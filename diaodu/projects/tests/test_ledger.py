@@ -63,8 +63,11 @@ def test_export_has_the_rows_and_totals_of_the_screen(many):
     assert all(not str(n).startswith("=") for n in names)
     last = sheet.max_row
     totals = screen.context["totals"]
-    assert Decimal(str(sheet.cell(row=last, column=6).value)) == totals.total_investment
-    assert Decimal(str(sheet.cell(row=last, column=8).value)) == totals.year_invested
+    headers = [cell.value for cell in sheet[2]]
+    total = headers.index("总投资（万元）") + 1
+    invested = headers.index("年度累计完成（万元）") + 1
+    assert Decimal(str(sheet.cell(row=last, column=total).value)) == totals.total_investment
+    assert Decimal(str(sheet.cell(row=last, column=invested).value)) == totals.year_invested
 
 
 def test_export_is_scoped(many):

@@ -1,0 +1,124 @@
+"""Lists as Excel workbooks: a title, a frozen header, one row per item and a bold totals row.
+
+The period's reports, the problem list and the task list are written through `table_workbook`,
+so every export looks the same: money in 万元 with "#,##0.00", dates as dates, no cell that can
+start a formula (`write_cell`). The page and the API return the same bytes (`xlsx_response`).
+"""
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import capfirst
+from drf_spectacular.types import OpenApiTypes
+from openpyxl.styles import Font
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+from diaodu.core.excel import new_sheet, to_bytes, write_cell
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONEY = "#,##0.00"
+DATE = "yyyy-mm-dd"
+DATETIME = "yyyy-mm-dd hh:mm"
+# Characters Excel refuses in a sheet's name.
+_NOT_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
+# The schema of an export action's answer (drf-spectacular).
+XLSX_RESPONSE = {(200, XLSX): OpenApiTypes.BINARY}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, its width, how to get the value from an item, how to show it.
+
+    A column with `total=True` is summed in the totals row (money columns).
+    """
+
+    header: str
+    width: int
+    value: Callable
+    number_format: str | None = None
+    total: bool = False
+
+
+def field_header(model, name: str) -> str:
+    """A model field's label as a header ("reviewed by" → 审核人), reusing its translation."""
+    return capfirst(str(model._meta.get_field(name).verbose_name))
+
+
+def local_date(value):
+    """A stored moment as the day it was in Shanghai, or None."""
+    return timezone.localdate(value) if value else None
+
+
+def _excel_value(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
+    if value is not None and not isinstance(value, int | float | str | date):
+        return str(value)  # a unit, a leader, a lazy translation
+    return value
+
+
+def table_workbook(
+    title: str,
+    columns: list[Column],
+    items: Iterable,
+    total_label: Callable[[int], str],
+) -> bytes:
+    """Write every item as a row, then a bold row with the count and the sums of money columns."""
+    workbook, sheet = new_sheet(
+        _NOT_IN_SHEET_TITLE.sub(" ", title), [c.header for c in columns], [c.width for c in columns]
+    )
+    write_cell(sheet, 1, 1, title)  # the title row keeps every character
+    sums = {index: Decimal(0) for index, column in enumerate(columns) if column.total}
+    count = 0
+    for count, item in enumerate(items, start=1):
+        for index, column in enumerate(columns):
+            value = column.value(item)
+            if index in sums and value is not None:
+                sums[index] += value
+            cell = write_cell(sheet, count + 2, index + 1, _excel_value(value))
+            if column.number_format:
+                cell.number_format = column.number_format
+    row = count + 3
+    write_cell(sheet, row, 1, total_label(count)).font = Font(bold=True)
+    for index, total in sums.items():
+        cell = write_cell(sheet, row, index + 1, float(total))
+        cell.font = Font(bold=True)
+        cell.number_format = columns[index].number_format or MONEY
+    return to_bytes(workbook)
+
+
+def xlsx_response(content: bytes, filename: str, fallback: str) -> HttpResponse:
+    """A download named `filename` (may be Chinese), with an ASCII `fallback` for old clients."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    return response
+
+
+class XLSXRenderer(BaseRenderer):
+    """Lets an API client ask for an export with `Accept: <xlsx>`; an error still comes as JSON."""
+
+    media_type = XLSX
+    format = "xlsx"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data)
+
+
+# The renderers of an export action: JSON first (errors, and clients that ask for nothing).
+EXPORT_RENDERERS = [JSONRenderer, XLSXRenderer]

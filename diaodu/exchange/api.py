@@ -1,0 +1,133 @@
+"""The import API: upload a ledger (a dry run unless asked), read the outcome, apply it."""
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from diaodu.core.exports import EXPORT_RENDERERS, XLSX, XLSX_RESPONSE
+from diaodu.exchange import jobs, workbooks
+from diaodu.exchange.forms import EXTENSIONS
+from diaodu.exchange.importer import can_import
+from diaodu.exchange.models import ImportJob, ImportStatus
+from diaodu.exchange.reader import ReadError, check_size
+from diaodu.projects.models import Program
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    created_by = serializers.StringRelatedField()
+    counts = serializers.SerializerMethodField()
+    problems = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+    to_create = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id", "original_name", "created_by", "created_at", "program", "year",
+            "create_missing", "status", "done", "total", "finished_at", "applied_at",
+            "counts", "problems", "warnings", "changes", "to_create",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_counts(self, job) -> dict:
+        return job.result.get("counts", {})
+
+    def get_problems(self, job) -> list[dict]:
+        return job.result.get("problems", [])
+
+    def get_warnings(self, job) -> list[dict]:
+        return job.result.get("warnings", [])
+
+    def get_changes(self, job) -> list[dict]:
+        return job.result.get("changes", [])
+
+    def get_to_create(self, job) -> list[str]:
+        return job.result.get("to_create", [])
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    program = serializers.PrimaryKeyRelatedField(
+        queryset=Program.objects.all(), required=False, allow_null=True
+    )
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    create_missing = serializers.BooleanField(default=False)
+    dry_run = serializers.BooleanField(default=True)
+
+    def validate_file(self, uploaded):
+        if not uploaded.name.lower().endswith(EXTENSIONS):
+            raise serializers.ValidationError(
+                _("Choose an Excel workbook (.xlsx) or a CSV file; this is “%(name)s”.")
+                % {"name": uploaded.name}
+            )
+        try:
+            check_size(uploaded.size)
+        except ReadError as error:
+            raise serializers.ValidationError(str(error)) from error
+        return uploaded
+
+
+class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Ledger imports. POST a file to check it (`dry_run`, the default) or import it at once."""
+
+    serializer_class = ImportJobSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return ImportJob.objects.visible_to(self.request.user).select_related("created_by")
+
+    def _answer(self, job):
+        job.refresh_from_db()
+        ok = job.status in {ImportStatus.READY, ImportStatus.APPLIED}
+        return Response(
+            ImportJobSerializer(job).data,
+            status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST,
+        )
+
+    @extend_schema(request=ImportRequestSerializer, responses=ImportJobSerializer)
+    def create(self, request):
+        """Check a ledger file; with `dry_run=false` import it too if it is clean. 400 lists
+        every problem with its row and column."""
+        if not can_import(request.user):
+            raise PermissionDenied(_("You cannot import projects."))
+        data = ImportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        program = values.get("program")
+        job = ImportJob.objects.create(
+            created_by=request.user,
+            file=values["file"],
+            original_name=values["file"].name[:255],
+            program=program,
+            year=program.year if program else values.get("year") or timezone.localdate().year,
+            create_missing=values["create_missing"],
+        )
+        jobs.check_and_apply(job, apply=not values["dry_run"])
+        return self._answer(job)
+
+    @extend_schema(request=None, responses=ImportJobSerializer)
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        """Import a file whose dry run was clean; it is checked again first."""
+        job = self.get_object()
+        if job.created_by_id != request.user.pk:
+            raise PermissionDenied(_("Only the person who uploaded the file can import it."))
+        if job.status != ImportStatus.READY:
+            raise ValidationError(_("This file has already been imported or is not ready."))
+        jobs.check_and_apply(job, apply=True)
+        return self._answer(job)
+
+    @extend_schema(responses=XLSX_RESPONSE)
+    @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)
+    def template(self, request):
+        """The empty ledger template, with its header and an example row."""
+        response = HttpResponse(workbooks.template(), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="project-ledger-template.xlsx"'
+        return response

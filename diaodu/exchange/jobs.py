@@ -1,0 +1,129 @@
+"""Running an import: check the file (the dry run), then apply it on confirmation.
+
+The page starts each step in a background thread and polls the job's progress; the API and
+tests run the steps in the request. Either way the steps are the same functions.
+"""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections, connections
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diaodu.core.models import readable_changes
+from diaodu.exchange.importer import Plan, Problem, ProjectImport
+from diaodu.exchange.models import ImportJob, ImportStatus
+from diaodu.exchange.reader import ReadError, read
+from diaodu.projects.models import Project
+
+logger = logging.getLogger(__name__)
+# Rows of changes kept with a job for the page; the counts are always exact.
+CHANGES_KEPT = 2000
+
+
+def summary(plan: Plan) -> dict:
+    """What a job keeps of a plan: counts, every problem, and the changes row by row."""
+    changes = []
+    for row in plan.rows:
+        if row.action == "unchanged" or len(changes) >= CHANGES_KEPT:
+            continue
+        recorded = row.changes
+        if row.action == "create":
+            recorded = {k: v for k, v in recorded.items() if v[1] not in (None, "", [])}
+        readable = readable_changes(Project, recorded)
+        if row.annual is not None:
+            readable.append(
+                (
+                    _("Annual plan %(year)d (10k yuan)") % {"year": plan.year},
+                    f"{row.plan_before:.2f}" if row.plan_before is not None else "—",
+                    f"{row.annual:.2f}",
+                )
+            )
+        changes.append(
+            {
+                "row": row.row,
+                "action": row.action,
+                "name": row.project.name,
+                "project": row.project.pk,
+                "changes": readable,
+            }
+        )
+    return {
+        "counts": plan.counts,
+        "year": plan.year,
+        "problems": [p.as_dict() for p in plan.problems],
+        "warnings": [p.as_dict() for p in plan.warnings],
+        "changes": changes,
+        "to_create": sorted(str(ref) for ref in plan.to_create),
+        "unused_headers": plan.unused_headers,
+    }
+
+
+def _progress(job):
+    def report(done, total):
+        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    return report
+
+
+def check_and_apply(job: ImportJob, *, apply: bool) -> Plan | None:
+    """Read, check and (if asked and clean) apply a job's file; store the outcome on the job."""
+    importer = ProjectImport(
+        job.created_by,
+        program=job.program,
+        year=job.year,
+        create_missing=job.create_missing,
+        progress=_progress(job),
+        source=job.original_name,
+    )
+    try:
+        try:
+            with job.file.open("rb") as handle:
+                sheet = read(handle, job.original_name)
+            ImportJob.objects.filter(pk=job.pk).update(total=len(sheet.rows))
+            plan = importer.check(sheet)
+            if apply and plan.ok:
+                importer.apply(plan)
+        except ReadError as error:
+            plan = Plan(year=job.year, problems=[Problem(0, "", str(error))])
+        job.refresh_from_db(fields=["done", "total"])
+        job.result = summary(plan)
+    except Exception:
+        logger.exception("import %s failed", job.pk)
+        job.status = ImportStatus.FAILED
+        job.result = {
+            "problems": [{"row": 0, "column": "", "message": _("The import failed unexpectedly.")}]
+        }
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "result", "finished_at"])
+        return None
+    job.finished_at = timezone.now()
+    if not plan.ok:
+        job.status = ImportStatus.REJECTED
+    elif plan.applied:
+        job.status = ImportStatus.APPLIED
+        job.applied_at = job.finished_at
+    else:
+        job.status = ImportStatus.READY
+    job.save(update_fields=["status", "result", "finished_at", "applied_at"])
+    return plan
+
+
+def start(job: ImportJob, *, apply: bool) -> threading.Thread | None:
+    """Run a step in the background (the page polls it), or at once when so configured."""
+    if not settings.DIAODU_BACKGROUND_IMPORTS:
+        check_and_apply(job, apply=apply)
+        return None
+
+    def run():
+        close_old_connections()
+        try:
+            check_and_apply(ImportJob.objects.get(pk=job.pk), apply=apply)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=run, name=f"import-{job.pk}", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,83 @@
+"""An import of a ledger file: kept with its file, its check and its outcome."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from diaodu.core.models import SignedInQuerySet
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Checking")
+    REJECTED = "rejected", _("Problems found")
+    READY = "ready", _("Ready to import")
+    APPLYING = "applying", _("Importing")
+    APPLIED = "applied", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+RUNNING = {ImportStatus.CHECKING, ImportStatus.APPLYING}
+
+
+class ImportJobQuerySet(SignedInQuerySet):
+    def visible_to(self, user):
+        """Headquarters sees every import; anyone else their own."""
+        queryset = super().visible_to(user)
+        if not user.is_authenticated or user.is_headquarters:
+            return queryset
+        return queryset.filter(created_by=user)
+
+
+class ImportJob(models.Model):
+    """One uploaded ledger: checked first (the dry run), then imported on confirmation."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="imports",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    program = models.ForeignKey(
+        "projects.Program",
+        verbose_name=_("programme"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Every imported project is added to this programme."),
+    )
+    year = models.PositiveIntegerField(_("year of the annual plan"))
+    create_missing = models.BooleanField(_("create unknown units and leaders"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+    )
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def counts(self) -> dict:
+        return self.result.get("counts", {})

@@ -1,0 +1,193 @@
+"""Reading an uploaded ledger: an .xlsx workbook or a .csv file, to rows under a found header.
+
+Every way a file can be wrong is a ReadError with a message in Chinese: too large (refused
+before it is read), not a workbook, encrypted, an empty sheet, no header.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from diaodu.core.excel import read_text
+from diaodu.exchange.columns import BY_KEY, Header, is_blank, match_header
+
+HEADER_SEARCH_ROWS = 15
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a ledger; the message says why, in Chinese."""
+
+
+@dataclass
+class Sheet:
+    name: str
+    header_row: int
+    headers: list[Header | None]
+    rows: list[tuple[int, tuple]] = field(default_factory=list)
+    # (row, column) of formula cells saved without a computed value.
+    formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def used(self) -> dict[str, int]:
+        """Field key to column index (the first column naming it)."""
+        found = {}
+        for index, header in enumerate(self.headers):
+            if header is not None and header.key != "derived" and header.key not in found:
+                found[header.key] = index
+        return found
+
+    @property
+    def unused_headers(self) -> list[str]:
+        return [h.text for h in self.headers if h is not None and h.key == "derived"]
+
+
+def check_size(size: int | None) -> None:
+    limit = settings.DIAODU_UPLOAD_MAX_MB * 1024 * 1024
+    if size is not None and size > limit:
+        raise ReadError(
+            _("The file is %(size).1f MB; the limit is %(limit)d MB.")
+            % {"size": size / 1024 / 1024, "limit": settings.DIAODU_UPLOAD_MAX_MB}
+        )
+
+
+def read(uploaded, name: str = "") -> Sheet:
+    """Read the first sheet with a ledger header from an uploaded file (or any binary file)."""
+    check_size(getattr(uploaded, "size", None))
+    uploaded.seek(0)
+    data = uploaded.read()
+    check_size(len(data))
+    name = (name or getattr(uploaded, "name", "") or "").lower()
+    if not data.strip():
+        raise ReadError(_("The file is empty."))
+    if data[:8] == OLE2:
+        raise ReadError(
+            _("The file is encrypted or in the old .xls format; save it as an unprotected .xlsx.")
+        )
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        return _read_xlsx(data)
+    if name.endswith(".csv") or not name.endswith((".xlsx", ".xlsm")):
+        text = _decode(data)
+        if text is not None and not name.endswith((".xlsx", ".xlsm")):
+            return _read_csv(text)
+    raise ReadError(_("The file is neither an Excel workbook (.xlsx) nor a CSV file."))
+
+
+def _decode(data: bytes) -> str | None:
+    """CSV from Excel in China is often GB18030; anything else is UTF-8."""
+    if b"\x00" in data[:4096]:
+        return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _find_header(rows) -> tuple[int, list[Header | None]] | None:
+    for number, row in rows[:HEADER_SEARCH_ROWS]:
+        headers = [match_header(cell) for cell in row]
+        keys = {h.key for h in headers if h is not None}
+        if "name" in keys and len(keys - {"derived"}) >= 2:
+            return number, headers
+    return None
+
+
+def _sheet(name: str, rows: list[tuple[int, tuple]]) -> Sheet:
+    if not any(any(not is_blank(cell) for cell in row) for _n, row in rows):
+        raise ReadError(_("The sheet “%(sheet)s” is empty.") % {"sheet": name})
+    found = _find_header(rows)
+    if found is None:
+        raise ReadError(
+            _(
+                "No header row found in the first %(rows)d rows of “%(sheet)s”: a ledger needs "
+                "a column %(name)s and at least one more known column, such as %(examples)s."
+            )
+            % {
+                "rows": HEADER_SEARCH_ROWS,
+                "sheet": name,
+                "name": BY_KEY["name"].header,
+                "examples": "、".join(
+                    BY_KEY[k].header for k in ("national_code", "region", "total_investment")
+                ),
+            }
+        )
+    header_row, headers = found
+    body = [(number, row) for number, row in rows if number > header_row]
+    return Sheet(name, header_row, headers, body)
+
+
+def _read_csv(text: str) -> Sheet:
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [
+        (number, tuple(read_text(cell) for cell in row))
+        for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1)
+    ]
+    return _sheet("CSV", rows)
+
+
+def _read_xlsx(data: bytes) -> Sheet:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise ReadError(_("The workbook cannot be read: %(error)s") % {"error": error}) from error
+    first_error = None
+    try:
+        for worksheet in workbook.worksheets:
+            rows = [
+                (number, tuple(read_text(cell) for cell in row))
+                for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1)
+            ]
+            try:
+                sheet = _sheet(worksheet.title, rows)
+            except ReadError as error:
+                first_error = first_error or error
+                continue
+            if _has_formulas(data):
+                sheet.formulas_without_value = _formulas_without_value(data, worksheet.title, sheet)
+            return sheet
+    finally:
+        workbook.close()
+    raise first_error or ReadError(_("The workbook has no sheets."))
+
+
+def _has_formulas(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                content = archive.read(info)
+                if b"<f>" in content or b"<f " in content:
+                    return True
+    return False
+
+
+def _formulas_without_value(data: bytes, title: str, sheet: Sheet) -> set[tuple[int, int]]:
+    """Cells holding a formula whose value was never computed and saved (e.g. by a script)."""
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        values = dict(sheet.rows)
+        found = set()
+        for number, row in enumerate(workbook[title].iter_rows(values_only=True), start=1):
+            cached = values.get(number)
+            if cached is None:
+                continue
+            for column, cell in enumerate(row):
+                if (
+                    isinstance(cell, str)
+                    and cell.startswith("=")
+                    and (column >= len(cached) or is_blank(cached[column]))
+                ):
+                    found.add((number, column))
+        return found
+    finally:
+        workbook.close()

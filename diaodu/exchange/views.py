@@ -1,0 +1,126 @@
+"""The import pages: upload, the check (dry run) with its progress, confirm, problems."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from diaodu.core.excel import new_sheet, to_bytes, write_cell
+from diaodu.exchange import jobs, workbooks
+from diaodu.exchange.forms import ImportForm
+from diaodu.exchange.importer import can_import
+from diaodu.exchange.models import ImportJob, ImportStatus
+from diaodu.exchange.reader import ReadError, read
+from diaodu.projects.exports import XLSX
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _importer(request):
+    if not can_import(request.user):
+        raise PermissionDenied(_("You cannot import projects."))
+
+
+@login_required
+def import_start(request):
+    _importer(request)
+    posted = request.method == "POST"
+    form = ImportForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        user=request.user,
+        request=request,
+    )
+    if posted and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            created_by=request.user,
+            file=uploaded,
+            original_name=uploaded.name[:255],
+            program=form.cleaned_data["program"],
+            year=form.cleaned_data["program"].year
+            if form.cleaned_data["program"]
+            else form.cleaned_data["year"],
+            create_missing=form.cleaned_data.get("create_missing", False),
+        )
+        jobs.start(job, apply=False)
+        return redirect("exchange:import-detail", job.pk)
+    history = ImportJob.objects.visible_to(request.user).select_related("created_by", "program")
+    page = Paginator(history, settings.DIAODU_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "exchange/import.html",
+        {"form": form, "page": page, "limit": settings.DIAODU_UPLOAD_MAX_MB},
+    )
+
+
+def _job(request, pk) -> ImportJob:
+    return get_object_or_404(
+        ImportJob.objects.visible_to(request.user).select_related("created_by", "program"), pk=pk
+    )
+
+
+@login_required
+def import_detail(request, pk):
+    job = _job(request, pk)
+    result = job.result or {}
+    shown = (
+        result.get("problems", [])
+        if job.status == ImportStatus.REJECTED
+        else result.get("changes", [])
+    )
+    page = Paginator(shown, settings.DIAODU_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"job": job, "result": result, "page": page}
+    if request.headers.get("HX-Request") and request.GET.get("poll"):
+        return render(request, "exchange/_job.html", context)
+    return render(request, "exchange/import_detail.html", context)
+
+
+@login_required
+@require_POST
+def import_apply(request, pk):
+    job = _job(request, pk)
+    if job.created_by_id != request.user.pk:
+        raise PermissionDenied(_("Only the person who uploaded the file can import it."))
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.READY).update(
+        status=ImportStatus.APPLYING, done=0
+    )
+    if not updated:
+        messages.error(request, _("This file has already been imported or is not ready."))
+        return redirect("exchange:import-detail", job.pk)
+    job.refresh_from_db()
+    jobs.start(job, apply=True)
+    return redirect("exchange:import-detail", job.pk)
+
+
+@login_required
+def import_problems(request, pk):
+    """The rejected file with every bad cell marked, to fix and import again."""
+    job = _job(request, pk)
+    problems = (job.result or {}).get("problems", [])
+    try:
+        with job.file.open("rb") as handle:
+            content = workbooks.marked(read(handle, job.original_name), problems)
+    except (ReadError, OSError):
+        workbook, sheet = new_sheet(
+            _("Import problems"), [_("Row"), _("Column"), _("Problem")], [8, 16, 80]
+        )
+        for number, problem in enumerate(problems, start=3):
+            for column, key in enumerate(("row", "column", "message"), start=1):
+                write_cell(sheet, number, column, problem[key] or "")
+        content = to_bytes(workbook)
+    return _xlsx(content, f"import-{job.pk}-problems.xlsx")
+
+
+@login_required
+def import_template(request):
+    return _xlsx(workbooks.template(), "project-ledger-template.xlsx")

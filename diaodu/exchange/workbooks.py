@@ -1,0 +1,97 @@
+"""The import template, and a rejected file given back with its bad cells marked."""
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from diaodu.core.excel import new_sheet, to_bytes, write_cell
+from diaodu.exchange.columns import COLUMNS
+from diaodu.exchange.reader import Sheet
+
+BAD_FILL = PatternFill("solid", fgColor="F8D7DA")
+NOTE_FONT = Font(color="9C0006")
+
+
+def template() -> bytes:
+    """An empty ledger: the header with the unit in it, and one example row to overwrite."""
+    workbook, sheet = new_sheet(
+        _("Key project ledger (delete the example row before importing)"),
+        [column.header for column in COLUMNS],
+        [column.width for column in COLUMNS],
+    )
+    for position, column in enumerate(COLUMNS, start=1):
+        write_cell(sheet, 3, position, column.example).font = Font(italic=True, color="808080")
+    notes = workbook.create_sheet(_("Instructions"))
+    lines = [
+        _("One row per project; the header may sit below a title row, as here."),
+        _("Amounts are in 10k yuan; a header with 亿元 is converted."),
+        _("建设起止年限 as 2023-2025 or 2023.03-2025.12."),
+        _("Several units or leaders in one cell are separated by 、 or a comma."),
+        _("A row matches an existing project by 项目代码, else by name and region."),
+        _("A blank cell leaves the field as it is; nothing is erased."),
+        _("Every row is checked first: the file goes in whole, or not at all."),
+    ]
+    for number, line in enumerate(lines, start=1):
+        write_cell(notes, number, 1, line)
+    notes.column_dimensions["A"].width = 90
+    return to_bytes(workbook)
+
+
+def marked(sheet: Sheet, problems: list[dict]) -> bytes:
+    """The file as read, on the same row numbers, with every bad cell red and explained."""
+    by_row = {}
+    for problem in problems:
+        by_row.setdefault(problem["row"], []).append(problem)
+    index_of = {h.text: i for i, h in enumerate(sheet.headers) if h is not None}
+    workbook = Workbook()
+    out = workbook.active
+    out.title = _("Marked")[:31]
+    width = len(sheet.headers)
+    note_column = width + 1
+    header_texts = [h.text if h is not None else "" for h in sheet.headers]
+    file_problems = by_row.pop(0, [])
+    write_cell(
+        out,
+        1,
+        1,
+        _("%(count)d problems; fix the red cells and import the file again.")
+        % {"count": len(problems)},
+    ).font = Font(bold=True, color="9C0006")
+    for message in file_problems:
+        write_cell(out, 1, 2, message["message"])
+    for position, text in enumerate(header_texts, start=1):
+        write_cell(out, sheet.header_row, position, text).font = Font(bold=True)
+    write_cell(out, sheet.header_row, note_column, _("Import problems")).font = Font(bold=True)
+    for number, cells in sheet.rows:
+        for position, value in enumerate(cells[:width], start=1):
+            if value is not None:
+                write_cell(out, number, position, value)
+        row_problems = by_row.get(number, [])
+        for problem in row_problems:
+            index = index_of.get(problem["column"])
+            if index is not None:
+                cell = out.cell(row=number, column=index + 1)
+                cell.fill = BAD_FILL
+                cell.comment = Comment(problem["message"], "Diaodu")
+        if row_problems:
+            notes = "；".join(
+                f"{p['column']}：{p['message']}" if p["column"] else p["message"]
+                for p in row_problems
+            )
+            write_cell(out, number, note_column, notes).font = NOTE_FONT
+    for position in range(1, note_column + 1):
+        out.column_dimensions[get_column_letter(position)].width = 18
+    out.column_dimensions[get_column_letter(note_column)].width = 60
+    out.freeze_panes = out.cell(row=sheet.header_row + 1, column=1)
+    listing = workbook.create_sheet(_("Problems"))
+    for position, header in enumerate([_("Row"), _("Column"), _("Problem")], start=1):
+        write_cell(listing, 1, position, header).font = Font(bold=True)
+    for number, problem in enumerate(problems, start=2):
+        write_cell(listing, number, 1, problem["row"] or "")
+        write_cell(listing, number, 2, problem["column"])
+        write_cell(listing, number, 3, problem["message"])
+    listing.column_dimensions["C"].width = 80
+    listing.freeze_panes = "A2"
+    return to_bytes(workbook)
