@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup migrate demo serve test lint format check messages ci clean
+.PHONY: setup migrate demo serve test lint format check messages ci clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ check: setup
 messages: setup
 	cd diaodu && ../$(PY) ../manage.py makemessages --locale zh_Hans --no-obsolete --add-location file
 	cd diaodu && ../$(PY) ../manage.py compilemessages --locale zh_Hans
+
+# The benchmark on a generated province (generated once per size, in its own database).
+BENCH_PROJECTS ?= 50000
+BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench/bench.sqlite3
+bench: setup
+	mkdir -p var/bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --projects $(BENCH_PROJECTS)
 
 ci:
 	bash .ci/run

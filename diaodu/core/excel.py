@@ -1,16 +1,20 @@
 """Excel helpers shared by every export and import: safe cells and readable workbooks."""
 
 import io
+import re
 import zipfile
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+# Characters Excel refuses in a sheet's name (the title row keeps them).
+NOT_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
 class ExcelError(Exception):
@@ -57,6 +61,44 @@ def new_sheet(title: str, headers: list[str], widths: list[int] | None = None):
         width = (widths or [])[column - 1] if widths and column <= len(widths) else 14
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A3"
+    return workbook, sheet
+
+
+def stream_cell(sheet, value, *, number_format=None, font=None, fill=None, alignment=None):
+    """A cell of a streamed sheet, safe like `write_cell`."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    if font:
+        cell.font = font
+    if fill:
+        cell.fill = fill
+    if alignment:
+        cell.alignment = alignment
+    return cell
+
+
+def stream_sheet(title: str, headers: list[str], widths: list[int] | None = None):
+    """Like `new_sheet`, but written row by row: memory stays flat for any number of rows.
+
+    Append each row with `sheet.append([...])`, cells made with `stream_cell`.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(NOT_IN_SHEET_TITLE.sub(" ", title)[:31])
+    for column in range(1, len(headers) + 1):
+        width = widths[column - 1] if widths and column <= len(widths) else 14
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A3"
+    sheet.merged_cells.ranges.add(f"A1:{get_column_letter(len(headers))}1")
+    sheet.append([stream_cell(sheet, title, font=Font(bold=True, size=14))])
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center")
+    sheet.append(
+        [stream_cell(sheet, h, font=bold, fill=HEADER_FILL, alignment=wrap) for h in headers]
+    )
     return workbook, sheet
 
 

@@ -5,7 +5,6 @@ so every export looks the same: money in 万元 with "#,##0.00", dates as dates,
 start a formula (`write_cell`). The page and the API return the same bytes (`xlsx_response`).
 """
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,14 +18,12 @@ from drf_spectacular.types import OpenApiTypes
 from openpyxl.styles import Font
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from diaodu.core.excel import new_sheet, to_bytes, write_cell
+from diaodu.core.excel import stream_cell, stream_sheet, to_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY = "#,##0.00"
 DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm"
-# Characters Excel refuses in a sheet's name.
-_NOT_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
 # The schema of an export action's answer (drf-spectacular).
 XLSX_RESPONSE = {(200, XLSX): OpenApiTypes.BINARY}
 
@@ -72,26 +69,35 @@ def table_workbook(
     total_label: Callable[[int], str],
 ) -> bytes:
     """Write every item as a row, then a bold row with the count and the sums of money columns."""
-    workbook, sheet = new_sheet(
-        _NOT_IN_SHEET_TITLE.sub(" ", title), [c.header for c in columns], [c.width for c in columns]
-    )
-    write_cell(sheet, 1, 1, title)  # the title row keeps every character
+    workbook, sheet = stream_sheet(title, [c.header for c in columns], [c.width for c in columns])
     sums = {index: Decimal(0) for index, column in enumerate(columns) if column.total}
     count = 0
-    for count, item in enumerate(items, start=1):
+    for item in items:
+        count += 1
+        cells = []
         for index, column in enumerate(columns):
             value = column.value(item)
             if index in sums and value is not None:
                 sums[index] += value
-            cell = write_cell(sheet, count + 2, index + 1, _excel_value(value))
-            if column.number_format:
-                cell.number_format = column.number_format
-    row = count + 3
-    write_cell(sheet, row, 1, total_label(count)).font = Font(bold=True)
-    for index, total in sums.items():
-        cell = write_cell(sheet, row, index + 1, float(total))
-        cell.font = Font(bold=True)
-        cell.number_format = columns[index].number_format or MONEY
+            cells.append(
+                stream_cell(sheet, _excel_value(value), number_format=column.number_format)
+            )
+        sheet.append(cells)
+    bold = Font(bold=True)
+    totals = [stream_cell(sheet, total_label(count), font=bold)]
+    for index in range(1, len(columns)):
+        total = sums.get(index)
+        totals.append(
+            stream_cell(
+                sheet,
+                float(total) if total is not None else None,
+                font=bold,
+                number_format=(columns[index].number_format or MONEY)
+                if total is not None
+                else None,
+            )
+        )
+    sheet.append(totals)
     return to_bytes(workbook)
 
 

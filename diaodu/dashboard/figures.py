@@ -15,7 +15,7 @@ from diaodu.problems.warnings import overdue
 from diaodu.projects.choices import Stage
 from diaodu.projects.models import AnnualPlan, PlanMonth, Project
 from diaodu.reporting.choices import ReportStatus
-from diaodu.reporting.models import InvestmentSummary, ProgressReport
+from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
 
 ZERO = Decimal("0.00")
 
@@ -26,38 +26,50 @@ def figures(user, year: int, program=None) -> dict:
     if program is not None:
         projects = projects.filter(programs=program)
     ids = projects.order_by().values("pk")
+    # Headquarters' whole portfolio needs no filter by project: every row counts.
+    whole = program is None and user.sees_everything
+
+    def scoped(queryset, path="project"):
+        return queryset if whole else queryset.filter(**{f"{path}__in": ids})
 
     by_stage = dict(projects.order_by().values_list("stage").annotate(n=Count("pk")))
     by_light = dict(projects.order_by().values_list("light").annotate(n=Count("pk")))
     total = projects.aggregate(n=Count("pk"), investment=Sum("total_investment"))
     planned = (
-        AnnualPlan.objects.filter(project__in=ids, year=year).aggregate(
-            s=Sum("planned_investment")
-        )["s"]
+        scoped(AnnualPlan.objects.filter(year=year)).aggregate(s=Sum("planned_investment"))["s"]
         or ZERO
     )
-    invested = (
-        InvestmentSummary.objects.filter(project__in=ids, year=year).aggregate(s=Sum("invested"))[
-            "s"
-        ]
-        or ZERO
+    # The summary per project and year: investment, and reports submitted and on time.
+    summed = scoped(InvestmentSummary.objects.filter(year=year)).aggregate(
+        invested=Sum("invested"),
+        submitted=Sum("reports_submitted"),
+        on_time=Sum("reports_on_time"),
     )
+    invested = summed["invested"] or ZERO
+    submitted, on_time = summed["submitted"] or 0, summed["on_time"] or 0
     months = dict(
-        PlanMonth.objects.filter(plan__project__in=ids, plan__year=year)
+        scoped(PlanMonth.objects.filter(plan__year=year), "plan__project")
         .values_list("month")
         .annotate(s=Sum("planned_investment"))
+        .order_by()
     )
     due = sum((v for m, v in months.items() if m < today.month or year < today.year), ZERO)
-    actual = dict(
-        ProgressReport.objects.filter(
-            project__in=ids,
-            status=ReportStatus.APPROVED,
-            period__program__year=year,
-            period__program__cadence="monthly",
+    # The year's periods are few: reports are grouped by period id, and periods read here.
+    periods = list(
+        ReportingPeriod.objects.filter(program__year=year).values_list(
+            "pk", "start", "program__cadence"
         )
-        .values_list("period__start__month")
-        .annotate(s=Sum("invested"))
     )
+    month_of = {pk: start.month for pk, start, cadence in periods if cadence == "monthly"}
+    actual = defaultdict(lambda: ZERO)
+    for period_id, amount in (
+        scoped(ProgressReport.objects.filter(status=ReportStatus.APPROVED))
+        .filter(period_id__in=list(month_of))
+        .values_list("period_id")
+        .annotate(s=Sum("invested"))
+        .order_by()
+    ):
+        actual[month_of[period_id]] += amount
     curve, plan_sum, actual_sum = [], ZERO, ZERO
     for month in range(1, 13):
         plan_sum += months.get(month, ZERO)
@@ -72,13 +84,8 @@ def figures(user, year: int, program=None) -> dict:
     starts = projects.filter(planned_start__year=year).aggregate(
         planned=Count("pk"), started=Count("pk", filter=Q(actual_start__isnull=False))
     )
-    problems = Problem.objects.visible_to(user).filter(project__in=ids).open()
-    tasks = Task.objects.visible_to(user).filter(project__in=ids).open()
-    reports = ProgressReport.objects.filter(
-        project__in=ids, period__program__year=year, submitted_at__isnull=False
-    ).select_related("period")
-    on_time = sum(1 for r in reports.only("submitted_at", "period__due_date") if not r.is_late)
-    submitted = reports.count()
+    problems = scoped(Problem.objects.visible_to(user)).open()
+    tasks = scoped(Task.objects.visible_to(user)).open()
     regions = (
         projects.exclude(region=None)
         .order_by()
@@ -93,13 +100,13 @@ def figures(user, year: int, program=None) -> dict:
     )
     region_plan = defaultdict(
         lambda: ZERO,
-        AnnualPlan.objects.filter(project__in=ids, year=year)
+        scoped(AnnualPlan.objects.filter(year=year))
         .values_list("project__region__name")
         .annotate(s=Sum("planned_investment")),
     )
     region_done = defaultdict(
         lambda: ZERO,
-        InvestmentSummary.objects.filter(project__in=ids, year=year)
+        scoped(InvestmentSummary.objects.filter(year=year))
         .values_list("project__region__name")
         .annotate(s=Sum("invested")),
     )

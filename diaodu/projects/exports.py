@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.styles import Font
 
-from diaodu.core.excel import new_sheet, to_bytes, write_cell
+from diaodu.core.excel import stream_cell, stream_sheet, to_bytes
 from diaodu.exchange.columns import format_period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONEY = "#,##0.00"
 MONEY_COLUMNS = {"total_investment", "annual_planned", "year_invested"}
 
 # key, header, width; the annual plan's header carries the year so an import knows it.
@@ -61,20 +62,25 @@ def _cell_value(project, key):
 
 
 def ledger_workbook(queryset, totals, year) -> bytes:
+    """Every row of the ledger, streamed: memory stays flat however long the ledger is."""
     headers = [
         str(label) if label else _("Annual plan %(year)d (10k yuan)") % {"year": year}
         for _key, label, _width in COLUMNS
     ]
     title = _("Key project ledger %(year)d") % {"year": year}
-    workbook, sheet = new_sheet(title, headers, [width for *_x, width in COLUMNS])
-    row = 2
+    workbook, sheet = stream_sheet(title, headers, [width for *_x, width in COLUMNS])
     queryset = queryset.prefetch_related("responsible_units")
-    for row, project in enumerate(queryset.iterator(chunk_size=2000), start=3):
-        for column, (key, _label, _width) in enumerate(COLUMNS, start=1):
-            cell = write_cell(sheet, row, column, _cell_value(project, key))
-            if key in MONEY_COLUMNS:
-                cell.number_format = "#,##0.00"
-    row += 1
+    for project in queryset.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                stream_cell(
+                    sheet,
+                    _cell_value(project, key),
+                    number_format=MONEY if key in MONEY_COLUMNS else None,
+                )
+                for key, _label, _width in COLUMNS
+            ]
+        )
     values = {
         "name": _("Total (%(count)d projects)") % {"count": totals.count},
         "total_investment": float(totals.total_investment),
@@ -82,10 +88,16 @@ def ledger_workbook(queryset, totals, year) -> bytes:
         "year_invested": float(totals.year_invested),
         "rate": round(float(totals.rate), 1) if totals.rate is not None else None,
     }
-    for column, (key, _label, _width) in enumerate(COLUMNS, start=1):
-        if key in values:
-            cell = write_cell(sheet, row, column, values[key])
-            cell.font = Font(bold=True)
-            if key in MONEY_COLUMNS:
-                cell.number_format = "#,##0.00"
+    bold = Font(bold=True)
+    sheet.append(
+        [
+            stream_cell(
+                sheet,
+                values.get(key),
+                font=bold,
+                number_format=MONEY if key in MONEY_COLUMNS else None,
+            )
+            for key, _label, _width in COLUMNS
+        ]
+    )
     return to_bytes(workbook)

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.choices import Light
+from diaodu.core.widgets import fast_selects
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Leader, Unit
 from diaodu.projects.choices import Category, Stage
@@ -52,6 +53,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         for name, field in self.form.fields.items():
             field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
         self.form.fields["q"].widget.attrs["placeholder"] = _("Name or project code")
+        fast_selects(self.form)
 
     def search(self, queryset, name, value):
         value = value.strip()

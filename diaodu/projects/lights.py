@@ -197,16 +197,28 @@ def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
     return verdicts
 
 
+CHUNK = 5000
+
+
 def refresh_lights(project_ids=None, today=None) -> int:
     """Store the current light and reasons on the projects (all, or those given)."""
     from diaodu.projects.models import Project
 
-    queryset = Project.objects.all()
-    if project_ids is not None:
-        queryset = queryset.filter(pk__in=list(project_ids))
-    projects = list(queryset.only("pk", "stage", "actual_start", "planned_start"))
+    queryset = Project.objects.order_by("pk").only("pk", "stage", "actual_start", "planned_start")
+    if project_ids is None:
+        projects = list(queryset)
+    else:
+        ids = sorted(set(project_ids))
+        projects = [
+            project
+            for start in range(0, len(ids), CHUNK)
+            for project in queryset.filter(pk__in=ids[start : start + CHUNK])
+        ]
+    # In chunks, so that no query carries more ids than a database accepts as parameters.
+    verdicts = {}
     with translation.override(settings.LANGUAGE_CODE):  # stored reasons read in Chinese
-        verdicts = evaluate(projects, today)
+        for start in range(0, len(projects), CHUNK):
+            verdicts.update(evaluate(projects[start : start + CHUNK], today))
     now = timezone.now()
     # Projects sharing a verdict are updated together: a few UPDATEs, not one per project.
     groups = defaultdict(list)

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,7 +14,7 @@ from diaodu.problems.models import Problem, Task
 from diaodu.problems.services import can_assign
 from diaodu.problems.warnings import light_list
 from diaodu.projects import exports
-from diaodu.projects.ledger import COLUMNS, ledger, totals
+from diaodu.projects.ledger import COLUMNS, ledger, page_of, totals
 from diaodu.projects.lights import evaluate
 from diaodu.projects.models import AnnualPlan, Approval, Milestone, Project
 from diaodu.reporting.models import ProgressReport
@@ -36,13 +35,14 @@ def _year(request) -> int:
 def project_list(request):
     year = _year(request)
     filterset, queryset, sort = ledger(request.user, request.GET, year)
-    page = Paginator(queryset, settings.DIAODU_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(queryset, request.GET.get("page"), settings.DIAODU_PAGE_SIZE)
     return render(
         request,
         "projects/project_list.html",
         {
             "filterset": filterset,
             "page": page,
+            "ledger": queryset,  # the whole filtered set (lazy), for the tests and tools
             "year": year,
             "sort": sort,
             "columns": COLUMNS,

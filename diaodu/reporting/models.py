@@ -210,10 +210,11 @@ class ReportPhoto(models.Model):
 
 
 class InvestmentSummary(models.Model):
-    """A project's approved investment for one year, kept current by the reporting services.
+    """A project's year: approved investment, reports submitted and submitted on time.
 
-    Derived data: `totals.refresh_summaries()` rebuilds it from the approved reports. The ledger
-    and the dashboard read it so that totals over tens of thousands of projects are one query.
+    Derived data, kept current by the reporting services; `totals.refresh_summaries()` rebuilds
+    it from the reports of the programme that counts. The ledger and the dashboard read it so
+    that totals over tens of thousands of projects and millions of reports are one query.
     """
 
     project = models.ForeignKey(
@@ -224,6 +225,10 @@ class InvestmentSummary(models.Model):
     )
     year = models.PositiveIntegerField(_("year"))
     invested = money_field(_("investment completed (10k yuan)"))
+    reports_submitted = models.PositiveIntegerField(_("reports submitted"), default=0, db_default=0)
+    reports_on_time = models.PositiveIntegerField(
+        _("reports submitted on time"), default=0, db_default=0
+    )
 
     class Meta:
         ordering = ["project", "year"]

@@ -283,8 +283,7 @@ def _transition(actor, report, to_status, *, reason="", **fields):
     report.save()
     report.refresh_from_db()
     record(actor, report, Action.TRANSITION, {"status": [before, to_status]}, reason=reason)
-    if ReportStatus.APPROVED in (before, to_status):
-        refresh_summaries([report.project_id])
+    refresh_summaries([report.project_id])  # investment, and reports submitted on time
     refresh_lights([report.project_id])
     return report
 

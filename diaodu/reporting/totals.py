@@ -10,6 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from diaodu.projects.choices import Cadence
 from diaodu.projects.models import Program
@@ -63,20 +64,50 @@ def project_totals(project, year: int) -> dict:
     }
 
 
+def filing_by_year(project_ids) -> dict:
+    """(project id, year) → [reports submitted, submitted on time], of the counting programme."""
+    streams = stream_programs(project_ids)
+    rows = ProgressReport.objects.filter(
+        project_id__in=project_ids, submitted_at__isnull=False
+    ).values_list("project_id", "period__program_id", "period__program__year", "submitted_at",
+                  "period__due_date")  # fmt: skip
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for project_id, program_id, year, submitted_at, due_date in rows:
+        if streams.get((project_id, year)) == program_id:
+            counted = counts[(project_id, year)]
+            counted[0] += 1
+            counted[1] += timezone.localdate(submitted_at) <= due_date
+    return counts
+
+
+CHUNK = 5000
+
+
 def refresh_summaries(project_ids=None) -> int:
-    """Rebuild the per-project, per-year investment summary from approved reports."""
+    """Rebuild the per-project, per-year summaries from the reports (in chunks of projects)."""
     from diaodu.projects.models import Project
     from diaodu.reporting.models import InvestmentSummary
 
     if project_ids is None:
-        project_ids = list(Project.objects.values_list("pk", flat=True))
+        project_ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
     project_ids = list(project_ids)
-    totals = invested_by_year(project_ids)
-    InvestmentSummary.objects.filter(project_id__in=project_ids).delete()
-    rows = [
-        InvestmentSummary(project_id=project_id, year=year, invested=amount)
-        for project_id, years in totals.items()
-        for year, amount in years.items()
-    ]
-    InvestmentSummary.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    written = 0
+    for start in range(0, len(project_ids), CHUNK):
+        ids = project_ids[start : start + CHUNK]
+        invested = invested_by_year(ids)
+        filing = filing_by_year(ids)
+        keys = {(pid, year) for pid, years in invested.items() for year in years} | set(filing)
+        InvestmentSummary.objects.filter(project_id__in=ids).delete()
+        rows = [
+            InvestmentSummary(
+                project_id=pid,
+                year=year,
+                invested=invested.get(pid, {}).get(year, ZERO),
+                reports_submitted=filing.get((pid, year), [0, 0])[0],
+                reports_on_time=filing.get((pid, year), [0, 0])[1],
+            )
+            for pid, year in sorted(keys)
+        ]
+        InvestmentSummary.objects.bulk_create(rows, batch_size=2000)
+        written += len(rows)
+    return written

@@ -10,6 +10,7 @@ from diaodu.factories import AnnualPlanFactory, PlanMonthFactory, ProjectFactory
 from diaodu.projects.tests.test_api import api
 from diaodu.projects.tests.test_scope import EXPECTED
 from diaodu.reporting.models import InvestmentSummary
+from diaodu.reporting.totals import refresh_summaries
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED))
@@ -42,7 +43,7 @@ def test_figures_add_up(city):
 def test_query_count_does_not_grow_with_projects(city, django_assert_num_queries):
     client = login(city.users.hq)
     client.get(reverse("dashboard"))
-    with django_assert_num_queries(25) as first:
+    with django_assert_num_queries(23) as first:
         client.get(reverse("dashboard"), {"year": 2026})
     for i in range(25):
         project = ProjectFactory(name=f"更多{i}", region=city.gaoxin)
@@ -111,3 +112,55 @@ def test_backward_scheduling_derives_flags_and_applies(city):
     assert project.milestones.count() == len(TEMPLATES["building"])
     assert project.milestones.order_by("-planned_date").first().planned_date == date(2027, 6, 30)
     assert ChangeRecord.objects.filter(project=project, content_type__model="milestone").exists()
+
+
+def test_reports_on_time_are_counted_by_the_local_date(city):
+    """Submitted at 23:30 in Shanghai on the due date is on time; at 00:30 the next day, late."""
+    from datetime import UTC, date, datetime
+
+    from diaodu.dashboard.figures import figures
+    from diaodu.reporting.models import ProgressReport, ReportingPeriod
+
+    period = ReportingPeriod.objects.create(
+        program=city.program, start=date(2026, 3, 1), end=date(2026, 3, 31),
+        due_date=date(2026, 3, 25),
+    )  # fmt: skip
+    moments = [datetime(2026, 3, 25, 15, 30, tzinfo=UTC), datetime(2026, 3, 25, 16, 30, tzinfo=UTC)]
+    for project, moment in zip([city.projects.jiefang, city.projects.gaoxin], moments, strict=True):
+        ProgressReport.objects.create(
+            project=project, period=period, status="submitted", submitted_at=moment
+        )
+    refresh_summaries()
+    data = figures(city.users.hq, 2026)
+    assert (data["reports_submitted"], data["reports_on_time"]) == (2, 1)
+    gaoxin = figures(city.users.gaoxin, 2026)
+    assert (gaoxin["reports_submitted"], gaoxin["reports_on_time"]) == (1, 0)
+
+
+def test_whole_portfolio_shortcut_gives_the_scoped_figures(city):
+    """Headquarters' unfiltered figures skip the filter by project; they must not differ."""
+    from datetime import date
+
+    from diaodu.dashboard.figures import figures
+    from diaodu.problems.models import Problem
+    from diaodu.reporting.models import ProgressReport, ReportingPeriod
+
+    period = ReportingPeriod.objects.create(
+        program=city.program, start=date(2026, 3, 1), end=date(2026, 3, 31),
+        due_date=date(2026, 3, 25),
+    )  # fmt: skip
+    ProgressReport.objects.create(
+        project=city.projects.gaoxin, period=period, status="approved", invested=Decimal("12.50")
+    )
+    Problem.objects.create(
+        project=city.projects.jiefang,
+        description="征地",
+        responsible_unit=city.ziran,
+        deadline=date(2026, 12, 1),
+    )
+    refresh_summaries()
+    whole = figures(city.users.hq, 2026)
+    scoped = figures(city.users.hq, 2026, program=city.program)  # every project is in it
+    keys = ["projects", "planned", "invested", "curve", "problems_open", "reports_submitted"]
+    assert {k: whole[k] for k in keys} == {k: scoped[k] for k in keys}
+    assert whole["curve"][2]["actual"] == Decimal("12.50")

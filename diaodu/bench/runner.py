@@ -1,0 +1,340 @@
+"""The benchmark: each key operation timed several times, beside its floor measured in the same run.
+
+A page's floor is what no implementation can avoid: the raw SQL that returns the same numbers,
+plus a minimal Django view behind the same middleware (the cost of a request). The ratio of
+the two says how much the page adds; it holds on a noisy machine, where absolute times don't.
+"""
+
+import gc
+import io
+import statistics
+import time
+import tracemalloc
+from dataclasses import asdict, dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from diaodu.exchange.importer import ProjectImport
+from diaodu.exchange.reader import read
+from diaodu.exchange.samples import ledger_rows, ledger_workbook
+from diaodu.org.choices import Role, UnitKind
+from diaodu.org.models import Leader, Unit
+from diaodu.projects.exports import ledger_workbook as export_ledger
+from diaodu.projects.ledger import ledger, totals
+from diaodu.projects.models import AnnualPlan, Project
+from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
+
+
+@dataclass
+class Result:
+    name: str
+    median_s: float
+    floor_s: float | None
+    ratio: float | None
+    projects: int
+    target_s: float | None = None
+    floor_is: str = ""
+    peak_mb: float | None = None
+    target_mb: float | None = None
+    runs: list = field(default_factory=list)
+
+    @property
+    def meets_target(self) -> bool:
+        ok = self.target_s is None or self.median_s <= self.target_s
+        if self.target_mb is not None and self.peak_mb is not None:
+            ok = ok and self.peak_mb <= self.target_mb
+        return ok
+
+    def as_dict(self):
+        data = asdict(self)
+        data["meets_target"] = self.meets_target
+        return data
+
+
+class SkipRun(Exception):
+    """Raised inside a timed block to roll back what it wrote."""
+
+
+def timed(call, repeat: int, warmup: int = 1) -> list[float]:
+    for _ in range(warmup):
+        call()
+    runs = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        call()
+        runs.append(time.perf_counter() - start)
+    return runs
+
+
+def median(runs) -> float:
+    return statistics.median(runs)
+
+
+def table(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class Bench:
+    def __init__(self, *, repeat=5, heavy_repeat=3, import_rows=10000, out=print):
+        self.repeat = repeat
+        self.heavy_repeat = heavy_repeat
+        self.import_rows = import_rows
+        self.out = out
+        self.year = timezone.localdate().year
+        self.projects = Project.objects.count()
+        users = get_user_model().objects
+        self.hq = users.filter(role=Role.HEADQUARTERS).order_by("pk").first()
+        self.region = users.filter(role=Role.REGION, unit__parent=None).order_by("pk").first()
+        self.owner = users.filter(role=Role.OWNER).order_by("pk").first()
+        self.results: list[Result] = []
+
+    def client(self, user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def _sql(self, statements) -> None:
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    def sql_floor(self, statements) -> float:
+        return median(timed(lambda: self._sql(statements), self.repeat))
+
+    def add(self, result: Result):
+        self.results.append(result)
+        self.out(
+            f"  {result.name:<22} {result.median_s * 1000:9.1f} ms"
+            + (
+                f"   floor {result.floor_s * 1000:8.1f} ms   ×{result.ratio:.2f}"
+                if result.floor_s
+                else ""
+            )
+        )
+
+    def page(self, name, user, url, sql, target):
+        client = self.client(user)
+
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        runs = timed(get, self.repeat)
+        floor = self.sql_floor(sql) + self.request_floor
+        value = median(runs)
+        self.add(Result(name, value, floor, value / floor, self.projects, target,
+                        "raw SQL + minimal view", runs=runs))  # fmt: skip
+
+    # The measurements ---------------------------------------------------------------------
+
+    def run(self) -> list[Result]:
+        self.measure_request_floor()
+        self.measure_ledgers()
+        self.measure_dashboard()
+        self.measure_project_page()
+        self.measure_filing()
+        self.measure_export()
+        self.measure_import()
+        return self.results
+
+    def measure_request_floor(self):
+        client = self.client(self.hq)
+        with override_settings(ROOT_URLCONF="diaodu.bench.urls"):
+            runs = timed(lambda: client.get("/bench/minimal/"), self.repeat * 4)
+        self.request_floor = median(runs)
+        self.add(Result("minimal_view", self.request_floor, None, None, self.projects,
+                        runs=runs))  # fmt: skip
+
+    def _ledger_sql(self, region_ids=None):
+        where, params = "", []
+        if region_ids:
+            where = f"WHERE p.region_id IN ({', '.join(['%s'] * len(region_ids))})"
+            params = list(region_ids)
+        project, unit = table(Project._meta.db_table), table(Unit._meta.db_table)
+        plan, summary = table(AnnualPlan._meta.db_table), table(InvestmentSummary._meta.db_table)
+        rows = f"""
+            SELECT p.id, p.name, p.stage, p.light, p.total_investment, r.name, o.name, l.name,
+                   ap.planned_investment, s.invested
+            FROM {project} p
+            LEFT JOIN {unit} r ON r.id = p.region_id
+            LEFT JOIN {unit} o ON o.id = p.owner_id
+            LEFT JOIN {unit} l ON l.id = p.lead_unit_id
+            LEFT JOIN {plan} ap ON ap.project_id = p.id AND ap.year = %s
+            LEFT JOIN {summary} s ON s.project_id = p.id AND s.year = %s
+            {where}
+            ORDER BY r.sort_order, p.name, p.id LIMIT 50"""
+        totals_sql = f"""
+            SELECT COUNT(*), SUM(p.total_investment), SUM(ap.planned_investment), SUM(s.invested)
+            FROM {project} p
+            LEFT JOIN {plan} ap ON ap.project_id = p.id AND ap.year = %s
+            LEFT JOIN {summary} s ON s.project_id = p.id AND s.year = %s
+            {where}"""
+        year = [self.year, self.year]
+        return [(rows, year + params), (totals_sql, year + params)]
+
+    def measure_ledgers(self):
+        url = reverse("projects:list") + f"?year={self.year}"
+        self.page("ledger_hq", self.hq, url, self._ledger_sql(), 0.150)
+        scope = sorted(self.region.scope_unit_ids)
+        self.page("ledger_region", self.region, url, self._ledger_sql(scope), 0.150)
+
+    def measure_dashboard(self):
+        project, plan = table(Project._meta.db_table), table(AnnualPlan._meta.db_table)
+        summary = table(InvestmentSummary._meta.db_table)
+        report, period = table(ProgressReport._meta.db_table), table(ReportingPeriod._meta.db_table)
+        sql = [
+            (f"SELECT stage, light, COUNT(*), SUM(total_investment) FROM {project} "
+             "GROUP BY stage, light", []),
+            (f"SELECT p.region_id, COUNT(*), SUM(ap.planned_investment), SUM(s.invested) "
+             f"FROM {project} p LEFT JOIN {plan} ap ON ap.project_id = p.id AND ap.year = %s "
+             f"LEFT JOIN {summary} s ON s.project_id = p.id AND s.year = %s GROUP BY p.region_id",
+             [self.year, self.year]),
+            (f"SELECT p.lead_unit_id, COUNT(*) FROM {project} p GROUP BY p.lead_unit_id", []),
+            (f"SELECT COUNT(*) FROM {report} r JOIN {period} d ON d.id = r.period_id "
+             "WHERE d.start >= %s AND r.submitted_at IS NOT NULL",
+             [f"{self.year}-01-01"]),
+        ]  # fmt: skip
+        url = reverse("dashboard") + f"?year={self.year}"
+        self.page("dashboard_hq", self.hq, url, sql, 0.300)
+
+    def measure_project_page(self):
+        project = (
+            Project.objects.filter(reports__isnull=False).order_by("pk").first()
+            or Project.objects.order_by("pk").first()
+        )
+        report = table(ProgressReport._meta.db_table)
+        sql = [
+            (f"SELECT * FROM {table(Project._meta.db_table)} WHERE id = %s", [project.pk]),
+            (f"SELECT * FROM {table(AnnualPlan._meta.db_table)} WHERE project_id = %s",
+             [project.pk]),
+            (f"SELECT * FROM {report} WHERE project_id = %s ORDER BY id DESC LIMIT 12",
+             [project.pk]),
+        ]  # fmt: skip
+        url = reverse("projects:detail", args=[project.pk])
+        self.page("project_page", self.hq, url, sql, 0.150)
+
+    def measure_filing(self):
+        """An owner saves one report of the open period: the whole request, through the service."""
+        today = timezone.localdate()
+        period = (
+            ReportingPeriod.objects.filter(
+                start__lte=today, end__gte=today, opened_at__isnull=False, closed_at=None
+            )
+            .order_by("pk")
+            .first()
+        )
+        project = (
+            (
+                Project.objects.visible_to(self.owner)
+                .filter(programs=period.program)
+                .exclude(
+                    pk__in=ProgressReport.objects.filter(
+                        period=period, status__in=["submitted", "approved"]
+                    ).values("project_id")
+                )
+                .order_by("pk")
+                .first()
+            )
+            if period
+            else None
+        )
+        if project is None:
+            self.out("  filing_report: no open period with an owner's project; skipped")
+            return
+        client = self.client(self.owner)
+        url = reverse("reporting:fill-row", args=[period.pk, project.pk])
+        prefix = f"p{project.pk}"
+
+        def post():
+            report = ProgressReport.objects.filter(project=project, period=period).first()
+            data = {
+                f"{prefix}-invested": "120.50",
+                f"{prefix}-physical_percent": "40",
+                f"{prefix}-workers": "35",
+                f"{prefix}-physical_progress": "主体结构施工",
+                f"{prefix}-next_steps": "",
+                f"{prefix}-problems": "",
+                f"{prefix}-version": report.version if report else 0,
+            }
+            response = client.post(url, data)
+            assert response.status_code == 200 and b"is-invalid" not in response.content
+
+        runs = timed(post, self.repeat)
+        value = median(runs)
+        update = [
+            (
+                f"SELECT version FROM {table(ProgressReport._meta.db_table)} "
+                "WHERE project_id = %s AND period_id = %s",
+                [project.pk, period.pk],
+            )
+        ]
+        floor = self.sql_floor(update) + self.request_floor
+        self.add(Result("file_report", value, floor, value / floor, self.projects, 0.100,
+                        "raw SQL + minimal view", runs=runs))  # fmt: skip
+
+    def measure_export(self):
+        def export():
+            _filterset, queryset, _sort = ledger(self.hq, {}, self.year)
+            return export_ledger(queryset, totals(queryset, self.year), self.year)
+
+        runs = timed(export, self.heavy_repeat)
+        gc.collect()
+        tracemalloc.start()
+        export()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        value = median(runs)
+        floor = self.sql_floor(self._ledger_sql()[:1][:0] + [self._all_rows_sql()])
+        self.add(Result("export_ledger", value, floor, value / floor, self.projects, 15.0,
+                        "raw SQL of every row", peak / 1024 / 1024, 300.0, runs))  # fmt: skip
+        self.out(f"  {'':<22} peak memory {peak / 1024 / 1024:.0f} MB")
+
+    def _all_rows_sql(self):
+        project, unit = table(Project._meta.db_table), table(Unit._meta.db_table)
+        return (
+            f"SELECT p.*, r.name, o.name, l.name FROM {project} p "
+            f"LEFT JOIN {unit} r ON r.id = p.region_id LEFT JOIN {unit} o ON o.id = p.owner_id "
+            f"LEFT JOIN {unit} l ON l.id = p.lead_unit_id ORDER BY r.sort_order, p.name, p.id",
+            [],
+        )
+
+    def measure_import(self):
+        """10,000 new rows in the shape units send, checked and written, then rolled back."""
+        regions = list(
+            Unit.objects.filter(kind=UnitKind.REGION, parent=None).values_list("name", flat=True)
+        )
+        departments = list(
+            Unit.objects.filter(kind=UnitKind.DEPARTMENT).values_list("name", flat=True)[:40]
+        )
+        owners = list(
+            Unit.objects.filter(kind=UnitKind.ENTERPRISE).values_list("name", flat=True)[:40]
+        )
+        names = list(Leader.objects.values_list("name", flat=True))
+        leaders = [n for n in dict.fromkeys(names) if names.count(n) == 1][:20]
+        data = ledger_workbook(
+            list(ledger_rows(self.import_rows, regions=regions, owners=owners,
+                             departments=departments, leaders=leaders, prefix="基准导入项目"))
+        )  # fmt: skip
+
+        def load():
+            importer = ProjectImport(self.hq, year=self.year, source="bench.xlsx")
+            try:
+                with transaction.atomic():
+                    plan = importer.check(read(io.BytesIO(data), "bench.xlsx"))
+                    assert plan.ok, plan.problems[:3]
+                    importer.apply(plan)
+                    raise SkipRun
+            except SkipRun:
+                pass
+
+        runs = timed(load, self.heavy_repeat, warmup=0)
+        floor = median(timed(lambda: read(io.BytesIO(data), "bench.xlsx"), self.heavy_repeat, 0))
+        value = median(runs)
+        self.add(Result(f"import_{self.import_rows}_rows", value, floor, value / floor,
+                        self.projects, 20.0, "reading the workbook", runs=runs))  # fmt: skip

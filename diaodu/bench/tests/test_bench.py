@@ -1,0 +1,27 @@
+"""The benchmark runs end to end on a small province and writes its results."""
+
+import json
+
+from django.core.management import call_command
+
+
+def test_bench_writes_every_figure_beside_its_floor(db, tmp_path, capsys):
+    output = tmp_path / "results.json"
+    call_command(
+        "bench", "--projects", "40", "--repeat", "1", "--heavy-repeat", "1",
+        "--import-rows", "30", "--output", str(output),
+    )  # fmt: skip
+    results = json.loads(output.read_text())
+    names = [r["name"] for r in results]
+    assert names == [
+        "minimal_view", "ledger_hq", "ledger_region", "dashboard_hq", "project_page",
+        "file_report", "export_ledger", "import_30_rows",
+    ]  # fmt: skip
+    for result in results:
+        assert {"name", "median_s", "floor_s", "ratio", "projects"} <= result.keys()
+        assert result["projects"] == 40 and result["median_s"] > 0
+        if result["name"] != "minimal_view":
+            assert result["floor_s"] > 0 and result["ratio"] > 0
+    export = next(r for r in results if r["name"] == "export_ledger")
+    assert export["peak_mb"] > 0
+    assert "ledger_hq" in capsys.readouterr().out

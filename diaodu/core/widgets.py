@@ -1,0 +1,47 @@
+"""A select that renders its options in Python.
+
+Django renders every option of a Select through a template; a filter of three hundred units
+then costs tens of milliseconds on every page. This widget writes the same HTML directly.
+"""
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+
+class FastSelect(forms.Select):
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["name"] = name
+        selected = {str(v) for v in self.format_value(value)}
+        parts = []
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, list | tuple):  # an option group
+                inner = "".join(self._option(v, label, selected) for v, label in option_label)
+                parts.append(format_html('<optgroup label="{}">{}</optgroup>', option_value,
+                                         mark_safe(inner)))  # fmt: skip
+            else:
+                parts.append(self._option(option_value, option_label, selected))
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe("".join(parts)))
+
+    @staticmethod
+    def _option(value, label, selected) -> str:
+        value = getattr(value, "value", value)  # ModelChoiceIteratorValue
+        value = "" if value is None else str(value)
+        return format_html(
+            '<option value="{}"{}>{}</option>',
+            value,
+            mark_safe(" selected") if value in selected else "",
+            label,
+        )
+
+
+def fast_selects(form) -> None:
+    """Give every plain select of a form the fast widget, keeping its attributes and choices."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.Select:
+            widget = FastSelect(attrs=field.widget.attrs)
+            widget.choices = field.widget.choices
+            widget.is_required = field.widget.is_required
+            field.widget = widget
