@@ -4,15 +4,21 @@ Its columns are those of the import (plus the figures Diaodu derives), so an exp
 imports back unchanged.
 """
 
+from collections import defaultdict
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.styles import Font
 
-from diaodu.core.excel import stream_cell, stream_sheet, to_bytes
+from diaodu.core import xlsx
+from diaodu.core.choices import Light
+from diaodu.core.xlsx import SheetWriter
 from diaodu.exchange.columns import format_period
+from diaodu.projects.choices import Category, Stage
+from diaodu.projects.models import Project
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY = "#,##0.00"
+M2M = ("programs", "responsible_units", "leaders")
 MONEY_COLUMNS = {"total_investment", "annual_planned", "year_invested"}
 
 # key, header, width; the annual plan's header carries the year so an import knows it.
@@ -37,50 +43,74 @@ COLUMNS = [
 ]
 
 
-def _cell_value(project, key):
-    if key == "region":
-        return project.region.name if project.region else str(_("City level"))
-    if key == "programs":
-        return "、".join(p.name for p in project.programs.all())
-    if key == "leaders":
-        return "、".join(str(leader) for leader in project.leaders.all())
-    if key == "responsible_units":
-        return "、".join(unit.name for unit in project.responsible_units.all())
-    if key in {"stage", "light", "category"}:
-        return getattr(project, f"get_{key}_display")()
-    if key == "period":
-        return format_period(project.planned_start, project.planned_completion)
-    if key in {"owner", "lead_unit"}:
-        unit = getattr(project, key)
-        return unit.name if unit else ""
-    value = getattr(project, key)
-    if key == "rate":
-        return round(float(value), 1) if value is not None else None
-    if key in MONEY_COLUMNS:
-        return float(value) if value is not None else None
-    return value
+# What each column reads from a row of `values_list` (the m2m columns come from maps).
+FIELDS = {
+    "name": "name", "national_code": "national_code", "region": "region__name",
+    "category": "category", "stage": "stage", "light": "light", "period": None,
+    "total_investment": "total_investment", "annual_planned": "annual_planned",
+    "year_invested": "year_invested", "rate": "rate", "owner": "owner__name",
+    "lead_unit": "lead_unit__name", "scope": "scope",
+}  # fmt: skip
+VALUES = ["pk", "planned_start", "planned_completion", *(f for f in FIELDS.values() if f)]
+
+
+def _names(queryset, relation, year, whole) -> dict[int, str]:
+    """project id → the names of a many-to-many relation, joined with 、 (one query)."""
+    through = getattr(Project, relation).through.objects.all()
+    if not whole:
+        through = through.filter(project_id__in=queryset.order_by().values("pk"))
+    if relation == "programs":
+        rows = through.filter(program__year=year).values_list("project_id", "program__name")
+    elif relation == "leaders":
+        rows = through.values_list("project_id", "leader__name", "leader__title")
+        rows = ((pid, f"{name}（{title}）" if title else name) for pid, name, title in rows)
+    else:
+        rows = through.values_list("project_id", "unit__name")
+    found = defaultdict(list)
+    for project_id, name in rows.order_by("pk") if hasattr(rows, "order_by") else rows:
+        found[project_id].append(name)
+    return {project_id: "、".join(names) for project_id, names in found.items()}
+
+
+def _labels(choices) -> dict:
+    return {value: str(label) for value, label in choices}
 
 
 def ledger_workbook(queryset, totals, year) -> bytes:
-    """Every row of the ledger, streamed: memory stays flat however long the ledger is."""
+    """Every row of the ledger from flat rows, streamed: seconds and flat memory at any size."""
     headers = [
         str(label) if label else _("Annual plan %(year)d (10k yuan)") % {"year": year}
         for _key, label, _width in COLUMNS
     ]
     title = _("Key project ledger %(year)d") % {"year": year}
-    workbook, sheet = stream_sheet(title, headers, [width for *_x, width in COLUMNS])
-    queryset = queryset.prefetch_related("responsible_units")
-    for project in queryset.iterator(chunk_size=2000):
-        sheet.append(
-            [
-                stream_cell(
-                    sheet,
-                    _cell_value(project, key),
-                    number_format=MONEY if key in MONEY_COLUMNS else None,
-                )
-                for key, _label, _width in COLUMNS
-            ]
-        )
+    sheet = SheetWriter(title, headers, [width for *_x, width in COLUMNS])
+    whole = not queryset.query.where
+    m2m = {key: _names(queryset, key, year, whole) for key in M2M}
+    labels = {"stage": _labels(Stage.choices), "light": _labels(Light.choices),
+              "category": _labels(Category.choices)}  # fmt: skip
+    city_level = str(_("City level"))
+    styles = [xlsx.MONEY if key in MONEY_COLUMNS else xlsx.PLAIN for key, *_x in COLUMNS]
+    rows = queryset.prefetch_related(None).values_list(*VALUES)
+    for row in rows.iterator(chunk_size=2000):
+        data = dict(zip(VALUES, row, strict=True))
+        values = []
+        for key, _label, _width in COLUMNS:
+            if key in M2M:
+                value = m2m[key].get(data["pk"], "")
+            elif key == "period":
+                value = format_period(data["planned_start"], data["planned_completion"])
+            elif key in labels:
+                value = labels[key].get(data[FIELDS[key]], data[FIELDS[key]])
+            elif key == "region":
+                value = data["region__name"] or city_level
+            else:
+                value = data[FIELDS[key]]
+                if key in MONEY_COLUMNS and value is not None:
+                    value = float(value)
+                elif key == "rate" and value is not None:
+                    value = round(float(value), 1)
+            values.append(value)
+        sheet.row(values, styles)
     values = {
         "name": _("Total (%(count)d projects)") % {"count": totals.count},
         "total_investment": float(totals.total_investment),
@@ -88,16 +118,8 @@ def ledger_workbook(queryset, totals, year) -> bytes:
         "year_invested": float(totals.year_invested),
         "rate": round(float(totals.rate), 1) if totals.rate is not None else None,
     }
-    bold = Font(bold=True)
-    sheet.append(
-        [
-            stream_cell(
-                sheet,
-                values.get(key),
-                font=bold,
-                number_format=MONEY if key in MONEY_COLUMNS else None,
-            )
-            for key, _label, _width in COLUMNS
-        ]
+    sheet.row(
+        [values.get(key) for key, *_x in COLUMNS],
+        [xlsx.BOLD_MONEY if key in MONEY_COLUMNS else xlsx.BOLD for key, *_x in COLUMNS],
     )
-    return to_bytes(workbook)
+    return sheet.close()

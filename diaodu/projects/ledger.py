@@ -69,7 +69,7 @@ def ledger(user, params, year: int):
         .for_ledger(year)
         .annotate(
             year_invested=Coalesce(
-                Subquery(done.values("invested")[:1]), Value(ZERO), output_field=MONEY
+                Subquery(done.order_by().values("invested")[:1]), Value(ZERO), output_field=MONEY
             ),
         )
     )

@@ -122,7 +122,9 @@ class ProjectQuerySet(models.QuerySet):
     def with_plan_for(self, year: int):
         """Annotate `annual_planned` with the year's planned investment (one subquery)."""
         plan = AnnualPlan.objects.filter(project=models.OuterRef("pk"), year=year)
-        return self.annotate(annual_planned=models.Subquery(plan.values("planned_investment")[:1]))
+        return self.annotate(
+            annual_planned=models.Subquery(plan.order_by().values("planned_investment")[:1])
+        )
 
     def for_ledger(self, year: int):
         """What a ledger row shows: relations in one query each, the year's programmes only."""
@@ -348,6 +350,10 @@ class PlanMonth(models.Model):
         ordering = ["plan", "month"]
         verbose_name = _("monthly plan")
         verbose_name_plural = _("monthly plans")
+        indexes = [
+            # The dashboard's planned curve: amounts by month, from the index alone.
+            models.Index(fields=["plan", "month", "planned_investment"], name="plan_month_amount"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "month"],

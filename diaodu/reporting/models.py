@@ -162,6 +162,8 @@ class ProgressReport(models.Model):
             models.Index(fields=["period", "status"], name="report_period_status"),
             # Year-to-date investment: a project's approved reports.
             models.Index(fields=["project", "status"], name="report_project_status"),
+            # The dashboard's monthly curve: approved investment by period, from the index alone.
+            models.Index(fields=["status", "period", "invested"], name="report_status_invested"),
         ]
 
     def __str__(self):

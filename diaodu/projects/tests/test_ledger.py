@@ -85,3 +85,16 @@ def test_light_filter(many):
     Project.objects.filter(name__endswith="项目1").update(light="red")
     response = login(many.users.hq).get(reverse("projects:list"), {"light": "red"})
     assert [p.name for p in response.context["ledger"]] == ['=HYPERLINK("x")项目1']
+
+
+def test_export_is_a_valid_workbook_with_styles(many):
+    """The streamed workbook: merged title, frozen bold header, widths, money format."""
+    export = login(many.users.hq).get(reverse("projects:export"), {"year": 2026})
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet.freeze_panes == "A3"
+    assert [str(r) for r in sheet.merged_cells.ranges] == [f"A1:{sheet.cell(2, 17).column_letter}1"]
+    assert sheet.cell(row=2, column=1).font.b and sheet.column_dimensions["A"].width == 40
+    headers = [cell.value for cell in sheet[2]]
+    money = headers.index("总投资（万元）") + 1
+    assert sheet.cell(row=3, column=money).number_format == "#,##0.00"
+    assert sheet.cell(row=sheet.max_row, column=money).font.b
