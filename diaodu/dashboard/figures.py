@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from diaodu.core.choices import Light
+from diaodu.org.models import Unit
 from diaodu.problems.models import Problem, Task
 from diaodu.problems.warnings import overdue
 from diaodu.projects.choices import Stage
@@ -86,37 +87,50 @@ def figures(user, year: int, program=None) -> dict:
     )
     problems = scoped(Problem.objects.visible_to(user)).open()
     tasks = scoped(Task.objects.visible_to(user)).open()
-    regions = (
+    # Regions and lead units: grouped by id (cheap), named from the unit table afterwards.
+    regions = list(
         projects.exclude(region=None)
         .order_by()
-        .values("region__name", "region__sort_order")
+        .values("region_id")
         .annotate(
             n=Count("pk"),
             investment=Sum("total_investment"),
             red=Count("pk", filter=Q(light=Light.RED)),
             yellow=Count("pk", filter=Q(light=Light.YELLOW)),
         )
-        .order_by("region__sort_order")
     )
-    region_plan = defaultdict(
-        lambda: ZERO,
+    region_plan = dict(
         scoped(AnnualPlan.objects.filter(year=year))
-        .values_list("project__region__name")
-        .annotate(s=Sum("planned_investment")),
+        .order_by()
+        .values_list("project__region_id")
+        .annotate(s=Sum("planned_investment"))
     )
-    region_done = defaultdict(
-        lambda: ZERO,
+    region_done = dict(
         scoped(InvestmentSummary.objects.filter(year=year))
-        .values_list("project__region__name")
-        .annotate(s=Sum("invested")),
+        .order_by()
+        .values_list("project__region_id")
+        .annotate(s=Sum("invested"))
     )
-    departments = (
+    departments = list(
         projects.exclude(lead_unit=None)
         .order_by()
-        .values("lead_unit__name")
+        .values("lead_unit_id")
         .annotate(n=Count("pk"), red=Count("pk", filter=Q(light=Light.RED)))
-        .order_by("-n", "lead_unit__name")[:15]
     )
+    units = {
+        pk: (name, order)
+        for pk, name, order in Unit.objects.filter(
+            pk__in={r["region_id"] for r in regions} | {d["lead_unit_id"] for d in departments}
+        ).values_list("pk", "name", "sort_order")
+    }
+    regions.sort(key=lambda r: (units[r["region_id"]][1], units[r["region_id"]][0]))
+    for row in regions:
+        row["region__name"] = units[row["region_id"]][0]
+        row["planned"] = region_plan.get(row["region_id"], ZERO)
+        row["invested"] = region_done.get(row["region_id"], ZERO)
+    for row in departments:
+        row["lead_unit__name"] = units[row["lead_unit_id"]][0]
+    departments.sort(key=lambda d: (-d["n"], d["lead_unit__name"]))
     return {
         "year": year,
         "projects": total["n"],
@@ -135,13 +149,6 @@ def figures(user, year: int, program=None) -> dict:
         "reports_submitted": submitted,
         "reports_on_time": on_time,
         "curve": curve,
-        "regions": [
-            {
-                **row,
-                "planned": region_plan[row["region__name"]],
-                "invested": region_done[row["region__name"]],
-            }
-            for row in regions
-        ],
-        "departments": list(departments),
+        "regions": regions,
+        "departments": departments[:15],
     }

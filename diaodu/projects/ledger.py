@@ -4,6 +4,7 @@ The page, its Excel export and the API share this, so the export holds exactly t
 totals on screen.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.org.choices import Role
+from diaodu.org.models import Unit
 from diaodu.projects.filters import ProjectFilterSet
 from diaodu.projects.models import AnnualPlan, Project
 from diaodu.reporting.models import InvestmentSummary
@@ -101,17 +103,58 @@ def ledger(user, params, year: int):
 
 
 def page_of(queryset, number, size: int):
-    """One page of the ledger in two steps: the page's ids in order, then those rows in full.
+    """One page of the ledger: first the page's ids in order, then those rows in full.
 
-    Sorting narrow rows (an id and its sort keys) is what makes a page of a ledger of tens of
-    thousands of projects fast; the relations and figures are then read for fifty rows only.
+    Sorting narrow rows (an id and its sort keys) rather than whole annotated rows is what
+    makes a page of tens of thousands of projects fast; the relations and figures are then
+    read for one page only. In the default order (by region, then name) the page's ids are
+    found region by region from the counts per region, each region read in name order from
+    its index, so nothing is sorted at all.
     """
-    paginator = Paginator(queryset.values_list("pk", flat=True), size)
-    page = paginator.get_page(number)
-    ids = list(page.object_list)
+    if queryset.query.order_by:
+        paginator = Paginator(queryset.values_list("pk", flat=True), size)
+        page = paginator.get_page(number)
+        ids = list(page.object_list)
+    else:
+        page, ids = _page_by_region(queryset, number, size)
     rows = {project.pk: project for project in queryset.order_by().filter(pk__in=ids)}
     page.object_list = [rows[pk] for pk in ids if pk in rows]
     return page
+
+
+def _page_by_region(queryset, number, size: int):
+    counts = dict(
+        queryset.order_by().values_list("region_id").annotate(n=Count("pk", distinct=True))
+    )
+    page = Paginator(range(sum(counts.values())), size).get_page(number)
+    if not page.object_list:
+        return page, []
+    start, end = page.object_list[0], page.object_list[-1] + 1
+    orders = dict(
+        Unit.objects.filter(pk__in=[r for r in counts if r is not None]).values_list(
+            "pk", "sort_order"
+        )
+    )
+    # Regions sharing a sort order interleave by name, as the model's ordering says.
+    groups = defaultdict(list)
+    for region_id in counts:
+        groups[(region_id is None, orders.get(region_id, 0))].append(region_id)
+    ids, offset = [], 0
+    for key in sorted(groups):
+        members = groups[key]
+        in_group = sum(counts[r] for r in members)
+        if offset + in_group > start:
+            rows = (
+                queryset.filter(region__isnull=True)
+                if members == [None]
+                else queryset.filter(region_id__in=members)
+            )
+            low, high = max(0, start - offset), min(in_group, end - offset)
+            ids += list(rows.order_by("name", "pk").values_list("pk", flat=True)[low:high])
+        offset += in_group
+        if offset >= end:
+            break
+    return page, ids
 
 
 def totals(queryset, year: int) -> Totals:

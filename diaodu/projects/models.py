@@ -255,6 +255,8 @@ class Project(models.Model):
         indexes = [
             # The ledger filtered by region and stage.
             models.Index(fields=["region", "stage"], name="project_region_stage"),
+            # The ledger's default order: a region's projects by name.
+            models.Index(fields=["region", "name", "id"], name="project_region_name"),
             # An owner's projects.
             models.Index(fields=["owner"], name="project_owner"),
             # A department's projects as lead unit.

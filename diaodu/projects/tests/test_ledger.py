@@ -98,3 +98,35 @@ def test_export_is_a_valid_workbook_with_styles(many):
     money = headers.index("总投资（万元）") + 1
     assert sheet.cell(row=3, column=money).number_format == "#,##0.00"
     assert sheet.cell(row=sheet.max_row, column=money).font.b
+
+
+@pytest.mark.parametrize("params", [{}, {"stage": "new"}, {"program": "city"}])
+def test_pages_walk_the_default_order_exactly(city, settings, params):
+    """Page by page, region by region (two regions share a sort order), city level last."""
+    from diaodu.factories import ProjectFactory
+
+    settings.DIAODU_PAGE_SIZE = 7
+    city.jiefang.sort_order = city.gaoxin.sort_order = 5
+    city.jiefang.save()
+    city.gaoxin.save()
+    city.street.sort_order = 1
+    city.street.save()
+    for index in range(30):
+        region = [city.jiefang, city.gaoxin, city.street, None][index % 4]
+        project = ProjectFactory(
+            name=f"项目{(index * 7) % 30:02d}",
+            region=region,
+            stage=["new", "continuing"][index % 2],
+        )
+        if index % 3:
+            project.programs.add(city.program)
+    if "program" in params:
+        params = {"program": city.program.pk}
+    client = login(city.users.hq)
+    first = client.get(reverse("projects:list"), params)
+    expected = [p.pk for p in first.context["ledger"]]
+    seen = []
+    for number in range(1, first.context["page"].paginator.num_pages + 1):
+        page = client.get(reverse("projects:list"), {**params, "page": number}).context["page"]
+        seen += [p.pk for p in page]
+    assert seen == expected and len(expected) == first.context["page"].paginator.count
