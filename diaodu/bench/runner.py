@@ -159,16 +159,23 @@ class Bench:
                         runs=runs))  # fmt: skip
 
     def _ledger_sql(self, region_ids=None):
-        """The ledger page's numbers by hand: the page's ids, their rows, the totals."""
+        """The ledger page's numbers by hand: counts per region, the first page's ids from the
+        first region's index, their rows, the totals."""
         where, params = "", []
         if region_ids:
             where = f"WHERE p.region_id IN ({', '.join(['%s'] * len(region_ids))})"
             params = list(region_ids)
         project, unit = table(Project._meta.db_table), table(Unit._meta.db_table)
         plan, summary = table(AnnualPlan._meta.db_table), table(InvestmentSummary._meta.db_table)
+        first = (
+            Project.objects.filter(region_id__in=region_ids or Unit.objects.values("pk"))
+            .order_by("region__sort_order", "region_id")
+            .values_list("region_id", flat=True)
+            .first()
+        )
         ids = f"""
-            SELECT p.id FROM {project} p LEFT JOIN {unit} r ON r.id = p.region_id {where}
-            ORDER BY r.sort_order, p.name, p.id LIMIT 50"""
+            SELECT p.id FROM {project} p WHERE p.region_id = {int(first)}
+            ORDER BY p.name, p.id LIMIT 50"""
         rows = f"""
             SELECT p.id, p.name, p.stage, p.light, p.total_investment, r.name, o.name, l.name,
                    ap.planned_investment, s.invested
@@ -182,7 +189,8 @@ class Bench:
         scope = f"WHERE project_id IN (SELECT p.id FROM {project} p {where})" if where else ""
         joiner = "AND" if scope else "WHERE"
         return [
-            (rows, [self.year, self.year, *params]),
+            (f"SELECT region_id, COUNT(*) FROM {project} p {where} GROUP BY region_id", params),
+            (rows, [self.year, self.year]),
             (f"SELECT COUNT(*), SUM(p.total_investment) FROM {project} p {where}", params),
             (f"SELECT SUM(planned_investment) FROM {plan} {scope} {joiner} year = %s",
              [*params, self.year]),

@@ -11,6 +11,10 @@ from django.utils.safestring import mark_safe
 
 
 class FastSelect(forms.Select):
+    def use_required_attribute(self, initial):
+        # Django reads the first choice to decide; an optional select never needs to.
+        return self.is_required and super().use_required_attribute(initial)
+
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         attrs["name"] = name
@@ -45,3 +49,18 @@ def fast_selects(form) -> None:
             widget.choices = field.widget.choices
             widget.is_required = field.widget.is_required
             field.widget = widget
+
+
+def light_choices(field, fields: tuple[str, ...], label) -> None:
+    """Render a model choice field's options from plain rows instead of model instances.
+
+    `fields` are read with `values_list` after the primary key, and `label` turns them into
+    the option's text. Validation still goes through the field's queryset.
+    """
+    queryset = field.queryset
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+
+    def choices():  # read only when the select is rendered (never for the API)
+        return empty + [(pk, label(*values)) for pk, *values in queryset.values_list("pk", *fields)]
+
+    field.widget.choices = choices

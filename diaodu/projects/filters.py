@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.choices import Light
-from diaodu.core.widgets import fast_selects
+from diaodu.core.widgets import fast_selects, light_choices
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Leader, Unit
 from diaodu.projects.choices import Category, Stage
@@ -54,6 +54,11 @@ class ProjectFilterSet(django_filters.FilterSet):
             field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
         self.form.fields["q"].widget.attrs["placeholder"] = _("Name or project code")
         fast_selects(self.form)
+        fields = self.form.fields
+        for name in ("region", "owner", "lead_unit"):
+            light_choices(fields[name], ("name", "short_name"), lambda n, short: short or n)
+        light_choices(fields["leader"], ("name", "title"), lambda n, t: f"{n}（{t}）" if t else n)
+        light_choices(fields["program"], ("year", "name"), lambda year, n: f"{year}年{n}")
 
     def search(self, queryset, name, value):
         value = value.strip()

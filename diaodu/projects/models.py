@@ -259,8 +259,12 @@ class Project(models.Model):
             models.Index(fields=["region", "name", "id"], name="project_region_name"),
             # An owner's projects.
             models.Index(fields=["owner"], name="project_owner"),
-            # A department's projects as lead unit.
-            models.Index(fields=["lead_unit"], name="project_lead_unit"),
+            # A department's projects as lead unit; the dashboard's count by lead unit and light.
+            models.Index(fields=["lead_unit", "light"], name="project_lead_unit_light"),
+            # The dashboard's figures by region, from the index alone.
+            models.Index(
+                fields=["region", "light", "total_investment"], name="project_region_figures"
+            ),
         ]
 
     def __str__(self):
