@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup migrate demo serve test lint format check messages ci clean bench
+.PHONY: setup migrate demo serve test lint format check messages ci clean bench eval-extract
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench/bench.sqlite3
 bench: setup
 	mkdir -p var/bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --projects $(BENCH_PROJECTS)
+
+# Precision and recall of the minutes-to-tasks extractor on the hand-labelled seed texts
+# (../shared/eval, or DIAODU_EVAL_DIR).
+eval-extract: setup
+	$(PY) scripts/eval_extract.py
 
 ci:
 	bash .ci/run

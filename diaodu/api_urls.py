@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from diaodu.dashboard.views import dashboard_api
 from diaodu.exchange.api import ImportViewSet
+from diaodu.meetings.api import MeetingViewSet
 from diaodu.org.api import UnitViewSet
 from diaodu.problems.api import ProblemViewSet, TaskViewSet
 from diaodu.projects.api import ProgramViewSet, ProjectViewSet
@@ -20,6 +21,7 @@ router.register("reports", ReportViewSet, basename="report")
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("imports", ImportViewSet, basename="import")
+router.register("meetings", MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

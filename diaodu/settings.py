@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "diaodu.notifications",
     "diaodu.dashboard",
     "diaodu.exchange",
+    "diaodu.meetings",
     "diaodu.bench",
     "diaodu.demo",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("projects/<int:pk>/schedule/", dashboard_views.project_schedule, name="schedule"),
     path("", include("diaodu.problems.urls")),
     path("exchange/", include("diaodu.exchange.urls")),
+    path("meetings/", include("diaodu.meetings.urls")),
     path("notifications/", include("diaodu.notifications.urls")),
     path("api/", include("diaodu.api_urls")),
     path("admin/", admin.site.urls),

@@ -759,6 +759,78 @@ class Builder:
             if stage == 4:
                 ps.do_verify_task(users["inspector"], task, "经核实已完成。")
 
+    def build_meetings(self):
+        """Last month's scheduling meeting with the tasks it set, and this month's to come."""
+        from diaodu.meetings import services as ms
+        from diaodu.meetings.choices import MeetingKind, MeetingLevel
+        from diaodu.problems import services as ps
+        from diaodu.problems.choices import TaskSource
+
+        users, today = self.users, self.today
+        program = self.programs[("city", self.year)]
+        last_month = today.replace(day=1) - timedelta(days=1)
+        held = last_month.replace(day=min(15, last_month.day))
+        next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        upcoming = min(today + timedelta(days=5), next_month - timedelta(days=1))
+        departments = [
+            self.units[code] for code in ("fagai", "jiaotong", "ziran") if code in self.units
+        ]
+        previous = ms.do_create_meeting(
+            users["hq"],
+            kind=MeetingKind.SCHEDULING,
+            title="重点项目调度会",
+            date=held,
+            place="市政府三楼第一会议室",
+            level=MeetingLevel.CITY,
+            chair=self.leaders[1],
+            attending_leaders=self.leaders[:3],
+            attending_units=departments,
+            programs=[program],
+            decisions="一、各县区、各部门要倒排工期，确保完成年度投资目标。\n"
+            "二、对逾期未办结的前期手续，由市发改委牵头集中会商。",
+        )
+        projects = [p for p, _e in self.projects if program in p.programs.all()][:4]
+        settings = [
+            ("完成施工临时用电接入，保障主体工程施工", -6, 0),
+            ("加快征地拆迁扫尾，月底前交付全部施工用地", 12, 2),
+            ("落实专项债券资金拨付，保障工程款及时到位", 20, 1),
+            ("完成入库入统资料报送", -3, 3),
+        ]
+        minutes = []
+        for project, (content, days, stage) in zip(projects, settings, strict=False):
+            sentence = f"{project.name}：{project.lead_unit}牵头，{content}。"
+            minutes.append(sentence)
+            task = ps.do_assign_task(
+                users["hq"],
+                content=content,
+                project=project,
+                lead_unit=project.lead_unit,
+                deadline=today + timedelta(days=days),
+                source=TaskSource.MEETING,
+                source_text=sentence,
+                meeting=previous,
+            )
+            if stage >= 1:
+                ps.do_accept_task(users["hq"], task)
+            if stage >= 2:
+                ps.do_add_task_feedback(users["hq"], task, "已制定工作方案，正在推进。")
+            if stage >= 3:
+                ps.do_report_task_done(users["hq"], task, "已按要求完成。")
+        previous.minutes = "\n".join(minutes)
+        previous.save(update_fields=["minutes"])
+        ms.do_create_meeting(
+            users["hq"],
+            kind=MeetingKind.SCHEDULING,
+            title="重点项目调度会",
+            date=upcoming,
+            place="市政府三楼第一会议室",
+            level=MeetingLevel.CITY,
+            chair=self.leaders[1],
+            attending_leaders=self.leaders[:3],
+            attending_units=departments,
+            programs=[program],
+        )
+
     @transaction.atomic
     def build(self) -> DemoCity:
         self.build_units()
@@ -773,6 +845,7 @@ class Builder:
         self.record_some_edits()
         self.build_reports()
         self.build_problems_and_tasks()
+        self.build_meetings()
         from diaodu.projects.lights import refresh_lights
         from diaodu.reporting.totals import refresh_summaries
 
@@ -788,9 +861,13 @@ class Builder:
 def reset():
     """Remove everything the demo builds (all projects, units, leaders, programmes, users)."""
     from diaodu.core.models import ChangeRecord
+    from diaodu.exchange.models import ImportJob
+    from diaodu.meetings.models import Meeting
 
     with transaction.atomic():
         ChangeRecord.objects.all().delete()
+        ImportJob.objects.all().delete()
+        Meeting.objects.all().delete()
         Project.objects.all().delete()
         Program.objects.all().delete()
         Leader.objects.all().delete()

@@ -223,6 +223,15 @@ class Task(models.Model):
     source_text = models.TextField(
         _("source text"), blank=True, help_text=_("The sentence or instruction it came from.")
     )
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        help_text=_("The meeting that set it, when it came from one."),
+    )
     supervision = models.CharField(
         _("supervision level"),
         max_length=20,

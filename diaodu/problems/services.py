@@ -326,6 +326,7 @@ def do_assign_task(
     supervision="ordinary",
     problem=None,
     source_text="",
+    meeting=None,
 ) -> Task:
     _require(can_assign(actor), _("Only headquarters, leaders and inspectors assign tasks."))
     if project is not None and not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
@@ -339,6 +340,7 @@ def do_assign_task(
         supervision=supervision,
         problem=problem,
         source_text=source_text,
+        meeting=meeting,
         created_by=actor,
     )
     task.full_clean()

@@ -124,5 +124,29 @@ def test_demo_command_if_empty_and_reset(db, capsys):
 
     with pytest.raises(CommandError):
         call_command("demo")
+    # An import made in the demo does not stop a reset.
+    from diaodu.exchange.models import ImportJob
+    from diaodu.org.models import User
+
+    ImportJob.objects.create(
+        created_by=User.objects.get(username="hq"), file="imports/a.xlsx", original_name="a.xlsx",
+        year=2026,
+    )  # fmt: skip
     call_command("demo", reset=True)
-    assert Project.objects.count() == count
+    assert Project.objects.count() == count and not ImportJob.objects.exists()
+
+
+def test_demo_has_last_months_meeting_with_tasks_and_one_to_come(demo):
+    from diaodu.meetings.agenda import build_agenda
+    from diaodu.meetings.models import Meeting
+    from diaodu.problems.choices import TaskSource
+
+    held, upcoming = Meeting.objects.order_by("date")
+    assert (held.date.year, held.date.month) == (2026, 10)
+    assert upcoming.date.month == 11 and upcoming.date >= TODAY
+    assert held.tasks.count() == 4
+    assert set(held.tasks.values_list("source", flat=True)) == {TaskSource.MEETING}
+    hq = User.objects.get(username="hq")
+    agenda = build_agenda(upcoming, hq, today=TODAY)
+    assert agenda.previous == held and len(agenda.previous_tasks) == 4
+    assert agenda.projects

@@ -1,0 +1,231 @@
+"""API for meetings: CRUD, the agenda, minutes to draft tasks, confirmation, Word documents."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from diaodu.meetings import documents, services
+from diaodu.meetings.agenda import build_agenda
+from diaodu.meetings.models import Meeting
+from diaodu.meetings.services import extract
+from diaodu.org.choices import UnitKind
+from diaodu.org.models import Leader, Unit
+from diaodu.problems.api import TaskSerializer
+from diaodu.projects.models import Program, Project
+
+DOCX_RESPONSE = {(200, documents.DOCX): OpenApiTypes.BINARY}
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    chair = serializers.PrimaryKeyRelatedField(
+        queryset=Leader.objects.all(), allow_null=True, required=False
+    )
+    attending_units = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), many=True, required=False
+    )
+    attending_leaders = serializers.PrimaryKeyRelatedField(
+        queryset=Leader.objects.all(), many=True, required=False
+    )
+    programs = serializers.PrimaryKeyRelatedField(
+        queryset=Program.objects.all(), many=True, required=False
+    )
+    regions = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.filter(kind=UnitKind.REGION), many=True, required=False
+    )
+    projects = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "date",
+            "place",
+            "level",
+            "chair",
+            "attending_units",
+            "attending_leaders",
+            "programs",
+            "regions",
+            "projects",
+            "minutes",
+            "decisions",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["created_by", "created_at"]
+
+    def validate_projects(self, projects):
+        user = self.context["request"].user
+        visible = set(
+            Project.objects.visible_to(user)
+            .filter(pk__in=[p.pk for p in projects])
+            .values_list("pk", flat=True)
+        )
+        if any(p.pk not in visible for p in projects):
+            raise ValidationError(_("Unknown project."))
+        return projects
+
+
+class ExtractSerializer(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class RowSerializer(serializers.Serializer):
+    content = serializers.CharField(allow_blank=True, required=False, default="")
+    project_id = serializers.IntegerField(allow_null=True, required=False, default=None)
+    unit_id = serializers.IntegerField(allow_null=True, required=False, default=None)
+    deadline = serializers.DateField(allow_null=True, required=False, default=None)
+    sentence = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ConfirmSerializer(serializers.Serializer):
+    tasks = RowSerializer(many=True)
+
+
+def _call(function):
+    try:
+        return function()
+    except DjangoValidationError as error:
+        raise ValidationError(getattr(error, "message_dict", None) or error.messages) from error
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from error
+
+
+def _docx(content, filename):
+    response = HttpResponse(content, content_type=documents.DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class MeetingViewSet(viewsets.ModelViewSet):
+    """Meetings you see. Headquarters and leaders create, change and delete them."""
+
+    serializer_class = MeetingSerializer
+
+    def get_queryset(self):
+        return (
+            Meeting.objects.visible_to(self.request.user)
+            .select_related("chair")
+            .prefetch_related(
+                "attending_units", "attending_leaders", "programs", "regions", "projects"
+            )
+        )
+
+    def _require_manager(self):
+        if not services.can_manage(self.request.user):
+            raise PermissionDenied(_("Only headquarters and leaders manage meetings."))
+
+    def create(self, request, *args, **kwargs):
+        self._require_manager()
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        meeting = _call(lambda: services.do_create_meeting(request.user, **body.validated_data))
+        return Response(self.get_serializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        self._require_manager()
+        body = self.get_serializer(meeting, data=request.data, partial=kwargs.pop("partial", False))
+        body.is_valid(raise_exception=True)
+        _call(lambda: services.do_update_meeting(request.user, meeting, **body.validated_data))
+        return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        self._require_manager()
+        meeting.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def agenda(self, request, pk=None):
+        """The agenda drafted from the ledger (the meeting page's agenda)."""
+        return Response(build_agenda(self.get_object(), request.user).as_dict())
+
+    @extend_schema(request=ExtractSerializer, responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["post"])
+    def extract(self, request, pk=None):
+        """Minutes in, draft tasks out; the minutes are kept on the meeting."""
+        meeting = self.get_object()
+        self._require_manager()
+        body = ExtractSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        text = body.validated_data["text"]
+        _call(lambda: services.do_save_minutes(request.user, meeting, text))
+        drafts = extract(
+            text,
+            meeting.date,
+            projects=meeting.covered_projects(request.user),
+            units=Unit.objects.all(),
+        )
+        return Response({"drafts": [draft.as_dict() for draft in drafts]})
+
+    @extend_schema(request=ConfirmSerializer, responses=TaskSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Create the tasks, all of them or none: a 400 lists every wrong row."""
+        meeting = self.get_object()
+        self._require_manager()
+        body = ConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        raw = body.validated_data["tasks"]
+        projects = Project.objects.visible_to(request.user).in_bulk(
+            [r["project_id"] for r in raw if r["project_id"]]
+        )
+        units = Unit.objects.in_bulk([r["unit_id"] for r in raw if r["unit_id"]])
+        rows, errors = [], {}
+        for index, r in enumerate(raw):
+            if r["project_id"] and r["project_id"] not in projects:
+                errors[index] = [_("Unknown project.")]
+            if r["unit_id"] and r["unit_id"] not in units:
+                errors.setdefault(index, []).append(_("Unknown unit."))
+            rows.append(
+                {
+                    "content": r["content"],
+                    "project": projects.get(r["project_id"]),
+                    "lead_unit": units.get(r["unit_id"]),
+                    "deadline": r["deadline"],
+                    "sentence": r["sentence"],
+                }
+            )
+        for index, messages in services.check_rows(request.user, rows).items():
+            errors.setdefault(index, []).extend(
+                m for m in messages if m not in errors.get(index, [])
+            )
+        if errors:
+            rows_with_errors = [{"row": i + 1, "errors": errors[i]} for i in sorted(errors)]
+            return Response({"tasks": rows_with_errors}, status=status.HTTP_400_BAD_REQUEST)
+        tasks = _call(lambda: services.do_confirm_tasks(request.user, meeting, rows))
+        return Response(TaskSerializer(tasks, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=DOCX_RESPONSE)
+    @action(detail=True, methods=["get"], url_path="agenda-docx")
+    def agenda_docx(self, request, pk=None):
+        meeting = self.get_object()
+        content = documents.agenda_docx(meeting, build_agenda(meeting, request.user))
+        return _docx(content, f"agenda-{meeting.date:%Y%m%d}-{meeting.pk}.docx")
+
+    @extend_schema(responses=DOCX_RESPONSE)
+    @action(detail=True, methods=["get"], url_path="minutes-docx")
+    def minutes_docx(self, request, pk=None):
+        from diaodu.problems.models import Task
+
+        meeting = self.get_object()
+        tasks = (
+            Task.objects.visible_to(request.user)
+            .filter(meeting=meeting)
+            .select_related("project", "lead_unit")
+            .order_by("deadline", "id")
+        )
+        return _docx(documents.minutes_docx(meeting, tasks), f"minutes-{meeting.pk}.docx")

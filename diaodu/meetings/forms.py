@@ -1,0 +1,127 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from diaodu.meetings.models import Meeting
+from diaodu.org.choices import UnitKind
+from diaodu.org.models import Unit
+from diaodu.projects.models import Project
+
+MINUTES_EXTENSIONS = (".txt", ".docx")
+
+
+def _style(form):
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput | forms.HiddenInput):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "title",
+            "date",
+            "place",
+            "level",
+            "chair",
+            "attending_leaders",
+            "attending_units",
+            "programs",
+            "regions",
+            "projects",
+            "decisions",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "attending_leaders": forms.SelectMultiple(attrs={"size": 5}),
+            "attending_units": forms.SelectMultiple(attrs={"size": 6}),
+            "programs": forms.SelectMultiple(attrs={"size": 4}),
+            "regions": forms.SelectMultiple(attrs={"size": 4}),
+            "projects": forms.SelectMultiple(attrs={"size": 6}),
+            "decisions": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].queryset = Unit.objects.filter(kind=UnitKind.REGION)
+        if user is not None:
+            self.fields["projects"].queryset = Project.objects.visible_to(user).order_by("name")
+        self.fields["programs"].help_text = _(
+            "Leave programmes, regions and projects empty to cover every project."
+        )
+        _style(self)
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(
+        label=_("Minutes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    file = forms.FileField(
+        label=_("Or upload the minutes (.txt or .docx)"),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and not upload.name.lower().endswith(MINUTES_EXTENSIONS):
+            raise forms.ValidationError(_("Upload a .txt or .docx file."))
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip() and not data.get("file") and not self.errors:
+            raise forms.ValidationError(_("Paste the minutes or upload a file."))
+        return data
+
+
+class DraftTaskForm(forms.Form):
+    """One draft task from the minutes, as the reviewer corrects it."""
+
+    include = forms.BooleanField(label=_("Create"), required=False)
+    content = forms.CharField(
+        label=_("Task"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    project = forms.TypedChoiceField(
+        label=_("Project"), required=False, coerce=int, empty_value=None
+    )
+    lead_unit = forms.TypedChoiceField(
+        label=_("Lead unit"), required=False, coerce=int, empty_value=None
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sentence = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, project_choices=(), unit_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices are computed once for the whole formset, not once per row.
+        self.fields["project"].choices = [("", "—")] + list(project_choices)
+        self.fields["lead_unit"].choices = [("", "—")] + list(unit_choices)
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("include"):
+            return data
+        if not (data.get("content") or "").strip():
+            self.add_error("content", _("Write what is to be done."))
+        if data.get("lead_unit") is None and "lead_unit" not in self.errors:
+            self.add_error("lead_unit", _("Choose the lead unit."))
+        if data.get("deadline") is None and "deadline" not in self.errors:
+            self.add_error("deadline", _("Give a deadline."))
+        return data
+
+
+DraftTaskFormSet = forms.formset_factory(DraftTaskForm, extra=0, max_num=200, absolute_max=200)

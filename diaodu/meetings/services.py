@@ -1,0 +1,158 @@
+"""Every change to a meeting: created, edited, minutes stored, tasks confirmed from the minutes.
+
+Who may do any of it is decided in `can_manage()`: headquarters and leaders; everyone else
+reads.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from diaodu.core.history import diff, m2m_snapshot, record, snapshot
+from diaodu.core.models import Action
+from diaodu.meetings.models import Meeting
+from diaodu.org.choices import Role
+from diaodu.problems import services as problem_services
+from diaodu.problems.choices import TaskSource
+from diaodu.projects.models import Project
+
+M2M_FIELDS = ("attending_units", "attending_leaders", "programs", "projects", "regions")
+
+
+def extract(text, meeting_date, *, projects=None, units=None):
+    """Draft tasks from minutes: the extractor (`diaodu.meetings.extraction`), imported on use.
+
+    Views and the API import this name so that tests can replace it.
+    """
+    from diaodu.meetings.extraction import extract as run
+
+    return run(text, meeting_date, projects=projects, units=units)
+
+
+def can_manage(user) -> bool:
+    """Headquarters and leaders create meetings and confirm their tasks; others read."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_headquarters or user.role == Role.LEADER)
+    )
+
+
+def _require_manager(user):
+    if not can_manage(user):
+        raise PermissionDenied(_("Only headquarters and leaders manage meetings."))
+
+
+def _split(data: dict):
+    fields = {k: v for k, v in data.items() if k not in M2M_FIELDS}
+    relations = {k: v for k, v in data.items() if k in M2M_FIELDS}
+    return fields, relations
+
+
+@transaction.atomic
+def do_create_meeting(actor, **data) -> Meeting:
+    _require_manager(actor)
+    fields, relations = _split(data)
+    meeting = Meeting(created_by=actor, **fields)
+    meeting.full_clean()
+    meeting.save()
+    for name, value in relations.items():
+        getattr(meeting, name).set(value)
+    record(
+        actor,
+        meeting,
+        Action.CREATE,
+        {**diff({}, snapshot(meeting)), **diff({}, m2m_snapshot(meeting))},
+    )
+    return meeting
+
+
+@transaction.atomic
+def do_update_meeting(actor, meeting: Meeting, **data) -> Meeting:
+    _require_manager(actor)
+    before = {**snapshot(meeting), **m2m_snapshot(meeting)}
+    fields, relations = _split(data)
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    meeting.save()
+    for name, value in relations.items():
+        getattr(meeting, name).set(value)
+    changes = diff(before, {**snapshot(meeting), **m2m_snapshot(meeting)})
+    if changes:
+        record(actor, meeting, Action.UPDATE, changes)
+    return meeting
+
+
+@transaction.atomic
+def do_save_minutes(actor, meeting: Meeting, minutes: str) -> Meeting:
+    """Keep the minutes as pasted (the text the draft tasks come from)."""
+    _require_manager(actor)
+    minutes = (minutes or "").strip()
+    if minutes != meeting.minutes:
+        before = meeting.minutes
+        meeting.minutes = minutes
+        meeting.save(update_fields=["minutes", "updated_at"])
+        record(actor, meeting, Action.UPDATE, {"minutes": [before, minutes]})
+    return meeting
+
+
+def check_rows(actor, rows: list[dict]) -> dict[int, list[str]]:
+    """Every problem of every row, by row index (0-based); empty when all are fine.
+
+    A row has content, project (a Project or None), lead_unit (a Unit), deadline and
+    sentence.
+    """
+    errors: dict[int, list[str]] = {}
+    project_ids = {row["project"].pk for row in rows if row.get("project") is not None}
+    visible = set(
+        Project.objects.visible_to(actor).filter(pk__in=project_ids).values_list("pk", flat=True)
+    )
+    for index, row in enumerate(rows):
+        problems = []
+        if not (row.get("content") or "").strip():
+            problems.append(_("Write what is to be done."))
+        if row.get("lead_unit") is None:
+            problems.append(_("Choose the lead unit."))
+        if row.get("deadline") is None:
+            problems.append(_("Give a deadline."))
+        project = row.get("project")
+        if project is not None and project.pk not in visible:
+            problems.append(_("Unknown project."))
+        if problems:
+            errors[index] = problems
+    return errors
+
+
+@transaction.atomic
+def do_confirm_tasks(actor, meeting: Meeting, rows: list[dict]) -> list:
+    """Create one task per row, set at this meeting; all of them or none.
+
+    Every row is checked first; if any is wrong, ValidationError maps each wrong row's index
+    to its messages and nothing is created. Tasks go through `do_assign_task`, so they are
+    recorded and the units are notified (their inbox shows them).
+    """
+    _require_manager(actor)
+    if not rows:
+        raise ValidationError(_("Choose at least one task to create."))
+    errors = check_rows(actor, rows)
+    if errors:
+        raise ValidationError({str(i): messages for i, messages in errors.items()})
+    tasks = []
+    for index, row in enumerate(rows):
+        try:
+            task = problem_services.do_assign_task(
+                actor,
+                content=row["content"],
+                project=row.get("project"),
+                lead_unit=row["lead_unit"],
+                deadline=row["deadline"],
+                source=TaskSource.MEETING,
+                source_text=(row.get("sentence") or "").strip(),
+                meeting=meeting,
+            )
+        except ValidationError as error:
+            # The atomic block undoes the rows already created.
+            raise ValidationError({str(index): error.messages}) from error
+        tasks.append(task)
+    return tasks

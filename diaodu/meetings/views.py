@@ -1,0 +1,277 @@
+"""Pages of meetings. Every query starts from Meeting.objects.visible_to(user)."""
+
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from diaodu.meetings import documents, services
+from diaodu.meetings.agenda import build_agenda, task_item
+from diaodu.meetings.forms import DraftTaskFormSet, MeetingForm, MinutesForm
+from diaodu.meetings.models import Meeting
+from diaodu.meetings.services import extract
+from diaodu.org.models import Unit
+from diaodu.problems.models import Task
+from diaodu.projects.models import Project
+
+PAGE_SIZE = 30
+
+
+def _meetings(user):
+    return Meeting.objects.visible_to(user).select_related("chair")
+
+
+def _get(request, pk):
+    return get_object_or_404(_meetings(request.user), pk=pk)
+
+
+def _require_manager(user):
+    if not services.can_manage(user):
+        raise PermissionDenied(_("Only headquarters and leaders manage meetings."))
+
+
+@login_required
+def meeting_list(request):
+    meetings = _meetings(request.user).annotate(task_count=Count("tasks")).order_by("-date", "-id")
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {"page": page, "can_manage": services.can_manage(request.user)},
+    )
+
+
+def _form_page(request, form, meeting=None):
+    title = _("Edit the meeting") if meeting else _("New meeting")
+    return render(request, "meetings/form.html", {"form": form, "meeting": meeting, "title": title})
+
+
+def _save_errors(form, error):
+    for field, messages_ in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@login_required
+def meeting_new(request):
+    _require_manager(request.user)
+    form = MeetingForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.do_create_meeting(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _save_errors(form, error)
+        else:
+            messages.success(request, _("Meeting created."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return _form_page(request, form)
+
+
+@login_required
+def meeting_edit(request, pk):
+    meeting = _get(request, pk)
+    _require_manager(request.user)
+    form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        meeting.refresh_from_db()  # the form changed the instance; the service records the change
+        try:
+            services.do_update_meeting(request.user, meeting, **data)
+        except ValidationError as error:
+            _save_errors(form, error)
+        else:
+            messages.success(request, _("Meeting saved."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return _form_page(request, form, meeting)
+
+
+def _detail_meeting(request, pk):
+    return get_object_or_404(
+        _meetings(request.user).prefetch_related(
+            "programs", "regions", "projects", "attending_units", "attending_leaders"
+        ),
+        pk=pk,
+    )
+
+
+def _meeting_tasks(meeting, user):
+    return (
+        Task.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related("project", "lead_unit")
+        .order_by("deadline", "id")
+    )
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = _detail_meeting(request, pk)
+    agenda = build_agenda(meeting, request.user)
+    tasks = [task_item(task, agenda.today) for task in _meeting_tasks(meeting, request.user)]
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "tasks": tasks,
+            "can_manage": services.can_manage(request.user),
+            "minutes_form": MinutesForm(initial={"text": meeting.minutes}),
+        },
+    )
+
+
+def _docx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=documents.DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def agenda_download(request, pk):
+    meeting = _detail_meeting(request, pk)
+    content = documents.agenda_docx(meeting, build_agenda(meeting, request.user))
+    return _docx_response(content, f"agenda-{meeting.date:%Y%m%d}-{meeting.pk}.docx")
+
+
+@login_required
+def minutes_download(request, pk):
+    meeting = _detail_meeting(request, pk)
+    content = documents.minutes_docx(meeting, _meeting_tasks(meeting, request.user))
+    return _docx_response(content, f"minutes-{meeting.date:%Y%m%d}-{meeting.pk}.docx")
+
+
+def read_minutes(upload) -> str:
+    """The text of an uploaded .txt (UTF-8 or GB18030) or .docx file."""
+    data = upload.read()
+    if upload.name.lower().endswith(".docx"):
+        from docx import Document
+
+        document = Document(BytesIO(data))
+        lines = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                lines.append(" ".join(cell.text for cell in row.cells))
+        return "\n".join(lines)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(_("The file is neither UTF-8 nor GB18030 text."))
+
+
+def _choices(meeting, user):
+    """The projects (of the meeting's scope) and units a draft may name, as select choices."""
+    projects = [(p.pk, p.name) for p in meeting.covered_projects(user).only("pk", "name")]
+    units = [(u.pk, str(u)) for u in Unit.objects.all()]
+    return projects, units
+
+
+def _review(request, meeting, formset, status=200):
+    return render(
+        request,
+        "meetings/review.html",
+        {"meeting": meeting, "formset": formset},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def meeting_extract(request, pk):
+    """Minutes in, draft tasks out: the reviewer corrects them before anything is created."""
+    meeting = _detail_meeting(request, pk)
+    _require_manager(request.user)
+    form = MinutesForm(request.POST, request.FILES)
+    text = ""
+    if form.is_valid():
+        text = form.cleaned_data["text"] or ""
+        if form.cleaned_data.get("file"):
+            try:
+                text = read_minutes(form.cleaned_data["file"])
+            except (ValidationError, ValueError, KeyError) as error:
+                form.add_error("file", getattr(error, "messages", [_("Cannot read this file.")]))
+    if form.errors:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("meetings:detail", pk=meeting.pk)
+    services.do_save_minutes(request.user, meeting, text)
+    project_choices, unit_choices = _choices(meeting, request.user)
+    drafts = extract(
+        text,
+        meeting.date,
+        projects=meeting.covered_projects(request.user),
+        units=Unit.objects.all(),
+    )
+    known_projects = {pk for pk, _name in project_choices}
+    initial = [
+        {
+            "include": True,
+            "content": draft.content,
+            "project": draft.project_id if draft.project_id in known_projects else None,
+            "lead_unit": draft.unit_id,
+            "deadline": draft.deadline,
+            "sentence": draft.sentence,
+        }
+        for draft in drafts
+    ]
+    if not initial:
+        messages.warning(request, _("No task was found in the minutes."))
+    formset = DraftTaskFormSet(
+        initial=initial,
+        form_kwargs={"project_choices": project_choices, "unit_choices": unit_choices},
+    )
+    return _review(request, meeting, formset)
+
+
+@login_required
+@require_POST
+def meeting_confirm(request, pk):
+    meeting = _detail_meeting(request, pk)
+    _require_manager(request.user)
+    project_choices, unit_choices = _choices(meeting, request.user)
+    formset = DraftTaskFormSet(
+        request.POST,
+        form_kwargs={"project_choices": project_choices, "unit_choices": unit_choices},
+    )
+    if not formset.is_valid():
+        messages.error(request, _("Nothing was created: correct the rows marked below."))
+        return _review(request, meeting, formset)
+    chosen = [form for form in formset.forms if form.cleaned_data.get("include")]
+    projects = Project.objects.in_bulk(
+        [f.cleaned_data["project"] for f in chosen if f.cleaned_data.get("project")]
+    )
+    units = Unit.objects.in_bulk([f.cleaned_data["lead_unit"] for f in chosen])
+    rows = [
+        {
+            "content": form.cleaned_data["content"],
+            "project": projects.get(form.cleaned_data.get("project")),
+            "lead_unit": units.get(form.cleaned_data["lead_unit"]),
+            "deadline": form.cleaned_data["deadline"],
+            "sentence": form.cleaned_data.get("sentence", ""),
+        }
+        for form in chosen
+    ]
+    try:
+        tasks = services.do_confirm_tasks(request.user, meeting, rows)
+    except ValidationError as error:
+        by_row = getattr(error, "error_dict", None)
+        if by_row is None:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.error(request, _("Nothing was created: correct the rows marked below."))
+            for index, errors in by_row.items():
+                for message in ValidationError(errors).messages:
+                    chosen[int(index)].add_error(None, message)
+        return _review(request, meeting, formset)
+    messages.success(request, _("%(count)d tasks created.") % {"count": len(tasks)})
+    return redirect("meetings:detail", pk=meeting.pk)
