@@ -775,17 +775,21 @@ class Builder:
         departments = [
             self.units[code] for code in ("fagai", "jiaotong", "ziran") if code in self.units
         ]
+        # The monthly meeting: the same room, chair, attendees and programme each month.
+        monthly = {
+            "kind": MeetingKind.SCHEDULING,
+            "title": "重点项目调度会",
+            "place": "市政府三楼第一会议室",
+            "level": MeetingLevel.CITY,
+            "chair": self.leaders[1],
+            "attending_leaders": self.leaders[:3],
+            "attending_units": departments,
+            "programs": [program],
+        }
         previous = ms.do_create_meeting(
             users["hq"],
-            kind=MeetingKind.SCHEDULING,
-            title="重点项目调度会",
             date=held,
-            place="市政府三楼第一会议室",
-            level=MeetingLevel.CITY,
-            chair=self.leaders[1],
-            attending_leaders=self.leaders[:3],
-            attending_units=departments,
-            programs=[program],
+            **monthly,
             decisions="一、各县区、各部门要倒排工期，确保完成年度投资目标。\n"
             "二、对逾期未办结的前期手续，由市发改委牵头集中会商。",
         )
@@ -818,18 +822,7 @@ class Builder:
                 ps.do_report_task_done(users["hq"], task, "已按要求完成。")
         previous.minutes = "\n".join(minutes)
         previous.save(update_fields=["minutes"])
-        ms.do_create_meeting(
-            users["hq"],
-            kind=MeetingKind.SCHEDULING,
-            title="重点项目调度会",
-            date=upcoming,
-            place="市政府三楼第一会议室",
-            level=MeetingLevel.CITY,
-            chair=self.leaders[1],
-            attending_leaders=self.leaders[:3],
-            attending_units=departments,
-            programs=[program],
-        )
+        ms.do_create_meeting(users["hq"], date=upcoming, **monthly)
 
     @transaction.atomic
     def build(self) -> DemoCity:

@@ -108,98 +108,56 @@ def _header(document, meeting, title):
 
 
 def agenda_docx(meeting, agenda) -> bytes:
-    """The agenda (议程) as offices print it."""
+    """The agenda (议程) as offices print it: one numbered section and table per subject."""
     document = _document()
     _header(document, meeting, agenda_title(meeting))
-    number = 0
-
-    number += 1
-    _section(document, number, _("Projects with a red or yellow warning"))
-    if agenda.projects:
-        _table(
-            document,
-            [_("No."), _("Project"), _("Region"), _("Warning"), _("Reason")],
+    sections = [
+        (
+            _("Projects with a red or yellow warning"),
+            [_("Project"), _("Region"), _("Warning"), _("Reason")],
             [
-                (
-                    i,
-                    item.project.name,
-                    item.project.region or "—",
-                    item.light_label,
-                    "；".join(item.reasons),
-                )
-                for i, item in enumerate(agenda.projects, 1)
+                (item.project.name, item.project.region or "—", item.light_label,
+                 "；".join(item.reasons))
+                for item in agenda.projects
             ],
-        )
-    else:
-        _none(document)
-
-    number += 1
-    _section(document, number, _("Overdue milestones"))
-    if agenda.milestones:
-        _table(
-            document,
-            [_("No."), _("Project"), _("Milestone"), _("Planned date"), _("Responsible unit")],
+        ),
+        (
+            _("Overdue milestones"),
+            [_("Project"), _("Milestone"), _("Planned date"), _("Responsible unit")],
             [
-                (
-                    i,
-                    m.project.name,
-                    m.name,
-                    m.planned_date.isoformat(),
-                    m.responsible_unit or "—",
-                )
-                for i, m in enumerate(agenda.milestones, 1)
+                (m.project.name, m.name, m.planned_date.isoformat(), m.responsible_unit or "—")
+                for m in agenda.milestones
             ],
-        )
-    else:
-        _none(document)
-
-    number += 1
-    _section(document, number, _("Problems for this meeting to decide"))
-    if agenda.problems:
-        _table(
-            document,
-            [_("No."), _("Project"), _("Problem"), _("Responsible unit"), _("Deadline")],
+        ),
+        (
+            _("Problems for this meeting to decide"),
+            [_("Project"), _("Problem"), _("Responsible unit"), _("Deadline")],
             [
-                (i, p.project.name, p.description, p.responsible_unit, p.deadline.isoformat())
-                for i, p in enumerate(agenda.problems, 1)
+                (p.project.name, p.description, p.responsible_unit, p.deadline.isoformat())
+                for p in agenda.problems
             ],
-        )
-    else:
-        _none(document)
-
-    number += 1
-    _section(document, number, _("Reports late or missing"))
-    if agenda.reports:
-        _table(
-            document,
-            [_("No."), _("Project"), _("Period"), _("Filing")],
+        ),
+        (
+            _("Reports late or missing"),
+            [_("Project"), _("Period"), _("Filing")],
+            [(r.project.name, str(r.period), r.filing_label) for r in agenda.reports],
+        ),
+        (
+            _("Tasks since the last meeting"),
+            [_("Task"), _("Lead unit"), _("Deadline"), _("State")],
             [
-                (i, r.project.name, str(r.period), r.filing_label)
-                for i, r in enumerate(agenda.reports, 1)
+                (item.task.content, item.task.lead_unit, item.task.deadline.isoformat(),
+                 item.state_label)
+                for item in agenda.previous_tasks
             ],
-        )
-    else:
-        _none(document)
-
-    number += 1
-    _section(document, number, _("Tasks since the last meeting"))
-    if agenda.previous_tasks:
-        _table(
-            document,
-            [_("No."), _("Task"), _("Lead unit"), _("Deadline"), _("State")],
-            [
-                (
-                    i,
-                    item.task.content,
-                    item.task.lead_unit,
-                    item.task.deadline.isoformat(),
-                    item.state_label,
-                )
-                for i, item in enumerate(agenda.previous_tasks, 1)
-            ],
-        )
-    else:
-        _none(document)
+        ),
+    ]  # fmt: skip
+    for number, (heading, headers, rows) in enumerate(sections, start=1):
+        _section(document, number, heading)
+        if rows:
+            _table(document, [_("No."), *headers], [(i, *row) for i, row in enumerate(rows, 1)])
+        else:
+            _none(document)
     return _bytes(document)
 
 
