@@ -83,6 +83,9 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         return ImportJob.objects.visible_to(self.request.user).select_related("created_by")
 
+    def get_object(self):
+        return jobs.expire_if_stale(super().get_object())
+
     def _answer(self, job):
         job.refresh_from_db()
         ok = job.status in {ImportStatus.READY, ImportStatus.APPLIED}

@@ -63,7 +63,9 @@ def summary(plan: Plan) -> dict:
 
 def _progress(job):
     def report(done, total):
-        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+        ImportJob.objects.filter(pk=job.pk).update(
+            done=done, total=total, heartbeat_at=timezone.now()
+        )
 
     return report
 
@@ -82,7 +84,9 @@ def check_and_apply(job: ImportJob, *, apply: bool) -> Plan | None:
         try:
             with job.file.open("rb") as handle:
                 sheet = read(handle, job.original_name)
-            ImportJob.objects.filter(pk=job.pk).update(total=len(sheet.rows))
+            ImportJob.objects.filter(pk=job.pk).update(
+                total=len(sheet.rows), heartbeat_at=timezone.now()
+            )
             plan = importer.check(sheet)
             if apply and plan.ok:
                 importer.apply(plan)
@@ -109,6 +113,24 @@ def check_and_apply(job: ImportJob, *, apply: bool) -> Plan | None:
         job.status = ImportStatus.READY
     job.save(update_fields=["status", "result", "finished_at", "applied_at"])
     return plan
+
+
+def expire_if_stale(job: ImportJob) -> ImportJob:
+    """Mark an import whose process stopped (a restart, a crash) as failed, so it can be redone."""
+    if job.is_stale:
+        job.status = ImportStatus.FAILED
+        job.result = {
+            "problems": [
+                {
+                    "row": 0,
+                    "column": "",
+                    "message": _("The import stopped before it finished; upload the file again."),
+                }
+            ]
+        }
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "result", "finished_at"])
+    return job
 
 
 def start(job: ImportJob, *, apply: bool) -> threading.Thread | None:

@@ -1,7 +1,10 @@
 """An import of a ledger file: kept with its file, its check and its outcome."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.models import SignedInQuerySet
@@ -17,6 +20,8 @@ class ImportStatus(models.TextChoices):
 
 
 RUNNING = {ImportStatus.CHECKING, ImportStatus.APPLYING}
+# A running import reports progress every few hundred rows; silence this long means it died.
+STALE_AFTER = timedelta(minutes=10)
 
 
 class ImportJobQuerySet(SignedInQuerySet):
@@ -57,6 +62,7 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(_("rows done"), default=0)
     total = models.PositiveIntegerField(_("rows"), default=0)
     result = models.JSONField(_("result"), default=dict, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
 
@@ -73,6 +79,12 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in RUNNING
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but no progress for a long while: the process that ran it has stopped."""
+        last = self.heartbeat_at or self.created_at
+        return self.is_running and last is not None and timezone.now() - last > STALE_AFTER
 
     @property
     def percent(self) -> int:

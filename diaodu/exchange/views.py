@@ -64,9 +64,10 @@ def import_start(request):
 
 
 def _job(request, pk) -> ImportJob:
-    return get_object_or_404(
+    job = get_object_or_404(
         ImportJob.objects.visible_to(request.user).select_related("created_by", "program"), pk=pk
     )
+    return jobs.expire_if_stale(job)
 
 
 @login_required

@@ -271,3 +271,25 @@ def test_an_unexpected_error_fails_the_job_and_writes_nothing(city, monkeypatch)
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
     assert not Project.objects.filter(name__in=["写了一半", "新项目"]).exists()
+
+
+def test_an_import_whose_process_stopped_is_marked_failed(city):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = ImportJob.objects.create(
+        created_by=city.users.hq, file=ledger_file(GOOD), original_name="台账.xlsx", year=2026,
+        status=ImportStatus.CHECKING, heartbeat_at=timezone.now() - timedelta(minutes=30),
+    )  # fmt: skip
+    fresh = ImportJob.objects.create(
+        created_by=city.users.hq, file=ledger_file(GOOD), original_name="新.xlsx", year=2026,
+        status=ImportStatus.CHECKING, heartbeat_at=timezone.now(),
+    )  # fmt: skip
+    client = login(city.users.hq)
+    client.get(reverse("exchange:import-detail", args=[job.pk]))
+    client.get(reverse("import-detail", args=[fresh.pk]))
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and job.result["problems"][0]["message"]
+    assert fresh.status == ImportStatus.CHECKING
