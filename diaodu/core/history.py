@@ -9,7 +9,7 @@ from django.db import models
 from diaodu.core.models import Action, ChangeRecord
 
 
-def _plain(value):
+def plain(value):
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, datetime | date):
@@ -33,7 +33,7 @@ def snapshot(instance: models.Model) -> dict:
             related = getattr(instance, field.name, None)
             data[field.name] = str(related) if related is not None else None
         else:
-            data[field.name] = _plain(field.value_from_object(instance))
+            data[field.name] = plain(field.value_from_object(instance))
     return data
 
 

@@ -1,6 +1,5 @@
 """The import API: upload a ledger (a dry run unless asked), read the outcome, apply it."""
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -10,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from diaodu.core.exports import EXPORT_RENDERERS, XLSX, XLSX_RESPONSE
+from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE, xlsx_response
 from diaodu.exchange import jobs, workbooks
 from diaodu.exchange.forms import EXTENSIONS
 from diaodu.exchange.importer import can_import
@@ -131,6 +130,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)
     def template(self, request):
         """The empty ledger template, with its header and an example row."""
-        response = HttpResponse(workbooks.template(), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="project-ledger-template.xlsx"'
-        return response
+        return xlsx_response(
+            workbooks.template(),
+            _("Project ledger template") + ".xlsx",
+            "project-ledger-template.xlsx",
+        )

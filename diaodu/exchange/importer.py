@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from diaodu.core.history import _plain
+from diaodu.core.history import plain
 from diaodu.core.models import Action, ChangeRecord
 from diaodu.exchange import columns as cols
 from diaodu.exchange.reader import Sheet
@@ -521,7 +521,7 @@ class ProjectImport:
                     uid = getattr(project, f"{key}_id")
                     data[key] = names.get(uid) if uid else None
             else:
-                data[key] = _plain(getattr(project, key))
+                data[key] = plain(getattr(project, key))
         return data
 
     # Writing -----------------------------------------------------------------------------
@@ -640,8 +640,8 @@ class ProjectImport:
         ]:
             changes = {
                 "planned_investment": [
-                    _plain(before[annual_plan.project_id]),
-                    _plain(annual_plan.planned_investment),
+                    plain(before[annual_plan.project_id]),
+                    plain(annual_plan.planned_investment),
                 ]
             }
             if action == Action.CREATE:

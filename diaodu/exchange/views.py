@@ -5,24 +5,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from diaodu.core.excel import new_sheet, to_bytes, write_cell
+from diaodu.core.exports import xlsx_response
 from diaodu.exchange import jobs, workbooks
 from diaodu.exchange.forms import ImportForm
 from diaodu.exchange.importer import can_import
 from diaodu.exchange.models import ImportJob, ImportStatus
 from diaodu.exchange.reader import ReadError, read
-from diaodu.projects.exports import XLSX
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _importer(request):
@@ -119,9 +112,13 @@ def import_problems(request, pk):
             for column, key in enumerate(("row", "column", "message"), start=1):
                 write_cell(sheet, number, column, problem[key] or "")
         content = to_bytes(workbook)
-    return _xlsx(content, f"import-{job.pk}-problems.xlsx")
+    return xlsx_response(
+        content, f"{_('Import problems')}-{job.original_name}", f"import-{job.pk}-problems.xlsx"
+    )
 
 
 @login_required
 def import_template(request):
-    return _xlsx(workbooks.template(), "project-ledger-template.xlsx")
+    return xlsx_response(
+        workbooks.template(), _("Project ledger template") + ".xlsx", "project-ledger-template.xlsx"
+    )

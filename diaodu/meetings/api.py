@@ -1,7 +1,5 @@
 """API for meetings: CRUD, the agenda, minutes to draft tasks, confirmation, Word documents."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -11,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from diaodu.core.api import call_service
 from diaodu.meetings import documents, services
 from diaodu.meetings.agenda import build_agenda
 from diaodu.meetings.models import Meeting
@@ -93,15 +92,6 @@ class ConfirmSerializer(serializers.Serializer):
     tasks = RowSerializer(many=True)
 
 
-def _call(function):
-    try:
-        return function()
-    except DjangoValidationError as error:
-        raise ValidationError(getattr(error, "message_dict", None) or error.messages) from error
-    except DjangoPermissionDenied as error:
-        raise PermissionDenied(str(error)) from error
-
-
 def _docx(content, filename):
     response = HttpResponse(content, content_type=documents.DOCX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -130,7 +120,9 @@ class MeetingViewSet(viewsets.ModelViewSet):
         self._require_manager()
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        meeting = _call(lambda: services.do_create_meeting(request.user, **body.validated_data))
+        meeting = call_service(
+            lambda: services.do_create_meeting(request.user, **body.validated_data)
+        )
         return Response(self.get_serializer(meeting).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -138,7 +130,9 @@ class MeetingViewSet(viewsets.ModelViewSet):
         self._require_manager()
         body = self.get_serializer(meeting, data=request.data, partial=kwargs.pop("partial", False))
         body.is_valid(raise_exception=True)
-        _call(lambda: services.do_update_meeting(request.user, meeting, **body.validated_data))
+        call_service(
+            lambda: services.do_update_meeting(request.user, meeting, **body.validated_data)
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
 
     def destroy(self, request, *args, **kwargs):
@@ -162,7 +156,7 @@ class MeetingViewSet(viewsets.ModelViewSet):
         body = ExtractSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         text = body.validated_data["text"]
-        _call(lambda: services.do_save_minutes(request.user, meeting, text))
+        call_service(lambda: services.do_save_minutes(request.user, meeting, text))
         drafts = extract(
             text,
             meeting.date,
@@ -206,7 +200,7 @@ class MeetingViewSet(viewsets.ModelViewSet):
         if errors:
             rows_with_errors = [{"row": i + 1, "errors": errors[i]} for i in sorted(errors)]
             return Response({"tasks": rows_with_errors}, status=status.HTTP_400_BAD_REQUEST)
-        tasks = _call(lambda: services.do_confirm_tasks(request.user, meeting, rows))
+        tasks = call_service(lambda: services.do_confirm_tasks(request.user, meeting, rows))
         return Response(TaskSerializer(tasks, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=DOCX_RESPONSE)

@@ -1,14 +1,13 @@
 """API for problems, tasks, their follow-ups and transitions, through the same services."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from diaodu.core.api import call_service
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.org.models import Unit
 from diaodu.problems import exports, services
@@ -17,15 +16,6 @@ from diaodu.problems.filters import ProblemFilterSet, TaskFilterSet
 from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
 from diaodu.problems.warnings import light_of
 from diaodu.projects.models import Project
-
-
-def _call(function):
-    try:
-        return function()
-    except DjangoValidationError as error:
-        raise ValidationError(getattr(error, "message_dict", None) or error.messages) from error
-    except DjangoPermissionDenied as error:
-        raise PermissionDenied(str(error)) from error
 
 
 class _LightMixin(serializers.Serializer):
@@ -157,7 +147,7 @@ class _TransitionsMixin:
         body = TextSerializer(data=self.request.data)
         body.is_valid(raise_exception=True)
         args = (body.validated_data["text"],) if text else ()
-        _call(lambda: service(self.request.user, item, *args))
+        call_service(lambda: service(self.request.user, item, *args))
         return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
 
 
@@ -182,7 +172,7 @@ class ProblemViewSet(_TransitionsMixin, viewsets.ModelViewSet):
         project = data.pop("project")
         if not Project.objects.visible_to(request.user).filter(pk=project.pk).exists():
             raise ValidationError({"project": [_("Unknown project.")]})
-        problem = _call(lambda: services.do_raise_problem(request.user, project, **data))
+        problem = call_service(lambda: services.do_raise_problem(request.user, project, **data))
         return Response(ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(filters=True, responses=XLSX_RESPONSE)
@@ -223,7 +213,7 @@ class ProblemViewSet(_TransitionsMixin, viewsets.ModelViewSet):
         problem = self.get_object()
         body = EscalateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _call(
+        call_service(
             lambda: services.do_escalate_problem(
                 request.user,
                 problem,
@@ -256,7 +246,7 @@ class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
             and not Project.objects.visible_to(request.user).filter(pk=project.pk).exists()
         ):
             raise ValidationError({"project": [_("Unknown project.")]})
-        task = _call(lambda: services.do_assign_task(request.user, project=project, **data))
+        task = call_service(lambda: services.do_assign_task(request.user, project=project, **data))
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(filters=True, responses=XLSX_RESPONSE)

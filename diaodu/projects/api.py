@@ -1,15 +1,13 @@
 """API for programmes and projects, scoped exactly like the pages."""
 
-from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
-from diaodu.core.exports import EXPORT_RENDERERS, XLSX, XLSX_RESPONSE
+from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.projects import exports
 from diaodu.projects.filters import ProjectFilterSet
-from diaodu.projects.ledger import ledger, totals
 from diaodu.projects.models import (
     AnnualPlan,
     Approval,
@@ -171,12 +169,4 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     def export(self, request):
         """The ledger as on the ledger page (same filters and sort), every row, with totals;
         it imports back unchanged."""
-        try:
-            year = int(request.query_params.get("year") or timezone.localdate().year)
-        except ValueError:
-            year = timezone.localdate().year
-        _filterset, queryset, _sort = ledger(request.user, request.query_params, year)
-        content = exports.ledger_workbook(queryset, totals(queryset, year), year)
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="ledger-{year}.xlsx"'
-        return response
+        return exports.ledger_download(request.user, request.query_params)

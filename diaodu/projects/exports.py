@@ -6,17 +6,18 @@ imports back unchanged.
 
 from collections import defaultdict
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from diaodu.core import xlsx
 from diaodu.core.choices import Light
+from diaodu.core.exports import xlsx_response
 from diaodu.core.xlsx import SheetWriter
 from diaodu.exchange.columns import format_period
 from diaodu.projects.choices import Category, Stage
 from diaodu.projects.models import Project
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY = "#,##0.00"
 M2M = ("programs", "responsible_units", "leaders")
 MONEY_COLUMNS = {"total_investment", "annual_planned", "year_invested"}
@@ -56,24 +57,46 @@ VALUES = ["pk", "planned_start", "planned_completion", *(f for f in FIELDS.value
 
 def _names(queryset, relation, year, whole) -> dict[int, str]:
     """project id → the names of a many-to-many relation, joined with 、 (one query)."""
-    through = getattr(Project, relation).through.objects.all()
+    through = getattr(Project, relation).through.objects.order_by("pk")
     if not whole:
         through = through.filter(project_id__in=queryset.order_by().values("pk"))
     if relation == "programs":
         rows = through.filter(program__year=year).values_list("project_id", "program__name")
-    elif relation == "leaders":
-        rows = through.values_list("project_id", "leader__name", "leader__title")
-        rows = ((pid, f"{name}（{title}）" if title else name) for pid, name, title in rows)
+    elif relation == "leaders":  # as Leader.__str__ writes them, so that an import can tell
+        rows = (
+            (pid, f"{name}（{title}）" if title else name)
+            for pid, name, title in through.values_list(
+                "project_id", "leader__name", "leader__title"
+            )
+        )
     else:
         rows = through.values_list("project_id", "unit__name")
     found = defaultdict(list)
-    for project_id, name in rows.order_by("pk") if hasattr(rows, "order_by") else rows:
+    for project_id, name in rows:
         found[project_id].append(name)
     return {project_id: "、".join(names) for project_id, names in found.items()}
 
 
 def _labels(choices) -> dict:
     return {value: str(label) for value, label in choices}
+
+
+def ledger_download(user, params):
+    """The ledger as on the page (the same scope, filters and sort) as a download.
+
+    The page and the API both answer with this.
+    """
+    from diaodu.projects.ledger import ledger, totals
+
+    try:
+        year = int(params.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    _filterset, queryset, _sort = ledger(user, params, year)
+    content = ledger_workbook(queryset, totals(queryset, year), year)
+    return xlsx_response(
+        content, _("Key project ledger %(year)d") % {"year": year} + ".xlsx", f"ledger-{year}.xlsx"
+    )
 
 
 def ledger_workbook(queryset, totals, year) -> bytes:

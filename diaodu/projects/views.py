@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -55,12 +54,7 @@ def project_list(request):
 @login_required
 def project_export(request):
     """Exactly the filtered ledger on screen, every row, with the same totals."""
-    year = _year(request)
-    _filterset, queryset, _sort = ledger(request.user, request.GET, year)
-    content = exports.ledger_workbook(queryset, totals(queryset, year), year)
-    response = HttpResponse(content, content_type=exports.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="ledger-{year}.xlsx"'
-    return response
+    return exports.ledger_download(request.user, request.GET)
 
 
 @login_required
