@@ -4,8 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from diaodu.assessment.api import RankingViewSet, SchemeViewSet, indicators_api
+from diaodu.assessment.bulletin_api import BulletinViewSet
 from diaodu.dashboard.views import dashboard_api
 from diaodu.exchange.api import ImportViewSet
+from diaodu.inspections.api import InspectionViewSet
 from diaodu.meetings.api import MeetingViewSet
 from diaodu.org.api import UnitViewSet
 from diaodu.problems.api import ProblemViewSet, TaskViewSet
@@ -22,10 +25,15 @@ router.register("problems", ProblemViewSet, basename="problem")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("imports", ImportViewSet, basename="import")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("inspections", InspectionViewSet, basename="inspection")
+router.register("rankings", RankingViewSet, basename="ranking")
+router.register("schemes", SchemeViewSet, basename="scheme")
+router.register("bulletins", BulletinViewSet, basename="bulletin")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("dashboard/", dashboard_api, name="api-dashboard"),
+    path("indicators/", indicators_api, name="api-indicators"),
     path("", include(router.urls)),
 ]

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "diaodu.dashboard",
     "diaodu.exchange",
     "diaodu.meetings",
+    "diaodu.inspections",
+    "diaodu.assessment",
     "diaodu.bench",
     "diaodu.demo",
 ]
@@ -194,6 +196,9 @@ DIAODU_LIGHT_INVESTMENT_RED = envint("DIAODU_LIGHT_INVESTMENT_RED", 30)
 DIAODU_LIGHT_START_RED_MONTHS = envint("DIAODU_LIGHT_START_RED_MONTHS", 3)
 # Milestones: days overdue that make one overdue milestone red.
 DIAODU_LIGHT_MILESTONE_RED_DAYS = envint("DIAODU_LIGHT_MILESTONE_RED_DAYS", 30)
+# Inspections: a report that claims more physical progress than inspectors saw, by more than
+# this many percentage points, is shown as overstated (project page, dashboard, indicators).
+DIAODU_PROGRESS_GAP = envint("DIAODU_PROGRESS_GAP", 10)
 # The map's tile server, e.g. "https://tiles.example.gov.cn/{z}/{x}/{y}.png"; empty draws the
 # projects on a plain background, so the map works with no internet.
 DIAODU_MAP_TILES = envstr("DIAODU_MAP_TILES")

@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("diaodu.problems.urls")),
     path("exchange/", include("diaodu.exchange.urls")),
     path("meetings/", include("diaodu.meetings.urls")),
+    path("inspections/", include("diaodu.inspections.urls")),
+    path("", include("diaodu.assessment.urls")),
     path("notifications/", include("diaodu.notifications.urls")),
     path("api/", include("diaodu.api_urls")),
     path("admin/", admin.site.urls),

@@ -110,11 +110,9 @@ def xlsx_response(content: bytes, filename: str, fallback: str) -> HttpResponse:
     return response
 
 
-class XLSXRenderer(BaseRenderer):
-    """Lets an API client ask for an export with `Accept: <xlsx>`; an error still comes as JSON."""
+class FileRenderer(BaseRenderer):
+    """Lets an API client ask for a file by its type in `Accept`; an error still comes as JSON."""
 
-    media_type = XLSX
-    format = "xlsx"
     charset = None
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
@@ -124,6 +122,11 @@ class XLSXRenderer(BaseRenderer):
         if response is not None:
             response["Content-Type"] = "application/json"
         return JSONRenderer().render(data)
+
+
+class XLSXRenderer(FileRenderer):
+    media_type = XLSX
+    format = "xlsx"
 
 
 # The renderers of an export action: JSON first (errors, and clients that ask for nothing).

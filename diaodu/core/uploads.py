@@ -1,7 +1,11 @@
-"""Refusing an upload that is too large before anything of it is stored or read."""
+"""Refusing an upload that is too large before anything of it is stored or read, and checking
+that a photo is one."""
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext as _
 
 
 def upload_limit_bytes() -> int:
@@ -29,3 +33,29 @@ class UploadLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+# Photos of a site (reports, inspections): the types a browser shows inline.
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+
+
+def check_photo(image):
+    """Refuse a photo larger than DIAODU_PHOTO_MAX_MB, or not a JPEG, PNG, WebP or GIF image.
+
+    Raises ValidationError with the reason in the user's language; returns the image. Forms
+    call it from `clean_<field>`, services before they store a photo however it came in. The
+    size is checked first, so that a file too large is never read; then Pillow must read it as
+    an image (as Django's ImageField does), which also sets its true content type.
+    """
+    limit = settings.DIAODU_PHOTO_MAX_MB * 1024 * 1024
+    if image.size > limit:
+        raise ValidationError(
+            _("The photo is %(size).1f MB; the limit is %(limit)d MB.")
+            % {"size": image.size / 1024 / 1024, "limit": settings.DIAODU_PHOTO_MAX_MB}
+        )
+    if getattr(image, "image", None) is None:  # not yet read by an ImageField
+        image = forms.ImageField().to_python(image)
+    content_type = getattr(image, "content_type", None)
+    if content_type and content_type not in IMAGE_TYPES:
+        raise ValidationError(_("Only JPEG, PNG, WebP or GIF photos are accepted."))
+    return image

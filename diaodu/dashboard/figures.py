@@ -6,10 +6,11 @@ A fixed number of queries whatever the number of projects: every figure is an ag
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from diaodu.core.choices import Light
+from diaodu.inspections.models import Inspection
 from diaodu.org.models import Unit
 from diaodu.problems.models import Problem, Task
 from diaodu.problems.warnings import overdue
@@ -19,6 +20,7 @@ from diaodu.reporting.choices import ReportStatus
 from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
 
 ZERO = Decimal("0.00")
+OVERSTATED_SHOWN = 10
 
 
 def figures(user, year: int, program=None) -> dict:
@@ -131,6 +133,27 @@ def figures(user, year: int, program=None) -> dict:
     for row in departments:
         row["lead_unit__name"] = units[row["lead_unit_id"]][0]
     departments.sort(key=lambda d: (-d["n"], d["lead_unit__name"]))
+    # Projects whose latest inspection saw clearly less than reported: one query, the
+    # latest-inspection subquery only run for the few overstated inspections.
+    latest = (
+        Inspection.objects.filter(project=OuterRef("project"))
+        .order_by("-date", "-id")
+        .values("pk")[:1]
+    )
+    overstated = list(
+        scoped(Inspection.objects.overstated())
+        .filter(pk=Subquery(latest))
+        .order_by("-progress_gap", "-date", "-id")
+        .values(
+            "project_id",
+            "date",
+            "reported_percent",
+            "verified_percent",
+            "progress_gap",
+            inspection_id=F("pk"),
+            project_name=F("project__name"),
+        )[: OVERSTATED_SHOWN + 1]
+    )
     return {
         "year": year,
         "projects": total["n"],
@@ -151,4 +174,6 @@ def figures(user, year: int, program=None) -> dict:
         "curve": curve,
         "regions": regions,
         "departments": departments[:15],
+        "overstated": overstated[:OVERSTATED_SHOWN],
+        "overstated_more": len(overstated) > OVERSTATED_SHOWN,
     }

@@ -54,6 +54,7 @@ def dashboard(request):
             "program": program,
             "programs": programs,
             "chart_json": json.dumps(chart, cls=DjangoJSONEncoder, ensure_ascii=False, default=str),
+            "gap_limit": settings.DIAODU_PROGRESS_GAP,
         },
     )
 

@@ -759,6 +759,115 @@ class Builder:
             if stage == 4:
                 ps.do_verify_task(users["inspector"], task, "经核实已完成。")
 
+    def build_inspections(self):
+        """Inspectors' visits over the last three months, through the inspection service.
+
+        Most find the report borne out; three see clearly less than was reported, one of them
+        rated poor with a problem and a task raised on the spot; one project, overstated at
+        first, is found put right when visited again (so it is no longer on the dashboard).
+        """
+        from diaodu.inspections import services as ins
+        from diaodu.inspections.choices import Rating
+
+        inspector, rng, today = self.users["inspector"], self.rng, self.today
+        # (days ago, what the inspectors find); "revisit" goes back to the first overstated one.
+        visits = [
+            (84, "good"),
+            (71, "overstated"),
+            (58, "good"),
+            (45, "ahead"),
+            (33, "overstated"),
+            (24, "good"),
+            (19, "revisit"),
+            (12, "overstated"),
+            (5, "poor"),
+        ]
+        teams = ["黄海、周明", "黄海、李娜", "黄海、王强"]
+        candidates = iter(
+            p
+            for p, _e in self.projects
+            if p.stage == Stage.CONTINUING and p.actual_start is not None
+        )
+
+        def pct(value):
+            return f"{value.normalize():f}"
+
+        def claimed(project, day):
+            """The progress the project's last report before the visit claims, if any."""
+            report = ins.last_report(project, day)
+            return report.physical_percent if report is not None else None
+
+        revisit = None
+        for number, (days, kind) in enumerate(visits):
+            day = today - timedelta(days=days)
+            if kind == "revisit":
+                project = revisit
+            else:  # the next project whose report claims enough to be checked
+                project = next((p for p in candidates if (claimed(p, day) or 0) >= 30), None)
+            if project is None:
+                continue
+            reported = claimed(project, day)
+            problems, tasks = [], []
+            if kind in {"good", "revisit"}:
+                seen = reported - rng.choice([0, 1, 2, 3])
+                rating = Rating.GOOD
+                findings = (
+                    f"现场察看，施工作业面全面展开，现场作业人员约{rng.randint(60, 300)}人，"
+                    f"大型机械设备{rng.randint(4, 20)}台，形象进度与填报基本相符。"
+                )
+                if kind == "revisit":
+                    findings = (
+                        "复查：前次督查指出的问题已整改到位，现场施工恢复正常，"
+                        "形象进度与填报基本相符。"
+                    )
+            elif kind == "ahead":
+                seen, rating = min(Decimal(100), reported + 4), Rating.GOOD
+                findings = "现场察看，项目实际进度略快于填报，要求建设单位及时如实填报。"
+            elif kind == "overstated":
+                seen, rating = max(Decimal(0), reported - rng.randint(14, 22)), Rating.FAIR
+                findings = (
+                    f"现场察看，形象进度与填报不符：填报形象进度{pct(reported)}%，"
+                    f"现场核实约{pct(seen)}%，实际完成工程量明显少于填报；现场作业人员不足，"
+                    "部分机械设备闲置。要求建设单位如实填报，倒排工期加快施工。"
+                )
+                if revisit is None:
+                    revisit = project
+            else:  # poor
+                seen, rating = max(Decimal(0), reported - 25), Rating.POOR
+                findings = (
+                    "现场察看，项目现场基本处于停工状态，仅有少量人员进行场地清理，"
+                    f"形象进度与填报严重不符（填报{pct(reported)}%，现场核实约{pct(seen)}%）。"
+                )
+                problems.append(
+                    {
+                        "description": "施工单位资金周转困难，农民工工资支付滞后，现场基本停工。",
+                        "category": "funding",
+                        "responsible_unit": project.owner,
+                        "deadline": day + timedelta(days=15),
+                    }
+                )
+                tasks.append(
+                    {
+                        "content": "督促建设单位落实建设资金，十日内全面复工，"
+                        "并如实更正填报的形象进度",
+                        "lead_unit": project.region or project.lead_unit,
+                        "deadline": day + timedelta(days=10),
+                    }
+                )
+            ins.do_record_inspection(
+                inspector,
+                project,
+                date=day,
+                inspectors=teams[number % len(teams)],
+                findings=findings,
+                rating=rating,
+                verified_progress=f"现场核实形象进度约{pct(seen)}%。",
+                verified_percent=seen,
+                problems=problems,
+                tasks=tasks,
+                today=today,
+            )
+
     def build_meetings(self):
         """Last month's scheduling meeting with the tasks it set, and this month's to come."""
         from diaodu.meetings import services as ms
@@ -824,6 +933,18 @@ class Builder:
         previous.save(update_fields=["minutes"])
         ms.do_create_meeting(users["hq"], date=upcoming, **monthly)
 
+    def build_assessment(self):
+        """The last three months' rankings published, and last month's bulletin issued, as the
+        office does after each monthly meeting."""
+        from diaodu.assessment import services as assessment
+        from diaodu.assessment.bulletins import do_issue_bulletin
+        from diaodu.assessment.periods import Window
+
+        last = Window.month_of(self.today).previous()
+        for window in (last.previous().previous(), last.previous(), last):
+            assessment.do_publish_period(self.users["hq"], window, self.today)
+        do_issue_bulletin(self.users["hq"], last, self.today)
+
     @transaction.atomic
     def build(self) -> DemoCity:
         self.build_units()
@@ -838,12 +959,14 @@ class Builder:
         self.record_some_edits()
         self.build_reports()
         self.build_problems_and_tasks()
+        self.build_inspections()
         self.build_meetings()
         from diaodu.projects.lights import refresh_lights
         from diaodu.reporting.totals import refresh_summaries
 
         refresh_summaries()
         refresh_lights(today=self.today)
+        self.build_assessment()
         return DemoCity(
             projects=len(self.projects),
             units=len(self.units),
@@ -853,11 +976,16 @@ class Builder:
 
 def reset():
     """Remove everything the demo builds (all projects, units, leaders, programmes, users)."""
+    from diaodu.assessment.models import Bulletin, Ranking
     from diaodu.core.models import ChangeRecord
     from diaodu.exchange.models import ImportJob
     from diaodu.meetings.models import Meeting
 
     with transaction.atomic():
+        for bulletin in Bulletin.objects.all():
+            bulletin.document.delete(save=False)
+        Bulletin.objects.all().delete()
+        Ranking.objects.all().delete()
         ChangeRecord.objects.all().delete()
         ImportJob.objects.all().delete()
         Meeting.objects.all().delete()

@@ -1,21 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.forms import style
 from diaodu.meetings.models import Meeting
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
 from diaodu.projects.models import Project
 
 MINUTES_EXTENSIONS = (".txt", ".docx")
-
-
-def _style(form):
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.HiddenInput):
-            continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
 
 
 class MeetingForm(forms.ModelForm):
@@ -53,7 +45,7 @@ class MeetingForm(forms.ModelForm):
         self.fields["programs"].help_text = _(
             "Leave programmes, regions and projects empty to cover every project."
         )
-        _style(self)
+        style(self)
 
 
 class MinutesForm(forms.Form):
@@ -69,7 +61,7 @@ class MinutesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -109,7 +101,7 @@ class DraftTaskForm(forms.Form):
         # Choices are computed once for the whole formset, not once per row.
         self.fields["project"].choices = [("", "—")] + list(project_choices)
         self.fields["lead_unit"].choices = [("", "—")] + list(unit_choices)
-        _style(self)
+        style(self)
 
     def clean(self):
         data = super().clean()

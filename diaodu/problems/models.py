@@ -64,6 +64,15 @@ class Problem(models.Model):
         blank=True,
         related_name="raised_problems",
     )
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        verbose_name=_("inspection"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problems",
+        help_text=_("The inspection that found it, when one did."),
+    )
     category = models.CharField(
         _("category"),
         max_length=20,
@@ -231,6 +240,15 @@ class Task(models.Model):
         blank=True,
         related_name="tasks",
         help_text=_("The meeting that set it, when it came from one."),
+    )
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        verbose_name=_("inspection"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        help_text=_("The inspection that set it, when one did."),
     )
     supervision = models.CharField(
         _("supervision level"),

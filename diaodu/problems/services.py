@@ -129,6 +129,7 @@ def do_raise_problem(
     source=ProblemSource.DIRECT,
     report=None,
     coordinating_leader=None,
+    inspection=None,
 ) -> Problem:
     _require(can_raise(actor, project), _("You cannot raise problems for this project."))
     problem = Problem(
@@ -140,6 +141,7 @@ def do_raise_problem(
         source=source,
         report=report,
         coordinating_leader=coordinating_leader,
+        inspection=inspection,
         raised_by=actor,
     )
     problem.full_clean()
@@ -327,6 +329,7 @@ def do_assign_task(
     problem=None,
     source_text="",
     meeting=None,
+    inspection=None,
 ) -> Task:
     _require(can_assign(actor), _("Only headquarters, leaders and inspectors assign tasks."))
     if project is not None and not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
@@ -341,6 +344,7 @@ def do_assign_task(
         problem=problem,
         source_text=source_text,
         meeting=meeting,
+        inspection=inspection,
         created_by=actor,
     )
     task.full_clean()

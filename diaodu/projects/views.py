@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from diaodu.core.models import ChangeRecord
 from diaodu.exchange.importer import can_import
+from diaodu.inspections.models import Inspection
+from diaodu.inspections.services import can_inspect
 from diaodu.problems.forms import TaskForm
 from diaodu.problems.models import Problem, Task
 from diaodu.problems.services import can_assign
@@ -21,6 +23,7 @@ from diaodu.reporting.totals import project_totals
 
 HISTORY_SHOWN = 50
 REPORTS_SHOWN = 24
+INSPECTIONS_SHOWN = 20
 
 
 def _year(request) -> int:
@@ -118,5 +121,8 @@ def project_detail(request, pk):
             "can_assign": can_assign(request.user),
             "task_form": TaskForm(initial={"lead_unit": project.lead_unit_id}),
             "reports": reports,
+            # One query, the latest first: what inspectors saw against what was reported.
+            "inspections": list(Inspection.objects.filter(project=project)[:INSPECTIONS_SHOWN]),
+            "can_inspect": can_inspect(request.user),
         },
     )

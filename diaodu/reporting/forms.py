@@ -1,13 +1,10 @@
 """Forms of the reporting pages. Validation itself lives in the services."""
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.uploads import check_photo
 from diaodu.reporting.models import ProgressReport
-
-IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 
 
 class ReportForm(forms.ModelForm):
@@ -47,17 +44,7 @@ class PhotoForm(forms.Form):
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 
     def clean_image(self):
-        image = self.cleaned_data["image"]
-        limit = settings.DIAODU_PHOTO_MAX_MB * 1024 * 1024
-        if image.size > limit:
-            raise ValidationError(
-                _("The photo is %(size).1f MB; the limit is %(limit)d MB.")
-                % {"size": image.size / 1024 / 1024, "limit": settings.DIAODU_PHOTO_MAX_MB}
-            )
-        content_type = getattr(image, "content_type", None)
-        if content_type and content_type not in IMAGE_TYPES:
-            raise ValidationError(_("Only JPEG, PNG, WebP or GIF photos are accepted."))
-        return image
+        return check_photo(self.cleaned_data["image"])
 
 
 class UploadForm(forms.Form):

@@ -43,7 +43,7 @@ def test_figures_add_up(city):
 def test_query_count_does_not_grow_with_projects(city, django_assert_num_queries):
     client = login(city.users.hq)
     client.get(reverse("dashboard"))
-    with django_assert_num_queries(24) as first:
+    with django_assert_num_queries(25) as first:  # 24, and projects overstated on inspection
         client.get(reverse("dashboard"), {"year": 2026})
     for i in range(25):
         project = ProjectFactory(name=f"更多{i}", region=city.gaoxin)

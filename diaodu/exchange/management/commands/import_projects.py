@@ -2,16 +2,15 @@
 
 import sys
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diaodu.core.commands import acting_user
 from diaodu.exchange import workbooks
 from diaodu.exchange.importer import ProjectImport
 from diaodu.exchange.reader import ReadError, read
-from diaodu.org.choices import Role
 from diaodu.projects.models import Program
 
 
@@ -99,16 +98,7 @@ class Command(BaseCommand):
             self.stderr.write(f"{_('Checked')} {done}/{total}")
 
     def _user(self, username):
-        users = get_user_model().objects.filter(is_active=True)
-        if username:
-            user = users.filter(username=username).first()
-            if user is None:
-                raise CommandError(_("There is no user %(name)s.") % {"name": username})
-            return user
-        user = users.filter(Q(role=Role.HEADQUARTERS) | Q(is_superuser=True)).order_by("pk").first()
-        if user is None:
-            raise CommandError(_("There is no headquarters user to import as; give --user."))
-        return user
+        return acting_user(username, _("There is no headquarters user to import as; give --user."))
 
     def _program(self, name, year):
         if not name:

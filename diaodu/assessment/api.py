@@ -1,0 +1,255 @@
+"""API for indicators, rankings and scoring schemes, through the same services as the pages.
+
+Everything here is read by every signed-in user (rankings are sent to all units);
+headquarters publishes rankings and versions the scheme.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from diaodu.assessment import indicators, services
+from diaodu.assessment.choices import Group, Indicator, Method, WhenMissing
+from diaodu.assessment.explain import explain
+from diaodu.assessment.models import Ranking, ScoringRule, ScoringScheme
+from diaodu.assessment.periods import Window
+from diaodu.core.api import call_service
+
+PERIOD = OpenApiParameter(
+    "period",
+    str,
+    description="2024-03 (month), 2024Q1 (quarter) or 2024 (year); last month if not given",
+)
+GROUP = OpenApiParameter(
+    "group", str, enum=Group.values, description="region (default) or department"
+)
+
+
+def _window(params) -> Window:
+    text = params.get("period")
+    if not text:
+        from diaodu.assessment.views import default_window
+
+        return default_window()
+    try:
+        return Window.parse(text)
+    except ValueError as error:
+        raise ValidationError({"period": [str(error)]}) from error
+
+
+def _group(params) -> str:
+    group = params.get("group") or Group.REGION
+    if group not in Group.values:
+        raise ValidationError({"group": [_("Unknown group: give region or department.")]})
+    return group
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (int, str, bool)):
+        return value
+    return str(value)
+
+
+def _unit(unit) -> dict:
+    return {"id": unit.pk, "name": unit.name}
+
+
+def result_data(result) -> dict:
+    published = result.published
+    return {
+        "period": result.window.code,
+        "label": result.window.label,
+        "kind": result.window.kind,
+        "group": result.group,
+        "as_of": result.as_of,
+        "published": published is not None,
+        "published_at": published.computed_at if published else None,
+        "published_by": str(published.computed_by) if published and published.computed_by else None,
+        "scheme": {
+            "id": result.scheme.pk,
+            "name": result.scheme.name,
+            "valid_from": result.scheme.valid_from,
+        },
+        "entries": [
+            {
+                "rank": entry.rank,
+                "unit": _unit(entry.unit),
+                "score": str(entry.score),
+                "previous_rank": entry.previous_rank,
+                "change": entry.change,
+                "standing": entry.standing,
+                "standing_label": entry.get_standing_display(),
+                "values": _plain(entry.values),
+                "lines": explain(entry.lines),
+            }
+            for entry in result.entries
+        ],
+    }
+
+
+def _read(callable_):
+    try:
+        return callable_()
+    except DjangoValidationError as error:
+        raise ValidationError({"period": error.messages}) from error
+
+
+@extend_schema(parameters=[PERIOD, GROUP], responses=OpenApiTypes.OBJECT)
+@api_view(["GET"])
+def indicators_api(request):
+    """Indicators per unit of a group for a month, quarter or year, computed from the data."""
+    window, group = _window(request.query_params), _group(request.query_params)
+    _read(lambda: services.check_window(window))
+    units, _top_of = indicators.group_units(group)
+    values = indicators.compute(window, group)
+    return Response(
+        {
+            "period": window.code,
+            "label": window.label,
+            "group": group,
+            "as_of": indicators.period_end(window),
+            "indicators": [
+                {"code": code, "label": str(label)} for code, label in Indicator.choices
+            ],
+            "units": [
+                {"unit": _unit(units[unit_id]), "values": _plain(values[unit_id])}
+                for unit_id in units
+                if unit_id in values
+            ],
+        }
+    )
+
+
+class RankingSerializer(serializers.ModelSerializer):
+    period = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()
+    computed_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Ranking
+        fields = ["id", "period", "label", "kind", "year", "number", "group", "start", "end",
+                  "scheme", "computed_by", "computed_at"]  # fmt: skip
+
+    def get_period(self, obj) -> str:
+        return Window(obj.kind, obj.year, obj.number).code
+
+    def get_label(self, obj) -> str:
+        return obj.period_label
+
+
+class PublishSerializer(serializers.Serializer):
+    period = serializers.CharField()
+
+
+class RankingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published rankings; `current` reads a period's ranking, published or computed live."""
+
+    serializer_class = RankingSerializer
+    filterset_fields = ["kind", "year", "number", "group"]
+
+    def get_queryset(self):
+        return Ranking.objects.visible_to(self.request.user).select_related("computed_by")
+
+    def retrieve(self, request, *args, **kwargs):
+        ranking = self.get_object()
+        window = Window(ranking.kind, ranking.year, ranking.number)
+        return Response(result_data(services.read(window, ranking.group)))
+
+    @extend_schema(parameters=[PERIOD, GROUP], responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"])
+    def current(self, request):
+        """The ranking of a period and group with every score explained."""
+        window, group = _window(request.query_params), _group(request.query_params)
+        return Response(result_data(_read(lambda: services.read(window, group))))
+
+    @extend_schema(request=PublishSerializer, responses=RankingSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def publish(self, request):
+        """Publish (or publish again) both groups' rankings of a period: headquarters only."""
+        if not services.can_manage(request.user):
+            raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+        body = PublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        window = _window(body.validated_data)
+        rankings = call_service(lambda: services.do_publish_period(request.user, window))
+        return Response(RankingSerializer(rankings, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    indicator = serializers.ChoiceField(choices=Indicator.choices)
+    method = serializers.ChoiceField(choices=Method.choices)
+    when_missing = serializers.ChoiceField(choices=WhenMissing.choices, required=False)
+
+    class Meta:
+        model = ScoringRule
+        fields = ["indicator", "method", "weight", "target", "floor", "per_item", "cap",
+                  "when_missing"]  # fmt: skip
+        extra_kwargs = {
+            "weight": {"required": False},
+            "target": {"required": False},
+            "floor": {"required": False},
+            "per_item": {"required": False},
+            "cap": {"required": False},
+        }
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    rules = RuleSerializer(many=True)
+    tie_breaks = serializers.ListField(
+        child=serializers.ChoiceField(choices=Indicator.choices), required=False
+    )
+
+    class Meta:
+        model = ScoringScheme
+        fields = ["id", "name", "valid_from", "top_count", "bottom_count", "tie_breaks", "note",
+                  "rules", "created_by", "created_at"]  # fmt: skip
+        read_only_fields = ["created_by", "created_at"]
+        extra_kwargs = {"valid_from": {"validators": []}}
+
+
+class SchemeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Versions of the scoring scheme. Headquarters creates a version (in force from its
+    month) and deletes one that has not scored a published ranking; versions never change."""
+
+    serializer_class = SchemeSerializer
+
+    def get_queryset(self):
+        return ScoringScheme.objects.visible_to(self.request.user).prefetch_related("rules")
+
+    def create(self, request, *args, **kwargs):
+        if not services.can_manage(request.user):
+            raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        scheme = call_service(
+            lambda: services.do_create_scheme(
+                request.user,
+                name=data["name"],
+                valid_from=data["valid_from"],
+                top_count=data.get("top_count", 3),
+                bottom_count=data.get("bottom_count", 3),
+                tie_breaks=data.get("tie_breaks", []),
+                note=data.get("note", ""),
+                rules=[dict(rule) for rule in data["rules"]],
+            )
+        )
+        return Response(self.get_serializer(scheme).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        scheme = self.get_object()
+        call_service(lambda: services.do_delete_scheme(request.user, scheme))
+        return Response(status=status.HTTP_204_NO_CONTENT)

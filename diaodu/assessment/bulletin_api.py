@@ -1,0 +1,101 @@
+"""API for bulletins (通报), through the same service as the page and the command.
+
+Every signed-in user lists, reads and downloads bulletins (they are sent to every unit);
+headquarters issues them with POST {"period": "2024-03"}.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from diaodu.assessment import services
+from diaodu.assessment.bulletin_views import parse_period
+from diaodu.assessment.bulletins import do_issue_bulletin, stored_response
+from diaodu.assessment.models import Bulletin
+from diaodu.assessment.periods import Window
+from diaodu.core.api import call_service
+from diaodu.core.docx import DOCX
+from diaodu.core.exports import FileRenderer
+
+DOCX_RESPONSE = {(200, DOCX): OpenApiTypes.BINARY}
+
+
+class DOCXRenderer(FileRenderer):
+    media_type = DOCX
+    format = "docx"
+
+
+class BulletinSerializer(serializers.ModelSerializer):
+    period = serializers.SerializerMethodField()
+    period_label = serializers.CharField(read_only=True)
+    created_by = serializers.StringRelatedField()
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bulletin
+        fields = [
+            "id",
+            "period",
+            "period_label",
+            "kind",
+            "year",
+            "number",
+            "issue",
+            "title",
+            "created_by",
+            "created_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_period(self, bulletin) -> str:
+        return Window(bulletin.kind, bulletin.year, bulletin.number).code
+
+    def get_download(self, bulletin) -> str | None:
+        view = self.context.get("view")
+        if view is None:
+            return None
+        return view.reverse_action("download", args=[bulletin.pk])
+
+
+class IssueSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="2024-03 (a month) or 2024Q1 (a quarter)")
+
+
+class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Bulletins issued, latest first. Headquarters issues one for a month or a quarter."""
+
+    serializer_class = BulletinSerializer
+
+    def get_queryset(self):
+        return (
+            Bulletin.objects.visible_to(self.request.user)
+            .select_related("created_by")
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(request=IssueSerializer, responses={201: BulletinSerializer})
+    def create(self, request, *args, **kwargs):
+        """Issue the bulletin of a period (publishing its rankings first if they are not)."""
+        if not services.can_manage(request.user):
+            raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+        body = IssueSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            window = parse_period(body.validated_data["period"])
+        except DjangoValidationError as error:
+            raise ValidationError({"period": error.messages}) from error
+        bulletin = call_service(lambda: do_issue_bulletin(request.user, window))
+        return Response(self.get_serializer(bulletin).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=DOCX_RESPONSE)
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, DOCXRenderer])
+    def download(self, request, pk=None):
+        """The Word file as issued."""
+        return stored_response(self.get_object())

@@ -1,0 +1,114 @@
+"""Pages of bulletins (通报): the bulletins issued, issuing one, downloading, a preview.
+
+Bulletins are sent to every unit: every signed-in user reads and downloads them (queries start
+from Bulletin.objects.visible_to(user)); headquarters issues them.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from diaodu.assessment import services
+from diaodu.assessment.bulletin import build_content, bulletin_docx, issue_text
+from diaodu.assessment.bulletins import do_issue_bulletin, stored_response
+from diaodu.assessment.choices import PeriodKind
+from diaodu.assessment.models import Bulletin
+from diaodu.assessment.periods import Window
+from diaodu.core.docx import docx_response
+
+PAGE_SIZE = 30
+MONTHS_OFFERED, QUARTERS_OFFERED = 24, 8
+
+
+def last_month(today=None) -> Window:
+    return Window.month_of(today or timezone.localdate()).previous()
+
+
+def period_choices(today=None) -> list[tuple[str, list[Window]]]:
+    """The periods a bulletin may be issued for, latest first: 24 months and 8 quarters."""
+    today = today or timezone.localdate()
+    months = [Window.month_of(today)]
+    quarters = [Window(PeriodKind.QUARTER, today.year, (today.month - 1) // 3 + 1)]
+    while len(months) < MONTHS_OFFERED:
+        months.append(months[-1].previous())
+    while len(quarters) < QUARTERS_OFFERED:
+        quarters.append(quarters[-1].previous())
+    return [(_("Months"), months), (_("Quarters"), quarters)]
+
+
+def parse_period(text) -> Window:
+    """A period from a form or a URL; a ValidationError with a message in Chinese otherwise."""
+    if not text:
+        raise ValidationError(_("Choose a month or a quarter."))
+    try:
+        return Window.parse(text)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+
+
+@login_required
+def bulletin_list(request):
+    bulletins = (
+        Bulletin.objects.visible_to(request.user)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(bulletins, PAGE_SIZE).get_page(request.GET.get("page"))
+    for bulletin in page:
+        bulletin.issue_label = issue_text(bulletin.year, bulletin.issue)
+    return render(
+        request,
+        "assessment/bulletin_list.html",
+        {
+            "page": page,
+            "can_manage": services.can_manage(request.user),
+            "period_choices": period_choices(),
+            "default_period": last_month().code,
+        },
+    )
+
+
+@login_required
+@require_POST
+def bulletin_issue(request):
+    if not services.can_manage(request.user):
+        raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+    try:
+        window = parse_period(request.POST.get("period"))
+        bulletin = do_issue_bulletin(request.user, window)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(title)s is issued as %(issue)s.")
+            % {"title": bulletin.title, "issue": issue_text(bulletin.year, bulletin.issue)},
+        )
+    return redirect("assessment:bulletins")
+
+
+@login_required
+def bulletin_download(request, pk):
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
+    return stored_response(bulletin)
+
+
+@login_required
+def bulletin_preview(request):
+    """The bulletin as it would read now, written on the fly and kept nowhere."""
+    try:
+        window = parse_period(request.GET.get("period") or last_month().code)
+        content = build_content(window)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("assessment:bulletins")
+    return docx_response(
+        bulletin_docx(content),
+        _("%(title)s (draft).docx") % {"title": content.title},
+        f"bulletin-{window.code}-draft.docx",
+    )

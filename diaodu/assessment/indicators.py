@@ -1,0 +1,335 @@
+"""Indicators per unit for a month, quarter or year, computed from the data, never typed.
+
+Regions and departments are measured separately. A project counts for the region it is in
+(a street's projects for its district) and for the department that leads it. A problem counts
+for its responsible unit, a task for its lead unit. Everything is read as it stood at the end
+of the period (or today, for the period under way):
+
+- investment: approved investment of the year's periods started by then, against the annual
+  plan (investment_rate) and against the plan of the months up to then, 序时进度
+  (schedule_rate), for projects being built;
+- new starts: projects planned to start this year by then, and those actually started;
+- milestones planned within the period, and those met by their date;
+- problems and tasks: solved within the period on time or late, and those overdue at its end;
+- reports due within the period: on time, late, or still missing at its end;
+- inspections within the period, and those that found fault (rated poor, or progress
+  overstated by more than DIAODU_PROGRESS_GAP points).
+
+The whole portfolio is read in a fixed number of queries, whatever the number of projects.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from diaodu.assessment.choices import Group, Indicator
+from diaodu.assessment.periods import Window
+from diaodu.org.choices import UnitKind
+from diaodu.org.models import Unit
+from diaodu.projects.choices import Stage
+from diaodu.projects.models import AnnualPlan, Milestone, PlanMonth, Program, Project
+from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.models import ProgressReport, ReportingPeriod
+from diaodu.reporting.totals import CADENCE_RANK
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+GROUP_KINDS = {Group.REGION: UnitKind.REGION, Group.DEPARTMENT: UnitKind.DEPARTMENT}
+# Projects that build (and so invest and report): not reserve, cancelled or in operation.
+NOT_BUILDING = [Stage.RESERVE, Stage.CANCELLED, Stage.OPERATING]
+
+
+def _rate(part, whole):
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole) * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def group_units(group: str) -> tuple[dict[int, Unit], dict[int, int]]:
+    """The units ranked in a group, and every unit of that kind → the ranked unit it is under.
+
+    A street under a district counts for the district; a unit of the group's kind under a unit
+    of another kind is ranked on its own.
+    """
+    kind = GROUP_KINDS[group]
+    units = {u.pk: u for u in Unit.objects.filter(kind=kind).order_by("sort_order", "name")}
+    top_of: dict[int, int] = {}
+    for pk, unit in units.items():
+        current = unit
+        while current.parent_id in units:
+            current = units[current.parent_id]
+        top_of[pk] = current.pk
+    ranked = {pk: unit for pk, unit in units.items() if top_of[pk] == pk}
+    return ranked, top_of
+
+
+def period_end(window: Window, today: date | None = None) -> date:
+    """The day the period is read at: its last day, or today while it is under way."""
+    today = today or timezone.localdate()
+    return min(window.end, today)
+
+
+def compute(window: Window, group: str, today: date | None = None) -> dict[int, dict]:
+    """unit id → {indicator code: value} for the ranked units of a group that have any data.
+
+    Rates are Decimals with one decimal (None when there is nothing to measure); counts are
+    integers.
+    """
+    units, top_of = group_units(group)
+    field = "region_id" if group == Group.REGION else "lead_unit_id"
+    rows = Project.objects.exclude(stage=Stage.CANCELLED).values_list("pk", field, "stage")
+    projects = {pk: (top_of[unit], stage) for pk, unit, stage in rows.order_by() if unit in top_of}
+    counted = _measure(window, today, projects, top_of.get)
+    return {unit_id: _finish(values) for unit_id, values in counted.items() if unit_id in units}
+
+
+def portfolio(window: Window, today: date | None = None) -> dict:
+    """The same indicators for the whole portfolio, city-level projects included."""
+    rows = Project.objects.exclude(stage=Stage.CANCELLED).values_list("pk", "stage").order_by()
+    projects = {pk: (0, stage) for pk, stage in rows}
+    counted = _measure(window, today, projects, lambda unit_id: 0)
+    return _finish(counted[0])
+
+
+def _measure(window, today, projects: dict[int, tuple], owner_of) -> dict:
+    """Count everything per owner. `projects` maps a project to (its owner, its stage);
+    `owner_of` maps a problem's or a task's unit to its owner (None for none)."""
+    start, end = window.start, period_end(window, today)
+    values: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    project_unit, building = {}, set()
+    for pk, (owner, stage) in projects.items():
+        project_unit[pk] = owner
+        values[owner]["projects"] += 1
+        if stage not in NOT_BUILDING:
+            building.add(pk)
+    _investment(values, project_unit, building, window.year, end)
+    _starts(values, project_unit, window.year, end)
+    _milestones(values, project_unit, start, end)
+    _problems_and_tasks(values, owner_of, start, end)
+    _reports(values, project_unit, start, end)
+    _inspections(values, project_unit, start, end)
+    return values
+
+
+def _finish(counted: dict) -> dict:
+    due_items = sum(
+        counted[key]
+        for key in (
+            "problems_on_time",
+            "problems_late",
+            "problems_overdue",
+            "tasks_on_time",
+            "tasks_late",
+            "tasks_overdue",
+        )
+    )
+    reports_due = counted["reports_on_time"] + counted["reports_late"] + counted["reports_missing"]
+    return {
+        Indicator.INVESTMENT_RATE: _rate(counted["invested"], counted["planned"]),
+        Indicator.SCHEDULE_RATE: _rate(counted["invested"], counted["planned_to_date"]),
+        Indicator.START_RATE: _rate(counted["started"], counted["starts_planned"]),
+        Indicator.MILESTONE_RATE: _rate(counted["milestones_met"], counted["milestones_due"]),
+        Indicator.PROBLEMS_ON_TIME: counted["problems_on_time"],
+        Indicator.PROBLEMS_LATE: counted["problems_late"],
+        Indicator.PROBLEMS_OVERDUE: counted["problems_overdue"],
+        Indicator.TASKS_ON_TIME: counted["tasks_on_time"],
+        Indicator.TASKS_LATE: counted["tasks_late"],
+        Indicator.TASKS_OVERDUE: counted["tasks_overdue"],
+        Indicator.CLOSURE_RATE: _rate(
+            counted["problems_on_time"] + counted["tasks_on_time"], due_items
+        ),
+        Indicator.REPORTS_ON_TIME: counted["reports_on_time"],
+        Indicator.REPORTS_LATE: counted["reports_late"],
+        Indicator.REPORTS_MISSING: counted["reports_missing"],
+        Indicator.REPORTING_RATE: _rate(counted["reports_on_time"], reports_due),
+        Indicator.INSPECTIONS: counted["inspections"],
+        Indicator.INSPECTION_FINDINGS: counted["inspection_findings"],
+        # The figures behind the rates, for the explanation.
+        "facts": {
+            "projects": counted["projects"],
+            "planned": str(counted["planned"] or ZERO),
+            "planned_to_date": str(counted["planned_to_date"] or ZERO),
+            "invested": str(counted["invested"] or ZERO),
+            "starts_planned": counted["starts_planned"],
+            "started": counted["started"],
+            "milestones_due": counted["milestones_due"],
+            "milestones_met": counted["milestones_met"],
+            "reports_due": reports_due,
+        },
+    }
+
+
+def _investment(values, project_unit, building, year, end):
+    """The year's plan, its months up to the end, and approved investment up to the end."""
+    # The months counted in 序时进度: those finished by the end day.
+    months_done = end.month if end.year == year else 12
+    if end.year == year and end.day < _last_day(end):
+        months_done -= 1
+    plans = dict(
+        AnnualPlan.objects.filter(year=year).values_list("project_id", "planned_investment")
+    )
+    monthly = {
+        project_id: (n, total or ZERO)
+        for project_id, n, total in PlanMonth.objects.filter(plan__year=year)
+        .order_by()
+        .values_list("plan__project_id")
+        .annotate(n=Count("pk"), s=Sum("planned_investment", filter=Q(month__lte=months_done)))
+    }
+    # One programme per project counts its investment (as in reporting.totals).
+    counting: dict[int, tuple] = {}
+    for project_id, program_id, cadence in (
+        Program.projects.through.objects.filter(program__year=year)
+        .order_by()
+        .values_list("project_id", "program_id", "program__cadence")
+    ):
+        rank = (CADENCE_RANK.get(cadence, 9), program_id)
+        if project_id not in counting or rank < counting[project_id]:
+            counting[project_id] = rank
+    invested = defaultdict(lambda: ZERO)
+    for project_id, program_id, total in (
+        ProgressReport.objects.filter(
+            status=ReportStatus.APPROVED,
+            period__program__year=year,
+            period__start__lte=end,
+        )
+        .order_by()
+        .values_list("project_id", "period__program_id")
+        .annotate(s=Sum("invested"))
+    ):
+        if counting.get(project_id, (None, None))[1] == program_id:
+            invested[project_id] += total
+    for project_id in building:
+        planned = plans.get(project_id)
+        if not planned:
+            continue
+        unit = values[project_unit[project_id]]
+        unit["planned"] = unit["planned"] or ZERO
+        unit["planned"] += planned
+        n, to_date = monthly.get(project_id, (0, ZERO))
+        if not n:
+            to_date = planned * months_done / 12
+        unit["planned_to_date"] = (unit["planned_to_date"] or ZERO) + to_date
+        unit["invested"] = (unit["invested"] or ZERO) + invested.get(project_id, ZERO)
+
+
+def _last_day(day: date) -> int:
+    import calendar
+
+    return calendar.monthrange(day.year, day.month)[1]
+
+
+def _starts(values, project_unit, year, end):
+    for project_id, actual_start in (
+        Project.objects.filter(planned_start__gte=date(year, 1, 1), planned_start__lte=end)
+        .exclude(stage__in=[Stage.CANCELLED, Stage.RESERVE])
+        .values_list("pk", "actual_start")
+    ):
+        if project_id in project_unit:
+            unit = values[project_unit[project_id]]
+            unit["starts_planned"] += 1
+            unit["started"] += actual_start is not None and actual_start <= end
+
+
+def _milestones(values, project_unit, start, end):
+    for project_id, planned_date, actual_date in Milestone.objects.filter(
+        planned_date__gte=start, planned_date__lte=end
+    ).values_list("project_id", "planned_date", "actual_date"):
+        if project_id in project_unit:
+            unit = values[project_unit[project_id]]
+            unit["milestones_due"] += 1
+            unit["milestones_met"] += actual_date is not None and actual_date <= planned_date
+
+
+def _problems_and_tasks(values, owner_of, start, end):
+    from diaodu.problems.models import Problem, Task
+
+    since = _start_of(start)
+    for model, unit_field, done_field, prefix in (
+        (Problem, "responsible_unit_id", "solved_at", "problems"),
+        (Task, "lead_unit_id", "done_at", "tasks"),
+    ):
+        rows = (
+            model.objects.filter(deadline__lte=end)
+            .filter(Q(**{f"{done_field}__isnull": True}) | Q(**{f"{done_field}__gte": since}))
+            .values_list(unit_field, "deadline", done_field)
+        )
+        for unit_id, deadline, done_at in rows:
+            owner = owner_of(unit_id)
+            if owner is None:
+                continue
+            done = timezone.localdate(done_at) if done_at else None
+            unit = values[owner]
+            if done is not None and done <= end:
+                unit[f"{prefix}_on_time" if done <= deadline else f"{prefix}_late"] += 1
+            elif deadline < end:
+                unit[f"{prefix}_overdue"] += 1
+
+
+def _reports(values, project_unit, start, end):
+    periods = {
+        pk: (program_id, period_start, due_date)
+        for pk, program_id, period_start, due_date in ReportingPeriod.objects.filter(
+            due_date__gte=start, due_date__lte=end
+        ).values_list("pk", "program_id", "start", "due_date")
+    }
+    if not periods:
+        return
+    by_program = defaultdict(list)
+    for pk, (program_id, _s, _d) in periods.items():
+        by_program[program_id].append(pk)
+    expected = defaultdict(list)  # project → periods it owes
+    for project_id, program_id, stage, completed in (
+        Program.projects.through.objects.filter(program_id__in=list(by_program))
+        .exclude(project__stage__in=NOT_BUILDING)
+        .order_by()
+        .values_list("project_id", "program_id", "project__stage", "project__actual_completion")
+    ):
+        if project_id not in project_unit:
+            continue
+        for period_id in by_program[program_id]:
+            if stage == Stage.COMPLETED and completed and completed < periods[period_id][1]:
+                continue
+            expected[project_id].append(period_id)
+    submitted = {
+        (project_id, period_id): submitted_at
+        for project_id, period_id, submitted_at in ProgressReport.objects.filter(
+            period_id__in=list(periods), submitted_at__isnull=False
+        )
+        .order_by()
+        .values_list("project_id", "period_id", "submitted_at")
+    }
+    for project_id, period_ids in expected.items():
+        unit = values[project_unit[project_id]]
+        for period_id in period_ids:
+            at = submitted.get((project_id, period_id))
+            day = timezone.localdate(at) if at else None
+            if day is None or day > end:
+                unit["reports_missing"] += 1
+            elif day <= periods[period_id][2]:
+                unit["reports_on_time"] += 1
+            else:
+                unit["reports_late"] += 1
+
+
+def _inspections(values, project_unit, start, end):
+    from diaodu.inspections.choices import Rating
+    from diaodu.inspections.models import Inspection
+
+    gap = settings.DIAODU_PROGRESS_GAP
+    for project_id, rating, progress_gap in Inspection.objects.filter(
+        date__gte=start, date__lte=end
+    ).values_list("project_id", "rating", "progress_gap"):
+        if project_id in project_unit:
+            unit = values[project_unit[project_id]]
+            unit["inspections"] += 1
+            unit["inspection_findings"] += rating == Rating.POOR or (
+                progress_gap is not None and progress_gap > gap
+            )

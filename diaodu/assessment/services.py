@@ -1,0 +1,281 @@
+"""Rankings computed, published and read; scoring schemes versioned. Every write is here.
+
+A ranking is computed live from the data with the scheme in force for its period (the scheme
+of its last month). Publishing keeps it, scores and explanations, so that it reads the same
+later whatever happens to the data; publishing again replaces it and says who did it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diaodu.assessment import indicators
+from diaodu.assessment.choices import Group, Standing
+from diaodu.assessment.models import Ranking, Score, ScoringRule, ScoringScheme
+from diaodu.assessment.periods import Window
+from diaodu.assessment.scoring import Entry, rank, score
+from diaodu.core.history import diff, record, snapshot
+from diaodu.core.models import Action
+
+
+def can_manage(user) -> bool:
+    """Headquarters publishes rankings, issues bulletins and versions the scoring scheme."""
+    return user.is_authenticated and user.is_active and user.is_headquarters
+
+
+def _require_manager(user):
+    if not can_manage(user):
+        raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+
+
+def check_window(window: Window, today: date | None = None):
+    today = today or timezone.localdate()
+    if window.start > today:
+        raise ValidationError(
+            _("%(period)s has not started yet: there is nothing to rank.")
+            % {"period": window.label}
+        )
+
+
+def scheme_for(window: Window) -> ScoringScheme:
+    scheme = ScoringScheme.objects.in_force(window.scheme_month)
+    if scheme is None:
+        raise ValidationError(
+            _("No scoring scheme is in force in %(month)s.")
+            % {"month": f"{window.scheme_month:%Y-%m}"}
+        )
+    return scheme
+
+
+@dataclass
+class Result:
+    """A ranking as shown: computed live, or read from the published one."""
+
+    window: Window
+    group: str
+    scheme: ScoringScheme
+    entries: list[Entry]
+    published: Ranking | None = None
+    as_of: date | None = None
+    rules: list = field(default_factory=list)
+
+    @property
+    def top(self):
+        return [e for e in self.entries if e.standing == Standing.TOP]
+
+    @property
+    def bottom(self):
+        return [e for e in self.entries if e.standing == Standing.BOTTOM]
+
+    @property
+    def group_label(self):
+        return Group(self.group).label
+
+
+def compute(window: Window, group: str, today: date | None = None, *, previous=True) -> Result:
+    """Score and rank the group's units for the period, live (nothing is written)."""
+    check_window(window, today)
+    scheme = scheme_for(window)
+    rules = list(scheme.rules.all())
+    units, _top_of = indicators.group_units(group)
+    values = indicators.compute(window, group, today)
+    entries = []
+    for unit_id, unit_values in values.items():
+        total, lines = score(unit_values, rules)
+        entries.append(Entry(units[unit_id], total, unit_values, lines))
+    rank(entries, scheme)
+    if previous:
+        before = previous_ranks(window.previous(), group, today)
+        for entry in entries:
+            entry.previous_rank = before.get(entry.unit_id)
+    return Result(
+        window=window,
+        group=group,
+        scheme=scheme,
+        entries=entries,
+        as_of=indicators.period_end(window, today),
+        rules=rules,
+    )
+
+
+def previous_ranks(window: Window, group: str, today=None) -> dict[int, int]:
+    """unit id → rank in a period: the published ranking, else computed (empty before data)."""
+    stored = Ranking.objects.filter(
+        kind=window.kind, year=window.year, number=window.number, group=group
+    ).first()
+    if stored is not None:
+        return dict(stored.scores.values_list("unit_id", "rank"))
+    try:
+        result = compute(window, group, today, previous=False)
+    except ValidationError:
+        return {}
+    return {entry.unit_id: entry.rank for entry in result.entries}
+
+
+def published(window: Window, group: str) -> Ranking | None:
+    return (
+        Ranking.objects.filter(
+            kind=window.kind, year=window.year, number=window.number, group=group
+        )
+        .select_related("scheme", "computed_by")
+        .first()
+    )
+
+
+def read(window: Window, group: str, today: date | None = None) -> Result:
+    """The published ranking if there is one, else the live one."""
+    ranking = published(window, group)
+    if ranking is None:
+        return compute(window, group, today)
+    entries = []
+    for s in ranking.scores.select_related("unit").order_by(
+        "rank", "unit__sort_order", "unit__name"
+    ):
+        entry = Entry(s.unit, s.score, s.values, s.lines, s.rank, s.previous_rank, s.standing)
+        entries.append(entry)
+    return Result(
+        window=window,
+        group=group,
+        scheme=ranking.scheme,
+        entries=entries,
+        published=ranking,
+        as_of=ranking.end,
+        rules=list(ranking.scheme.rules.all()),
+    )
+
+
+def _stored(value):
+    """Indicator values as JSON: rates as strings, counts as numbers."""
+    if isinstance(value, dict):
+        return {key: _stored(item) for key, item in value.items()}
+    if value is None or isinstance(value, (int, str)):
+        return value
+    return str(value)
+
+
+@transaction.atomic
+def do_publish_ranking(actor, window: Window, group: str, today: date | None = None) -> Ranking:
+    """Compute and keep the ranking of a period and group, replacing the one kept before."""
+    _require_manager(actor)
+    result = compute(window, group, today)
+    before = published(window, group)
+    ranking = before or Ranking(
+        kind=window.kind, year=window.year, number=window.number, group=group
+    )
+    ranking.start, ranking.end = window.start, result.as_of
+    ranking.scheme, ranking.computed_by = result.scheme, actor
+    ranking.save()
+    if before is not None:
+        before.scores.all().delete()
+    Score.objects.bulk_create(
+        Score(
+            ranking=ranking,
+            unit=entry.unit,
+            score=entry.score,
+            rank=entry.rank,
+            previous_rank=entry.previous_rank,
+            standing=entry.standing,
+            values=_stored(entry.values),
+            lines=entry.lines,
+        )
+        for entry in result.entries
+    )
+    action = Action.UPDATE if before is not None else Action.CREATE
+    record(actor, ranking, action, {"scores": [None, len(result.entries)]})
+    return ranking
+
+
+def do_publish_period(actor, window: Window, today: date | None = None) -> list[Ranking]:
+    """Publish both groups of a period."""
+    return [do_publish_ranking(actor, window, group, today) for group in Group.values]
+
+
+# -- scoring schemes ----------------------------------------------------------------------
+
+
+RULE_FIELDS = [
+    "indicator",
+    "method",
+    "weight",
+    "target",
+    "floor",
+    "per_item",
+    "cap",
+    "when_missing",
+]
+
+
+@transaction.atomic
+def do_create_scheme(actor, *, name, valid_from, rules, top_count=3, bottom_count=3,
+                     tie_breaks=(), note="") -> ScoringScheme:  # fmt: skip
+    """A new version of the scheme, in force from the month of `valid_from`.
+
+    `rules` is a list of dicts with RULE_FIELDS. Every problem of the version and of each
+    rule is reported at once, and nothing is written unless all is well.
+    """
+    _require_manager(actor)
+    scheme = ScoringScheme(
+        name=(name or "").strip(),
+        valid_from=valid_from.replace(day=1) if valid_from else valid_from,
+        top_count=top_count,
+        bottom_count=bottom_count,
+        tie_breaks=list(tie_breaks),
+        note=note,
+        created_by=actor,
+    )
+    errors = {}
+    try:
+        scheme.full_clean()
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    built, seen = [], set()
+    for index, data in enumerate(rules, start=1):
+        rule = ScoringRule(scheme=scheme, sort_order=index, **{
+            key: data[key] for key in RULE_FIELDS if key in data and data[key] is not None
+        })  # fmt: skip
+        if "cap" in data:
+            rule.cap = data["cap"]
+        try:
+            rule.full_clean(exclude=["scheme"])
+        except ValidationError as error:
+            for messages in error.message_dict.values():
+                label = _("Rule %(number)d") % {"number": index}
+                errors.setdefault("rules", []).extend(f"{label}：{m}" for m in messages)
+        if rule.indicator in seen:
+            errors.setdefault("rules", []).append(
+                _("Rule %(number)d: this indicator already has a rule.") % {"number": index}
+            )
+        seen.add(rule.indicator)
+        built.append(rule)
+    if not built:
+        errors.setdefault("rules", []).append(_("A scheme needs at least one rule."))
+    if errors:
+        raise ValidationError(errors)
+    scheme.save()
+    for rule in built:
+        rule.scheme = scheme
+    ScoringRule.objects.bulk_create(built)
+    record(actor, scheme, Action.CREATE, diff({}, snapshot(scheme)))
+    return scheme
+
+
+def can_delete_scheme(scheme: ScoringScheme) -> bool:
+    """A version that has scored a published ranking is kept for ever."""
+    return not scheme.rankings.exists()
+
+
+@transaction.atomic
+def do_delete_scheme(actor, scheme: ScoringScheme):
+    _require_manager(actor)
+    if not can_delete_scheme(scheme):
+        raise ValidationError(
+            _("This version scored published rankings; start a new version instead.")
+        )
+    if ScoringScheme.objects.count() == 1:
+        raise ValidationError(_("The only version cannot be deleted."))
+    record(actor, scheme, Action.DELETE, {})
+    scheme.delete()

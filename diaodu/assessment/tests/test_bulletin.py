@@ -1,0 +1,481 @@
+"""The bulletin (通报): what it says, the Word file, issuing, the command, the pages and the API.
+
+A small city ranked for March 2026 (today is 10 April 2026), worked out by hand under the
+default scheme with one unit praised and one summoned per group:
+
+- regions: 解放区 (its project and its street's, 2,400 planned, 2,400 invested) 100 points;
+  高新区 (1,200 planned, 300 invested: 25 % of the year, 100 % of the plan to date) 77.5;
+  武陟县 (1,200 planned, nothing invested) 50. In February nobody had invested: all shared
+  rank 1, so 高新区 fell one place and 武陟县 two;
+- departments: 交通运输局 leads 解放区's project and has one task overdue; 自然资源和规划局
+  leads the rest, with one task done late.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.oxml.ns import qn
+
+from diaodu.assessment import services
+from diaodu.assessment.bulletin import (
+    _indicator_name,
+    build_content,
+    bulletin_docx,
+    bulletin_title,
+    issue_text,
+    period_text,
+)
+from diaodu.assessment.bulletins import do_issue_bulletin
+from diaodu.assessment.choices import Group
+from diaodu.assessment.models import Bulletin, Ranking, ScoringScheme
+from diaodu.assessment.periods import Window
+from diaodu.conftest import login
+from diaodu.core.choices import Light
+from diaodu.core.docx import DOCX
+from diaodu.factories import AnnualPlanFactory, ProjectFactory, UnitFactory
+from diaodu.org.choices import UnitKind
+from diaodu.problems.models import Task
+from diaodu.projects.models import Project
+from diaodu.projects.tests.test_api import api
+from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.models import ProgressReport, ReportingPeriod
+
+TODAY = date(2026, 4, 10)
+MARCH = Window.parse("2026-03")
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(timezone.make_aware(datetime(2026, 4, 10, 10)), tick=False):
+        yield
+
+
+def at(day: str):
+    return timezone.make_aware(datetime.fromisoformat(f"{day}T10:00:00"))
+
+
+@pytest.fixture
+def town(city):
+    p = city.projects
+    wuzhi = UnitFactory(name="武陟县", code="wuzhi", kind=UnitKind.REGION)
+    p_wuzhi = ProjectFactory(
+        name="武陟县项目", region=wuzhi, owner=city.touzi, lead_unit=city.ziran
+    )
+    p_wuzhi.programs.set([city.program])
+    AnnualPlanFactory(project=p_wuzhi, year=2026)
+    ScoringScheme.objects.update(top_count=1, bottom_count=1)
+
+    march = ReportingPeriod.objects.create(
+        program=city.program,
+        start=date(2026, 3, 1),
+        end=date(2026, 3, 31),
+        due_date=date(2026, 4, 5),
+    )
+    for project, invested in ((p.jiefang, 1200), (p.street, 1200), (p.gaoxin, 300), (p.city, 600)):
+        ProgressReport.objects.create(
+            project=project,
+            period=march,
+            invested=Decimal(invested),
+            status=ReportStatus.APPROVED,
+            submitted_at=at("2026-04-02"),
+        )
+    Project.objects.filter(pk=p.gaoxin.pk).update(
+        light=Light.RED,
+        light_reasons=[[Light.RED, "年度投资完成率落后序时进度"], [Light.YELLOW, "1个节点逾期"]],
+    )
+    Project.objects.filter(pk=p_wuzhi.pk).update(
+        light=Light.YELLOW, light_reasons=[[Light.YELLOW, "前期手续滞后"]]
+    )
+    overdue = Task.objects.create(
+        content="完成征地拆迁扫尾工作",
+        project=p.jiefang,
+        lead_unit=city.jiaotong,
+        deadline=date(2026, 3, 20),
+    )
+    late = Task.objects.create(
+        content="办理施工许可",
+        project=p.street,
+        lead_unit=city.ziran,
+        deadline=date(2026, 3, 15),
+        status="reported_done",
+        done_at=at("2026-04-02"),
+    )
+    Task.objects.create(
+        content="按期完成的任务",
+        lead_unit=city.gaoxin,
+        deadline=date(2026, 3, 10),
+        status="reported_done",
+        done_at=at("2026-03-05"),
+    )
+    Task.objects.create(content="四月的任务", lead_unit=city.jiaotong, deadline=date(2026, 4, 20))
+    city.wuzhi, city.projects.wuzhi = wuzhi, p_wuzhi
+    city.tasks = type("Tasks", (), {"overdue": overdue, "late": late})
+    return city
+
+
+def _open(content: bytes):
+    return Document(BytesIO(content))
+
+
+def _text(document) -> str:
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def _tables(document) -> list[list[list[str]]]:
+    return [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+
+
+def _ranking_tables(document):
+    return [rows for rows in _tables(document) if rows[0][0] == _("Rank")]
+
+
+# -- what it says ----------------------------------------------------------------------------
+
+
+def test_content_figures_and_parts(town):
+    content = build_content(MARCH, TODAY)
+    assert content.title == bulletin_title(MARCH)
+    assert period_text(MARCH) == "2026年3月"
+    assert "2026年3月" in content.title
+    figures = content.figures
+    assert figures.projects == 5 and figures.city_level == 1
+    # The whole portfolio's figures, 全市项目 (in no region) included.
+    assert figures.planned == Decimal("6000")
+    assert figures.invested == Decimal("3300")
+    assert figures.planned_to_date == Decimal("1500")
+    assert figures.rate == Decimal("55.0")
+    assert (figures.red, figures.yellow, figures.green) == (1, 1, 3)
+    # Open on 31 March: the overdue task and the one done on 2 April; not the April one.
+    assert (figures.tasks_open, figures.tasks_overdue) == (2, 2)
+
+    regions, departments = content.groups
+    assert [(r.rank, r.unit, r.score, r.change) for r in regions.rows] == [
+        (1, "解放区", "100", "→"),
+        (2, "高新区", "77.5", "↓1"),
+        (3, "武陟县", "50", "↓2"),
+    ]
+    assert [m.unit for m in regions.praised] == ["解放区"]
+    assert [m.unit for m in regions.summoned] == ["武陟县"]
+    assert _indicator_name("investment_rate") in regions.summoned[0].sentence
+    assert "0%" in regions.summoned[0].sentence
+    assert [r.unit for r in departments.rows] == ["交通运输局", "自然资源和规划局"]
+
+    assert [(p.region, p.project, p.reasons) for p in content.red_projects] == [
+        ("高新区", "高新区项目", "年度投资完成率落后序时进度。")
+    ]
+    assert [(u.unit, u.count) for u in content.overdue] == [
+        ("交通运输局", 1),
+        ("自然资源和规划局", 1),
+    ]
+
+
+def test_quarter_title_and_year_refused(town):
+    assert period_text(Window.parse("2026Q1")) == str(_("the first quarter of %(year)d")) % {
+        "year": 2026
+    }
+    with pytest.raises(ValidationError) as error:
+        build_content(Window.parse("2026"), TODAY)
+    assert error.value.messages == [
+        _("A bulletin covers a month or a quarter, not a whole year: give 2024-03 or 2024Q1.")
+    ]
+    with pytest.raises(ValidationError):
+        build_content(Window.parse("2026-05"), TODAY)
+
+
+def test_fixed_number_of_queries(town, django_assert_num_queries):
+    build_content(MARCH, TODAY)
+    with CaptureQueriesContext(connection) as first:
+        build_content(MARCH, TODAY)
+    for i in range(5):
+        project = ProjectFactory(name=f"更多{i}", region=town.gaoxin, lead_unit=town.ziran)
+        project.programs.set([town.program])
+        AnnualPlanFactory(project=project, year=2026)
+        Task.objects.create(content=f"任务{i}", lead_unit=town.ziran, deadline=date(2026, 3, 1))
+    with django_assert_num_queries(len(first.captured_queries)):
+        build_content(MARCH, TODAY)
+
+
+# -- the Word file ---------------------------------------------------------------------------
+
+
+def test_docx_says_it_all(town):
+    content = build_content(MARCH, TODAY)
+    content.issue = 3
+    document = _open(bulletin_docx(content))
+    title = document.paragraphs[0]
+    assert title.text == content.title and title.alignment == 1  # centred
+    run = title.runs[0]
+    assert run.bold and run.font.size.pt == 18
+    assert run._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "宋体"
+    assert issue_text(2026, 3) in document.paragraphs[1].text
+    text = _text(document)
+    for number in "一二三四五":
+        assert any(p.text.startswith(f"{number}、") for p in document.paragraphs), number
+
+    regions, departments = _ranking_tables(document)
+    assert [row[1] for row in regions[1:]] == ["解放区", "高新区", "武陟县"]
+    assert regions[3][3] == "↓2"
+    assert [row[1] for row in departments[1:]] == ["交通运输局", "自然资源和规划局"]
+    assert "焦南街道" not in [row[1] for row in regions]
+
+    praised, summoned = content.groups[0].praised[0], content.groups[0].summoned[0]
+    assert praised.sentence in text and "解放区" in praised.sentence
+    assert summoned.sentence in text and "武陟县" in summoned.sentence
+
+    rows = [row for table in _tables(document) for row in table]
+    assert ["1", "高新区", "高新区项目", "年度投资完成率落后序时进度。"] in rows
+    overdue = [row for row in rows if row[1] == "交通运输局" and len(row) == 4]
+    assert overdue and overdue[0][2] == "1" and "完成征地拆迁扫尾工作" in overdue[0][3]
+    assert not any("四月的任务" in cell for row in rows for cell in row)
+
+
+def test_draft_says_it_is_not_issued(town):
+    document = _open(bulletin_docx(build_content(MARCH, TODAY)))
+    assert _("draft, not issued") in document.paragraphs[1].text
+
+
+# -- issuing ---------------------------------------------------------------------------------
+
+
+def test_issuing_publishes_numbers_and_keeps(town):
+    assert Ranking.objects.count() == 0
+    first = do_issue_bulletin(town.users.hq, MARCH)
+    assert {r.group for r in Ranking.objects.filter(year=2026, kind="month", number=3)} == set(
+        Group.values
+    )
+    second = do_issue_bulletin(town.users.hq, Window.parse("2026Q1"))
+    assert (first.issue, second.issue) == (1, 2)
+    assert first.title == bulletin_title(MARCH) and first.created_by == town.users.hq
+    assert first.document.name == "bulletins/2026/bulletin-2026-03-issue1.docx"
+    with first.document.open("rb") as stored:
+        document = _open(stored.read())
+    assert issue_text(2026, 1) in document.paragraphs[1].text
+    # Issuing again for the same period makes a new issue; both are kept.
+    again = do_issue_bulletin(town.users.hq, MARCH)
+    assert again.issue == 3 and Bulletin.objects.count() == 3
+    from diaodu.core.models import ChangeRecord
+
+    assert ChangeRecord.objects.filter(object_id=str(first.pk), changes__issue=[None, 1]).exists()
+
+
+def test_issuing_reads_the_published_ranking(town):
+    services.do_publish_ranking(town.users.hq, MARCH, Group.REGION, TODAY)
+    # Later data changes nothing in a published ranking, nor in the bulletin.
+    ProgressReport.objects.filter(project=town.projects.wuzhi).delete()
+    ProgressReport.objects.create(
+        project=town.projects.wuzhi,
+        period=ReportingPeriod.objects.get(start=date(2026, 3, 1)),
+        invested=Decimal("5000"),
+        status=ReportStatus.APPROVED,
+    )
+    bulletin = do_issue_bulletin(town.users.hq, MARCH)
+    with bulletin.document.open("rb") as stored:
+        regions, _departments = _ranking_tables(_open(stored.read()))
+    assert regions[3][1] == "武陟县"
+
+
+def test_only_headquarters_issues(town):
+    with pytest.raises(PermissionDenied):
+        do_issue_bulletin(town.users.jiefang, MARCH)
+    with pytest.raises(ValidationError):
+        do_issue_bulletin(town.users.hq, Window.parse("2026-05"))
+    with pytest.raises(ValidationError):
+        do_issue_bulletin(town.users.hq, Window.parse("2026"))
+    assert Bulletin.objects.count() == 0 and Ranking.objects.count() == 0
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def test_command_issues_and_writes(town, tmp_path, capsys):
+    output = tmp_path / "通报.docx"
+    call_command("bulletin", "--month", "2026-03", "--output", str(output))
+    bulletin = Bulletin.objects.get()
+    assert bulletin.issue == 1 and bulletin.created_by == town.users.hq
+    assert _open(output.read_bytes()).paragraphs[0].text == bulletin.title
+    out = capsys.readouterr().out
+    assert str(output) in out and issue_text(2026, 1) in out
+    assert Ranking.objects.count() == 2
+
+
+def test_command_no_keep_writes_only(town, tmp_path):
+    output = tmp_path / "draft.docx"
+    call_command("bulletin", "--quarter", "2026Q1", "--output", str(output), "--no-keep")
+    assert _open(output.read_bytes()).paragraphs[0].text == bulletin_title(Window.parse("2026Q1"))
+    assert Bulletin.objects.count() == 0 and Ranking.objects.count() == 0
+
+
+def _command_error(*args) -> str:
+    with pytest.raises(CommandError) as error:
+        call_command("bulletin", *args)
+    return str(error.value)
+
+
+def test_command_rejects_bad_input(town, tmp_path):
+    output = str(tmp_path / "b.docx")
+    assert _command_error("--output", output) == _(
+        "Give the period: --month 2024-03 or --quarter 2024Q1."
+    )
+    assert _command_error("--month", "2026-03", "--quarter", "2026Q1", "--output", output) == _(
+        "Give --month or --quarter, not both."
+    )
+    assert "2026-13" in _command_error("--month", "2026-13", "--output", output)
+    assert _command_error("--month", "2026Q1", "--output", output) == _(
+        "“%(text)s” is not a month: write it as 2024-03."
+    ) % {"text": "2026Q1"}
+    assert _command_error("--month", "2026-05", "--output", output) == _(
+        "%(period)s has not started yet: there is nothing to rank."
+    ) % {"period": Window.parse("2026-05").label}
+    assert _command_error("--month", "2026-03", "--output", output, "--user", "nobody-here") == _(
+        "There is no user %(name)s."
+    ) % {"name": "nobody-here"}
+    assert _command_error("--month", "2026-03", "--output", output, "--user", "jiefang") == _(
+        "Only headquarters manages rankings, bulletins and schemes."
+    )
+    missing = tmp_path / "missing" / "b.docx"
+    assert _command_error("--month", "2026-03", "--output", str(missing)) == _(
+        "Cannot write %(file)s."
+    ) % {"file": missing}
+    assert _command_error("--month", "2026-03") == _(
+        "Give the file to write with --output FILE.docx."
+    )
+    assert Bulletin.objects.count() == 0 and Ranking.objects.count() == 0
+
+
+def test_command_needs_a_headquarters_user(city, tmp_path):
+    city.users.hq.delete()
+    assert _command_error("--month", "2026-03", "--output", str(tmp_path / "b.docx")) == _(
+        "There is no headquarters user to issue as; give --user."
+    )
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+
+def test_headquarters_issues_from_the_page(town):
+    client = login(town.users.hq)
+    page = client.get(reverse("assessment:bulletins"))
+    assert page.status_code == 200 and page.context["default_period"] == "2026-03"
+    assert _("No bulletins yet") in page.content.decode()
+    response = client.post(reverse("assessment:bulletin-issue"), {"period": "2026-03"})
+    assert response.status_code == 302 and response.url == reverse("assessment:bulletins")
+    bulletin = Bulletin.objects.get()
+    page = client.get(reverse("assessment:bulletins"))
+    assert escape(bulletin.title) in page.content.decode()
+    # A bad or future period: a message, nothing issued.
+    for period in ("2026-13", "2026-05", ""):
+        response = client.post(
+            reverse("assessment:bulletin-issue"), {"period": period}, follow=True
+        )
+        assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert Bulletin.objects.count() == 1
+
+
+def test_region_user_reads_and_downloads_but_cannot_issue(town):
+    bulletin = do_issue_bulletin(town.users.hq, MARCH)
+    client = login(town.users.jiefang)
+    assert (
+        client.post(reverse("assessment:bulletin-issue"), {"period": "2026-03"}).status_code == 403
+    )
+    page = client.get(reverse("assessment:bulletins"))
+    assert page.status_code == 200 and escape(bulletin.title) in page.content.decode()
+    assert reverse("assessment:bulletin-issue") not in page.content.decode()
+    response = client.get(reverse("assessment:bulletin-download", args=[bulletin.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == DOCX
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    assert 'filename="bulletin-2026-03-issue1.docx"' in response["Content-Disposition"]
+    assert _open(response.content).paragraphs[0].text == bulletin.title
+    assert Bulletin.objects.count() == 1
+
+
+def test_preview_for_anyone_signed_in_keeps_nothing(town):
+    response = login(town.users.jiefang).get(
+        reverse("assessment:bulletin-preview"), {"period": "2026Q1"}
+    )
+    assert response.status_code == 200 and response["Content-Type"] == DOCX
+    assert _open(response.content).paragraphs[0].text == bulletin_title(Window.parse("2026Q1"))
+    assert Bulletin.objects.count() == 0 and Ranking.objects.count() == 0
+    response = login(town.users.jiefang).get(
+        reverse("assessment:bulletin-preview"), {"period": "2026"}
+    )
+    assert response.status_code == 302
+
+
+def test_anonymous_is_sent_to_sign_in(town):
+    bulletin = do_issue_bulletin(town.users.hq, MARCH)
+    from django.test import Client
+
+    for url in (
+        reverse("assessment:bulletins"),
+        reverse("assessment:bulletin-download", args=[bulletin.pk]),
+        reverse("assessment:bulletin-preview") + "?period=2026-03",
+    ):
+        response = Client().get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    response = Client().post(reverse("assessment:bulletin-issue"), {"period": "2026-03"})
+    assert response.status_code == 302 and Bulletin.objects.count() == 1
+
+
+def test_list_page_queries_do_not_grow(town, django_assert_num_queries):
+    client = login(town.users.jiefang)
+    do_issue_bulletin(town.users.hq, MARCH)
+    client.get(reverse("assessment:bulletins"))
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("assessment:bulletins"))
+    for _i in range(3):
+        do_issue_bulletin(town.users.hq, MARCH)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(reverse("assessment:bulletins"))
+
+
+# -- API -------------------------------------------------------------------------------------
+
+
+def test_api_list_and_download(town):
+    bulletin = do_issue_bulletin(town.users.hq, MARCH)
+    response = api(town.users.jiefang).get("/api/bulletins/")
+    assert response.status_code == 200
+    (row,) = response.json()["results"]
+    assert row["period"] == "2026-03" and row["issue"] == 1 and row["title"] == bulletin.title
+    assert row["created_by"] == str(town.users.hq)
+    assert row["download"].endswith(f"/api/bulletins/{bulletin.pk}/download/")
+    response = api(town.users.jiefang).get(f"/api/bulletins/{bulletin.pk}/download/")
+    assert response.status_code == 200 and response["Content-Type"] == DOCX
+    assert _open(response.content).paragraphs[0].text == bulletin.title
+    asked = api(town.users.jiefang).get(f"/api/bulletins/{bulletin.pk}/download/", HTTP_ACCEPT=DOCX)
+    assert asked.status_code == 200 and asked.content == response.content
+    missing = api(town.users.jiefang).get("/api/bulletins/999/download/", HTTP_ACCEPT=DOCX)
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+    assert api().get("/api/bulletins/").status_code == 401
+    assert api().get(f"/api/bulletins/{bulletin.pk}/download/").status_code == 401
+
+
+def test_api_create(town):
+    response = api(town.users.hq).post("/api/bulletins/", {"period": "2026-03"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["issue"] == 1 and response.json()["period"] == "2026-03"
+    assert Ranking.objects.count() == 2
+    assert api(town.users.jiefang).post("/api/bulletins/", {"period": "2026-03"}).status_code == 403
+    assert api().post("/api/bulletins/", {"period": "2026-03"}).status_code in (401, 403)
+    bad = api(town.users.hq).post("/api/bulletins/", {"period": "2026-13"}, format="json")
+    assert bad.status_code == 400 and "2026-13" in bad.json()["period"][0]
+    future = api(town.users.hq).post("/api/bulletins/", {"period": "2026-05"}, format="json")
+    assert future.status_code == 400 and future.json() == [
+        _("%(period)s has not started yet: there is nothing to rank.")
+        % {"period": Window.parse("2026-05").label}
+    ]
+    year = api(town.users.hq).post("/api/bulletins/", {"period": "2026"}, format="json")
+    assert year.status_code == 400
+    assert Bulletin.objects.count() == 1

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from diaodu.assessment import views
+from diaodu.assessment.bulletin_urls import urlpatterns as bulletin_urlpatterns
+
+app_name = "assessment"
+urlpatterns = [
+    path("rankings/", views.rankings, name="rankings"),
+    path("rankings/publish/", views.publish, name="publish"),
+    path("rankings/export.xlsx", views.ranking_export, name="export"),
+    path("rankings/schemes/", views.schemes, name="schemes"),
+    path("rankings/schemes/new/", views.scheme_new, name="scheme-new"),
+    path("rankings/schemes/<int:pk>/delete/", views.scheme_delete, name="scheme-delete"),
+]
+urlpatterns += bulletin_urlpatterns
