@@ -63,7 +63,11 @@ class SchemeForm(StyledForm):
 
 class RuleForm(StyledForm):
     indicator = forms.ChoiceField(label=_("indicator"), choices=TIE_BREAK_CHOICES, required=False)
-    method = forms.ChoiceField(label=_("method"), choices=Method.choices)
+    method = forms.ChoiceField(
+        label=_("method"),
+        choices=Method.choices,
+        widget=forms.Select(attrs={"style": "min-width: 13rem"}),
+    )
     weight = forms.DecimalField(
         label=_("full points"), max_digits=7, decimal_places=2, required=False, min_value=0
     )
@@ -80,7 +84,9 @@ class RuleForm(StyledForm):
         label=_("at most (points)"), max_digits=7, decimal_places=2, required=False, min_value=0
     )
     when_missing = forms.ChoiceField(
-        label=_("when there is nothing to measure"), choices=WhenMissing.choices
+        label=_("when there is nothing to measure"),
+        choices=WhenMissing.choices,
+        widget=forms.Select(attrs={"style": "min-width: 7rem"}),
     )
 
     def rule(self) -> dict:

@@ -203,7 +203,8 @@ def scheme_new(request):
                 )
                 return redirect("assessment:schemes")
     else:
-        form = SchemeForm(initial=SchemeForm.initial_from(base))
+        next_month = Window.month_of(timezone.localdate()).next().start
+        form = SchemeForm(initial={**SchemeForm.initial_from(base), "valid_from": next_month})
         rules = RuleFormSet(
             prefix="rules",
             initial=[RuleForm.initial_from(rule) for rule in base.rules.all()] if base else [],

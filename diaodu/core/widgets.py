@@ -64,3 +64,11 @@ def light_choices(field, fields: tuple[str, ...], label) -> None:
         return empty + [(pk, label(*values)) for pk, *values in queryset.values_list("pk", *fields)]
 
     field.widget.choices = choices
+
+
+class YesNoSelect(forms.NullBooleanSelect):
+    """A yes/no filter whose empty choice reads "—" (any), not "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "—"), *self.choices[1:]]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.widgets import YesNoSelect
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.models import Inspection
 from diaodu.org.choices import UnitKind
@@ -31,7 +32,7 @@ class InspectionFilterSet(django_filters.FilterSet):
     )
     rating = django_filters.ChoiceFilter(choices=Rating.choices, label=_("Rating"))
     overstated = django_filters.BooleanFilter(
-        method="by_overstated", label=_("Progress overstated")
+        method="by_overstated", label=_("Progress overstated"), widget=YesNoSelect
     )
     date_from = django_filters.DateFilter(
         field_name="date", lookup_expr="gte", label=_("Visited from"), widget=DATE_INPUT

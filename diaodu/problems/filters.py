@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from diaodu.core.choices import Light
+from diaodu.core.widgets import YesNoSelect
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
 from diaodu.problems.choices import ProblemLevel, ProblemStatus, SupervisionLevel, TaskStatus
@@ -26,7 +27,9 @@ class _Common(django_filters.FilterSet):
     light = django_filters.ChoiceFilter(
         choices=Light.choices, method="by_light", label=_("Warning")
     )
-    overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"))
+    overdue = django_filters.BooleanFilter(
+        method="by_overdue", label=_("Overdue"), widget=YesNoSelect
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
