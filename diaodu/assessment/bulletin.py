@@ -478,9 +478,10 @@ def _overview(figures: Figures, content: Content) -> list[str]:
         investment % data,
         _(
             "Of the %(starts_planned)d projects planned to start by then, %(started)d have "
-            "started. %(red)d projects are on red, %(yellow)d on yellow and %(green)d on green; "
-            "%(problems_open)d problems are unsolved (%(problems_overdue)d overdue) and "
-            "%(tasks_open)d tasks unfinished (%(tasks_overdue)d overdue)."
+            "started. On the day of issue %(red)d projects are on red, %(yellow)d on yellow and "
+            "%(green)d on green; %(problems_open)d problems are unsolved "
+            "(%(problems_overdue)d overdue) and %(tasks_open)d tasks unfinished "
+            "(%(tasks_overdue)d overdue)."
         )
         % data,
     ]
@@ -496,7 +497,10 @@ def _figure_rows(figures: Figures) -> list[tuple[str, str]]:
         (_("Against the annual plan"), percent(figures.rate)),
         (_("Against the plan to date"), percent(figures.schedule_rate)),
         (_("New starts planned / started"), f"{figures.starts_planned} / {figures.started}"),
-        (_("Red / yellow / green"), f"{figures.red} / {figures.yellow} / {figures.green}"),
+        (
+            _("Red / yellow / green (on the day of issue)"),
+            f"{figures.red} / {figures.yellow} / {figures.green}",
+        ),
         (
             _("Problems unsolved (overdue)"),
             f"{figures.problems_open}（{figures.problems_overdue}）",
@@ -577,6 +581,12 @@ def bulletin_docx(content: Content) -> bytes:
             paragraph(document, mention.sentence if mention else _("None."), indent=True)
 
     _section(document, 4, pgettext("bulletin section", "Red projects"))
+    paragraph(
+        document,
+        _("The projects on red on %(date)s, the day of issue, with the reasons.")
+        % {"date": date_text(content.issued_on)},
+        indent=True,
+    )
     if content.red_projects:
         table(
             document,

@@ -7,11 +7,15 @@ of the period (or today, for the period under way):
 
 - investment: approved investment of the year's periods started by then, against the annual
   plan (investment_rate) and against the plan of the months up to then, 序时进度
-  (schedule_rate), for projects being built;
+  (schedule_rate), for projects being built (one completed or in operation since still
+  counts for the year it was completed in);
 - new starts: projects planned to start this year by then, and those actually started;
 - milestones planned within the period, and those met by their date;
-- problems and tasks: solved within the period on time or late, and those overdue at its end;
-- reports due within the period: on time, late, or still missing at its end;
+- problems and tasks: reported solved or done within the period, on time (by the deadline,
+  however early) or late, and those not done by its end whose deadline had passed;
+- reports due within the period from each project's counting programme (one per year, as in
+  reporting.totals), while it was being built: submitted on time, late, or missing at its end
+  (a draft or a returned report is missing);
 - inspections within the period, and those that found fault (rated poor, or progress
   overstated by more than DIAODU_PROGRESS_GAP points).
 
@@ -19,7 +23,7 @@ The whole portfolio is read in a fixed number of queries, whatever the number of
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -39,14 +43,16 @@ from diaodu.reporting.totals import CADENCE_RANK
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 GROUP_KINDS = {Group.REGION: UnitKind.REGION, Group.DEPARTMENT: UnitKind.DEPARTMENT}
-# Projects that build (and so invest and report): not reserve, cancelled or in operation.
-NOT_BUILDING = [Stage.RESERVE, Stage.CANCELLED, Stage.OPERATING]
 
 
 def _rate(part, whole):
     if not whole:
         return None
     return (Decimal(part) / Decimal(whole) * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _cents(amount) -> str:
+    return str(Decimal(amount or 0).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def _start_of(day: date) -> datetime:
@@ -85,36 +91,59 @@ def compute(window: Window, group: str, today: date | None = None) -> dict[int, 
     """
     units, top_of = group_units(group)
     field = "region_id" if group == Group.REGION else "lead_unit_id"
-    rows = Project.objects.exclude(stage=Stage.CANCELLED).values_list("pk", field, "stage")
-    projects = {pk: (top_of[unit], stage) for pk, unit, stage in rows.order_by() if unit in top_of}
+    rows = Project.objects.exclude(stage=Stage.CANCELLED).values_list(
+        "pk", field, "stage", "actual_completion"
+    )
+    projects = {
+        pk: (top_of[unit], stage, completed)
+        for pk, unit, stage, completed in rows.order_by()
+        if unit in top_of
+    }
     counted = _measure(window, today, projects, top_of.get)
     return {unit_id: _finish(values) for unit_id, values in counted.items() if unit_id in units}
 
 
 def portfolio(window: Window, today: date | None = None) -> dict:
     """The same indicators for the whole portfolio, city-level projects included."""
-    rows = Project.objects.exclude(stage=Stage.CANCELLED).values_list("pk", "stage").order_by()
-    projects = {pk: (0, stage) for pk, stage in rows}
+    rows = Project.objects.exclude(stage=Stage.CANCELLED).values_list(
+        "pk", "stage", "actual_completion"
+    )
+    projects = {pk: (0, stage, completed) for pk, stage, completed in rows.order_by()}
     counted = _measure(window, today, projects, lambda unit_id: 0)
     return _finish(counted[0])
 
 
+def building_on(stage, completed, day: date) -> bool:
+    """Whether a project was being built (so planned, invested and reported) on a day.
+
+    Today's stage says it for projects still being built; a project completed or in operation
+    since was still being built before its completion date (an unknown date: it was not).
+    """
+    if stage in (Stage.RESERVE, Stage.CANCELLED):
+        return False
+    if stage in (Stage.COMPLETED, Stage.OPERATING):
+        return completed is not None and completed >= day
+    return True
+
+
 def _measure(window, today, projects: dict[int, tuple], owner_of) -> dict:
-    """Count everything per owner. `projects` maps a project to (its owner, its stage);
-    `owner_of` maps a problem's or a task's unit to its owner (None for none)."""
+    """Count everything per owner. `projects` maps a project to (its owner, its stage, its
+    completion date); `owner_of` maps a problem's or a task's unit to its owner (None for
+    none)."""
     start, end = window.start, period_end(window, today)
     values: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     project_unit, building = {}, set()
-    for pk, (owner, stage) in projects.items():
+    year_start = date(window.year, 1, 1)
+    for pk, (owner, stage, completed) in projects.items():
         project_unit[pk] = owner
         values[owner]["projects"] += 1
-        if stage not in NOT_BUILDING:
+        if building_on(stage, completed, year_start):
             building.add(pk)
     _investment(values, project_unit, building, window.year, end)
     _starts(values, project_unit, window.year, end)
     _milestones(values, project_unit, start, end)
     _problems_and_tasks(values, owner_of, start, end)
-    _reports(values, project_unit, start, end)
+    _reports(values, projects, start, end)
     _inspections(values, project_unit, start, end)
     return values
 
@@ -155,9 +184,9 @@ def _finish(counted: dict) -> dict:
         # The figures behind the rates, for the explanation.
         "facts": {
             "projects": counted["projects"],
-            "planned": str(counted["planned"] or ZERO),
-            "planned_to_date": str(counted["planned_to_date"] or ZERO),
-            "invested": str(counted["invested"] or ZERO),
+            "planned": _cents(counted["planned"]),
+            "planned_to_date": _cents(counted["planned_to_date"]),
+            "invested": _cents(counted["invested"]),
             "starts_planned": counted["starts_planned"],
             "started": counted["started"],
             "milestones_due": counted["milestones_due"],
@@ -251,29 +280,27 @@ def _milestones(values, project_unit, start, end):
 def _problems_and_tasks(values, owner_of, start, end):
     from diaodu.problems.models import Problem, Task
 
-    since = _start_of(start)
+    since, until = _start_of(start), _start_of(end + timedelta(days=1))
     for model, unit_field, done_field, prefix in (
         (Problem, "responsible_unit_id", "solved_at", "problems"),
         (Task, "lead_unit_id", "done_at", "tasks"),
     ):
-        rows = (
-            model.objects.filter(deadline__lte=end)
-            .filter(Q(**{f"{done_field}__isnull": True}) | Q(**{f"{done_field}__gte": since}))
-            .values_list(unit_field, "deadline", done_field)
-        )
-        for unit_id, deadline, done_at in rows:
+        done_within = Q(**{f"{done_field}__gte": since, f"{done_field}__lt": until})
+        not_done_then = Q(**{f"{done_field}__isnull": True}) | Q(**{f"{done_field}__gte": until})
+        rows = model.objects.filter(done_within | (not_done_then & Q(deadline__lt=end)))
+        for unit_id, deadline, done_at in rows.values_list(unit_field, "deadline", done_field):
             owner = owner_of(unit_id)
             if owner is None:
                 continue
             done = timezone.localdate(done_at) if done_at else None
             unit = values[owner]
-            if done is not None and done <= end:
+            if done is not None and start <= done <= end:
                 unit[f"{prefix}_on_time" if done <= deadline else f"{prefix}_late"] += 1
-            elif deadline < end:
+            else:
                 unit[f"{prefix}_overdue"] += 1
 
 
-def _reports(values, project_unit, start, end):
+def _reports(values, projects, start, end):
     periods = {
         pk: (program_id, period_start, due_date)
         for pk, program_id, period_start, due_date in ReportingPeriod.objects.filter(
@@ -285,29 +312,37 @@ def _reports(values, project_unit, start, end):
     by_program = defaultdict(list)
     for pk, (program_id, _s, _d) in periods.items():
         by_program[program_id].append(pk)
-    expected = defaultdict(list)  # project → periods it owes
-    for project_id, program_id, stage, completed in (
+    # One programme per project and year owes reports, as in reporting.totals: a project in a
+    # weekly and a monthly programme reports on time by its monthly one.
+    counting: dict[tuple[int, int], tuple] = {}
+    for project_id, program_id, year, cadence in (
         Program.projects.through.objects.filter(program_id__in=list(by_program))
-        .exclude(project__stage__in=NOT_BUILDING)
         .order_by()
-        .values_list("project_id", "program_id", "project__stage", "project__actual_completion")
+        .values_list("project_id", "program_id", "program__year", "program__cadence")
     ):
-        if project_id not in project_unit:
+        if project_id not in projects:
             continue
+        rank = (CADENCE_RANK.get(cadence, 9), program_id)
+        if (project_id, year) not in counting or rank < counting[(project_id, year)]:
+            counting[(project_id, year)] = rank
+    expected = defaultdict(list)  # project → periods it owes
+    for (project_id, _year), (_rank, program_id) in counting.items():
+        _owner, stage, completed = projects[project_id]
         for period_id in by_program[program_id]:
-            if stage == Stage.COMPLETED and completed and completed < periods[period_id][1]:
-                continue
-            expected[project_id].append(period_id)
+            if building_on(stage, completed, periods[period_id][1]):
+                expected[project_id].append(period_id)
     submitted = {
         (project_id, period_id): submitted_at
         for project_id, period_id, submitted_at in ProgressReport.objects.filter(
-            period_id__in=list(periods), submitted_at__isnull=False
+            period_id__in=list(periods),
+            submitted_at__isnull=False,
+            status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED],
         )
         .order_by()
         .values_list("project_id", "period_id", "submitted_at")
     }
     for project_id, period_ids in expected.items():
-        unit = values[project_unit[project_id]]
+        unit = values[projects[project_id][0]]
         for period_id in period_ids:
             at = submitted.get((project_id, period_id))
             day = timezone.localdate(at) if at else None

@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.assessment.choices import (
+    RATES,
     STANDING_COLOURS,
     Group,
     Indicator,
@@ -169,6 +170,14 @@ class ScoringRule(models.Model):
         return f"{self.scheme}：{self.get_indicator_display()}"
 
     def clean(self):
+        wanted = Method.RATIO if self.indicator in RATES else Method.PER_ITEM
+        if self.indicator and self.method != wanted:
+            raise ValidationError(
+                {
+                    "method": _("%(indicator)s is scored as %(method)s.")
+                    % {"indicator": self.get_indicator_display(), "method": wanted.label}
+                }
+            )
         if self.method == Method.RATIO:
             if self.target is None or self.floor is None or self.target <= self.floor:
                 raise ValidationError(

@@ -19,6 +19,11 @@ PATTERNS = [
 ]
 
 
+# Years a period may be asked for; the window itself spans one more each side, so that the
+# period before the first and after the last can still be named.
+FIRST_YEAR, LAST_YEAR = 2001, 2099
+
+
 @dataclass(frozen=True)
 class Window:
     kind: str
@@ -41,6 +46,8 @@ class Window:
             if match:
                 year = int(match.group(1))
                 number = int(match.group(2)) if kind != PeriodKind.YEAR else 0
+                if not FIRST_YEAR <= year <= LAST_YEAR:
+                    break
                 try:
                     return cls(kind, year, number)
                 except ValueError:

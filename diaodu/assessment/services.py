@@ -161,6 +161,11 @@ def _stored(value):
 def do_publish_ranking(actor, window: Window, group: str, today: date | None = None) -> Ranking:
     """Compute and keep the ranking of a period and group, replacing the one kept before."""
     _require_manager(actor)
+    if window.end >= (today or timezone.localdate()):
+        raise ValidationError(
+            _("%(period)s is not over yet: it can be published once it has ended.")
+            % {"period": window.label}
+        )
     result = compute(window, group, today)
     before = published(window, group)
     ranking = before or Ranking(
@@ -210,12 +215,26 @@ RULE_FIELDS = [
 
 
 @transaction.atomic
+def first_open_month(today: date | None = None) -> date:
+    """The first month a new version may start from: this month, or the month after the last
+    published ranking if that is later. Earlier months keep the version they were scored by."""
+    today = today or timezone.localdate()
+    month = today.replace(day=1)
+    last = Ranking.objects.order_by("-end").values_list("end", flat=True).first()
+    if last is not None:
+        after = Window.month_of(last).next().start
+        month = max(month, after)
+    return month
+
+
 def do_create_scheme(actor, *, name, valid_from, rules, top_count=3, bottom_count=3,
-                     tie_breaks=(), note="") -> ScoringScheme:  # fmt: skip
+                     tie_breaks=(), note="", today=None) -> ScoringScheme:  # fmt: skip
     """A new version of the scheme, in force from the month of `valid_from`.
 
     `rules` is a list of dicts with RULE_FIELDS. Every problem of the version and of each
-    rule is reported at once, and nothing is written unless all is well.
+    rule is reported at once, and nothing is written unless all is well. A version cannot
+    start before `first_open_month()`: a month already over, or already published, keeps the
+    version it had.
     """
     _require_manager(actor)
     scheme = ScoringScheme(
@@ -232,6 +251,15 @@ def do_create_scheme(actor, *, name, valid_from, rules, top_count=3, bottom_coun
         scheme.full_clean()
     except ValidationError as error:
         errors.update(error.message_dict)
+    earliest = first_open_month(today)
+    if scheme.valid_from and scheme.valid_from < earliest and "valid_from" not in errors:
+        errors["valid_from"] = [
+            _(
+                "A new version can start from %(month)s at the earliest: earlier months keep "
+                "the version they were scored by."
+            )
+            % {"month": f"{earliest:%Y-%m}"}
+        ]
     built, seen = [], set()
     for index, data in enumerate(rules, start=1):
         rule = ScoringRule(scheme=scheme, sort_order=index, **{
@@ -263,9 +291,10 @@ def do_create_scheme(actor, *, name, valid_from, rules, top_count=3, bottom_coun
     return scheme
 
 
-def can_delete_scheme(scheme: ScoringScheme) -> bool:
-    """A version that has scored a published ranking is kept for ever."""
-    return not scheme.rankings.exists()
+def can_delete_scheme(scheme: ScoringScheme, today: date | None = None) -> bool:
+    """Only a version that has not yet scored anything may go: one starting from a month still
+    open (see `first_open_month`) and behind no published ranking."""
+    return scheme.valid_from >= first_open_month(today) and not scheme.rankings.exists()
 
 
 @transaction.atomic
@@ -273,7 +302,7 @@ def do_delete_scheme(actor, scheme: ScoringScheme):
     _require_manager(actor)
     if not can_delete_scheme(scheme):
         raise ValidationError(
-            _("This version scored published rankings; start a new version instead.")
+            _("This version has scored past or published months; start a new version instead.")
         )
     if ScoringScheme.objects.count() == 1:
         raise ValidationError(_("The only version cannot be deleted."))

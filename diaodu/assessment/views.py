@@ -112,7 +112,12 @@ def rankings(request):
 def publish(request):
     if not services.can_manage(request.user):
         raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
-    window, group = window_from(request, request.POST), group_from(request.POST)
+    group = group_from(request.POST)
+    try:
+        window = Window.parse(request.POST.get("period", ""))
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("assessment:rankings")
     try:
         services.do_publish_period(request.user, window)
     except ValidationError as error:
@@ -126,12 +131,17 @@ def publish(request):
 
 @login_required
 def ranking_export(request):
-    window, group = window_from(request), group_from(request.GET)
+    group = group_from(request.GET)
     try:
-        result = services.read(window, group)
+        window = Window.parse(request.GET["period"]) if "period" in request.GET else None
+        result = services.read(window or default_window(), group)
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("assessment:rankings")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("assessment:rankings")
+    window = result.window
     title = _("%(period)s ranking of %(group)s") % {
         "period": window.label,
         "group": result.group_label,

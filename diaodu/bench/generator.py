@@ -72,7 +72,18 @@ CHUNK = 20_000  # rows per executemany on SQLite
 # The accounts a benchmark signs in with (password PASSWORD).
 ACCOUNTS = ("hq", "region", "owner")
 # The apps whose data --wipe deletes (and everything that refers to it).
-WIPED_APPS = ("org", "projects", "reporting", "problems", "core", "notifications", "exchange")
+WIPED_APPS = (
+    "org",
+    "projects",
+    "reporting",
+    "problems",
+    "core",
+    "notifications",
+    "exchange",
+    "meetings",
+    "inspections",
+    "assessment",
+)
 # Share of a year's investment planned for each month: slow in winter and at the Spring Festival.
 MONTH_WEIGHTS = [4, 4, 8, 9, 10, 10, 10, 9, 10, 10, 9, 7]
 STAGE_WEIGHTS = {
@@ -192,6 +203,11 @@ def wipe():
         no_style(), tables, reset_sequences=True, allow_cascade=True
     )
     connection.ops.execute_sql_flush(statements)
+    # The scoring scheme is configuration, not data: a wiped database gets the default back.
+    from diaodu.assessment.defaults import create_default_scheme
+    from diaodu.assessment.models import ScoringRule, ScoringScheme
+
+    create_default_scheme(ScoringScheme, ScoringRule)
 
 
 class Writer:

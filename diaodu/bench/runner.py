@@ -148,6 +148,7 @@ class Bench:
         self.measure_filing()
         self.measure_export()
         self.measure_import()
+        self.measure_ranking()
         return self.results
 
     def measure_request_floor(self):
@@ -374,3 +375,66 @@ class Bench:
         value = median(runs)
         self.add(Result(f"import_{self.import_rows}_rows", value, floor, value / floor,
                         self.projects, 20.0, "reading the workbook", runs=runs))  # fmt: skip
+
+    def _ranking_sql(self, window):
+        """The rows a month's ranking reads, fetched by hand: one query per source."""
+        from diaodu.inspections.models import Inspection
+        from diaodu.problems.models import Problem, Task
+        from diaodu.projects.models import Milestone, PlanMonth, Program
+
+        project, plan = table(Project._meta.db_table), table(AnnualPlan._meta.db_table)
+        month, report = table(PlanMonth._meta.db_table), table(ProgressReport._meta.db_table)
+        period, program = table(ReportingPeriod._meta.db_table), table(Program._meta.db_table)
+        links = table(Program.projects.through._meta.db_table)
+        milestone = table(Milestone._meta.db_table)
+        start, end, year = window.start, window.end, window.year
+        return [
+            (f"SELECT id, region_id, stage FROM {project}", []),
+            (f"SELECT project_id, planned_investment FROM {plan} WHERE year = %s", [year]),
+            (f"SELECT ap.project_id, COUNT(*), SUM(CASE WHEN m.month <= %s THEN "
+             f"m.planned_investment END) FROM {month} m JOIN {plan} ap ON ap.id = m.plan_id "
+             "WHERE ap.year = %s GROUP BY ap.project_id", [end.month, year]),
+            (f"SELECT l.project_id, l.program_id, g.cadence FROM {links} l JOIN {program} g "
+             "ON g.id = l.program_id WHERE g.year = %s", [year]),
+            (f"SELECT r.project_id, e.program_id, SUM(r.invested) FROM {report} r JOIN {period} e "
+             "ON e.id = r.period_id JOIN {program} g ON g.id = e.program_id WHERE r.status = "
+             "'approved' AND g.year = %s AND e.start <= %s GROUP BY r.project_id, e.program_id"
+             .replace("{program}", program), [year, end]),
+            (f"SELECT id, planned_start, actual_start FROM {project} WHERE planned_start "
+             "BETWEEN %s AND %s", [start.replace(month=1), end]),
+            (f"SELECT project_id, planned_date, actual_date FROM {milestone} "
+             "WHERE planned_date BETWEEN %s AND %s", [start, end]),
+            (f"SELECT responsible_unit_id, deadline, solved_at FROM "
+             f"{table(Problem._meta.db_table)} WHERE deadline <= %s AND (solved_at IS NULL OR "
+             "solved_at >= %s)", [end, start]),
+            (f"SELECT lead_unit_id, deadline, done_at FROM {table(Task._meta.db_table)} WHERE "
+             "deadline <= %s AND (done_at IS NULL OR done_at >= %s)", [end, start]),
+            (f"SELECT r.project_id, r.period_id, r.submitted_at FROM {report} r JOIN {period} e "
+             "ON e.id = r.period_id WHERE e.due_date BETWEEN %s AND %s AND r.submitted_at IS "
+             "NOT NULL", [start, end]),
+            (f"SELECT l.project_id, l.program_id FROM {links} l JOIN {period} e ON "
+             "e.program_id = l.program_id WHERE e.due_date BETWEEN %s AND %s", [start, end]),
+            (f"SELECT project_id, rating, progress_gap FROM {table(Inspection._meta.db_table)} "
+             "WHERE date BETWEEN %s AND %s", [start, end]),
+        ]  # fmt: skip
+
+    def measure_ranking(self):
+        """Last month's ranking of the regions: computed live (it and the month before, for the
+        change), as the page shows it before it is published; then read as published."""
+        from diaodu.assessment.models import Ranking, Score
+        from diaodu.assessment.periods import Window
+        from diaodu.assessment.services import do_publish_ranking
+
+        Ranking.objects.all().delete()
+        window = Window.month_of(timezone.localdate()).previous()
+        url = reverse("assessment:rankings") + f"?period={window.code}&group=region"
+        sql = self._ranking_sql(window) + self._ranking_sql(window.previous())
+        self.page("ranking_live", self.hq, url, sql, 5.0)
+        ranking = do_publish_ranking(self.hq, window, "region")
+        sql = [
+            (f"SELECT * FROM {table(Ranking._meta.db_table)} WHERE id = %s", [ranking.pk]),
+            (f"SELECT * FROM {table(Score._meta.db_table)} WHERE ranking_id = %s ORDER BY rank",
+             [ranking.pk]),
+        ]  # fmt: skip
+        self.page("ranking_published", self.hq, url, sql, 0.3)
+        Ranking.objects.all().delete()

@@ -7,6 +7,7 @@ recorded and their units notified like any other; all of it is written, or none 
 """
 
 from datetime import date as Date
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -53,13 +54,17 @@ def _require_visible(user, project):
 
 
 def last_report(project, before_date: Date) -> ProgressReport | None:
-    """The project's latest report submitted (or approved) for a period begun by `before_date`.
+    """The project's latest report submitted (or approved) by the day of the visit, for a
+    period begun by then: what the project claimed when the inspectors went.
 
     A draft or a returned report is not what the project claims, so it is never the one checked.
     """
+    next_day = timezone.make_aware(datetime.combine(before_date + timedelta(days=1), time.min))
     return (
         ProgressReport.objects.filter(
-            project=project, submitted_at__isnull=False, period__start__lte=before_date
+            project=project,
+            submitted_at__lt=next_day,
+            period__start__lte=before_date,
         )
         .exclude(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
         .select_related("period__program")

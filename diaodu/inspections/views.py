@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,9 +148,11 @@ def _attach_all(error, form, problem_rows, task_rows):
 @login_required
 def inspection_new(request):
     _require_inspector(request.user)
+    wanted = request.GET.get("project") or request.POST.get("project") or ""
+    if not wanted.isdigit():
+        raise Http404(_("Choose a project to inspect from its page."))
     project = get_object_or_404(
-        Project.objects.visible_to(request.user).select_related("region"),
-        pk=request.GET.get("project") or request.POST.get("project") or 0,
+        Project.objects.visible_to(request.user).select_related("region"), pk=int(wanted)
     )
     today = timezone.localdate()
     report = services.last_report(project, today)

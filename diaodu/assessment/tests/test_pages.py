@@ -79,7 +79,7 @@ def test_schemes_page_and_a_new_version(ranked):
     form = client.get("/rankings/schemes/new/")
     assert form.status_code == 200 and "investment_rate" in form.content.decode()
     data = {
-        "name": "2026年办法", "valid_from": "2026-03", "top_count": 1, "bottom_count": 1,
+        "name": "2026年办法", "valid_from": "2026-04", "top_count": 1, "bottom_count": 1,
         "tie_break_1": "reporting_rate", "note": "",
         "rules-TOTAL_FORMS": 2, "rules-INITIAL_FORMS": 0,
         "rules-0-indicator": "reporting_rate", "rules-0-method": "ratio", "rules-0-weight": "100",
@@ -95,8 +95,12 @@ def test_schemes_page_and_a_new_version(ranked):
     response = client.post("/rankings/schemes/new/", data)
     page = response.content.decode()
     assert response.status_code == 200 and "该月份已有一个版本" in page and "2026年办法" in page
-    page = client.get("/rankings/?period=2026-03").content.decode()
-    assert "2026年办法" in page
+    assert "2026年办法" in client.get("/rankings/?period=2026-04").content.decode()
+    assert "2026年办法" not in client.get("/rankings/?period=2026-03").content.decode()
+    # A month already over cannot be given a new version.
+    data.update({"valid_from": "2026-02", "rules-0-weight": "100", "name": "倒签"})
+    page = client.post("/rankings/schemes/new/", data).content.decode()
+    assert "最早只能从2026-04起用" in page
 
 
 def test_api_current_ranking_and_indicators(ranked, django_assert_max_num_queries):

@@ -111,16 +111,17 @@ def test_a_new_version_changes_the_ranking_from_its_month_and_not_before(ranked)
     services.do_create_scheme(
         hq, name="v1", valid_from=date(2020, 1, 1), tie_breaks=[], top_count=1, bottom_count=1,
         rules=[{"indicator": "inspections", "method": Method.PER_ITEM, "per_item": 10}],
+        today=date(2020, 1, 1),
     )  # fmt: skip
     february_before = services.compute(FEBRUARY, Group.REGION, ranked.today)
     march_before = services.compute(MARCH, Group.REGION, ranked.today)
     services.do_publish_ranking(hq, FEBRUARY, Group.REGION, ranked.today)
     assert [e.unit for e in march_before.entries] == [city.gaoxin, city.jiefang]
 
-    # v2 from March: reports on time are all that count.
+    # v2, adopted on 2 March from March on: reports on time are all that count.
     services.do_create_scheme(
         hq, name="v2", valid_from=date(2026, 3, 1), tie_breaks=[], top_count=1, bottom_count=1,
-        rules=_only("reporting_rate"),
+        rules=_only("reporting_rate"), today=date(2026, 3, 2),
     )  # fmt: skip
     march = services.compute(MARCH, Group.REGION, ranked.today)
     assert march.scheme.name == "v2"
@@ -142,6 +143,17 @@ def test_a_new_version_changes_the_ranking_from_its_month_and_not_before(ranked)
     ]
     # A quarter is scored by the version of its last month.
     assert services.compute(Window.parse("2026Q1"), Group.REGION, ranked.today).scheme.name == "v2"
+    # Once March is published, no version may start in it or before, and v2 stays.
+    services.do_publish_ranking(hq, MARCH, Group.REGION, ranked.today)
+    with pytest.raises(ValidationError, match="2026-04"):
+        services.do_create_scheme(
+            hq, name="v3", valid_from=date(2026, 2, 1), rules=_only("investment_rate"),
+            today=date(2026, 3, 20),
+        )  # fmt: skip
+    v2 = ScoringScheme.objects.get(name="v2")
+    assert not services.can_delete_scheme(v2, ranked.today)
+    with pytest.raises(ValidationError):
+        services.do_delete_scheme(hq, v2)
 
 
 def test_a_published_ranking_reads_the_same_after_the_data_changes(ranked):
@@ -176,6 +188,7 @@ def test_scheme_versions_are_checked_whole(ranked):
     with pytest.raises(ValidationError) as error:
         services.do_create_scheme(
             hq, name="", valid_from=date(2000, 1, 1), tie_breaks=["nonsense"],
+            today=date(2000, 1, 5),
             rules=[
                 {"indicator": "investment_rate", "method": Method.RATIO, "weight": 0},
                 {"indicator": "investment_rate", "method": Method.RATIO, "weight": 10},

@@ -15,7 +15,8 @@ def test_bench_writes_every_figure_beside_its_floor(db, tmp_path, capsys):
     names = [r["name"] for r in results]
     assert names == [
         "minimal_view", "ledger_hq", "ledger_region", "dashboard_hq", "project_page",
-        "file_report", "export_ledger", "import_30_rows",
+        "file_report", "export_ledger", "import_30_rows", "ranking_live",
+        "ranking_published",
     ]  # fmt: skip
     for result in results:
         assert {"name", "median_s", "floor_s", "ratio", "projects"} <= result.keys()
