@@ -1,4 +1,4 @@
-"""Review findings: each test fails on the code as written and passes once the bug is fixed."""
+"""Edges of the assessment: early and returned work, past months, bad periods, scheme versions."""
 
 from datetime import date
 from decimal import Decimal
@@ -28,9 +28,7 @@ def _april():
 
 
 def test_a_task_done_early_counts_as_done_on_time(ranked):
-    """Done on 20 March, due 10 April: solved within March, on time. The filter
-    `deadline__lte=end` drops it from March, and `done_at__gte=since` from April: it is
-    never counted, so closure_rate only ever sees items that were due in the same month."""
+    """Done on 20 March, due 10 April: done within March, on time, and counted once."""
     city = ranked.city
     Task.objects.create(
         content="提前办结", lead_unit=city.gaoxin, deadline=date(2026, 4, 10),
@@ -69,7 +67,7 @@ def test_a_past_month_does_not_change_when_a_project_goes_into_operation(ranked)
 
 @pytest.mark.usefixtures("_april")
 def test_a_bad_period_posted_to_publish_publishes_nothing(ranked):
-    """window_from() falls back to last month on a bad value: the POST then publishes March."""
+    """A bad period posted to publish is refused: last month is not published instead."""
     response = login(ranked.city.users.hq).post("/rankings/publish/", {"period": "2026-3x"})
     assert response.status_code == 302
     assert not Ranking.objects.exists()
@@ -91,8 +89,8 @@ def test_the_first_and_last_periods_accepted_do_not_crash(ranked, url):
 
 @pytest.mark.usefixtures("_april")
 def test_a_new_version_cannot_rewrite_a_month_already_ranked(ranked):
-    """March is published under the default scheme; a version 'in force from February' created
-    in April would score March (and February) from now on, though it was not in force then."""
+    """March is published under the default scheme: a version 'in force from February' created
+    in April is refused, since it would score months it was not in force in."""
     hq = ranked.city.users.hq
     services.do_publish_period(hq, MARCH)
     response = login(hq).post(
@@ -109,7 +107,7 @@ def test_a_new_version_cannot_rewrite_a_month_already_ranked(ranked):
 
 @pytest.mark.usefixtures("_april")
 def test_a_count_cannot_be_scored_as_a_rate(ranked):
-    """'ratio' on problems_overdue gives MORE points for MORE overdue problems (share = n/100)."""
+    """A count scored as a share would give more points for more overdue problems: refused."""
     with pytest.raises(ValidationError):
         services.do_create_scheme(
             ranked.city.users.hq,

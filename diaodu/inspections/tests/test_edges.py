@@ -1,4 +1,4 @@
-"""Review findings: each test fails on the code as written and passes once the bug is fixed."""
+"""Edges of inspections: the report checked, and a project id that is not a number."""
 
 from datetime import date
 
@@ -8,7 +8,7 @@ from diaodu.inspections import services
 
 def test_the_report_checked_was_submitted_before_the_visit(city, periods, reports):
     """A visit on 10 May cannot check May's report, submitted on 25 May: the inspectors saw
-    the site before that claim existed. last_report() only looks at the period's start."""
+    the site before that claim existed."""
     visit = date(2026, 5, 10)
     assert services.last_report(city.projects.jiefang, visit) == reports.april
 
