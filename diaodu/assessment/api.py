@@ -33,9 +33,7 @@ GROUP = OpenApiParameter(
 def _window(params) -> Window:
     text = params.get("period")
     if not text:
-        from diaodu.assessment.views import default_window
-
-        return default_window()
+        return Window.default()
     try:
         return Window.parse(text)
     except ValueError as error:
@@ -47,14 +45,6 @@ def _group(params) -> str:
     if group not in Group.values:
         raise ValidationError({"group": [_("Unknown group: give region or department.")]})
     return group
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if value is None or isinstance(value, (int, str, bool)):
-        return value
-    return str(value)
 
 
 def _unit(unit) -> dict:
@@ -86,7 +76,7 @@ def result_data(result) -> dict:
                 "change": entry.change,
                 "standing": entry.standing,
                 "standing_label": entry.get_standing_display(),
-                "values": _plain(entry.values),
+                "values": indicators.as_json(entry.values),
                 "lines": explain(entry.lines),
             }
             for entry in result.entries
@@ -119,7 +109,7 @@ def indicators_api(request):
                 {"code": code, "label": str(label)} for code, label in Indicator.choices
             ],
             "units": [
-                {"unit": _unit(units[unit_id]), "values": _plain(values[unit_id])}
+                {"unit": _unit(units[unit_id]), "values": indicators.as_json(values[unit_id])}
                 for unit_id in units
                 if unit_id in values
             ],

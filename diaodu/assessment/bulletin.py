@@ -10,8 +10,8 @@ end by lead unit. `bulletin_docx` writes it in the form of a government bulletin
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
@@ -23,9 +23,10 @@ from docx.shared import Cm, Pt
 from diaodu.assessment import indicators, services
 from diaodu.assessment.choices import Group, Method, PeriodKind, Standing
 from diaodu.assessment.explain import indicator_label, number, value_text
-from diaodu.assessment.indicators import period_end
+from diaodu.assessment.indicators import period_end, rate
 from diaodu.assessment.periods import Window
 from diaodu.core.choices import Light
+from diaodu.core.dates import end_of
 from diaodu.core.docx import (
     date_text,
     new_document,
@@ -41,7 +42,6 @@ from diaodu.projects.choices import Stage
 from diaodu.projects.models import Project
 
 ZERO = Decimal("0")
-HUNDRED = Decimal("100")
 # How many indicators a praise or a criticism names.
 NAMED_INDICATORS = 2
 QUARTERS = {
@@ -79,12 +79,12 @@ class Figures:
     @property
     def rate(self) -> Decimal | None:
         """Investment completed against the year's plan, in %."""
-        return _rate(self.invested, self.planned)
+        return rate(self.invested, self.planned)
 
     @property
     def schedule_rate(self) -> Decimal | None:
         """Investment completed against the plan of the months up to the end (序时进度), in %."""
-        return _rate(self.invested, self.planned_to_date)
+        return rate(self.invested, self.planned_to_date)
 
 
 @dataclass
@@ -210,17 +210,6 @@ def build_content(window: Window, today: date | None = None) -> Content:
     )
 
 
-def _rate(part, whole) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) / Decimal(whole) * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-def _cutoff(day: date) -> datetime:
-    """The first moment after `day` (local time): what was done before it was done by `day`."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-
-
 def _figures(window: Window, as_of: date) -> Figures:
     """The whole portfolio's figures, city-level projects included, read as the ranking
     reads each unit's."""
@@ -249,7 +238,7 @@ def _figures(window: Window, as_of: date) -> Figures:
         portfolio["yellow"],
         portfolio["green"],
     )
-    cutoff = _cutoff(as_of)
+    cutoff = end_of(as_of)
     for model, done_field, prefix in (
         (Problem, "solved_at", "problems"),
         (Task, "done_at", "tasks"),
@@ -411,7 +400,7 @@ def _red_projects() -> list[RedProject]:
 def _overdue_tasks(as_of: date) -> list[OverdueUnit]:
     """Tasks not done by the end of `as_of` whose deadline had passed, by lead unit (the
     tasks the ranking counts as overdue)."""
-    cutoff = _cutoff(as_of)
+    cutoff = end_of(as_of)
     tasks = (
         Task.objects.filter(deadline__lt=as_of)
         .filter(Q(done_at__isnull=True) | Q(done_at__gte=cutoff))

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,26 +18,18 @@ from diaodu.assessment.bulletins import do_issue_bulletin, stored_response
 from diaodu.assessment.choices import PeriodKind
 from diaodu.assessment.models import Bulletin
 from diaodu.assessment.periods import Window
+from diaodu.assessment.views import period_options
 from diaodu.core.docx import docx_response
 
 PAGE_SIZE = 30
-MONTHS_OFFERED, QUARTERS_OFFERED = 24, 8
-
-
-def last_month(today=None) -> Window:
-    return Window.month_of(today or timezone.localdate()).previous()
 
 
 def period_choices(today=None) -> list[tuple[str, list[Window]]]:
     """The periods a bulletin may be issued for, latest first: 24 months and 8 quarters."""
-    today = today or timezone.localdate()
-    months = [Window.month_of(today)]
-    quarters = [Window(PeriodKind.QUARTER, today.year, (today.month - 1) // 3 + 1)]
-    while len(months) < MONTHS_OFFERED:
-        months.append(months[-1].previous())
-    while len(quarters) < QUARTERS_OFFERED:
-        quarters.append(quarters[-1].previous())
-    return [(_("Months"), months), (_("Quarters"), quarters)]
+    return [
+        (_("Months"), period_options(PeriodKind.MONTH, today)),
+        (_("Quarters"), period_options(PeriodKind.QUARTER, today)),
+    ]
 
 
 def parse_period(text) -> Window:
@@ -68,7 +59,7 @@ def bulletin_list(request):
             "page": page,
             "can_manage": services.can_manage(request.user),
             "period_choices": period_choices(),
-            "default_period": last_month().code,
+            "default_period": Window.default().code,
         },
     )
 
@@ -102,7 +93,7 @@ def bulletin_download(request, pk):
 def bulletin_preview(request):
     """The bulletin as it would read now, written on the fly and kept nowhere."""
     try:
-        window = parse_period(request.GET.get("period") or last_month().code)
+        window = parse_period(request.GET.get("period") or Window.default().code)
         content = build_content(window)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -23,7 +23,7 @@ The whole portfolio is read in a fixed number of queries, whatever the number of
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from diaodu.assessment.choices import Group, Indicator
 from diaodu.assessment.periods import Window
+from diaodu.core.dates import end_of, start_of
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
 from diaodu.projects.choices import Stage
@@ -45,18 +46,23 @@ HUNDRED = Decimal("100")
 GROUP_KINDS = {Group.REGION: UnitKind.REGION, Group.DEPARTMENT: UnitKind.DEPARTMENT}
 
 
-def _rate(part, whole):
+def rate(part, whole):
     if not whole:
         return None
     return (Decimal(part) / Decimal(whole) * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def as_json(values):
+    """Indicator values as JSON holds them: rates and amounts as strings, counts as numbers."""
+    if isinstance(values, dict):
+        return {str(key): as_json(item) for key, item in values.items()}
+    if values is None or isinstance(values, int | str):
+        return values
+    return str(values)
+
+
 def _cents(amount) -> str:
     return str(Decimal(amount or 0).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def group_units(group: str) -> tuple[dict[int, Unit], dict[int, int]]:
@@ -162,23 +168,23 @@ def _finish(counted: dict) -> dict:
     )
     reports_due = counted["reports_on_time"] + counted["reports_late"] + counted["reports_missing"]
     return {
-        Indicator.INVESTMENT_RATE: _rate(counted["invested"], counted["planned"]),
-        Indicator.SCHEDULE_RATE: _rate(counted["invested"], counted["planned_to_date"]),
-        Indicator.START_RATE: _rate(counted["started"], counted["starts_planned"]),
-        Indicator.MILESTONE_RATE: _rate(counted["milestones_met"], counted["milestones_due"]),
+        Indicator.INVESTMENT_RATE: rate(counted["invested"], counted["planned"]),
+        Indicator.SCHEDULE_RATE: rate(counted["invested"], counted["planned_to_date"]),
+        Indicator.START_RATE: rate(counted["started"], counted["starts_planned"]),
+        Indicator.MILESTONE_RATE: rate(counted["milestones_met"], counted["milestones_due"]),
         Indicator.PROBLEMS_ON_TIME: counted["problems_on_time"],
         Indicator.PROBLEMS_LATE: counted["problems_late"],
         Indicator.PROBLEMS_OVERDUE: counted["problems_overdue"],
         Indicator.TASKS_ON_TIME: counted["tasks_on_time"],
         Indicator.TASKS_LATE: counted["tasks_late"],
         Indicator.TASKS_OVERDUE: counted["tasks_overdue"],
-        Indicator.CLOSURE_RATE: _rate(
+        Indicator.CLOSURE_RATE: rate(
             counted["problems_on_time"] + counted["tasks_on_time"], due_items
         ),
         Indicator.REPORTS_ON_TIME: counted["reports_on_time"],
         Indicator.REPORTS_LATE: counted["reports_late"],
         Indicator.REPORTS_MISSING: counted["reports_missing"],
-        Indicator.REPORTING_RATE: _rate(counted["reports_on_time"], reports_due),
+        Indicator.REPORTING_RATE: rate(counted["reports_on_time"], reports_due),
         Indicator.INSPECTIONS: counted["inspections"],
         Indicator.INSPECTION_FINDINGS: counted["inspection_findings"],
         # The figures behind the rates, for the explanation.
@@ -280,7 +286,7 @@ def _milestones(values, project_unit, start, end):
 def _problems_and_tasks(values, owner_of, start, end):
     from diaodu.problems.models import Problem, Task
 
-    since, until = _start_of(start), _start_of(end + timedelta(days=1))
+    since, until = start_of(start), end_of(end)
     for model, unit_field, done_field, prefix in (
         (Problem, "responsible_unit_id", "solved_at", "problems"),
         (Task, "lead_unit_id", "done_at", "tasks"),

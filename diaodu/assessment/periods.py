@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diaodu.assessment.choices import PeriodKind
@@ -63,6 +64,25 @@ class Window:
     @classmethod
     def month_of(cls, day: date) -> "Window":
         return cls(PeriodKind.MONTH, day.year, day.month)
+
+    @classmethod
+    def of(cls, kind: str, day: date) -> "Window":
+        """The month, quarter or year a day is in."""
+        number = {PeriodKind.MONTH: day.month, PeriodKind.QUARTER: (day.month - 1) // 3 + 1}
+        return cls(kind, day.year, number.get(kind, 0))
+
+    @classmethod
+    def default(cls, today: date | None = None) -> "Window":
+        """Last month: the month a scheduling meeting ranks, and every period menu's default."""
+        return cls.month_of(today or timezone.localdate()).previous()
+
+    @classmethod
+    def recent(cls, kind: str, count: int, today: date | None = None) -> list["Window"]:
+        """The `count` periods of a kind up to the one under way, latest first."""
+        periods = [cls.of(kind, today or timezone.localdate())]
+        while len(periods) < count:
+            periods.append(periods[-1].previous())
+        return periods
 
     @property
     def first_month(self) -> int:

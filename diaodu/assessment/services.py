@@ -148,15 +148,6 @@ def read(window: Window, group: str, today: date | None = None) -> Result:
     )
 
 
-def _stored(value):
-    """Indicator values as JSON: rates as strings, counts as numbers."""
-    if isinstance(value, dict):
-        return {key: _stored(item) for key, item in value.items()}
-    if value is None or isinstance(value, (int, str)):
-        return value
-    return str(value)
-
-
 @transaction.atomic
 def do_publish_ranking(actor, window: Window, group: str, today: date | None = None) -> Ranking:
     """Compute and keep the ranking of a period and group, replacing the one kept before."""
@@ -184,7 +175,7 @@ def do_publish_ranking(actor, window: Window, group: str, today: date | None = N
             rank=entry.rank,
             previous_rank=entry.previous_rank,
             standing=entry.standing,
-            values=_stored(entry.values),
+            values=indicators.as_json(entry.values),
             lines=entry.lines,
         )
         for entry in result.entries

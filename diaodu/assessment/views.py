@@ -24,21 +24,16 @@ from diaodu.core.exports import xlsx_response
 MONTHS_OFFERED, QUARTERS_OFFERED, YEARS_OFFERED = 24, 8, 5
 
 
-def default_window(today=None) -> Window:
-    """Last month: the month a scheduling meeting ranks."""
-    return Window.month_of(today or timezone.localdate()).previous()
-
-
 def window_from(request, source=None) -> Window:
     source = source if source is not None else request.GET
     text = source.get("period")
     if not text:
-        return default_window()
+        return Window.default()
     try:
         return Window.parse(text)
     except ValueError as error:
         messages.error(request, str(error))
-        return default_window()
+        return Window.default()
 
 
 def group_from(source) -> str:
@@ -48,21 +43,8 @@ def group_from(source) -> str:
 
 def period_options(kind: str, today=None) -> list[Window]:
     """The periods offered in the period menu, latest first, none in the future."""
-    today = today or timezone.localdate()
-    current = Window.month_of(today)
-    if kind == PeriodKind.QUARTER:
-        current, count = (
-            Window(PeriodKind.QUARTER, today.year, (today.month - 1) // 3 + 1),
-            QUARTERS_OFFERED,
-        )
-    elif kind == PeriodKind.YEAR:
-        current, count = Window(PeriodKind.YEAR, today.year), YEARS_OFFERED
-    else:
-        count = MONTHS_OFFERED
-    options = [current]
-    while len(options) < count:
-        options.append(options[-1].previous())
-    return options
+    count = {PeriodKind.QUARTER: QUARTERS_OFFERED, PeriodKind.YEAR: YEARS_OFFERED}
+    return Window.recent(kind, count.get(kind, MONTHS_OFFERED), today)
 
 
 def _ranking_url(window: Window, group: str) -> str:
@@ -134,7 +116,7 @@ def ranking_export(request):
     group = group_from(request.GET)
     try:
         window = Window.parse(request.GET["period"]) if "period" in request.GET else None
-        result = services.read(window or default_window(), group)
+        result = services.read(window or Window.default(), group)
     except ValueError as error:
         messages.error(request, str(error))
         return redirect("assessment:rankings")

@@ -7,7 +7,6 @@ recorded and their units notified like any other; all of it is written, or none 
 """
 
 from datetime import date as Date
-from datetime import datetime, time, timedelta
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diaodu.core.dates import end_of
 from diaodu.core.history import diff, record, snapshot
 from diaodu.core.models import Action
 from diaodu.core.uploads import check_photo
@@ -59,11 +59,10 @@ def last_report(project, before_date: Date) -> ProgressReport | None:
 
     A draft or a returned report is not what the project claims, so it is never the one checked.
     """
-    next_day = timezone.make_aware(datetime.combine(before_date + timedelta(days=1), time.min))
     return (
         ProgressReport.objects.filter(
             project=project,
-            submitted_at__lt=next_day,
+            submitted_at__lt=end_of(before_date),
             period__start__lte=before_date,
         )
         .exclude(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])

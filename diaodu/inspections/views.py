@@ -29,14 +29,6 @@ from diaodu.problems.models import Problem, Task
 from diaodu.projects.models import Project
 
 PAGE_SIZE = 30
-INSPECTION_FIELDS = (
-    "date",
-    "inspectors",
-    "rating",
-    "verified_percent",
-    "verified_progress",
-    "findings",
-)
 
 
 def _inspections(user):
@@ -175,7 +167,7 @@ def inspection_new(request):
         )
         problem_rows = _rows(problem_set, "responsible_unit", units)
         task_rows = _rows(task_set, "lead_unit", units)
-        data = {name: form.cleaned_data.get(name) for name in INSPECTION_FIELDS}
+        data = {name: form.cleaned_data.get(name) for name in InspectionForm.Meta.fields}
         if valid:
             try:
                 with transaction.atomic():
