@@ -12,13 +12,22 @@ from diaodu.inspections.api import InspectionViewSet
 from diaodu.meetings.api import MeetingViewSet
 from diaodu.org.api import UnitViewSet
 from diaodu.problems.api import ProblemViewSet, TaskViewSet
-from diaodu.projects.api import ProgramViewSet, ProjectViewSet
+from diaodu.projects.api import (
+    AnnualPlanViewSet,
+    FundingLineViewSet,
+    MilestoneViewSet,
+    ProgramViewSet,
+    ProjectViewSet,
+)
 from diaodu.reporting.api import PeriodViewSet, ReportViewSet
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
 router.register("units", UnitViewSet, basename="unit")
 router.register("programs", ProgramViewSet, basename="program")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("funding-lines", FundingLineViewSet, basename="funding-line")
+router.register("plans", AnnualPlanViewSet, basename="plan")
 router.register("periods", PeriodViewSet, basename="period")
 router.register("reports", ReportViewSet, basename="report")
 router.register("problems", ProblemViewSet, basename="problem")

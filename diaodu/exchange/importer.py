@@ -12,26 +12,22 @@ erases anything: it leaves the field as it is.
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diaodu.core.history import plain
-from diaodu.core.models import Action, ChangeRecord
 from diaodu.exchange import columns as cols
 from diaodu.exchange.reader import Sheet
 from diaodu.org.choices import LeaderLevel, Role, UnitKind
 from diaodu.org.models import Leader, Unit
-from diaodu.projects.lights import refresh_lights
 from diaodu.projects.models import AnnualPlan, Program, Project
 from diaodu.projects.national_code import check_national_code
+from diaodu.projects.services import BulkRow, bulk_refusal, do_write_projects_in_bulk
 
 CITY_LEVEL = {"市级", "全市", "市本级", "市直", "跨区县", "city level"}
-BATCH = 500
 # Project fields an import may set, in the order of the template.
 FIELDS = [
     "name",
@@ -47,6 +43,8 @@ FIELDS = [
     "scope",
 ]
 SIMPLE = {"national_code", "category", "stage", "total_investment", "scope"}
+# The column of a project field, where they differ.
+COLUMN_OF = {"planned_start": "period", "planned_completion": "period"}
 UNIT_FIELDS = {"region": UnitKind.REGION, "owner": UnitKind.ENTERPRISE,
                "lead_unit": UnitKind.DEPARTMENT}  # fmt: skip
 
@@ -74,16 +72,11 @@ class NewName:
 
 
 @dataclass
-class RowPlan:
-    row: int
-    action: str  # "create", "update" or "unchanged"
-    project: Project
-    changes: dict = field(default_factory=dict)  # field name: [before, after], as recorded
+class RowPlan(BulkRow):
+    """What one row will write (see BulkRow), with its row number and the names to create."""
+
+    row: int = 0
     refs: dict = field(default_factory=dict)  # unit fields holding a NewName
-    m2m: dict = field(default_factory=dict)  # responsible_units / leaders: the new set
-    programs: set = field(default_factory=set)  # programme ids to add
-    annual: Decimal | None = None
-    plan_before: Decimal | None = None
 
 
 @dataclass
@@ -180,6 +173,11 @@ class ProjectImport:
         if self.create_missing and not self.user.is_headquarters:
             plan.problems.append(
                 Problem(0, "", _("Only headquarters may create units and leaders by importing."))
+            )
+            return plan
+        if self.program is not None and not self.user.is_headquarters:
+            plan.problems.append(
+                Problem(0, "", _("Only headquarters puts projects in programmes."))
             )
             return plan
         self._load_projects(plan_year)
@@ -380,6 +378,11 @@ class ProjectImport:
             plan.problems.extend(problems)
             return
         row = self._plan_row(number, name, values, programs, match, used, problem)
+        refusal = bulk_refusal(self.user, row) if not problems else None
+        if refusal is not None:  # the same rules as every other write of a project
+            key, message = refusal
+            column = COLUMN_OF.get(key, key)
+            problem(column if column in used else "name", message)
         if problems:  # the model's own checks
             plan.problems.extend(problems)
             return
@@ -436,7 +439,7 @@ class ProjectImport:
         creating = match is None
         project = Project(name=name) if creating else match
         before = {} if creating else self._recorded(project)
-        row = RowPlan(number, "create" if creating else "update", project)
+        row = RowPlan(row=number, action="create" if creating else "update", project=project)
         if not creating and name and name != project.name:
             project.name = name
         for key in SIMPLE:
@@ -480,6 +483,7 @@ class ProjectImport:
             new = values[key]
             if new != current:
                 row.m2m[key] = new
+                row.m2m_before[key] = current
                 names = (
                     directory.unit_names if key == "responsible_units" else directory.leader_names
                 )
@@ -528,41 +532,18 @@ class ProjectImport:
 
     @transaction.atomic
     def apply(self, plan: Plan) -> Plan:
-        """Write a clean plan: every row or, on any error, none."""
+        """Write a clean plan: every row or, on any error, none (through the project service's
+        bulk write, which checks each row against the same rules as every other write)."""
         if not plan.ok:
             raise ValueError("a plan with problems cannot be applied")
-        now = timezone.now()
         created = self._create_missing(plan)
-        creates = [row for row in plan.rows if row.action == "create"]
-        updates = [row for row in plan.rows if row.action == "update"]
-        for row in creates + updates:
+        rows = [row for row in plan.rows if row.action in ("create", "update")]
+        for row in rows:
             for key, ref in row.refs.items():
                 setattr(row.project, f"{key}_id", created[ref])
             for key, refs in row.m2m.items():
                 row.m2m[key] = {created[r] if isinstance(r, NewName) else r for r in refs}
-        for row in creates:
-            row.project.created_at = row.project.updated_at = now
-        Project.objects.bulk_create([row.project for row in creates], batch_size=BATCH)
-        changed_fields = {
-            f"{key}_id" if key in UNIT_FIELDS else key
-            for row in updates
-            for key in row.changes
-            if key in FIELDS
-        }
-        touched = [row.project for row in updates if any(k in FIELDS for k in row.changes)]
-        for project in touched:
-            project.updated_at = now
-        if touched:
-            Project.objects.bulk_update(
-                touched, sorted(changed_fields | {"updated_at"}), batch_size=BATCH
-            )
-        self._write_relations(creates + updates)
-        records = self._write_plans(plan, creates + updates)
-        records += [self._record(row) for row in creates + updates if row.changes]
-        ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
-        ids = [row.project.pk for row in creates + updates]
-        if ids:
-            refresh_lights(ids)
+        do_write_projects_in_bulk(self.user, rows, year=plan.year, reason=self._reason())
         plan.applied = True
         return plan
 
@@ -579,102 +560,6 @@ class ProjectImport:
                 unit = Unit.objects.create(name=ref.name, code=code, kind=ref.kind)
             created[ref] = unit.pk
         return created
-
-    def _write_relations(self, rows):
-        relations = {
-            "responsible_units": (Project.responsible_units.through, "unit_id", self.responsible),
-            "leaders": (Project.leaders.through, "leader_id", self.leaders),
-        }
-        for key, (through, column, existing) in relations.items():
-            additions = []
-            for row in rows:
-                if key not in row.m2m:
-                    continue
-                current = existing.get(row.project.pk, set())
-                new = row.m2m[key]
-                additions += [
-                    through(project_id=row.project.pk, **{column: value})
-                    for value in sorted(new - current)
-                ]
-                if current - new:
-                    through.objects.filter(
-                        project_id=row.project.pk, **{f"{column}__in": current - new}
-                    ).delete()
-            through.objects.bulk_create(additions, batch_size=BATCH, ignore_conflicts=True)
-        Project.programs.through.objects.bulk_create(
-            [
-                Project.programs.through(project_id=row.project.pk, program_id=program)
-                for row in rows
-                for program in sorted(row.programs)
-            ],
-            batch_size=BATCH,
-            ignore_conflicts=True,
-        )
-
-    def _write_plans(self, plan, rows) -> list:
-        changing = [row for row in rows if row.annual is not None]
-        existing = {
-            p.project_id: p
-            for p in AnnualPlan.objects.filter(
-                year=plan.year, project__in=[row.project.pk for row in changing]
-            )
-        }
-        new, changed = [], []
-        for row in changing:
-            annual_plan = existing.get(row.project.pk)
-            if annual_plan is None:
-                new.append(
-                    AnnualPlan(project=row.project, year=plan.year, planned_investment=row.annual)
-                )
-            else:
-                annual_plan.planned_investment = row.annual
-                changed.append(annual_plan)
-        AnnualPlan.objects.bulk_create(new, batch_size=BATCH)
-        AnnualPlan.objects.bulk_update(changed, ["planned_investment"], batch_size=BATCH)
-        content_type = ContentType.objects.get_for_model(AnnualPlan)
-        before = {row.project.pk: row.plan_before for row in changing}
-        names = {row.project.pk: row.project.name for row in changing}
-        records = []
-        for annual_plan, action in [(p, Action.CREATE) for p in new] + [
-            (p, Action.UPDATE) for p in changed
-        ]:
-            changes = {
-                "planned_investment": [
-                    plain(before[annual_plan.project_id]),
-                    plain(annual_plan.planned_investment),
-                ]
-            }
-            if action == Action.CREATE:
-                changes["year"] = [None, plan.year]
-            records.append(
-                ChangeRecord(
-                    content_type=content_type,
-                    object_id=str(annual_plan.pk),
-                    object_repr=f"{names[annual_plan.project_id]} {plan.year}"[:200],
-                    project_id=annual_plan.project_id,
-                    action=action,
-                    changes=changes,
-                    reason=self._reason(),
-                    actor=self.user,
-                )
-            )
-        return records
-
-    def _record(self, row) -> ChangeRecord:
-        creating = row.action == "create"
-        changes = row.changes
-        if creating:
-            changes = {k: v for k, v in changes.items() if v[1] not in (None, "", [])}
-        return ChangeRecord(
-            content_type=ContentType.objects.get_for_model(Project),
-            object_id=str(row.project.pk),
-            object_repr=str(row.project)[:200],
-            project_id=row.project.pk,
-            action=Action.CREATE if creating else Action.UPDATE,
-            changes=changes,
-            reason=self._reason(),
-            actor=self.user,
-        )
 
     def _reason(self) -> str:
         return _("Imported from %(file)s") % {"file": self.source} if self.source else _("Imported")

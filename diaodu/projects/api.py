@@ -1,12 +1,25 @@
-"""API for programmes and projects, scoped exactly like the pages."""
+"""API for programmes and projects, scoped exactly like the pages.
 
+Writes go through the project services, like the pages: a project out of the user's scope is
+404, one the user may not change (or not that part of it) 403, an invalid change 400 with a
+message per field. Every related id is read from what the user may see, so an id out of scope
+and one that does not exist get the same answer.
+"""
+
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
+from diaodu.core.api import call_service
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
-from diaodu.projects import exports
+from diaodu.org.choices import UnitKind
+from diaodu.org.models import Unit
+from diaodu.projects import exports, services
 from diaodu.projects.filters import ProjectFilterSet
 from diaodu.projects.models import (
     AnnualPlan,
@@ -45,6 +58,7 @@ class AnnualPlanSerializer(serializers.ModelSerializer):
 
 class MilestoneSerializer(serializers.ModelSerializer):
     state = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = Milestone
@@ -56,11 +70,18 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "actual_date",
             "responsible_unit",
             "note",
+            "evidence",
             "state",
         ]
 
     def get_state(self, milestone) -> str:
         return milestone.state()
+
+    def get_evidence(self, milestone) -> str | None:
+        """Where to download the evidence (for whoever may see the project)."""
+        if not milestone.evidence:
+            return None
+        return reverse("projects:milestone-evidence", args=[milestone.project_id, milestone.pk])
 
 
 class ApprovalSerializer(serializers.ModelSerializer):
@@ -135,6 +156,8 @@ class ProjectDetailSerializer(ProjectSerializer):
         fields = [
             *ProjectSerializer.Meta.fields,
             "scope",
+            "contact_person",
+            "contact_phone",
             "annual_plans",
             "milestones",
             "approvals",
@@ -142,10 +165,57 @@ class ProjectDetailSerializer(ProjectSerializer):
         ]
 
 
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+def _scoped(queryset, user, path="project"):
+    """Rows of the projects the user may see."""
+    if user.sees_everything:
+        return queryset
+    return queryset.filter(**{f"{path}__in": Project.objects.visible_to(user).values("pk")})
+
+
+class ScopedProjectField(serializers.PrimaryKeyRelatedField):
+    """A project id, read from the projects the requesting user may see."""
+
+    def get_queryset(self):
+        return Project.objects.visible_to(self.context["request"].user)
+
+
+class ProjectWriteSerializer(serializers.ModelSerializer):
+    """What may be written to a project; each field is checked against the user's parts."""
+
+    region = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.filter(kind=UnitKind.REGION), allow_null=True, required=False
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, help_text="Kept in the history."
+    )
+
+    class Meta:
+        model = Project
+        fields = sorted(services.PROJECT_FIELDS - {"programs"}) + ["reason"]
+        validators = []  # the service checks the constraints, with the other rules
+
+
+class MembershipSerializer(serializers.Serializer):
+    program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all())
+    action = serializers.ChoiceField(choices=["add", "remove"])
+    reason = serializers.CharField(help_text="Why the project moves in or out (动态调整).")
+
+
+class ProjectViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Projects in the user's scope. POST creates one (headquarters, or a region in its area);
+    PATCH changes the fields the user may change; `…/programs/` moves it in or out of a
+    programme (headquarters, with a reason)."""
+
     filterset_class = ProjectFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
+        if self.action in {"create", "partial_update", "update"}:
+            return ProjectWriteSerializer
+        if self.action == "programs":
+            return MembershipSerializer
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
 
     def get_queryset(self):
@@ -158,11 +228,59 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
             .with_plan_for(year)
             .prefetch_related("responsible_units", "leaders", "programs")
         )
-        if self.action == "retrieve":
+        if self.action != "list":
             queryset = queryset.prefetch_related(
                 "annual_plans__months", "milestones", "approvals", "funding_lines"
             )
         return queryset
+
+    def _detail(self, project, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().filter(pk=project.pk).first() or project
+        return Response(ProjectDetailSerializer(fresh).data, status=code)
+
+    @extend_schema(request=ProjectWriteSerializer, responses={201: ProjectDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        body = ProjectWriteSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        reason = values.pop("reason", "")
+        project = call_service(
+            lambda: services.do_create_project(request.user, values, reason=reason)
+        )
+        return self._detail(project, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProjectWriteSerializer, responses=ProjectDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        project = self.get_object()
+        body = ProjectWriteSerializer(
+            project, data=request.data, partial=True, context={"request": request}
+        )
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        reason = values.pop("reason", "")
+        call_service(
+            lambda: services.do_update_project(request.user, project, values, reason=reason)
+        )
+        return self._detail(project)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=MembershipSerializer, responses=ProjectDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def programs(self, request, pk=None):
+        """Move the project in or out of a programme (动态调整), with the reason kept."""
+        project = self.get_object()
+        body = MembershipSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        move = (
+            services.do_add_to_program
+            if data["action"] == "add"
+            else services.do_remove_from_program
+        )
+        call_service(lambda: move(request.user, project, data["program"], reason=data["reason"]))
+        return self._detail(project)
 
     @extend_schema(responses=XLSX_RESPONSE)
     @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)
@@ -170,3 +288,225 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         """The ledger as on the ledger page (same filters and sort), every row, with totals;
         it imports back unchanged."""
         return exports.ledger_download(request.user, request.query_params)
+
+
+# -- the parts of a project ------------------------------------------------------------------
+
+
+class MilestoneWriteSerializer(serializers.ModelSerializer):
+    project = ScopedProjectField()
+    evidence = serializers.FileField(required=False, allow_null=True)
+
+    class Meta:
+        model = Milestone
+        fields = ["project", *sorted(services.MILESTONE_FIELDS)]
+
+
+class MilestoneMetSerializer(serializers.Serializer):
+    actual_date = serializers.DateField()
+    evidence = serializers.FileField(
+        required=False, help_text="A photo (JPEG, PNG, WebP or GIF) or a PDF document."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ProjectMilestoneSerializer(MilestoneSerializer):
+    class Meta(MilestoneSerializer.Meta):
+        fields = ["id", "project", *MilestoneSerializer.Meta.fields[1:]]
+
+
+class _PartViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """A part of projects in the user's scope, written through the project services."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_fields = ["project"]
+    read_serializer = None
+    write_serializer = None
+
+    def get_serializer_class(self):
+        if self.action in {"create", "partial_update", "update"}:
+            return self.write_serializer
+        return self.read_serializer
+
+    def _read(self, obj, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().filter(pk=obj.pk).first() or obj
+        return Response(self.read_serializer(fresh).data, status=code)
+
+    def _body(self, instance=None):
+        body = self.write_serializer(
+            instance,
+            data=self.request.data,
+            partial=instance is not None,
+            context=self.get_serializer_context(),
+        )
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        values.pop("project", None)
+        return body.validated_data.get("project"), values
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+
+class MilestoneViewSet(_PartViewSet):
+    """Milestones (时间节点). The region or headquarters adds them and plans their dates;
+    the owner marks one met (`…/met/`, with a photo or PDF as evidence)."""
+
+    read_serializer = ProjectMilestoneSerializer
+    write_serializer = MilestoneWriteSerializer
+
+    def get_queryset(self):
+        return _scoped(Milestone.objects.all(), self.request.user)
+
+    @extend_schema(request=MilestoneWriteSerializer, responses={201: ProjectMilestoneSerializer})
+    def create(self, request, *args, **kwargs):
+        project, values = self._body()
+        milestone = call_service(lambda: services.do_add_milestone(request.user, project, values))
+        return self._read(milestone, status.HTTP_201_CREATED)
+
+    @extend_schema(request=MilestoneWriteSerializer, responses=ProjectMilestoneSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        milestone = self.get_object()
+        _project, values = self._body(milestone)
+        call_service(lambda: services.do_update_milestone(request.user, milestone, values))
+        return self._read(milestone)
+
+    def destroy(self, request, *args, **kwargs):
+        milestone = self.get_object()
+        call_service(lambda: services.do_delete_milestone(request.user, milestone))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=MilestoneMetSerializer, responses=ProjectMilestoneSerializer)
+    @action(detail=True, methods=["post"])
+    def met(self, request, pk=None):
+        """Mark the milestone met: `actual_date`, and `evidence` (multipart) to show it."""
+        milestone = self.get_object()
+        body = MilestoneMetSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        call_service(
+            lambda: services.do_mark_milestone_met(
+                request.user,
+                milestone,
+                actual_date=data["actual_date"],
+                evidence=data.get("evidence"),
+                note=data.get("note"),
+            )
+        )
+        return self._read(milestone)
+
+
+class ProjectFundingLineSerializer(FundingLineSerializer):
+    class Meta(FundingLineSerializer.Meta):
+        fields = ["id", "project", *FundingLineSerializer.Meta.fields[1:]]
+
+
+class FundingLineWriteSerializer(serializers.ModelSerializer):
+    project = ScopedProjectField()
+
+    class Meta:
+        model = FundingLine
+        fields = ["project", *sorted(services.FUNDING_FIELDS)]
+        validators = []  # one line per source: checked by the service
+
+
+class FundingLineViewSet(_PartViewSet):
+    """Funding lines (资金筹措) per source: planned (region, headquarters); secured and
+    disbursed (the owner)."""
+
+    read_serializer = ProjectFundingLineSerializer
+    write_serializer = FundingLineWriteSerializer
+
+    def get_queryset(self):
+        return _scoped(FundingLine.objects.all(), self.request.user)
+
+    @extend_schema(
+        request=FundingLineWriteSerializer, responses={201: ProjectFundingLineSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        project, values = self._body()
+        line = call_service(lambda: services.do_add_funding_line(request.user, project, values))
+        return self._read(line, status.HTTP_201_CREATED)
+
+    @extend_schema(request=FundingLineWriteSerializer, responses=ProjectFundingLineSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        line = self.get_object()
+        _project, values = self._body(line)
+        call_service(lambda: services.do_update_funding_line(request.user, line, values))
+        return self._read(line)
+
+    def destroy(self, request, *args, **kwargs):
+        line = self.get_object()
+        call_service(lambda: services.do_delete_funding_line(request.user, line))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProjectPlanSerializer(AnnualPlanSerializer):
+    class Meta(AnnualPlanSerializer.Meta):
+        fields = ["id", "project", *AnnualPlanSerializer.Meta.fields]
+
+
+class PlanWriteSerializer(serializers.ModelSerializer):
+    project = ScopedProjectField()
+    planned_investment = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    months = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0),
+        required=False,
+        help_text='Month (1-12) to planned amount in 万元, e.g. {"3": "500.00"}; a month left '
+        "out plans nothing. They must add up to the planned investment.",
+    )
+
+    class Meta:
+        model = AnnualPlan
+        fields = ["project", "year", "planned_investment", "targets", "months"]
+        extra_kwargs = {"year": {"min_value": 2000, "max_value": 2100}}
+        validators = []  # one plan per project and year: checked on create
+
+
+class AnnualPlanViewSet(_PartViewSet):
+    """Annual plans with their months (the region, headquarters). POST a new year's plan;
+    PATCH its investment, targets and `months`."""
+
+    read_serializer = ProjectPlanSerializer
+    write_serializer = PlanWriteSerializer
+    filterset_fields = ["project", "year"]
+
+    def get_queryset(self):
+        return _scoped(AnnualPlan.objects.prefetch_related("months"), self.request.user)
+
+    def _save(self, project, year, values):
+        months = values.pop("months", None)
+        values.pop("year", None)
+        return call_service(
+            lambda: services.do_save_annual_plan(
+                self.request.user, project, year, values, months=months
+            )
+        )
+
+    @extend_schema(request=PlanWriteSerializer, responses={201: ProjectPlanSerializer})
+    def create(self, request, *args, **kwargs):
+        project, values = self._body()
+        year = values.get("year")
+        if AnnualPlan.objects.filter(project=project, year=year).exists():
+            raise ValidationError({"year": [_("This project already has a plan for this year.")]})
+        plan = self._save(project, year, values)
+        return self._read(plan, status.HTTP_201_CREATED)
+
+    @extend_schema(request=PlanWriteSerializer, responses=ProjectPlanSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        plan = self.get_object()
+        _project, values = self._body(plan)
+        self._save(plan.project, plan.year, values)
+        return self._read(plan)
+
+    def destroy(self, request, *args, **kwargs):
+        plan = self.get_object()
+        call_service(lambda: services.do_delete_annual_plan(request.user, plan))
+        return Response(status=status.HTTP_204_NO_CONTENT)

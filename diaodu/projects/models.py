@@ -119,6 +119,16 @@ class ProjectQuerySet(models.QuerySet):
             return self.filter(owner_id=user.unit_id)
         return self.none()
 
+    def editable_by(self, user, part=None):
+        """The projects of which the user may change `part` (any part, if none is named).
+
+        Always within `visible_to(user)`; the rules are in `diaodu.projects.permissions`.
+        """
+        from diaodu.projects.permissions import editable_filter
+
+        condition = editable_filter(user, part)
+        return self.none() if condition is None else self.filter(condition)
+
     def with_plan_for(self, year: int):
         """Annotate `annual_planned` with the year's planned investment (one subquery)."""
         plan = AnnualPlan.objects.filter(project=models.OuterRef("pk"), year=year)

@@ -7,11 +7,9 @@ the last milestone falls on the target date and every earlier one is laid back f
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from diaodu.core.services import do_save
-from diaodu.projects.models import Milestone
+from diaodu.projects.services import do_set_milestone_dates
 
 TEMPLATE_NAMES = {
     "industry": _("Industrial project"),
@@ -104,20 +102,12 @@ def derive(template: str, target: date, today: date) -> list[Step]:
     return list(reversed(steps))
 
 
-@transaction.atomic
 def do_apply_schedule(actor, project, template: str, target: date, today: date) -> int:
-    """Set the project's milestones to the derived dates (recorded); done ones are kept."""
-    existing = {m.name: m for m in project.milestones.all()}
-    changed = 0
-    for step in derive(template, target, today):
-        milestone = existing.get(step.name) or Milestone(project=project, name=step.name)
-        if milestone.actual_date or milestone.planned_date == step.planned_date:
-            continue
-        milestone.planned_date = step.planned_date
-        do_save(
-            actor,
-            milestone,
-            reason=str(_("Backward scheduling from %(target)s") % {"target": target}),
-        )
-        changed += 1
-    return changed
+    """Set the project's milestones to the derived dates (a milestone already met keeps its
+    date), through the milestone service: checked, recorded, and the light refreshed once."""
+    return do_set_milestone_dates(
+        actor,
+        project,
+        [(step.name, step.planned_date) for step in derive(template, target, today)],
+        reason=str(_("Backward scheduling from %(target)s") % {"target": target}),
+    )

@@ -259,11 +259,11 @@ def test_changes_of_every_kind_are_shown(city):
 
 
 def test_an_unexpected_error_fails_the_job_and_writes_nothing(city, monkeypatch):
-    def broken(self, plan):
+    def broken(*args, **kwargs):
         Project.objects.create(name="写了一半")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("diaodu.exchange.importer.ProjectImport._write_relations", broken)
+    monkeypatch.setattr("diaodu.exchange.importer.do_write_projects_in_bulk", broken)
     client = login(city.users.hq)
     client.post(reverse("exchange:import"), {"file": ledger_file(GOOD), "year": 2026})
     job = ImportJob.objects.get()
