@@ -167,7 +167,7 @@ class ProjectDetailSerializer(ProjectSerializer):
 
 def _scoped(queryset, user, path="project"):
     """Rows of the projects the user may see."""
-    if user.sees_everything:
+    if user.is_authenticated and user.is_active and user.sees_everything:
         return queryset
     return queryset.filter(**{f"{path}__in": Project.objects.visible_to(user).values("pk")})
 
@@ -176,7 +176,10 @@ class ScopedProjectField(serializers.PrimaryKeyRelatedField):
     """A project id, read from the projects the requesting user may see."""
 
     def get_queryset(self):
-        return Project.objects.visible_to(self.context["request"].user)
+        request = self.context.get("request")
+        if request is None:
+            return Project.objects.none()
+        return Project.objects.visible_to(request.user)
 
 
 class ProjectWriteSerializer(serializers.ModelSerializer):

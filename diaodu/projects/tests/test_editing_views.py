@@ -356,3 +356,23 @@ def test_programme_page_query_count(city, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         response = client.get(reverse("projects:programs", args=[project.pk]))
     assert len(response.context["history"]) == 5
+
+
+@pytest.mark.parametrize(
+    "username, status", [("leader", 200), ("jiefang", 200), ("gaoxin", 404), ("nobody", 404)]
+)
+def test_evidence_is_served_to_whoever_sees_the_project(city, parts, username, status):
+    project, milestone, _line = parts
+    from diaodu.projects import services
+
+    services.do_mark_milestone_met(
+        city.users.owner, milestone, actual_date=TODAY, evidence=photo("许可证.png")
+    )
+    url = reverse("projects:milestone-evidence", args=[project.pk, milestone.pk])
+    assert login(getattr(city.users, username)).get(url).status_code == status
+
+
+def test_no_evidence_is_404(city, parts):
+    project, milestone, _line = parts
+    url = reverse("projects:milestone-evidence", args=[project.pk, milestone.pk])
+    assert login(city.users.hq).get(url).status_code == 404
