@@ -1,8 +1,8 @@
 """The administration of programmes and projects.
 
 Projects and their milestones, funding lines, annual plans and monthly amounts are written
-through the project services, like every other write: checked, recorded and relit. Moving a
-project in or out of a programme asks for a reason here too.
+through the project services, approvals through theirs, like every other write: checked,
+recorded and relit. Moving a project in or out of a programme asks for a reason here too.
 """
 
 from django import forms
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.admin import RecordedAdmin
 from diaodu.core.services import do_delete, do_save
-from diaodu.projects import services
+from diaodu.projects import approvals, services
 from diaodu.projects.models import (
     ZERO,
     AnnualPlan,
@@ -111,7 +111,12 @@ def _save_part(actor, obj, form):
     if isinstance(obj, AnnualPlan):
         values = _values(form, services.PLAN_FIELDS)
         return services.do_save_annual_plan(actor, obj.project, obj.year, values)
-    return do_save(actor, obj, validate=False)  # approvals: not a project service's to write
+    if isinstance(obj, Approval):
+        values = _values(form, approvals.ALL_FIELDS)
+        if obj._state.adding:
+            return approvals.do_create_approval(actor, obj.project, **values)
+        return approvals.do_update_approval(actor, obj, **values)
+    return do_save(actor, obj, validate=False)
 
 
 def _delete_part(actor, obj):

@@ -202,3 +202,43 @@ def test_the_bulk_service_refuses_a_row_the_user_may_not_write(city):
     with pytest.raises(PermissionDenied):
         ProjectImport(city.users.owner)
     refresh_lights([project.pk])
+
+
+def test_admin_inline_rows_go_through_their_services(city, admin_client):
+    from diaodu.factories import ApprovalFactory, FundingLineFactory
+
+    project = city.projects.jiefang
+    approval = ApprovalFactory(project=project, responsible_department=city.jiaotong)
+    line = FundingLineFactory(project=project)
+    data = _project_form(city, project)
+    data.update(
+        {
+            "approvals-TOTAL_FORMS": 1,
+            "approvals-INITIAL_FORMS": 1,
+            "approvals-0-id": approval.pk,
+            "approvals-0-project": project.pk,
+            "approvals-0-kind": approval.kind,
+            "approvals-0-responsible_department": city.jiaotong.pk,
+            "approvals-0-status": "in_progress",
+            "approvals-0-applied_on": (TODAY - timedelta(days=3)).isoformat(),
+            "approvals-0-document_number": "焦发改〔2026〕1号",
+            "funding_lines-TOTAL_FORMS": 1,
+            "funding_lines-INITIAL_FORMS": 1,
+            "funding_lines-0-id": line.pk,
+            "funding_lines-0-project": project.pk,
+            "funding_lines-0-source": line.source,
+            "funding_lines-0-planned": "5000.00",
+            "funding_lines-0-secured": "3000.00",
+            "funding_lines-0-disbursed": "2000.00",
+        }
+    )
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    approval.refresh_from_db()
+    line.refresh_from_db()
+    assert approval.document_number == "焦发改〔2026〕1号" and line.disbursed == 2000
+    models = set(
+        ChangeRecord.objects.filter(project=project).values_list("content_type__model", flat=True)
+    )
+    assert {"approval", "fundingline"} <= models
