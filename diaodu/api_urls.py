@@ -19,6 +19,7 @@ from diaodu.projects.api import (
     ProgramViewSet,
     ProjectViewSet,
 )
+from diaodu.projects.approval_api import ApprovalViewSet
 from diaodu.reporting.api import PeriodViewSet, ReportViewSet
 
 router = DefaultRouter()
@@ -28,6 +29,7 @@ router.register("programs", ProgramViewSet, basename="program")
 router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("funding-lines", FundingLineViewSet, basename="funding-line")
 router.register("plans", AnnualPlanViewSet, basename="plan")
+router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("periods", PeriodViewSet, basename="period")
 router.register("reports", ReportViewSet, basename="report")
 router.register("problems", ProblemViewSet, basename="problem")

@@ -196,6 +196,9 @@ DIAODU_LIGHT_INVESTMENT_RED = envint("DIAODU_LIGHT_INVESTMENT_RED", 30)
 DIAODU_LIGHT_START_RED_MONTHS = envint("DIAODU_LIGHT_START_RED_MONTHS", 3)
 # Milestones: days overdue that make one overdue milestone red.
 DIAODU_LIGHT_MILESTONE_RED_DAYS = envint("DIAODU_LIGHT_MILESTONE_RED_DAYS", 30)
+# Approvals (联审联批): working days before its time limit runs out when an approval in progress
+# turns yellow (it turns red once past the limit), and its department is told.
+DIAODU_APPROVAL_WARNING_DAYS = envint("DIAODU_APPROVAL_WARNING_DAYS", 3)
 # Inspections: a report that claims more physical progress than inspectors saw, by more than
 # this many percentage points, is shown as overstated (project page, dashboard, indicators).
 DIAODU_PROGRESS_GAP = envint("DIAODU_PROGRESS_GAP", 10)

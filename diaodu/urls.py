@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("diaodu.projects.urls")),
+    path("approvals/", include("diaodu.projects.approval_urls")),
     path("reporting/", include("diaodu.reporting.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("map/", dashboard_views.project_map, name="map"),

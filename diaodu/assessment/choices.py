@@ -37,6 +37,8 @@ class Indicator(models.TextChoices):
     REPORTING_RATE = "reporting_rate", _("Reports on time (%)")
     INSPECTIONS = "inspections", _("Inspections")
     INSPECTION_FINDINGS = "inspection_findings", _("Inspections that found fault")
+    APPROVALS_RED = "approvals_red", _("Approvals past their time limit (red)")
+    APPROVALS_YELLOW = "approvals_yellow", _("Approvals near their time limit (yellow)")
 
 
 # Indicators that are percentages; the others are counts.
@@ -60,6 +62,8 @@ LOWER_IS_BETTER = frozenset(
         Indicator.REPORTS_LATE,
         Indicator.REPORTS_MISSING,
         Indicator.INSPECTION_FINDINGS,
+        Indicator.APPROVALS_RED,
+        Indicator.APPROVALS_YELLOW,
     }
 )
 

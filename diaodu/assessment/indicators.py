@@ -17,7 +17,12 @@ of the period (or today, for the period under way):
   reporting.totals), while it was being built: submitted on time, late, or missing at its end
   (a draft or a returned report is missing);
 - inspections within the period, and those that found fault (rated poor, or progress
-  overstated by more than DIAODU_PROGRESS_GAP points).
+  overstated by more than DIAODU_PROGRESS_GAP points);
+- approvals (红黄码), for the department responsible for each: red, those completed within the
+  period after their time limit and those still open at its end past it; yellow, those open at
+  its end within DIAODU_APPROVAL_WARNING_DAYS working days of it (approval_timing).
+
+The whole portfolio is read in a fixed number of queries, whatever the number of projects.
 
 The whole portfolio is read in a fixed number of queries, whatever the number of projects.
 """
@@ -151,6 +156,7 @@ def _measure(window, today, projects: dict[int, tuple], owner_of) -> dict:
     _problems_and_tasks(values, owner_of, start, end)
     _reports(values, projects, start, end)
     _inspections(values, project_unit, start, end)
+    _approvals(values, owner_of, start, end)
     return values
 
 
@@ -187,6 +193,8 @@ def _finish(counted: dict) -> dict:
         Indicator.REPORTING_RATE: rate(counted["reports_on_time"], reports_due),
         Indicator.INSPECTIONS: counted["inspections"],
         Indicator.INSPECTION_FINDINGS: counted["inspection_findings"],
+        Indicator.APPROVALS_RED: counted["approvals_red"],
+        Indicator.APPROVALS_YELLOW: counted["approvals_yellow"],
         # The figures behind the rates, for the explanation.
         "facts": {
             "projects": counted["projects"],
@@ -374,3 +382,34 @@ def _inspections(values, project_unit, start, end):
             unit["inspection_findings"] += rating == Rating.POOR or (
                 progress_gap is not None and progress_gap > gap
             )
+
+def _approvals(values, owner_of, start, end):
+    """Red and yellow approvals (红黄码) per responsible department, as they stood at the end."""
+    from diaodu.core.choices import Light
+    from diaodu.core.workdays import working_days_between
+    from diaodu.projects.approval_timing import timing
+    from diaodu.projects.choices import ApprovalStatus
+    from diaodu.projects.models import Approval
+
+    for unit_id, applied_on, limit, completed_on in (
+        Approval.objects.filter(
+            status__in=[ApprovalStatus.IN_PROGRESS, ApprovalStatus.DONE],
+            applied_on__lte=end,
+            time_limit_days__isnull=False,
+        )
+        .exclude(completed_on__lt=start)
+        .order_by()
+        .values_list("responsible_department_id", "applied_on", "time_limit_days", "completed_on")
+    ):
+        owner = owner_of(unit_id)
+        if owner is None:
+            continue
+        if completed_on is not None and completed_on <= end:  # completed within the period
+            if working_days_between(applied_on, completed_on) > limit:
+                values[owner]["approvals_red"] += 1
+            continue
+        light = timing(applied_on, limit, end).light
+        if light == Light.RED:
+            values[owner]["approvals_red"] += 1
+        elif light == Light.YELLOW:
+            values[owner]["approvals_yellow"] += 1

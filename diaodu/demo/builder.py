@@ -18,10 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from diaodu.core.history import record
 from diaodu.core.models import Action
 from diaodu.core.services import do_save
+from diaodu.core.workdays import latest_working_day, working_days_between
 from diaodu.demo import catalog
 from diaodu.org.choices import LeaderLevel, Role, UnitKind
 from diaodu.org.models import Leader, Unit, User
 from diaodu.projects import schedule
+from diaodu.projects.approval_timing import due_date
 from diaodu.projects.choices import ApprovalKind, ApprovalStatus, FundingSource, Stage
 from diaodu.projects.models import (
     AnnualPlan,
@@ -66,6 +68,21 @@ APPROVAL_DEPARTMENTS = {
     ApprovalKind.SOIL_WATER: "shuili",
     ApprovalKind.DRAWING_REVIEW: "zhujian",
     ApprovalKind.CONSTRUCTION_PERMIT: "zhujian",
+}
+# A highway's design review and construction permit are the transport bureau's (交通运输局).
+TRANSPORT_APPROVALS = {ApprovalKind.DRAWING_REVIEW, ApprovalKind.CONSTRUCTION_PERMIT}
+# The milestones of backward scheduling (projects.schedule) that an approval completes.
+MILESTONE_APPROVALS = {
+    "完成立项备案": ApprovalKind.PROJECT_APPROVAL,
+    "完成立项批复": ApprovalKind.PROJECT_APPROVAL,
+    "完成可研批复": ApprovalKind.FEASIBILITY,
+    "取得用地预审与选址意见": ApprovalKind.LAND_PRE_REVIEW,
+    "取得用地预审与选址意见书": ApprovalKind.LAND_PRE_REVIEW,
+    "取得建设用地规划许可证": ApprovalKind.LAND_USE_PERMIT,
+    "完成环评批复": ApprovalKind.ENVIRONMENTAL,
+    "取得建设工程规划许可证": ApprovalKind.BUILDING_PLAN_PERMIT,
+    "完成施工图审查": ApprovalKind.DRAWING_REVIEW,
+    "取得施工许可证": ApprovalKind.CONSTRUCTION_PERMIT,
 }
 ACCOUNTS = [
     # username, role, unit code, surname, given name, what they show
@@ -389,8 +406,28 @@ class Builder:
                 )
         Milestone.objects.bulk_create(milestones)
 
+    def _accepted(self, clock, limit: int) -> date:
+        """A 受理 date that leaves an approval in progress at a point of its clock: most with
+        time left, some near the limit, a few past it."""
+        used = round(clock.uniform(0, 1.15) * limit)
+        accepted = self.today
+        while working_days_between(accepted, self.today) < used:
+            accepted -= timedelta(days=1)
+        return latest_working_day(accepted)
+
     def build_approvals(self):
+        """Approvals as the milestones say: an approval whose milestone (取得施工许可证 ...) is
+        met is done on that day; one whose milestone is near or past is in progress; the
+        others as the project's stage says. Clocks run in working days (approval_timing)."""
         approvals = []
+        met, due = {}, {}
+        for project_id, name, planned, actual in Milestone.objects.filter(
+            name__in=MILESTONE_APPROVALS
+        ).values_list("project_id", "name", "planned_date", "actual_date"):
+            key = (project_id, MILESTONE_APPROVALS[name])
+            met[key], due[key] = actual, planned
+        # The clocks' own draws, so that the city's other draws stay as they were.
+        clock = random.Random(SEED + 14)
         kinds = [
             ApprovalKind.PROJECT_APPROVAL,
             ApprovalKind.FEASIBILITY,
@@ -427,17 +464,40 @@ class Builder:
                     status = ApprovalStatus.NOT_APPLICABLE
                 else:
                     status = ApprovalStatus.NOT_STARTED
+                # The city's promised limit (承诺时限), often shorter than the legal one.
+                limit = self.rng.choice([5, 10, 15, 20])
+                key = (project.pk, kind)
+                if met.get(key):  # the milestone is met: the approval was done that day
+                    status, completed_on = ApprovalStatus.DONE, met[key]
+                    applied_on = completed_on
+                    while working_days_between(applied_on, completed_on) < limit * 2 // 3:
+                        applied_on -= timedelta(days=1)
+                    applied_on = latest_working_day(applied_on)
+                    office = ["发改", "资规", "环审", "建"][position % 4]
+                    serial = 10 + (project.pk * 37 + position * 11) % 290
+                    number = number or f"焦{office}〔{completed_on.year}〕{serial}号"
+                elif key in due:  # not met: in progress when due within two months
+                    soon = due[key] <= self.today + timedelta(days=60)
+                    status = ApprovalStatus.IN_PROGRESS if soon else ApprovalStatus.NOT_STARTED
+                    completed_on, number = None, ""
+                    applied_on = self._accepted(clock, limit) if soon else None
+                elif status == ApprovalStatus.IN_PROGRESS:
+                    applied_on = self._accepted(clock, limit)
+                department = APPROVAL_DEPARTMENTS[kind]
+                if project.category == "transport" and kind in TRANSPORT_APPROVALS:
+                    department = "jiaotong"  # highways: design review and permit by transport
                 approvals.append(
                     Approval(
                         project=project,
                         kind=kind,
-                        responsible_department=self.units[APPROVAL_DEPARTMENTS[kind]],
+                        responsible_department=self.units[department],
                         status=status,
-                        time_limit_days=self.rng.choice([5, 10, 15, 20]),
+                        time_limit_days=limit,
                         planned_date=anchor - timedelta(days=10 * (len(kinds) - position)),
                         applied_on=applied_on,
                         completed_on=completed_on,
                         document_number=number,
+                        due_on=due_date(applied_on, limit),
                     )
                 )
         Approval.objects.bulk_create(approvals)

@@ -14,7 +14,9 @@ Rules (version RULES_VERSION):
 - milestones: one overdue is yellow; overdue by more than DIAODU_LIGHT_MILESTONE_RED_DAYS (30)
   days, or two overdue, is red;
 - reporting: the last period's report missing is yellow, the last two missing red;
-- problems and tasks: an overdue task or an escalated open problem makes it at least yellow.
+- problems and tasks: an overdue task or an escalated open problem makes it at least yellow;
+- approvals: an approval in progress past its legal time limit (in working days, 节假日 and 调休
+  counted) is red, one within DIAODU_APPROVAL_WARNING_DAYS (3) working days of it yellow.
 """
 
 import json
@@ -170,6 +172,39 @@ def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
                 _("No report for the last %(count)d period(s), due %(due)s.")
                 % {"count": streak, "due": periods[0].due_date},
             )
+
+    # Approvals in progress against their time limits (diaodu.projects.approval_timing).
+    from diaodu.projects.approval_timing import timing
+    from diaodu.projects.choices import ApprovalKind
+    from diaodu.projects.models import Approval
+
+    clocks = defaultdict(lambda: defaultdict(list))
+    for project_id, kind, short_name, name, applied_on, limit in (
+        Approval.objects.running()
+        .filter(project_id__in=ids)
+        .order_by("project_id", "due_on", "pk")
+        .values_list(
+            "project_id",
+            "kind",
+            "responsible_department__short_name",
+            "responsible_department__name",
+            "applied_on",
+            "time_limit_days",
+        )
+    ):
+        clock = timing(applied_on, limit, today)
+        if clock.light != Light.GREEN:
+            label = ApprovalKind(kind).label
+            clocks[project_id][clock.light].append(clock.describe(label, short_name or name))
+    for project_id, by_light in clocks.items():
+        for light, items in sorted(by_light.items(), key=lambda pair: -RANK[pair[0]]):
+            message = (
+                _("%(count)d approval(s) past the time limit: %(items)s.")
+                if light == Light.RED
+                else _("%(count)d approval(s) near the time limit: %(items)s.")
+            )
+            values = {"count": len(items), "items": "；".join(items)}
+            verdicts[project_id].add(light, message % values)
 
     # Problems and tasks.
     red_tasks = dict(

@@ -6,6 +6,7 @@ responsible units), budget lines (funding) and milestones, so that an export is 
 """
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +19,7 @@ from diaodu.core.choices import Light
 from diaodu.core.models import SignedInQuerySet
 from diaodu.org.choices import Role, UnitKind
 from diaodu.org.models import Leader, Unit
+from diaodu.projects.approval_timing import due_date, timing_of
 from diaodu.projects.choices import (
     APPROVAL_STATUS_COLOURS,
     MILESTONE_STATE_COLOURS,
@@ -237,6 +239,12 @@ class Project(models.Model):
     light_computed_at = models.DateTimeField(
         _("warning computed at"), null=True, blank=True, editable=False
     )
+    contact_person = models.CharField(
+        _("contact person"), max_length=50, blank=True, default="", db_default=""
+    )
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=30, blank=True, default="", db_default=""
+    )
     stats_registered = models.BooleanField(_("registered in statistics"), default=False)
     stats_registered_on = models.DateField(_("registered in statistics on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -410,6 +418,13 @@ class Milestone(models.Model):
         related_name="milestones",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    evidence = models.FileField(
+        _("evidence"),
+        upload_to="milestones/%Y/%m/",
+        blank=True,
+        db_default="",
+        help_text=_("A photo or document showing the milestone was met."),
+    )
 
     class Meta:
         ordering = ["project", "planned_date", "id"]
@@ -446,8 +461,46 @@ class Milestone(models.Model):
         return MILESTONE_STATE_COLOURS[self.state()]
 
 
+class ApprovalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The approvals a user may see: those of the projects they see, and for a department
+        also its own queue (the approvals it is responsible for, on whatever project)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_everything:
+            return self
+        of_projects = Q(project__in=Project.objects.visible_to(user).values("pk"))
+        if user.role == Role.DEPARTMENT and user.unit_id is not None:
+            return self.filter(of_projects | Q(responsible_department_id=user.unit_id))
+        return self.filter(of_projects)
+
+    def editable_by(self, user):
+        """Headquarters changes every approval; a department those it is responsible for (the
+        fields each may change are in diaodu.projects.approvals)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_headquarters:
+            return self
+        if user.role == Role.DEPARTMENT and user.unit_id is not None:
+            return self.filter(responsible_department_id=user.unit_id)
+        return self.none()
+
+    def running(self):
+        """Approvals whose clock runs: in progress, with a 受理 date and a time limit."""
+        return self.filter(
+            status=ApprovalStatus.IN_PROGRESS,
+            applied_on__isnull=False,
+            time_limit_days__isnull=False,
+        )
+
+
 class Approval(models.Model):
-    """A preliminary approval (前期手续) a project needs before it may start."""
+    """A preliminary approval (前期手续) a project needs before it may start.
+
+    Its department accepts the application (受理, `applied_on`) and has a legal time limit in
+    working days to decide; `due_on` is the last working day of it (kept by `save()`), and
+    `timing` says how many are used and left today (diaodu.projects.approval_timing).
+    """
 
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="approvals"
@@ -468,17 +521,57 @@ class Approval(models.Model):
         default=ApprovalStatus.NOT_STARTED,
     )
     time_limit_days = models.PositiveIntegerField(
-        _("time limit (working days)"), null=True, blank=True
+        _("time limit (working days)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, message=_("A time limit is at least one working day.")),
+            MaxValueValidator(250, message=_("A time limit is at most 250 working days.")),
+        ],
+        help_text=_("The legal time limit to decide, in working days after acceptance."),
     )
     planned_date = models.DateField(_("planned date"), null=True, blank=True)
-    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    applied_on = models.DateField(
+        _("accepted on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the department accepted the application (受理)."),
+    )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    attachment = models.FileField(
+        _("attachment"),
+        upload_to="approvals/%Y/%m/",
+        blank=True,
+        db_default="",
+        help_text=_("The approval document, scanned."),
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True, editable=False)
+    # The light its department was last told of (yellow or red); empty since it was green.
+    notified_light = models.CharField(
+        _("warning notified"),
+        max_length=10,
+        choices=Light.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
+
+    objects = ApprovalQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "id"]
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
+        indexes = [
+            # /approvals/ and the daily reminders: approvals in progress by due date.
+            models.Index(fields=["status", "due_on"], name="approval_status_due"),
+            # A department's queue: its approvals in progress by due date.
+            models.Index(
+                fields=["responsible_department", "status", "due_on"], name="approval_queue"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "kind"],
@@ -490,6 +583,13 @@ class Approval(models.Model):
     def __str__(self):
         return f"{self.project}：{self.get_kind_display()}"
 
+    def save(self, *args, **kwargs):
+        self.due_on = due_date(self.applied_on, self.time_limit_days)
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"applied_on", "time_limit_days"} & set(fields):
+            kwargs["update_fields"] = {*fields, "due_on"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.status == ApprovalStatus.DONE and not self.completed_on:
             raise ValidationError({"completed_on": _("Give the date an approval was completed.")})
@@ -497,10 +597,23 @@ class Approval(models.Model):
             raise ValidationError(
                 {"completed_on": _("An approval cannot be completed before it was applied for.")}
             )
+        if self.completed_on and self.status != ApprovalStatus.DONE:
+            raise ValidationError(
+                {"status": _("Mark the approval done, or clear its completion date.")}
+            )
+        if self.applied_on and self.status == ApprovalStatus.NOT_STARTED:
+            raise ValidationError(
+                {"status": _("An approval accepted on a date has started: set its status.")}
+            )
 
     @property
     def status_colour(self) -> str:
         return APPROVAL_STATUS_COLOURS.get(self.status, "secondary")
+
+    @cached_property
+    def timing(self):
+        """Working days used and left of the time limit today; None unless in progress."""
+        return timing_of(self)
 
 
 class FundingLine(models.Model):
