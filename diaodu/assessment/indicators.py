@@ -383,6 +383,7 @@ def _inspections(values, project_unit, start, end):
                 progress_gap is not None and progress_gap > gap
             )
 
+
 def _approvals(values, owner_of, start, end):
     """Red and yellow approvals (红黄码) per responsible department, as they stood at the end."""
     from diaodu.core.choices import Light
