@@ -5,7 +5,9 @@ Regions and departments are measured separately. A project counts for the region
 for its responsible unit, a task for its lead unit. Everything is read as it stood at the end
 of the period (or today, for the period under way):
 
-- investment: approved investment of the year's periods started by then, against the annual
+- investment: approved investment of the year's monthly reports by then (reporting.totals,
+  the one source of every investment figure; every project's, planned or not, cancelled or
+  not, so that the units' figures add up to the portfolio's), against the annual
   plan (investment_rate) and against the plan of the months up to then, 序时进度
   (schedule_rate), for projects being built (one completed or in operation since still
   counts for the year it was completed in);
@@ -13,16 +15,14 @@ of the period (or today, for the period under way):
 - milestones planned within the period, and those met by their date;
 - problems and tasks: reported solved or done within the period, on time (by the deadline,
   however early) or late, and those not done by its end whose deadline had passed;
-- reports due within the period from each project's counting programme (one per year, as in
-  reporting.totals), while it was being built: submitted on time, late, or missing at its end
-  (a draft or a returned report is missing);
+- monthly reports due within the period (one per project and month, whatever its programmes),
+  while it was being built: submitted on time, late, or missing at its end (a draft or a
+  returned report is missing);
 - inspections within the period, and those that found fault (rated poor, or progress
   overstated by more than DIAODU_PROGRESS_GAP points);
 - approvals (红黄码), for the department responsible for each: red, those completed within the
   period after their time limit and those still open at its end past it; yellow, those open at
   its end within DIAODU_APPROVAL_WARNING_DAYS working days of it (approval_timing).
-
-The whole portfolio is read in a fixed number of queries, whatever the number of projects.
 
 The whole portfolio is read in a fixed number of queries, whatever the number of projects.
 """
@@ -44,7 +44,7 @@ from diaodu.projects.choices import Stage
 from diaodu.projects.models import AnnualPlan, Milestone, PlanMonth, Program, Project
 from diaodu.reporting.choices import ReportStatus
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
-from diaodu.reporting.totals import CADENCE_RANK
+from diaodu.reporting.totals import counted_reports
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -102,9 +102,7 @@ def compute(window: Window, group: str, today: date | None = None) -> dict[int, 
     """
     units, top_of = group_units(group)
     field = "region_id" if group == Group.REGION else "lead_unit_id"
-    rows = Project.objects.exclude(stage=Stage.CANCELLED).values_list(
-        "pk", field, "stage", "actual_completion"
-    )
+    rows = Project.objects.values_list("pk", field, "stage", "actual_completion")
     projects = {
         pk: (top_of[unit], stage, completed)
         for pk, unit, stage, completed in rows.order_by()
@@ -116,9 +114,7 @@ def compute(window: Window, group: str, today: date | None = None) -> dict[int, 
 
 def portfolio(window: Window, today: date | None = None) -> dict:
     """The same indicators for the whole portfolio, city-level projects included."""
-    rows = Project.objects.exclude(stage=Stage.CANCELLED).values_list(
-        "pk", "stage", "actual_completion"
-    )
+    rows = Project.objects.values_list("pk", "stage", "actual_completion")
     projects = {pk: (0, stage, completed) for pk, stage, completed in rows.order_by()}
     counted = _measure(window, today, projects, lambda unit_id: 0)
     return _finish(counted[0])
@@ -143,14 +139,19 @@ def _measure(window, today, projects: dict[int, tuple], owner_of) -> dict:
     none)."""
     start, end = window.start, period_end(window, today)
     values: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    project_unit, building = {}, set()
+    project_unit, building, investing = {}, set(), {}
     year_start = date(window.year, 1, 1)
-    for pk, (owner, stage, completed) in projects.items():
+    for pk, (owner, stage, completed) in list(projects.items()):
+        # A cancelled project counts only for the investment it completed.
+        investing[pk] = owner
+        if stage == Stage.CANCELLED:
+            del projects[pk]
+            continue
         project_unit[pk] = owner
         values[owner]["projects"] += 1
         if building_on(stage, completed, year_start):
             building.add(pk)
-    _investment(values, project_unit, building, window.year, end)
+    _investment(values, investing, building, window.year, end)
     _starts(values, project_unit, window.year, end)
     _milestones(values, project_unit, start, end)
     _problems_and_tasks(values, owner_of, start, end)
@@ -226,29 +227,18 @@ def _investment(values, project_unit, building, year, end):
         .values_list("plan__project_id")
         .annotate(n=Count("pk"), s=Sum("planned_investment", filter=Q(month__lte=months_done)))
     }
-    # One programme per project counts its investment (as in reporting.totals).
-    counting: dict[int, tuple] = {}
-    for project_id, program_id, cadence in (
-        Program.projects.through.objects.filter(program__year=year)
+    # Every investment figure comes from the approved monthly reports (reporting.totals).
+    invested = dict(
+        counted_reports(year=year, until=end)
         .order_by()
-        .values_list("project_id", "program_id", "program__cadence")
-    ):
-        rank = (CADENCE_RANK.get(cadence, 9), program_id)
-        if project_id not in counting or rank < counting[project_id]:
-            counting[project_id] = rank
-    invested = defaultdict(lambda: ZERO)
-    for project_id, program_id, total in (
-        ProgressReport.objects.filter(
-            status=ReportStatus.APPROVED,
-            period__program__year=year,
-            period__start__lte=end,
-        )
-        .order_by()
-        .values_list("project_id", "period__program_id")
+        .values_list("project_id")
         .annotate(s=Sum("invested"))
-    ):
-        if counting.get(project_id, (None, None))[1] == program_id:
-            invested[project_id] += total
+    )
+    # Investment completed counts whatever the project's plan: every yuan is in some unit.
+    for project_id, total in invested.items():
+        if project_id in project_unit:
+            unit = values[project_unit[project_id]]
+            unit["invested"] = (unit["invested"] or ZERO) + total
     for project_id in building:
         planned = plans.get(project_id)
         if not planned:
@@ -260,7 +250,6 @@ def _investment(values, project_unit, building, year, end):
         if not n:
             to_date = planned * months_done / 12
         unit["planned_to_date"] = (unit["planned_to_date"] or ZERO) + to_date
-        unit["invested"] = (unit["invested"] or ZERO) + invested.get(project_id, ZERO)
 
 
 def _last_day(day: date) -> int:
@@ -315,35 +304,30 @@ def _problems_and_tasks(values, owner_of, start, end):
 
 
 def _reports(values, projects, start, end):
+    """Monthly reports due within the period: every project in a programme of the month's
+    year owes one while it is being built (progress updates are not counted here)."""
     periods = {
-        pk: (program_id, period_start, due_date)
-        for pk, program_id, period_start, due_date in ReportingPeriod.objects.filter(
-            due_date__gte=start, due_date__lte=end
-        ).values_list("pk", "program_id", "start", "due_date")
+        pk: (period_start, due_date)
+        for pk, period_start, due_date in ReportingPeriod.objects.monthly()
+        .filter(due_date__gte=start, due_date__lte=end)
+        .values_list("pk", "start", "due_date")
     }
     if not periods:
         return
-    by_program = defaultdict(list)
-    for pk, (program_id, _s, _d) in periods.items():
-        by_program[program_id].append(pk)
-    # One programme per project and year owes reports, as in reporting.totals: a project in a
-    # weekly and a monthly programme reports on time by its monthly one.
-    counting: dict[tuple[int, int], tuple] = {}
-    for project_id, program_id, year, cadence in (
-        Program.projects.through.objects.filter(program_id__in=list(by_program))
+    members = set(
+        Program.projects.through.objects.filter(
+            program__year__in={s.year for s, _d in periods.values()}
+        )
         .order_by()
-        .values_list("project_id", "program_id", "program__year", "program__cadence")
-    ):
+        .values_list("project_id", "program__year")
+    )
+    expected = defaultdict(list)  # project → periods it owes
+    for project_id, year in members:
         if project_id not in projects:
             continue
-        rank = (CADENCE_RANK.get(cadence, 9), program_id)
-        if (project_id, year) not in counting or rank < counting[(project_id, year)]:
-            counting[(project_id, year)] = rank
-    expected = defaultdict(list)  # project → periods it owes
-    for (project_id, _year), (_rank, program_id) in counting.items():
         _owner, stage, completed = projects[project_id]
-        for period_id in by_program[program_id]:
-            if building_on(stage, completed, periods[period_id][1]):
+        for period_id, (period_start, _due) in periods.items():
+            if period_start.year == year and building_on(stage, completed, period_start):
                 expected[project_id].append(period_id)
     submitted = {
         (project_id, period_id): submitted_at
@@ -362,7 +346,7 @@ def _reports(values, projects, start, end):
             day = timezone.localdate(at) if at else None
             if day is None or day > end:
                 unit["reports_missing"] += 1
-            elif day <= periods[period_id][2]:
+            elif day <= periods[period_id][1]:
                 unit["reports_on_time"] += 1
             else:
                 unit["reports_late"] += 1

@@ -13,9 +13,9 @@ PostgreSQL and `executemany` on SQLite, in one transaction. Ids are assigned her
 are written without reading their parents back. The same seed on the same day gives the same
 data.
 
-Reports are filed in one programme per project and year: the one whose reports count for its
-investment (`diaodu.reporting.totals.stream_programs`), so the investment summaries computed
-here while the reports are generated are exactly what `refresh_summaries()` would compute.
+Reports are filed once a month per project, in the month's period that every programme shares
+(as `diaodu.reporting` files them), so the investment summaries computed here while the reports
+are generated are exactly what `refresh_summaries()` would compute.
 """
 
 import math
@@ -62,7 +62,7 @@ from diaodu.projects.models import AnnualPlan, Approval, Milestone, PlanMonth, P
 from diaodu.projects.national_code import iso7064_mod11_10
 from diaodu.projects.schedule import TEMPLATE_BY_CATEGORY
 from diaodu.reporting.calendar import period_containing
-from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.choices import PeriodKind, ReportStatus
 from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
 
 SEED = 20260101
@@ -320,7 +320,6 @@ class P:
         "end",
         "total",
         "years",
-        "counting",
         "monthly",
         "pace",
         "submitter",
@@ -545,7 +544,7 @@ class Generator:
         programs, periods = [], []
         program_id, period_id = next_id(Program), next_id(ReportingPeriod)
         self.programs: dict[int, list[int]] = {}  # year -> ids in PROGRAMS order
-        self.periods: dict[tuple[int, int], tuple] = {}  # (programme, month index) -> period
+        self.periods: dict[int, tuple] = {}  # month index -> the month's period
         w = self.writer
         for year in self.years:
             self.programs[year] = []
@@ -562,30 +561,31 @@ class Generator:
                     )
                 )
                 self.programs[year].append(program_id)
-                for month in range(1, 13):
-                    index = year * 12 + month - 1
-                    if index > self.now_month:
-                        break
-                    dates = period_containing(Cadence.MONTHLY, date(year, month, 1))
-                    closed = dates.end < self.today - timedelta(days=62)
-                    periods.append(
-                        ReportingPeriod(
-                            id=period_id,
-                            program_id=program_id,
-                            start=dates.start,
-                            end=dates.end,
-                            due_date=dates.due_date,
-                            opened_at=datetime.combine(dates.start, clock(8), w.zone),
-                            closed_at=datetime.combine(
-                                dates.end + timedelta(days=10), clock(18), w.zone
-                            )
-                            if closed
-                            else None,
-                        )
-                    )
-                    self.periods[(program_id, index)] = self._period_info(period_id, dates, index)
-                    period_id += 1
                 program_id += 1
+            # One monthly period per month, shared by every programme.
+            for month in range(1, 13):
+                index = year * 12 + month - 1
+                if index > self.now_month:
+                    break
+                dates = period_containing(Cadence.MONTHLY, date(year, month, 1))
+                closed = dates.end < self.today - timedelta(days=62)
+                periods.append(
+                    ReportingPeriod(
+                        id=period_id,
+                        kind=PeriodKind.MONTHLY,
+                        start=dates.start,
+                        end=dates.end,
+                        due_date=dates.due_date,
+                        opened_at=datetime.combine(dates.start, clock(8), w.zone),
+                        closed_at=datetime.combine(
+                            dates.end + timedelta(days=10), clock(18), w.zone
+                        )
+                        if closed
+                        else None,
+                    )
+                )
+                self.periods[index] = self._period_info(period_id, dates, index)
+                period_id += 1
         Program.objects.bulk_create(programs)
         ReportingPeriod.objects.bulk_create(periods, batch_size=1000)
         self.done(Program._meta.verbose_name_plural, len(programs))
@@ -714,8 +714,8 @@ class Generator:
             p.submitter = owner_users.get(p.owner)
             p.reviewer = (self.users_of.get(p.top) or hq_users)[0] if p.top else hq_users[0]
 
-            # The programmes of each year the project is listed; reports go to the first.
-            p.years, p.counting = [], {}
+            # The programmes of each year the project is listed in; it reports once a month.
+            p.years = []
             if stage != Stage.RESERVE:
                 listed_from = self.first_year
                 if stage in {Stage.NEW, Stage.PREPARATION} and rng.random() < 0.2:
@@ -730,7 +730,6 @@ class Generator:
                     if rng.random() < 0.35:
                         chosen.add(rng.choice(self.programs[year]))
                     p.years.append(year)
-                    p.counting[year] = min(chosen)
                     programs.extend((p.id, program) for program in sorted(chosen))
 
             subject = rng.choice(names.PROJECT_SUBJECTS[category])
@@ -991,15 +990,13 @@ class Generator:
             pace, pid = p.pace, p.id
             problems = slow if pace < 0.75 else ""
             for year in p.years:
-                program, monthly = p.counting[year], p.monthly[year]
+                monthly = p.monthly[year]
                 key = (pid, year)
                 for month in range(12):
                     index = year * 12 + month
                     if index > now_month or index > end_month:
                         break
-                    period, end, subs, revs, current, recent, opened, on_time = periods[
-                        (program, index)
-                    ]
+                    period, end, subs, revs, current, recent, opened, on_time = periods[index]
                     roll = random_()
                     if current:
                         if roll < 0.4:
@@ -1083,7 +1080,7 @@ class Generator:
         ]
         count = w.insert(ProgressReport, fields, self.report_rows(next_id(ProgressReport)))
         self.done(ProgressReport._meta.verbose_name_plural, count)
-        # The approved investment per project and year, of the programme that counts: what
+        # The approved investment per project and year, of the monthly reports: what
         # diaodu.reporting.totals.refresh_summaries() computes, without reading it back.
         rows = (
             (pid, year, money(cents), submitted, on_time)

@@ -213,7 +213,9 @@ class Bench:
         summary = table(InvestmentSummary._meta.db_table)
         report, period = table(ProgressReport._meta.db_table), table(ReportingPeriod._meta.db_table)
         periods = list(
-            ReportingPeriod.objects.filter(program__year=self.year).values_list("pk", flat=True)
+            ReportingPeriod.objects.monthly()
+            .filter(start__year=self.year)
+            .values_list("pk", flat=True)
         ) or [0]
         marks = ", ".join(["%s"] * len(periods))
         year = [self.year]
@@ -260,16 +262,15 @@ class Bench:
         """An owner saves one report of the open period: the whole request, through the service."""
         today = timezone.localdate()
         period = (
-            ReportingPeriod.objects.filter(
-                start__lte=today, end__gte=today, opened_at__isnull=False, closed_at=None
-            )
+            ReportingPeriod.objects.monthly()
+            .filter(start__lte=today, end__gte=today, opened_at__isnull=False, closed_at=None)
             .order_by("pk")
             .first()
         )
         project = (
             (
                 Project.objects.visible_to(self.owner)
-                .filter(programs=period.program)
+                .filter(pk__in=period.projects_due().values("pk"))
                 .exclude(
                     pk__in=ProgressReport.objects.filter(
                         period=period, status__in=["submitted", "approved"]
@@ -394,12 +395,10 @@ class Bench:
             (f"SELECT ap.project_id, COUNT(*), SUM(CASE WHEN m.month <= %s THEN "
              f"m.planned_investment END) FROM {month} m JOIN {plan} ap ON ap.id = m.plan_id "
              "WHERE ap.year = %s GROUP BY ap.project_id", [end.month, year]),
-            (f"SELECT l.project_id, l.program_id, g.cadence FROM {links} l JOIN {program} g "
-             "ON g.id = l.program_id WHERE g.year = %s", [year]),
-            (f"SELECT r.project_id, e.program_id, SUM(r.invested) FROM {report} r JOIN {period} e "
-             "ON e.id = r.period_id JOIN {program} g ON g.id = e.program_id WHERE r.status = "
-             "'approved' AND g.year = %s AND e.start <= %s GROUP BY r.project_id, e.program_id"
-             .replace("{program}", program), [year, end]),
+            (f"SELECT r.project_id, SUM(r.invested) FROM {report} r JOIN {period} e "
+             "ON e.id = r.period_id WHERE r.status = 'approved' AND e.kind = 'monthly' AND "
+             "e.start BETWEEN %s AND %s GROUP BY r.project_id", [start.replace(month=1, day=1),
+                                                                   end]),
             (f"SELECT id, planned_start, actual_start FROM {project} WHERE planned_start "
              "BETWEEN %s AND %s", [start.replace(month=1), end]),
             (f"SELECT project_id, planned_date, actual_date FROM {milestone} "
@@ -412,8 +411,10 @@ class Bench:
             (f"SELECT r.project_id, r.period_id, r.submitted_at FROM {report} r JOIN {period} e "
              "ON e.id = r.period_id WHERE e.due_date BETWEEN %s AND %s AND r.submitted_at IS "
              "NOT NULL", [start, end]),
-            (f"SELECT l.project_id, l.program_id FROM {links} l JOIN {period} e ON "
-             "e.program_id = l.program_id WHERE e.due_date BETWEEN %s AND %s", [start, end]),
+            (f"SELECT id, start, due_date FROM {period} WHERE kind = 'monthly' AND due_date "
+             "BETWEEN %s AND %s", [start, end]),
+            (f"SELECT l.project_id, g.year FROM {links} l JOIN {program} g ON g.id = l.program_id "
+             "WHERE g.year = %s", [year]),
             (f"SELECT project_id, rating, progress_gap FROM {table(Inspection._meta.db_table)} "
              "WHERE date BETWEEN %s AND %s", [start, end]),
         ]  # fmt: skip

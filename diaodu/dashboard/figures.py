@@ -16,8 +16,8 @@ from diaodu.problems.models import Problem, Task
 from diaodu.problems.warnings import overdue
 from diaodu.projects.choices import Stage
 from diaodu.projects.models import AnnualPlan, PlanMonth, Project
-from diaodu.reporting.choices import ReportStatus
-from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
+from diaodu.reporting.models import InvestmentSummary, ReportingPeriod
+from diaodu.reporting.totals import counted_reports
 
 ZERO = Decimal("0.00")
 OVERSTATED_SHOWN = 10
@@ -57,16 +57,13 @@ def figures(user, year: int, program=None) -> dict:
         .order_by()
     )
     due = sum((v for m, v in months.items() if m < today.month or year < today.year), ZERO)
-    # The year's periods are few: reports are grouped by period id, and periods read here.
-    periods = list(
-        ReportingPeriod.objects.filter(program__year=year).values_list(
-            "pk", "start", "program__cadence"
-        )
+    # The year's monthly periods are few: reports are grouped by period id, periods read here.
+    month_of = dict(
+        ReportingPeriod.objects.monthly().filter(start__year=year).values_list("pk", "start__month")
     )
-    month_of = {pk: start.month for pk, start, cadence in periods if cadence == "monthly"}
     actual = defaultdict(lambda: ZERO)
     for period_id, amount in (
-        scoped(ProgressReport.objects.filter(status=ReportStatus.APPROVED))
+        scoped(counted_reports(year=year))
         .filter(period_id__in=list(month_of))
         .values_list("period_id")
         .annotate(s=Sum("invested"))

@@ -566,38 +566,35 @@ class Builder:
             do_save(hq, project, reason="概算调整")
 
     def build_reports(self):
-        """A year of monthly reports: most approved, some late, some missing, some returned."""
+        """A year of monthly reports, one per project and month: most approved, some late, some
+        missing, some returned; the current updates of the weekly programmes opened."""
         from datetime import datetime, time
 
         from django.contrib.contenttypes.models import ContentType
 
         from diaodu.core.models import ChangeRecord
         from diaodu.reporting.calendar import periods_between
-        from diaodu.reporting.choices import ReportStatus
+        from diaodu.reporting.choices import PeriodKind, ReportStatus
         from diaodu.reporting.models import ProgressReport, ReportingPeriod
         from diaodu.reporting.services import open_due_periods
 
         tz = timezone.get_current_timezone()
         first = month_start(self.today.year, self.today.month - 11)
-        periods = []
-        for (_code, year), program in self.programs.items():
-            if program.cadence != "monthly":
-                continue
-            for dates in periods_between(
-                "monthly", max(first, date(year, 1, 1)), min(self.today, date(year, 12, 31))
-            ):
-                periods.append(
-                    ReportingPeriod(
-                        program=program,
-                        start=dates.start,
-                        end=dates.end,
-                        due_date=dates.due_date,
-                        opened_at=datetime.combine(dates.start, time(8), tz),
-                        closed_at=None
-                        if dates.end >= self.today - timedelta(days=62)
-                        else datetime.combine(dates.end + timedelta(days=10), time(18), tz),
-                    )
-                )
+        years = {year for (_code, year) in self.programs}
+        periods = [
+            ReportingPeriod(
+                kind=PeriodKind.MONTHLY,
+                start=dates.start,
+                end=dates.end,
+                due_date=dates.due_date,
+                opened_at=datetime.combine(dates.start, time(8), tz),
+                closed_at=None
+                if dates.end >= self.today - timedelta(days=62)
+                else datetime.combine(dates.end + timedelta(days=10), time(18), tz),
+            )
+            for dates in periods_between("monthly", first, self.today)
+            if dates.start.year in years
+        ]
         ReportingPeriod.objects.bulk_create(periods)
         open_due_periods(self.today)
         plans = {
@@ -611,13 +608,14 @@ class Builder:
         }
         users = self.users
         reports, returned = [], []
-        by_program = {}
+        # One monthly report per project in a programme of the month's year.
+        by_year = {}
         for project, _entry in self.projects:
-            for program in project.programs.all():
-                by_program.setdefault(program.pk, []).append(project)
-        for period in sorted(periods, key=lambda p: (p.start, p.program_id)):
+            for year in sorted({program.year for program in project.programs.all()}):
+                by_year.setdefault(year, []).append(project)
+        for period in sorted(periods, key=lambda p: p.start):
             current = period.end >= self.today
-            for project in by_program.get(period.program_id, []):
+            for project in by_year.get(period.start.year, []):
                 started = project.actual_start and project.actual_start <= period.end
                 if project.stage in {Stage.RESERVE} or (
                     project.actual_completion and project.actual_completion < period.start
@@ -706,6 +704,53 @@ class Builder:
                 for report in returned
             ]
         )
+        self.build_updates()
+
+    def build_updates(self):
+        """Last week's progress updates of the weekly and biweekly programmes, most filed;
+        no investment in them, since investment is reported once a month."""
+        from datetime import datetime, time
+
+        from diaodu.reporting.calendar import period_containing
+        from diaodu.reporting.choices import PeriodKind, ReportStatus
+        from diaodu.reporting.models import ProgressReport, ReportingPeriod
+
+        tz = timezone.get_current_timezone()
+        reports = []
+        for (_code, year), program in self.programs.items():
+            if program.cadence == "monthly" or year != self.today.year:
+                continue
+            current = period_containing(program.cadence, self.today)
+            dates = period_containing(program.cadence, current.start - timedelta(days=1))
+            if dates.start.year != year:
+                continue
+            period = ReportingPeriod.objects.create(
+                kind=PeriodKind.UPDATE,
+                program=program,
+                start=dates.start,
+                end=dates.end,
+                due_date=dates.due_date,
+                opened_at=datetime.combine(dates.start, time(8), tz),
+            )
+            for project in program.projects.exclude(stage=Stage.RESERVE).order_by("pk"):
+                if self.rng.random() < 0.2:
+                    continue  # not reported
+                submitted = datetime.combine(dates.due_date, time(self.rng.randint(9, 17)), tz)
+                approved = self.rng.random() < 0.7
+                reports.append(
+                    ProgressReport(
+                        project=project,
+                        period=period,
+                        status=ReportStatus.APPROVED if approved else ReportStatus.SUBMITTED,
+                        physical_progress="按周计划推进，本周完成主体结构施工约一层。",
+                        next_steps="下周继续推进主体施工，同步开展机电预埋。",
+                        workers=self.rng.randint(20, 300),
+                        submitted_at=submitted,
+                        submitted_by=self.users["owner"],
+                        reviewed_at=submitted + timedelta(days=1) if approved else None,
+                    )
+                )
+        ProgressReport.objects.bulk_create(reports, batch_size=1000)
 
     def _progress_text(self, project, started, elapsed):
         if not started:
@@ -1040,6 +1085,7 @@ def reset():
     from diaodu.core.models import ChangeRecord
     from diaodu.exchange.models import ImportJob
     from diaodu.meetings.models import Meeting
+    from diaodu.reporting.models import ReportingPeriod
 
     with transaction.atomic():
         for bulletin in Bulletin.objects.all():
@@ -1050,6 +1096,7 @@ def reset():
         ImportJob.objects.all().delete()
         Meeting.objects.all().delete()
         Project.objects.all().delete()
+        ReportingPeriod.objects.all().delete()
         Program.objects.all().delete()
         Leader.objects.all().delete()
         User.objects.all().delete()

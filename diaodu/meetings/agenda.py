@@ -4,11 +4,12 @@ For the projects of the meeting's scope that the reader sees:
 1. projects with a red or yellow light, with the reasons;
 2. milestones overdue (not done, planned date passed);
 3. open problems escalated to the meeting's level;
-4. reports late or missing in the latest period of each programme that is due or closed;
+4. reports late or missing in the latest monthly period that is due or closed, and in the
+   latest update period of each weekly or biweekly programme;
 5. since the last meeting: the tasks set at the previous meeting of the same kind and level,
    each with where it stands now.
 
-A fixed number of queries, whatever the number of projects.
+A fixed number of queries, whatever the number of projects (one more per weekly programme).
 """
 
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from diaodu.meetings.models import Meeting
 from diaodu.problems.choices import TaskStatus
 from diaodu.problems.models import Problem, Task
 from diaodu.problems.warnings import light_of
+from diaodu.projects.choices import Cadence
 from diaodu.projects.models import Milestone, Program, Project
 from diaodu.reporting.choices import Filing
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
@@ -200,27 +202,41 @@ def _reasons(project) -> list[str]:
 
 
 def _late_reports(covered, meeting: Meeting, ids: dict, today: date):
-    """Late or missing reports in the latest due-or-closed period of each programme in scope."""
+    """Late or missing reports in the latest due-or-closed monthly period, and in the latest
+    update period of each weekly or biweekly programme in scope."""
     programs = Program.objects.filter(year=meeting.date.year)
     if ids["programs"]:
         programs = programs.filter(pk__in=ids["programs"])
+        covered = covered.filter(programs__in=ids["programs"]).distinct()
     else:
         programs = programs.filter(
             pk__in=Project.programs.through.objects.filter(project__in=covered.values("pk")).values(
                 "program_id"
             )
         )
+    behind = Q(due_date__lt=today) | Q(closed_at__isnull=False)
     latest = (
         ReportingPeriod.objects.filter(program=OuterRef("pk"))
-        .filter(Q(due_date__lt=today) | Q(closed_at__isnull=False))
+        .filter(behind)
         .order_by("-due_date", "-pk")
         .values("pk")[:1]
     )
     period_ids = [
         pk
-        for pk in programs.annotate(latest=Subquery(latest)).values_list("latest", flat=True)
+        for pk in programs.exclude(cadence=Cadence.MONTHLY)
+        .annotate(latest=Subquery(latest))
+        .values_list("latest", flat=True)
         if pk is not None
     ]
+    monthly = (
+        ReportingPeriod.objects.monthly()
+        .filter(behind, start__year=meeting.date.year)
+        .order_by("-due_date", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if monthly is not None:
+        period_ids.insert(0, monthly)
     if not period_ids:
         return [], []
     periods = {
@@ -232,24 +248,21 @@ def _late_reports(covered, meeting: Meeting, ids: dict, today: date):
             period_id__in=period_ids, project__in=covered.values("pk")
         ).only("pk", "project_id", "period_id", "status", "submitted_at")
     }
-    by_program = {p.program_id: p for p in periods.values()}
-    links = (
-        Project.programs.through.objects.filter(
-            program_id__in=list(by_program), project__in=covered.values("pk")
-        )
-        .select_related("project__region")
-        .order_by("project__name", "project_id")
-    )
     items = []
-    for link in links:
-        period = by_program[link.program_id]
-        report = reports.get((link.project_id, period.pk))
-        if report is not None:
-            report.period = period
-        filing = filing_of(report)
-        if filing in BEHIND:
-            items.append(ReportItem(link.project, period, filing))
-    return items, list(periods.values())
+    for period_id in period_ids:
+        period = periods[period_id]
+        for project in (
+            covered.filter(pk__in=period.projects_due().values("pk"))
+            .select_related("region")
+            .order_by("name", "pk")
+        ):
+            report = reports.get((project.pk, period.pk))
+            if report is not None:
+                report.period = period
+            filing = filing_of(report)
+            if filing in BEHIND:
+                items.append(ReportItem(project, period, filing))
+    return items, [periods[pk] for pk in period_ids]
 
 
 def build_agenda(meeting: Meeting, user, today: date | None = None) -> Agenda:

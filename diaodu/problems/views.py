@@ -20,6 +20,7 @@ from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
 from diaodu.problems.stats import counts_by_unit
 from diaodu.problems.warnings import light_list, light_of
 from diaodu.projects.models import Project
+from diaodu.reporting import inbox as reporting_inbox
 
 PAGE_SIZE = 50
 
@@ -249,7 +250,8 @@ def task_action(request, pk, action):
 
 @login_required
 def inbox(request):
-    """What is assigned to the user's unit, and what has been escalated to the user."""
+    """What is assigned to the user's unit, what has been escalated to the user, and the
+    reports the user has to file or to review."""
     user = request.user
     units = user.scope_unit_ids
     problems = _problems(user).open().filter(responsible_unit_id__in=units)
@@ -264,6 +266,8 @@ def inbox(request):
             "problems": light_list(list(problems[:100])),
             "tasks": light_list(list(tasks.distinct()[:100])),
             "escalated": light_list(list(escalated[:100])),
+            "to_file": reporting_inbox.to_file(user),
+            "to_review": reporting_inbox.to_review(user),
         },
     )
 

@@ -59,7 +59,6 @@ def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
     from diaodu.projects.models import Milestone, PlanMonth
     from diaodu.reporting.choices import ReportStatus
     from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
-    from diaodu.reporting.totals import stream_programs
 
     today = today or timezone.localdate()
     year = today.year
@@ -138,23 +137,23 @@ def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
             % {"count": len(items), "names": names, "days": worst},
         )
 
-    # Reporting: the last two periods past their due date, of the counting programme.
-    streams = stream_programs(ids)
-    program_ids = {pid for (_p, y), pid in streams.items() if y == year}
-    recent = defaultdict(list)
-    for period in (
-        ReportingPeriod.objects.filter(
-            program_id__in=program_ids, due_date__lt=today, opened_at__isnull=False
-        )
-        .order_by("program_id", "-due_date")
-        .only("pk", "program_id", "due_date", "start")
-    ):
-        if len(recent[period.program_id]) < 2:
-            recent[period.program_id].append(period)
-    period_ids = [p.pk for periods in recent.values() for p in periods]
+    # Reporting: the last two monthly periods past their due date, for the projects in a
+    # programme of the period's year.
+    from diaodu.projects.models import Program
+
+    recent = list(
+        ReportingPeriod.objects.filter(kind="monthly", due_date__lt=today, opened_at__isnull=False)
+        .order_by("-due_date")
+        .only("pk", "due_date", "start")[:2]
+    )
+    due = set(
+        Program.projects.through.objects.filter(
+            project_id__in=ids, program__year__in={p.start.year for p in recent}
+        ).values_list("project_id", "program__year")
+    )
     filed = set(
         ProgressReport.objects.filter(
-            period_id__in=period_ids,
+            period_id__in=[p.pk for p in recent],
             project_id__in=ids,
             status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED],
         ).values_list("project_id", "period_id")
@@ -162,7 +161,7 @@ def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
     for project in projects:
         if project.stage in {Stage.RESERVE, Stage.COMPLETED, Stage.OPERATING, Stage.CANCELLED}:
             continue
-        periods = recent.get(streams.get((project.pk, year)), [])
+        periods = [p for p in recent if (project.pk, p.start.year) in due]
         missing = [p for p in periods if (project.pk, p.pk) not in filed]
         if periods and periods[0] in missing:
             streak = 2 if len(missing) == 2 else 1

@@ -426,7 +426,10 @@ def do_set_milestone_dates(actor, project: Project, dates, *, reason="") -> int:
     how many milestones were added or changed; the light is refreshed once.
     """
     _require(actor, project, Part.MILESTONES)
-    existing = {m.name: m for m in Milestone.objects.select_for_update().filter(project=project)}
+    existing = {
+        m.name: m
+        for m in Milestone.objects.select_for_update().filter(project=project).order_by("pk")
+    }
     changed = 0
     for name, planned_date in dates:
         milestone = existing.get(name) or Milestone(project=project, name=name)
@@ -522,8 +525,8 @@ def do_save_annual_plan(
     """
     _only(values, PLAN_FIELDS)
     _require(actor, project, Part.PLAN)
-    plan = AnnualPlan.objects.select_for_update().filter(
-        project=project, year=year
+    plan = AnnualPlan.objects.select_for_update().filter(project=project, year=year).order_by(
+        "pk"
     ).first() or AnnualPlan(project=project, year=year)
     existing = {} if plan._state.adding else {m.month: m for m in plan.months.all()}
     values = dict(values)

@@ -29,6 +29,7 @@ class PeriodSerializer(serializers.ModelSerializer):
         model = ReportingPeriod
         fields = [
             "id",
+            "kind",
             "program",
             "label",
             "start",
@@ -38,7 +39,7 @@ class PeriodSerializer(serializers.ModelSerializer):
             "opened_at",
             "closed_at",
         ]
-        read_only_fields = ["end", "opened_at", "closed_at"]
+        read_only_fields = ["kind", "end", "opened_at", "closed_at"]
 
 
 class ExtendSerializer(serializers.Serializer):
@@ -114,7 +115,7 @@ class Conflict(ValidationError):
 
 class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PeriodSerializer
-    filterset_fields = ["program", "program__year"]
+    filterset_fields = ["kind", "program", "program__year", "start"]
 
     def get_queryset(self):
         return ReportingPeriod.objects.visible_to(self.request.user).select_related("program")

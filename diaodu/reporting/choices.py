@@ -4,6 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class PeriodKind(models.TextChoices):
+    """A monthly report carries the month's investment; an update only progress."""
+
+    MONTHLY = "monthly", _("Monthly report")
+    UPDATE = "update", _("Progress update")
+
+
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

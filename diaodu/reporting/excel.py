@@ -24,7 +24,13 @@ COLUMNS = [
     ("next_steps", "下步打算", 30),
     ("problems", "存在问题", 30),
 ]
-HEADERS = [header for _key, header, _width in COLUMNS]
+
+
+def columns_for(period) -> list[tuple]:
+    """The template's columns: a progress update has no investment column."""
+    if period.carries_investment:
+        return COLUMNS
+    return [column for column in COLUMNS if column[0] != "invested"]
 
 
 @dataclass
@@ -43,7 +49,10 @@ class UploadRejected(Exception):
 def template(period, projects) -> bytes:
     """The period's template: one row per project, with what is already filed."""
     title = _("%(period)s progress reports") % {"period": period}
-    workbook, sheet = new_sheet(title, HEADERS, [width for *_x, width in COLUMNS])
+    columns = columns_for(period)
+    workbook, sheet = new_sheet(
+        title, [header for _key, header, _width in columns], [width for *_x, width in columns]
+    )
     reports = {
         r.project_id: r for r in ProgressReport.objects.filter(period=period, project__in=projects)
     }
@@ -51,8 +60,8 @@ def template(period, projects) -> bytes:
         report = reports.get(project.pk)
         values = {"project_id": project.pk, "name": project.name}
         if report is not None:
-            values.update({key: getattr(report, key) for key, *_x in COLUMNS[2:]})
-        for column, (key, *_x) in enumerate(COLUMNS, start=1):
+            values.update({key: getattr(report, key) for key, *_x in columns[2:]})
+        for column, (key, *_x) in enumerate(columns, start=1):
             value = values.get(key)
             write_cell(sheet, row, column, float(value) if hasattr(value, "as_tuple") else value)
     return to_bytes(workbook)
@@ -98,7 +107,7 @@ def read_rows(uploaded, period, user, projects_by_id):
                 if positions.get(header) is not None and positions[header] < len(row)
                 else None
             )
-            for key, header, _w in COLUMNS
+            for key, header, _w in columns_for(period)
         }
         if all(v in (None, "") for v in values.values()):
             continue

@@ -58,5 +58,6 @@ def period_response(period, rows):
         rows,
         lambda count: _("Total (%(count)d projects)") % {"count": count},
     )
-    code = period.program.code
-    return xlsx_response(content, f"{title}.xlsx", f"progress-{code}-{period.start:%Y%m%d}.xlsx")
+    return xlsx_response(
+        content, f"{title}.xlsx", f"progress-{period.code}-{period.start:%Y%m%d}.xlsx"
+    )

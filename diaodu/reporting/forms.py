@@ -28,15 +28,22 @@ class ReportForm(forms.ModelForm):
             "problems": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, period=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["invested"].required = False
+        if period is not None and not period.carries_investment:
+            del self.fields["invested"]  # a progress update: investment is reported monthly
+        else:
+            self.fields["invested"].required = False
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
 
     def values(self) -> dict:
         """The raw typed values, for the service to check and keep as typed on error."""
-        return {name: self.data.get(self.add_prefix(name), "") for name in self.Meta.fields}
+        return {
+            name: self.data.get(self.add_prefix(name), "")
+            for name in self.Meta.fields
+            if name in self.fields
+        }
 
 
 class PhotoForm(forms.Form):

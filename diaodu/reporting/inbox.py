@@ -24,7 +24,7 @@ def to_file(user) -> list[tuple]:
         )
         projects = (
             Project.objects.visible_to(user)
-            .filter(programs=period.program)
+            .filter(pk__in=period.projects_due().values("pk"))
             .exclude(Exists(done))
             .select_related("owner")
         )

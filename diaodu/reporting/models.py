@@ -1,8 +1,10 @@
 """Reporting periods and progress reports (调度填报).
 
-A period belongs to a programme and follows its cadence. Each project of the programme files
-one report per period. Year-to-date and since-start investment are derived from approved
-reports, never typed (see `totals.py`).
+A project files once a month, whatever programmes it is in: the monthly period (the statistics
+month) belongs to no programme, and its report carries the month's investment. A programme
+scheduled weekly or every two weeks also has update periods of its own, whose reports carry
+physical progress, problems and next steps but no investment. So every figure of investment
+comes from the one approved monthly report per project and month (see `totals.py`).
 """
 
 from decimal import Decimal
@@ -16,19 +18,35 @@ from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.models import SignedInQuerySet
 from diaodu.projects.models import Program, Project, money_field
-from diaodu.reporting.choices import REPORT_STATUS_COLOURS, ReportStatus
+from diaodu.reporting.choices import REPORT_STATUS_COLOURS, PeriodKind, ReportStatus
 
 
 class PeriodQuerySet(SignedInQuerySet):
     def open(self):
         return self.filter(opened_at__isnull=False, closed_at__isnull=True)
 
+    def monthly(self):
+        return self.filter(kind=PeriodKind.MONTHLY)
+
 
 class ReportingPeriod(models.Model):
-    """One reporting period of a programme: its dates and the date reports are due."""
+    """A reporting period: its dates and the date reports are due.
 
+    A monthly period is the statistics month of every project in a programme of its year; an
+    update period belongs to one weekly or biweekly programme.
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.MONTHLY
+    )
     program = models.ForeignKey(
-        Program, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="periods"
+        Program,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="periods",
+        null=True,
+        blank=True,
+        help_text=_("Only for the progress updates of a weekly or biweekly programme."),
     )
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
@@ -39,7 +57,7 @@ class ReportingPeriod(models.Model):
     objects = PeriodQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-start", "program"]
+        ordering = ["-start", "kind", "program"]
         verbose_name = _("reporting period")
         verbose_name_plural = _("reporting periods")
         constraints = [
@@ -47,6 +65,20 @@ class ReportingPeriod(models.Model):
                 fields=["program", "start"],
                 name="one_period_per_program_start",
                 violation_error_message=_("This programme already has a period starting then."),
+            ),
+            models.UniqueConstraint(
+                fields=["start"],
+                condition=Q(kind="monthly"),
+                name="one_monthly_period_per_month",
+                violation_error_message=_("This month already has a monthly period."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="monthly") & Q(program__isnull=True))
+                | (Q(kind="update") & Q(program__isnull=False)),
+                name="period_kind_matches_program",
+                violation_error_message=_(
+                    "A monthly period belongs to no programme; an update period to one."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(end__gte=models.F("start")),
@@ -56,7 +88,37 @@ class ReportingPeriod(models.Model):
         ]
 
     def __str__(self):
+        if self.program_id is None:
+            return _("Monthly report %(label)s") % {"label": self.label}
         return f"{self.program.name} {self.label}"
+
+    @property
+    def code(self) -> str:
+        """A name for files: the programme's code, or "monthly"."""
+        return self.program.code if self.program_id is not None else "monthly"
+
+    @property
+    def carries_investment(self) -> bool:
+        return self.kind == PeriodKind.MONTHLY
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    def projects_due(self):
+        """The projects that file in this period: every project in a programme of the month's
+        year for a monthly period, the programme's projects for an update."""
+        if self.program_id is not None:
+            return Project.objects.filter(
+                pk__in=Program.projects.through.objects.filter(program_id=self.program_id).values(
+                    "project_id"
+                )
+            )
+        return Project.objects.filter(
+            pk__in=Program.projects.through.objects.filter(program__year=self.start.year).values(
+                "project_id"
+            )
+        )
 
     @property
     def label(self) -> str:
@@ -215,7 +277,7 @@ class InvestmentSummary(models.Model):
     """A project's year: approved investment, reports submitted and submitted on time.
 
     Derived data, kept current by the reporting services; `totals.refresh_summaries()` rebuilds
-    it from the reports of the programme that counts. The ledger and the dashboard read it so
+    it from the monthly reports. The ledger and the dashboard read it so
     that totals over tens of thousands of projects and millions of reports are one query.
     """
 

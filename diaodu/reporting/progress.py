@@ -41,16 +41,18 @@ def filing_of(report: ProgressReport | None) -> str:
     return Filing.LATE if report.is_late else Filing.SUBMITTED
 
 
-def period_rows(period, user) -> list[Row]:
-    """Every project of the period's programme that the user may see, with its report."""
+def period_rows(period, user, program=None) -> list[Row]:
+    """Every project due in the period that the user may see (of `program`, if given), with
+    its report."""
     # Who submitted and who reviewed: the export shows them.
     reports = ProgressReport.objects.filter(period=period).select_related(
         "period", "submitted_by", "reviewed_by"
     )
+    projects = Project.objects.visible_to(user).filter(pk__in=period.projects_due().values("pk"))
+    if program is not None:
+        projects = projects.filter(programs=program)
     projects = (
-        Project.objects.visible_to(user)
-        .filter(programs=period.program)
-        .select_related("region", "owner", "lead_unit")
+        projects.select_related("region", "owner", "lead_unit")
         .prefetch_related(Prefetch("reports", queryset=reports, to_attr="period_reports"))
         .order_by(*Project._meta.ordering)
     )

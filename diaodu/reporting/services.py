@@ -10,16 +10,20 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diaodu.core.history import diff, record, snapshot
 from diaodu.core.models import Action
+from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
+from diaodu.org.models import User
+from diaodu.projects.choices import Cadence
 from diaodu.projects.lights import refresh_lights
 from diaodu.projects.models import Program, Project
 from diaodu.reporting.calendar import period_containing
-from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.choices import PeriodKind, ReportStatus
 from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
 from diaodu.reporting.totals import invested_by_year, refresh_summaries
 
@@ -87,14 +91,22 @@ def _require(allowed: bool, message: str):
 
 
 @transaction.atomic
-def open_period(actor, program: Program, day: date) -> tuple[ReportingPeriod, bool]:
-    """Open the period of `program` containing `day` (creating it if needed). Idempotent."""
+def open_period(actor, program: Program | None, day: date) -> tuple[ReportingPeriod, bool]:
+    """Open the period containing `day` (creating it if needed). Idempotent.
+
+    A monthly programme (or no programme) files in the monthly period every programme shares;
+    a weekly or biweekly programme also has update periods of its own.
+    """
     if actor is not None:
         _require(actor.is_headquarters, _("Only headquarters can open reporting periods."))
-    dates = period_containing(program.cadence, day)
+    if program is None or program.cadence == Cadence.MONTHLY:
+        dates = period_containing(Cadence.MONTHLY, day)
+        lookup = {"kind": PeriodKind.MONTHLY, "start": dates.start}
+    else:
+        dates = period_containing(program.cadence, day)
+        lookup = {"kind": PeriodKind.UPDATE, "program": program, "start": dates.start}
     period, created = ReportingPeriod.objects.get_or_create(
-        program=program,
-        start=dates.start,
+        **lookup,
         defaults={"end": dates.end, "due_date": dates.due_date, "opened_at": timezone.now()},
     )
     if not created and period.opened_at is None:
@@ -105,10 +117,18 @@ def open_period(actor, program: Program, day: date) -> tuple[ReportingPeriod, bo
 
 
 def open_due_periods(today: date | None = None) -> list[ReportingPeriod]:
-    """Open, for every programme of the year, the period containing today. Safe to repeat."""
+    """Open the monthly period containing today, if any programme of the year exists, and the
+    update period of every weekly or biweekly programme. Safe to repeat."""
     today = today or timezone.localdate()
     opened = []
-    for program in Program.objects.filter(year=today.year):
+    programs = list(Program.objects.filter(year=today.year))
+    if programs:
+        period, created = open_period(None, None, today)
+        if created:
+            opened.append(period)
+    for program in programs:
+        if program.cadence == Cadence.MONTHLY:
+            continue
         period, created = open_period(None, program, today)
         if created:
             opened.append(period)
@@ -172,7 +192,6 @@ def report_warnings(report: ProgressReport) -> list[str]:
     previous = (
         ProgressReport.objects.filter(
             project=project,
-            period__program=period.program,
             period__start__lt=period.start,
             physical_percent__isnull=False,
         )
@@ -189,6 +208,8 @@ def report_warnings(report: ProgressReport) -> list[str]:
             _("Physical progress %(now)s%% is lower than last period's %(before)s%%.")
             % {"now": report.physical_percent, "before": previous}
         )
+    if not period.carries_investment:
+        return warnings
     year = period.start.year
     plan = project.annual_plans.filter(year=year).first()
     counted = (
@@ -236,10 +257,25 @@ def do_save_report(
         raise ValidationError(
             _("The period %(period)s is not open for reporting.") % {"period": period}
         )
-    if not period.program.projects.filter(pk=project.pk).exists():
+    if not period.projects_due().filter(pk=project.pk).exists():
+        if period.program_id is None:
+            raise ValidationError(
+                _("This project is in no programme of %(year)d.") % {"year": period.year}
+            )
         raise ValidationError(
             _("This project is not in the programme %(program)s.") % {"program": period.program}
         )
+    if not period.carries_investment:
+        if clean_report_values({"invested": data.get("invested", "")}).get("invested"):
+            raise ValidationError(
+                {
+                    "invested": _(
+                        "A progress update carries no investment: investment is reported once a "
+                        "month, in the monthly report."
+                    )
+                }
+            )
+        data = {name: value for name, value in data.items() if name != "invested"}
     values = clean_report_values(data)
     report = (
         ProgressReport.objects.select_for_update(of=("self",))
@@ -272,6 +308,23 @@ def do_save_report(
         if changes:
             record(actor, report, Action.UPDATE, changes)
     return SaveResult(report=report, warnings=report_warnings(report), created=created)
+
+
+def _owner_users(project: Project):
+    """The accounts that file for the project's owner."""
+    if project.owner_id is None:
+        return []
+    return list(User.objects.filter(unit_id=project.owner_id, role=Role.OWNER, is_active=True))
+
+
+def _notify_owner(actor, report: ProgressReport, title: str, body: str = ""):
+    notify(
+        _owner_users(report.project),
+        title,
+        url=reverse("reporting:report", args=[report.pk]),
+        body=body,
+        exclude=actor,
+    )
 
 
 def _transition(actor, report, to_status, *, reason="", **fields):
@@ -317,7 +370,7 @@ def do_approve_report(actor, report: ProgressReport) -> ProgressReport:
     _require(can_review(actor, report.project), _("You cannot review reports of this project."))
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be approved."))
-    return _transition(
+    report = _transition(
         actor,
         report,
         ReportStatus.APPROVED,
@@ -325,6 +378,8 @@ def do_approve_report(actor, report: ProgressReport) -> ProgressReport:
         reviewed_by=actor,
         return_reason="",
     )
+    _notify_owner(actor, report, _("Report approved: %(report)s") % {"report": report})
+    return report
 
 
 @transaction.atomic
@@ -335,7 +390,7 @@ def do_return_report(actor, report: ProgressReport, reason: str) -> ProgressRepo
         raise ValidationError(_("Only a submitted report can be returned."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the report is returned.")})
-    return _transition(
+    report = _transition(
         actor,
         report,
         ReportStatus.RETURNED,
@@ -344,6 +399,8 @@ def do_return_report(actor, report: ProgressReport, reason: str) -> ProgressRepo
         reviewed_by=actor,
         return_reason=reason,
     )
+    _notify_owner(actor, report, _("Report returned: %(report)s") % {"report": report}, body=reason)
+    return report
 
 
 @transaction.atomic
@@ -355,7 +412,14 @@ def do_reopen_report(actor, report: ProgressReport, reason: str) -> ProgressRepo
         raise ValidationError(_("Only an approved report can be reopened."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the report is reopened.")})
-    return _transition(actor, report, ReportStatus.RETURNED, reason=reason, return_reason=reason)
+    report = _transition(actor, report, ReportStatus.RETURNED, reason=reason, return_reason=reason)
+    _notify_owner(
+        actor,
+        report,
+        _("Report reopened for correction: %(report)s") % {"report": report},
+        body=reason,
+    )
+    return report
 
 
 @transaction.atomic

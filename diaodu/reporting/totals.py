@@ -1,51 +1,50 @@
-"""Investment derived from approved reports: year to date and since the start.
+"""Investment derived from approved monthly reports: the one source of every investment figure.
 
-A project may be in several programmes with different cadences (a weekly 三十工程 and a monthly
-省重点); each files its own reports, which cover the same days. To count every yuan once, a
-project's investment is taken from one programme per year: the one with the longest cadence
-(monthly before biweekly before weekly, then the lowest id).
+A project files one monthly report per month whatever programmes it is in (update periods of
+weekly programmes carry no investment), so each yuan is counted once. Every figure of investment
+completed (a project's year to date and since start, the ledger's totals, the dashboard's cards
+and curve, the indicators, the ranking, the bulletin and every export) is a sum over
+`counted_reports()`, directly or through the `InvestmentSummary` rows built from it.
 """
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils import timezone
 
-from diaodu.projects.choices import Cadence
-from diaodu.projects.models import Program
-from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.choices import PeriodKind, ReportStatus
 from diaodu.reporting.models import ProgressReport
 
-CADENCE_RANK = {Cadence.MONTHLY: 0, Cadence.BIWEEKLY: 1, Cadence.WEEKLY: 2}
 ZERO = Decimal("0.00")
 
 
-def stream_programs(project_ids) -> dict[tuple[int, int], int]:
-    """(project id, year) → the programme whose reports count for that year's investment."""
-    through = Program.projects.through.objects.filter(project_id__in=project_ids)
-    rows = through.values_list("project_id", "program__year", "program__cadence", "program_id")
-    best: dict[tuple[int, int], tuple] = {}
-    for project_id, year, cadence, program_id in rows:
-        key = (project_id, year)
-        rank = (CADENCE_RANK.get(cadence, 9), program_id)
-        if key not in best or rank < best[key]:
-            best[key] = rank
-    return {key: rank[1] for key, rank in best.items()}
+def counted_reports(
+    *, year: int | None = None, until: date | None = None, statuses=(ReportStatus.APPROVED,)
+):
+    """The reports whose investment counts: approved monthly reports (of `year`, of months
+    starting no later than `until`)."""
+    reports = ProgressReport.objects.filter(period__kind=PeriodKind.MONTHLY, status__in=statuses)
+    if year is not None:
+        reports = reports.filter(period__start__gte=date(year, 1, 1))
+        reports = reports.filter(period__start__lte=date(year, 12, 31))
+    if until is not None:
+        reports = reports.filter(period__start__lte=until)
+    return reports
 
 
 def invested_by_year(project_ids, *, statuses=(ReportStatus.APPROVED,)) -> dict:
-    """project id → {year: investment} from its counting programme's reports."""
-    streams = stream_programs(project_ids)
+    """project id → {year: investment} from its monthly reports."""
     rows = (
-        ProgressReport.objects.filter(project_id__in=project_ids, status__in=statuses)
-        .values_list("project_id", "period__program_id", "period__program__year")
-        .annotate(total=Sum("invested"))
+        counted_reports(statuses=statuses)
+        .filter(project_id__in=project_ids)
+        .values_list("project_id", "period__start")
+        .order_by()
     )
     result: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for project_id, program_id, year, total in rows:
-        if streams.get((project_id, year)) == program_id:
-            result[project_id][year] = result[project_id].get(year, ZERO) + total
+    for project_id, start, total in rows.annotate(total=Sum("invested")):
+        result[project_id][start.year] = result[project_id].get(start.year, ZERO) + total
     return result
 
 
@@ -65,18 +64,15 @@ def project_totals(project, year: int) -> dict:
 
 
 def filing_by_year(project_ids) -> dict:
-    """(project id, year) → [reports submitted, submitted on time], of the counting programme."""
-    streams = stream_programs(project_ids)
+    """(project id, year) → [monthly reports submitted, submitted on time]."""
     rows = ProgressReport.objects.filter(
-        project_id__in=project_ids, submitted_at__isnull=False
-    ).values_list("project_id", "period__program_id", "period__program__year", "submitted_at",
-                  "period__due_date")  # fmt: skip
+        project_id__in=project_ids, period__kind=PeriodKind.MONTHLY, submitted_at__isnull=False
+    ).values_list("project_id", "period__start", "submitted_at", "period__due_date")
     counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for project_id, program_id, year, submitted_at, due_date in rows:
-        if streams.get((project_id, year)) == program_id:
-            counted = counts[(project_id, year)]
-            counted[0] += 1
-            counted[1] += timezone.localdate(submitted_at) <= due_date
+    for project_id, start, submitted_at, due_date in rows:
+        counted = counts[(project_id, start.year)]
+        counted[0] += 1
+        counted[1] += timezone.localdate(submitted_at) <= due_date
     return counts
 
 

@@ -17,7 +17,7 @@ from diaodu.core.models import ChangeRecord
 from diaodu.problems import services as problem_services
 from diaodu.problems.choices import ProblemSource
 from diaodu.problems.forms import ReportProblemForm
-from diaodu.projects.models import Project
+from diaodu.projects.models import Program, Project
 from diaodu.reporting import excel, exports, services
 from diaodu.reporting.forms import PhotoForm, ReportForm, UploadForm
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
@@ -50,7 +50,7 @@ def _fileable(user, period):
     return [
         p
         for p in Project.objects.visible_to(user)
-        .filter(programs=period.program)
+        .filter(pk__in=period.projects_due().values("pk"))
         .select_related("region", "owner")
         .order_by(*Project._meta.ordering)
         if services.can_file(user, p)
@@ -65,7 +65,7 @@ def period_list(request):
         .annotate(
             n_reports=Count("reports", filter=Q(reports__status__in=["submitted", "approved"]))
         )
-        .order_by("-start", "program__name")
+        .order_by("-start", "kind", "program__name")
     )
     page = Paginator(periods, 30).get_page(request.GET.get("page"))
     return render(request, "reporting/period_list.html", {"page": page})
@@ -74,7 +74,8 @@ def period_list(request):
 @login_required
 def period_detail(request, pk):
     period = _period(request.user, pk)
-    rows = period_rows(period, request.user)
+    program = _program_filter(request, period)
+    rows = period_rows(period, request.user, program)
     status = request.GET.get("filing")
     shown = select_rows(rows, filing=status)
     return render(
@@ -86,15 +87,33 @@ def period_detail(request, pk):
             "all_rows": rows,
             "counts": counts_by_unit(rows),
             "filing": status,
+            "program": program,
+            "programs": _programs_of(period),
         },
     )
+
+
+def _programs_of(period):
+    """The programmes a monthly period can be narrowed to: those of its year."""
+    if period.program_id is not None:
+        return []
+    return list(Program.objects.filter(year=period.year).order_by("level", "name"))
+
+
+def _program_filter(request, period):
+    """The programme chosen with ?program= on a monthly period's page (one of its year)."""
+    value = request.GET.get("program", "")
+    if period.program_id is not None or not value.isdigit():
+        return None
+    return Program.objects.filter(pk=int(value), year=period.year).first()
 
 
 @login_required
 def period_export(request, pk):
     """The rows of the period's page, filtered the same way, with every report's content."""
     period = _period(request.user, pk)
-    rows = select_rows(period_rows(period, request.user), filing=request.GET.get("filing"))
+    rows = period_rows(period, request.user, _program_filter(request, period))
+    rows = select_rows(rows, filing=request.GET.get("filing"))
     return exports.period_response(period, rows)
 
 
@@ -111,6 +130,7 @@ def period_fill(request, pk):
             "project": p,
             "report": reports.get(p.pk),
             "form": ReportForm(
+                period=period,
                 instance=reports.get(p.pk),
                 prefix=f"p{p.pk}",
                 initial={"version": getattr(reports.get(p.pk), "version", 0)},
@@ -134,7 +154,7 @@ def period_fill(request, pk):
 def period_fill_row(request, pk, project_pk):
     period = _period(request.user, pk)
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_pk)
-    form = ReportForm(request.POST, prefix=f"p{project.pk}")
+    form = ReportForm(request.POST, period=period, prefix=f"p{project.pk}")
     context = {"period": period, "row": {"project": project, "form": form}}
     try:
         version = int(request.POST.get(f"p{project.pk}-version") or 0)
@@ -156,6 +176,7 @@ def period_fill_row(request, pk, project_pk):
             "project": project,
             "report": result.report,
             "form": ReportForm(
+                period=period,
                 instance=result.report,
                 prefix=f"p{project.pk}",
                 initial={"version": result.report.version},
@@ -185,7 +206,7 @@ def period_template(request, pk):
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    filename = f"reports-{period.program.code}-{period.start:%Y%m%d}.xlsx"
+    filename = f"reports-{period.code}-{period.start:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -221,11 +242,11 @@ def period_upload(request, pk):
 def report_detail(request, pk):
     report = _report(request.user, pk)
     user = request.user
-    form = ReportForm(instance=report, initial={"version": report.version})
+    form = ReportForm(period=report.period, instance=report, initial={"version": report.version})
     problem_form = ReportProblemForm(initial={"responsible_unit": report.project.region_id})
     conflict = None
     if request.method == "POST":
-        form = ReportForm(request.POST, instance=ProgressReport(pk=report.pk))
+        form = ReportForm(request.POST, period=report.period, instance=ProgressReport(pk=report.pk))
         problem_form = ReportProblemForm(request.POST)
         try:
             with transaction.atomic():

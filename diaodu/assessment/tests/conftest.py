@@ -39,7 +39,6 @@ def ranked(city):
     months = {}
     for month in (1, 2, 3):
         months[month] = ReportingPeriod.objects.create(
-            program=city.program,
             start=date(2026, month, 1),
             end=date(2026, month, 28),
             due_date=date(2026, month, 25),

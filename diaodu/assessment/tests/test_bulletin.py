@@ -78,7 +78,6 @@ def town(city):
     ScoringScheme.objects.update(top_count=1, bottom_count=1)
 
     march = ReportingPeriod.objects.create(
-        program=city.program,
         start=date(2026, 3, 1),
         end=date(2026, 3, 31),
         due_date=date(2026, 4, 5),

@@ -122,7 +122,7 @@ def test_reports_on_time_are_counted_by_the_local_date(city):
     from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
     period = ReportingPeriod.objects.create(
-        program=city.program, start=date(2026, 3, 1), end=date(2026, 3, 31),
+        start=date(2026, 3, 1), end=date(2026, 3, 31),
         due_date=date(2026, 3, 25),
     )  # fmt: skip
     moments = [datetime(2026, 3, 25, 15, 30, tzinfo=UTC), datetime(2026, 3, 25, 16, 30, tzinfo=UTC)]
@@ -146,7 +146,7 @@ def test_whole_portfolio_shortcut_gives_the_scoped_figures(city):
     from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
     period = ReportingPeriod.objects.create(
-        program=city.program, start=date(2026, 3, 1), end=date(2026, 3, 31),
+        start=date(2026, 3, 1), end=date(2026, 3, 31),
         due_date=date(2026, 3, 25),
     )  # fmt: skip
     ProgressReport.objects.create(

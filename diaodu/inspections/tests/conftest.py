@@ -47,7 +47,7 @@ def periods(city):
         start = date(2026, month, 1)
         end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         return ReportingPeriod.objects.create(
-            program=city.program, start=start, end=end, due_date=end.replace(day=25)
+            start=start, end=end, due_date=end.replace(day=25)
         )
 
     return SimpleNamespace(april=period(4), may=period(5), june=period(6))

@@ -95,13 +95,11 @@ def ledger(city):
     _problem(city, p.gaoxin, ProblemLevel.CITY_LEADER)
 
     period = ReportingPeriod.objects.create(
-        program=city.program,
         start=date(2026, 5, 1),
         end=date(2026, 5, 31),
         due_date=date(2026, 6, 5),
     )
     ReportingPeriod.objects.create(
-        program=city.program,
         start=date(2026, 6, 1),
         end=date(2026, 6, 30),
         due_date=date(2026, 7, 5),

@@ -184,7 +184,6 @@ def test_the_whole_story_through_the_pages(city):
 
     city.projects.jiefang.leaders.add(city.leader)
     period = ReportingPeriod.objects.create(
-        program=city.program,
         start=date(2026, 6, 1),
         end=date(2026, 6, 30),
         due_date=date(2026, 6, 25),

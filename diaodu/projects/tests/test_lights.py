@@ -87,7 +87,6 @@ def test_reporting_rule(city):
     project = city.projects.street
     for month in (5, 6):
         ReportingPeriod.objects.create(
-            program=city.program,
             start=date(2026, month, 1),
             end=date(2026, month, 28),
             due_date=date(2026, month, 25),

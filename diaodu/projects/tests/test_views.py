@@ -107,7 +107,7 @@ def test_project_page_query_count_is_fixed(city, django_assert_num_queries):
     _furnish(large, 12)
     AnnualPlanFactory(project=large, year=2025)
     client.get(reverse("home"))
-    with django_assert_num_queries(28) as first:  # 27, and the inspections section
+    with django_assert_num_queries(27) as first:
         client.get(reverse("projects:detail", args=[small.pk]))
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(reverse("projects:detail", args=[large.pk]))

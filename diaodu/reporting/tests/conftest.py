@@ -16,7 +16,6 @@ def period(city):
         plan = project.annual_plans.get(year=2026)
         PlanMonthFactory(plan=plan, month=5, planned_investment=Decimal("100"))
     return ReportingPeriod.objects.create(
-        program=city.program,
         start=date(2026, 5, 1),
         end=date(2026, 5, 31),
         due_date=date(2026, 5, 25),

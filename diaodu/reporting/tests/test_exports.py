@@ -137,7 +137,7 @@ def test_query_count_does_not_grow_with_rows(city, period, django_assert_max_num
 def test_the_download_is_named(filed, period):
     response = export(filed.users.hq, period)
     disposition = response["Content-Disposition"]
-    assert disposition.startswith('attachment; filename="progress-city-20260501.xlsx"')
+    assert disposition.startswith('attachment; filename="progress-monthly-20260501.xlsx"')
     assert "filename*=UTF-8''" in disposition
 
 

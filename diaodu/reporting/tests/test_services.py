@@ -13,7 +13,7 @@ from diaodu.factories import ProgramFactory
 from diaodu.projects.choices import Cadence
 from diaodu.reporting import services
 from diaodu.reporting.calendar import period_containing
-from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.choices import PeriodKind, ReportStatus
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
 from diaodu.reporting.tests.conftest import at
 from diaodu.reporting.totals import project_totals
@@ -126,13 +126,12 @@ def test_a_period_not_open_is_refused(city, period):
     period.save()
     with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
         file(city.users.owner, city.projects.jiefang, period)
-    assert error.value.messages == ["填报周期 市重点项目 2026年05月 未开放填报。"]
+    assert error.value.messages == ["填报周期 月度填报 2026年05月 未开放填报。"]
 
 
 def test_unusual_values_warn_but_save(city, period):
     project = city.projects.jiefang
     april = ReportingPeriod.objects.create(
-        program=city.program,
         start=date(2026, 4, 1),
         end=date(2026, 4, 30),
         due_date=date(2026, 4, 25),
@@ -238,7 +237,6 @@ def test_cannot_approve_a_draft(city, period):
 def test_year_to_date_is_the_sum_of_approved_reports(city, period):
     project = city.projects.jiefang
     april = ReportingPeriod.objects.create(
-        program=city.program,
         start=date(2026, 4, 1),
         end=date(2026, 4, 30),
         due_date=date(2026, 4, 25),
@@ -250,7 +248,6 @@ def test_year_to_date_is_the_sum_of_approved_reports(city, period):
             city.users.jiefang, services.do_submit_report(city.users.owner, report)
         )
     june = ReportingPeriod.objects.create(
-        program=city.program,
         start=date(2026, 6, 1),
         end=date(2026, 6, 30),
         due_date=date(2026, 6, 25),
@@ -265,23 +262,42 @@ def test_year_to_date_is_the_sum_of_approved_reports(city, period):
     assert totals["rate"] == Decimal("500") / Decimal("1200") * 100
 
 
-def test_a_weekly_programme_does_not_count_twice(city, period):
+def test_a_weekly_programme_files_updates_without_investment(city, period):
     project = city.projects.jiefang
     weekly = ProgramFactory(code="thirty", cadence=Cadence.WEEKLY, year=2026)
     weekly.projects.add(project)
     week = ReportingPeriod.objects.create(
+        kind=PeriodKind.UPDATE,
         program=weekly,
         start=date(2026, 5, 4),
         end=date(2026, 5, 10),
         due_date=date(2026, 5, 8),
         opened_at=period.opened_at,
     )
-    for each, amount in ((period, "200"), (week, "50")):
-        report = file(city.users.owner, project, each, invested=amount).report
+    with pytest.raises(ValidationError) as refused:
+        file(city.users.owner, project, week, invested="50")
+    assert "invested" in refused.value.message_dict
+    assert not ProgressReport.objects.filter(period=week).exists()
+    for each, values in ((period, {"invested": "200"}), (week, {"invested": ""})):
+        report = file(city.users.owner, project, each, **values).report
         services.do_approve_report(
             city.users.jiefang, services.do_submit_report(city.users.owner, report)
         )
+    assert ProgressReport.objects.get(period=week).invested == 0
     assert project_totals(project, 2026)["year_to_date"] == Decimal("200.00")
+
+
+def test_a_project_in_two_monthly_programmes_files_once(city, period):
+    """Both programmes read the one monthly report; the owner sees one filing."""
+    from diaodu.reporting import inbox
+
+    other = ProgramFactory(code="provincial", cadence=Cadence.MONTHLY, year=2026)
+    other.projects.add(city.projects.jiefang)
+    with time_machine.travel(date(2026, 5, 3)):
+        services.open_due_periods()
+    assert ReportingPeriod.objects.filter(start=date(2026, 5, 1)).count() == 1
+    due = [project for _period, project in inbox.to_file(city.users.owner)]
+    assert due.count(city.projects.jiefang) == 1
 
 
 # -- collisions ----------------------------------------------------------------------------

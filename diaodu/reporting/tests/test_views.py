@@ -261,3 +261,56 @@ def test_period_list_pages(city, period):
     response = login(city.users.jiefang).get(reverse("reporting:periods"))
     assert response.status_code == 200
     assert [p.pk for p in response.context["page"]] == [period.pk]
+
+
+# -- one filing a month, read by every programme ---------------------------------------------
+
+
+def test_a_monthly_period_is_narrowed_to_one_programme(city, period):
+    from diaodu.factories import ProgramFactory
+
+    provincial = ProgramFactory(name="省重点项目", code="provincial", year=2026)
+    provincial.projects.add(city.projects.gaoxin)
+    last_year = ProgramFactory(name="去年计划", code="old", year=2025)
+    client = login(city.users.hq)
+    url = reverse("reporting:period", args=[period.pk])
+    every = client.get(url).context
+    assert len(every["all_rows"]) == 4 and every["program"] is None
+    assert {p.pk for p in every["programs"]} == {city.program.pk, provincial.pk}
+    narrowed = client.get(url, {"program": provincial.pk}).context
+    assert [row.project for row in narrowed["all_rows"]] == [city.projects.gaoxin]
+    # A programme of another year, or nonsense, narrows nothing.
+    for value in (last_year.pk, "x"):
+        assert len(client.get(url, {"program": value}).context["all_rows"]) == 4
+    export = client.get(
+        reverse("reporting:period-export", args=[period.pk]), {"program": provincial.pk}
+    )
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    names = {cell for row in sheet.iter_rows(values_only=True) for cell in row}
+    assert "高新区项目" in names and "解放区项目" not in names
+
+
+def test_owner_is_told_when_a_report_is_returned_or_approved(city, period):
+    from diaodu.notifications.models import Notification
+
+    report = submitted(city, period)
+    services.do_return_report(city.users.jiefang, report, "投资与进度不符")
+    note = Notification.objects.get(recipient=city.users.owner)
+    assert "退回" in note.title and note.body == "投资与进度不符"
+    assert note.url == reverse("reporting:report", args=[report.pk])
+    report = services.do_submit_report(city.users.owner, report)
+    services.do_approve_report(city.users.jiefang, report)
+    assert Notification.objects.filter(recipient=city.users.owner).count() == 2
+    # The reviewer is not told of their own action.
+    assert not Notification.objects.filter(recipient=city.users.jiefang).exists()
+
+
+def test_reports_waiting_for_review_are_in_the_reviewers_inbox(city, period):
+    report = submitted(city, period)
+    inbox = login(city.users.jiefang).get(reverse("problems:inbox"))
+    assert report in inbox.context["to_review"]
+    assert reverse("reporting:report", args=[report.pk]) in inbox.content.decode()
+    # Not in another region's inbox; the owner's inbox lists what it still has to file.
+    assert login(city.users.gaoxin).get(reverse("problems:inbox")).context["to_review"] == []
+    to_file = login(city.users.owner).get(reverse("problems:inbox")).context["to_file"]
+    assert [project for _period, project in to_file] == [city.projects.city]
