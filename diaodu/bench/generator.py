@@ -50,6 +50,7 @@ from diaodu.problems.choices import (
     TaskStatus,
 )
 from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
+from diaodu.projects.approval_timing import due_date
 from diaodu.projects.choices import (
     ApprovalKind,
     ApprovalStatus,
@@ -920,16 +921,20 @@ class Generator:
                     applied = today - timedelta(days=rng.randint(5, 60))
                 else:
                     status = ApprovalStatus.NOT_STARTED
+                limit = rng.choice((5, 10, 15, 20))
+                # The due date is kept for approvals in progress, as Approval.save() keeps it.
+                due = due_date(applied, limit) if status == ApprovalStatus.IN_PROGRESS else None
                 yield (
                     p.id,
                     kind,
                     departments[department % len(departments)],
                     status,
-                    rng.choice((5, 10, 15, 20)),
+                    limit,
                     (anchor - timedelta(days=20 * (3 - position))).isoformat(),
                     applied.isoformat() if applied else None,
                     completed.isoformat() if completed else None,
                     number,
+                    due.isoformat() if due else None,
                 )
 
     def build_schedules(self):
@@ -955,6 +960,7 @@ class Generator:
             "applied_on",
             "completed_on",
             "document_number",
+            "due_on",
         ]
         count = w.insert(Approval, fields, self.approval_rows())
         self.done(Approval._meta.verbose_name_plural, count)

@@ -5,11 +5,14 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from diaodu.core.models import Action, ChangeRecord
 
 
 def plain(value):
+    if isinstance(value, FieldFile):  # an uploaded file: its stored name
+        return value.name or ""
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, datetime | date):
@@ -20,7 +23,16 @@ def plain(value):
 
 
 # Fields that are bookkeeping or derived, never someone's change.
-DERIVED = {"created_at", "updated_at", "version", "light", "light_reasons", "light_computed_at"}
+DERIVED = {
+    "created_at",
+    "updated_at",
+    "version",
+    "light",
+    "light_reasons",
+    "light_computed_at",
+    "due_on",  # an approval's due date, counted from its 受理 date and limit
+    "notified_light",  # the last warning sent about an approval
+}
 
 
 def snapshot(instance: models.Model) -> dict:

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
@@ -123,13 +122,9 @@ def _check_dates(approval: Approval, today: date):
 
 
 def _snapshot(approval: Approval) -> dict:
-    data = snapshot(approval)
-    for name, value in data.items():
-        if isinstance(value, FieldFile):
-            data[name] = value.name or None
-    data.pop("notified_light", None)
-    data.pop("due_on", None)
-    return data
+    """The recorded fields (a file as its stored name; the due date and the last warning are
+    derived, see core.history.DERIVED)."""
+    return snapshot(approval)
 
 
 def _validate(approval: Approval, today: date):

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from diaodu.core.choices import Light
 from diaodu.projects.choices import Stage
 
-RULES_VERSION = "2026.1"
+RULES_VERSION = "2026.2"  # 2026.2: approvals past or near their time limit; monthly reports
 RANK = {Light.GREEN: 0, Light.YELLOW: 1, Light.RED: 2}
 
 

@@ -90,12 +90,8 @@ def _only(values: dict, allowed: frozenset):
 
 
 def _snapshot(instance) -> dict:
-    """The recorded fields, with a file as its stored name."""
-    data = snapshot(instance)
-    for model_field in instance._meta.concrete_fields:
-        if isinstance(model_field, models.FileField):
-            data[model_field.name] = getattr(instance, model_field.name).name or ""
-    return data
+    """The recorded fields (a file as its stored name, see core.history.plain)."""
+    return snapshot(instance)
 
 
 def _names(objects) -> list[str]:
