@@ -46,9 +46,7 @@ def periods(city):
     def period(month):
         start = date(2026, month, 1)
         end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        return ReportingPeriod.objects.create(
-            start=start, end=end, due_date=end.replace(day=25)
-        )
+        return ReportingPeriod.objects.create(start=start, end=end, due_date=end.replace(day=25))
 
     return SimpleNamespace(april=period(4), may=period(5), june=period(6))
 
