@@ -206,3 +206,8 @@ DIAODU_PROGRESS_GAP = envint("DIAODU_PROGRESS_GAP", 10)
 # projects on a plain background, so the map works with no internet.
 DIAODU_MAP_TILES = envstr("DIAODU_MAP_TILES")
 DIAODU_MAP_ATTRIBUTION = envstr("DIAODU_MAP_ATTRIBUTION")
+# Uploaded files leave only through views that check access (diaodu/core/downloads.py). Behind
+# nginx, set the prefix of its `internal` location that aliases DIAODU_MEDIA_ROOT (e.g.
+# "/protected-media/"): the view answers with X-Accel-Redirect and nginx sends the file.
+# Empty: the application streams the file itself.
+DIAODU_MEDIA_ACCEL_PREFIX = envstr("DIAODU_MEDIA_ACCEL_PREFIX")

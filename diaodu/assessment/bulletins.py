@@ -21,7 +21,7 @@ from diaodu.assessment.bulletin import build_content, bulletin_docx, check_perio
 from diaodu.assessment.choices import Group
 from diaodu.assessment.models import Bulletin
 from diaodu.assessment.periods import Window
-from diaodu.core.docx import docx_response
+from diaodu.core.downloads import protected_file_response
 from diaodu.core.history import record
 from diaodu.core.models import Action
 
@@ -41,14 +41,9 @@ def download_name(bulletin: Bulletin) -> str:
 def stored_response(bulletin: Bulletin):
     """The Word file as issued, for the page and the API (404 if the file is gone)."""
     try:
-        with bulletin.document.open("rb") as stored:
-            content = stored.read()
-    except (OSError, ValueError) as error:
+        return protected_file_response(bulletin.document, download_name(bulletin))
+    except Http404 as error:
         raise Http404(_("The file of this bulletin is missing.")) from error
-    window = Window(bulletin.kind, bulletin.year, bulletin.number)
-    return docx_response(
-        content, download_name(bulletin), bulletin_filename(window, bulletin.issue)
-    )
 
 
 def next_issue(year: int) -> int:

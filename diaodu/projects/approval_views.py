@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from diaodu.core.choices import Light
+from diaodu.core.downloads import protected_file_response
 from diaodu.core.models import ChangeRecord
 from diaodu.core.uploads import upload_limit_bytes
 from diaodu.projects import approvals as services
@@ -191,11 +192,4 @@ def approval_new(request):
 def approval_attachment(request, pk):
     """The approval's document, to whoever may see the approval."""
     approval = get_object_or_404(Approval.objects.visible_to(request.user), pk=pk)
-    if not approval.attachment:
-        raise Http404
-    try:
-        handle = approval.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    name = approval.attachment.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return protected_file_response(approval.attachment)

@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from diaodu.core.downloads import protected_file_response
 from diaodu.core.models import ChangeRecord
 from diaodu.core.uploads import upload_limit_bytes
 from diaodu.exchange.importer import can_import
@@ -307,14 +308,7 @@ def milestone_delete(request, pk, milestone_pk):
 def milestone_evidence(request, pk, milestone_pk):
     """A milestone's evidence, to whoever may see the project."""
     _project_, milestone = _milestone(request, pk, milestone_pk)
-    if not milestone.evidence:
-        raise Http404
-    try:
-        handle = milestone.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    name = milestone.evidence.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, filename=name)
+    return protected_file_response(milestone.evidence, as_attachment=False)
 
 
 @login_required

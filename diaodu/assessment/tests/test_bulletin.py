@@ -395,7 +395,7 @@ def test_region_user_reads_and_downloads_but_cannot_issue(town):
     assert response.status_code == 200 and response["Content-Type"] == DOCX
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     assert 'filename="bulletin-2026-03-issue1.docx"' in response["Content-Disposition"]
-    assert _open(response.content).paragraphs[0].text == bulletin.title
+    assert _open(response.getvalue()).paragraphs[0].text == bulletin.title
     assert Bulletin.objects.count() == 1
 
 
@@ -452,9 +452,10 @@ def test_api_list_and_download(town):
     assert row["download"].endswith(f"/api/bulletins/{bulletin.pk}/download/")
     response = api(town.users.jiefang).get(f"/api/bulletins/{bulletin.pk}/download/")
     assert response.status_code == 200 and response["Content-Type"] == DOCX
-    assert _open(response.content).paragraphs[0].text == bulletin.title
+    content = response.getvalue()
+    assert _open(content).paragraphs[0].text == bulletin.title
     asked = api(town.users.jiefang).get(f"/api/bulletins/{bulletin.pk}/download/", HTTP_ACCEPT=DOCX)
-    assert asked.status_code == 200 and asked.content == response.content
+    assert asked.status_code == 200 and asked.getvalue() == content
     missing = api(town.users.jiefang).get("/api/bulletins/999/download/", HTTP_ACCEPT=DOCX)
     assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
     assert api().get("/api/bulletins/").status_code == 401
