@@ -12,7 +12,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from diaodu.core.backups import BackupError, default_archive_name, prune, write_backup
+from diaodu.core.backups import (
+    BackupError,
+    default_archive_name,
+    prune,
+    vendor_name,
+    write_backup,
+)
 
 
 class Command(BaseCommand):
@@ -53,7 +59,7 @@ class Command(BaseCommand):
                 "size": filesizeformat(outcome.path.stat().st_size),
                 "rows": sum(outcome.counts.values()),
                 "tables": len(outcome.counts),
-                "vendor": outcome.manifest["database"]["vendor"],
+                "vendor": vendor_name(outcome.manifest["database"]["vendor"]),
                 "files": outcome.media_files,
                 "bytes": filesizeformat(outcome.media_bytes),
                 "seconds": outcome.seconds,
