@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from diaodu.env import envbool, envint, envlist, envstr
+from diaodu.env import envbool, envchoice, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("DIAODU_VAR_DIR", str(BASE_DIR / "var")))
@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "diaodu.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "diaodu.core.middleware.ChosenLanguageMiddleware",
@@ -156,12 +157,39 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("DIAODU_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = envbool("DIAODU_SECURE_COOKIES", True)
 
+# Logs (diaodu/core/logs.py) go to the console (the journal, `docker logs`), each line with the
+# request id, user and unit; JSON lines with DIAODU_LOG_FORMAT=json. DIAODU_LOG_LEVEL is the
+# level of Diaodu's own loggers; other libraries log warnings and above.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DIAODU_LOG_LEVEL = envchoice("DIAODU_LOG_LEVEL", "INFO", LOG_LEVELS)
+DIAODU_LOG_FORMAT = envchoice("DIAODU_LOG_FORMAT", "text", ("text", "json"))
+OTHER_LOG_LEVEL = max(DIAODU_LOG_LEVEL, "WARNING", key=LOG_LEVELS.index)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": envstr("DIAODU_LOG_LEVEL", "WARNING")},
+    "filters": {"request": {"()": "diaodu.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"()": "diaodu.core.logs.TextFormatter"},
+        "json": {"()": "diaodu.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": DIAODU_LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": OTHER_LOG_LEVEL},
+    "loggers": {
+        "diaodu": {"level": DIAODU_LOG_LEVEL},
+        # Django's own console handler off, so that each record is written once, by ours.
+        "django": {"handlers": [], "level": OTHER_LOG_LEVEL},
+    },
 }
+# Celery's worker and beat log through LOGGING too (the same format, request ids included).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# /health/ answers 503 when the disk of the uploaded files has less free space than this.
+DIAODU_HEALTH_MIN_FREE_MB = envint("DIAODU_HEALTH_MIN_FREE_MB", 500, minimum=0)
 
 # The reporting calendar: monthly reports are due on this day of the month; weekly and
 # biweekly ones on this weekday (0 is Monday) of their last week.

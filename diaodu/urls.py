@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from diaodu.core import views as core_views
+from diaodu.core.health import health
 from diaodu.dashboard import views as dashboard_views
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("notifications/", include("diaodu.notifications.urls")),
     path("api/", include("diaodu.api_urls")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "diaodu/favicon.svg")),
 ]
 

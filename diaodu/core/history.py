@@ -1,13 +1,16 @@
 """Recording changes: a snapshot of an object before and after, and the difference."""
 
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
 from diaodu.core.models import Action, ChangeRecord
+
+logger = logging.getLogger("diaodu.changes")
 
 
 def plain(value):
@@ -72,8 +75,9 @@ def record(actor, instance, action, changes=None, *, project=None, reason="") ->
         project = getattr(instance, "project", None)
         if project is None and instance._meta.label == "projects.Project":
             project = instance
-    return ChangeRecord.objects.create(
-        content_type=ContentType.objects.get_for_model(type(instance)),
+    content_type = ContentType.objects.get_for_model(type(instance))
+    change = ChangeRecord.objects.create(
+        content_type=content_type,
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         project=project if action != Action.DELETE or project is not instance else None,
@@ -82,3 +86,23 @@ def record(actor, instance, action, changes=None, *, project=None, reason="") ->
         reason=reason,
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
+    # Every service records its change here, so this one line logs them all, once the change is
+    # committed: ids and names of fields only, never their values or the object's name, which
+    # may be personal.
+    message = (
+        "%s %s #%s (project #%s) by %s: %s",
+        action,
+        content_type.model,
+        change.object_id,
+        change.project_id or "-",
+        change.actor.get_username() if change.actor else "-",
+        ", ".join(sorted(change.changes)) or "-",
+    )
+    extra = {
+        "action": str(action),
+        "object_type": f"{content_type.app_label}.{content_type.model}",
+        "object_id": change.object_id,
+        "project_id": change.project_id,
+    }
+    transaction.on_commit(lambda: logger.info(*message, extra=extra))
+    return change
