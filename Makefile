@@ -26,10 +26,13 @@ setup: $(VENV)/.installed node_modules/.installed
 migrate: setup
 	$(PY) manage.py migrate --noinput
 
+# The demo and the development server run in development mode; production is the default.
+demo: export DIAODU_DEBUG = true
 demo: migrate
 	$(PY) manage.py demo --if-empty
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+serve: export DIAODU_DEBUG = true
 serve: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -44,11 +47,13 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+check: export DIAODU_DEBUG = true
 check: setup
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Extract the translatable strings into the zh-Hans catalog, then compile it (needs GNU gettext).
+messages: export DIAODU_DEBUG = true
 messages: setup
 	cd diaodu && ../$(PY) ../manage.py makemessages --locale zh_Hans --no-obsolete --add-location file
 	cd diaodu && ../$(PY) ../manage.py compilemessages --locale zh_Hans
@@ -56,6 +61,7 @@ messages: setup
 # The benchmark on a generated province (generated once per size, in its own database).
 BENCH_PROJECTS ?= 50000
 BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench/bench.sqlite3
+bench: export DIAODU_DEBUG = true
 bench: setup
 	mkdir -p var/bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --projects $(BENCH_PROJECTS)

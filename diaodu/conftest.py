@@ -41,9 +41,8 @@ def _chinese_first(settings):
 
 
 @pytest.fixture(autouse=True)
-def _imports_in_request(settings, tmp_path):
-    """Imports run within the request, and their files go to a temporary folder."""
-    settings.DIAODU_BACKGROUND_IMPORTS = False
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded files go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

@@ -1,12 +1,15 @@
-"""Settings for Diaodu, read from environment variables with development defaults.
+"""Settings for Diaodu, read strictly from environment variables (diaodu/env.py).
 
-Every variable is listed in the README. Without DATABASE_URL the database is a SQLite file
-under var/. With DIAODU_DEBUG off the application refuses to start without a secret key.
+Every variable is listed in the README. Production is the default: debug only with
+DIAODU_DEBUG=true (which `make demo` and the test settings set), and a production process
+refuses to start without DIAODU_SECRET_KEY. Without DATABASE_URL the database is a SQLite
+file under var/; without DIAODU_BROKER_URL background tasks run in-process.
 """
 
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from diaodu.env import envbool, envchoice, envint, envlist, envstr
@@ -14,12 +17,14 @@ from diaodu.env import envbool, envchoice, envint, envlist, envstr
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("DIAODU_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = envbool("DIAODU_DEBUG", True)
+DEBUG = envbool("DIAODU_DEBUG", False)
 SECRET_KEY = envstr("DIAODU_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DIAODU_SECRET_KEY must be set when DIAODU_DEBUG is off (production mode)."
+            "DIAODU_SECRET_KEY must be set in production (DIAODU_DEBUG is not true): "
+            "set it to a long random value, e.g. from "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
     SECRET_KEY = "diaodu-development-only-secret-key-do-not-use-in-production"
 
@@ -32,7 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "diaodu.core.apps_static.PublishedStaticFilesConfig",
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
@@ -65,6 +70,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+if not DEBUG:
+    # Static files from the collected folder, by the application itself (the development
+    # server serves them from their sources).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "diaodu.urls"
 WSGI_APPLICATION = "diaodu.wsgi.application"
@@ -117,15 +127,25 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(envstr("DIAODU_STATIC_ROOT", str(VAR_DIR / "static")))
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end libraries come from npm (package.json, pinned) and are served by the application.
-STATICFILES_DIRS = [
-    ("vendor/tabler", NODE_MODULES / "@tabler" / "core" / "dist"),
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
-    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
+# Only the files the pages use are published (diaodu.core.staticfiles.VendorFinder).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "diaodu.core.staticfiles.VendorFinder",
 ]
+# Compressed, with content hashes in their names (cached for a year by browsers), served by
+# WhiteNoise; in tests and development the plain storage, so nothing needs collecting.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "diaodu.core.staticfiles.PublishedStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(envstr("DIAODU_MEDIA_ROOT", str(VAR_DIR / "media")))
 
@@ -148,20 +168,86 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # One name for each choice set that shares a field name with another.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectCategoryEnum": "diaodu.projects.choices.Category",
+        "ProblemCategoryEnum": "diaodu.problems.choices.ProblemCategory",
+        "ReportingPeriodKindEnum": "diaodu.reporting.choices.PeriodKind",
+        "AssessmentPeriodKindEnum": "diaodu.assessment.choices.PeriodKind",
+        "UnitKindEnum": "diaodu.org.choices.UnitKind",
+        "MeetingKindEnum": "diaodu.meetings.choices.MeetingKind",
+        "ApprovalKindEnum": "diaodu.projects.choices.ApprovalKind",
+        "FundingSourceEnum": "diaodu.projects.choices.FundingSource",
+        "ProblemSourceEnum": "diaodu.problems.choices.ProblemSource",
+        "TaskSourceEnum": "diaodu.problems.choices.TaskSource",
+        "ReportStatusEnum": "diaodu.reporting.choices.ReportStatus",
+        "ApprovalStatusEnum": "diaodu.projects.choices.ApprovalStatus",
+        "ProblemStatusEnum": "diaodu.problems.choices.ProblemStatus",
+        "TaskStatusEnum": "diaodu.problems.choices.TaskStatus",
+        "IndicatorEnum": "diaodu.assessment.choices.Indicator",
+    },
 }
 
 # The ledger's page size.
 DIAODU_PAGE_SIZE = envint("DIAODU_PAGE_SIZE", 50)
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = envbool("DIAODU_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = envbool("DIAODU_SECURE_COOKIES", True)
+# Behind a proxy that terminates HTTPS (nginx): cookies over HTTPS only, the proxy's header
+# trusted for the scheme, HSTS when asked for (docs/deploy.md).
+SECURE_COOKIES = envbool("DIAODU_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+if envbool("DIAODU_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("DIAODU_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("DIAODU_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# The task queue (diaodu/celery.py). No broker: every task runs in-process when queued.
+CELERY_BROKER_URL = envstr("DIAODU_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is run again (every task is idempotent)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = envint("DIAODU_TASK_TIME_LIMIT", 1800, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # The daily and monthly jobs (diaodu/*/tasks.py), in Beijing time.
+    "open-periods": {"task": "diaodu.reporting.tasks.open_periods", "schedule": 60 * 60},
+    "close-periods": {
+        "task": "diaodu.reporting.tasks.close_periods",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "refresh": {"task": "diaodu.projects.tasks.refresh", "schedule": crontab(hour=1, minute=0)},
+    "remind": {"task": "diaodu.problems.tasks.remind", "schedule": crontab(hour=8, minute=30)},
+}
+# `diaodu serve` (gunicorn): address, processes (0: two per core plus one), threads per
+# process, seconds a request may take, and the proxies trusted for X-Forwarded-* headers.
+DIAODU_WEB_HOST = envstr("DIAODU_WEB_HOST", "127.0.0.1")
+DIAODU_WEB_PORT = envint("DIAODU_WEB_PORT", 8000, minimum=1)
+DIAODU_WEB_WORKERS = envint("DIAODU_WEB_WORKERS", 0, minimum=0)
+DIAODU_WEB_THREADS = envint("DIAODU_WEB_THREADS", 4, minimum=1)
+DIAODU_WEB_TIMEOUT = envint("DIAODU_WEB_TIMEOUT", 60, minimum=5)
+DIAODU_FORWARDED_ALLOW_IPS = envstr("DIAODU_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Periods close by themselves this many days after their due date (0: only by hand).
+DIAODU_PERIOD_CLOSE_DAYS = envint("DIAODU_PERIOD_CLOSE_DAYS", 30, minimum=0)
 
 # Logs (diaodu/core/logs.py) go to the console (the journal, `docker logs`), each line with the
 # request id, user and unit; JSON lines with DIAODU_LOG_FORMAT=json. DIAODU_LOG_LEVEL is the
 # level of Diaodu's own loggers; other libraries log warnings and above.
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-DIAODU_LOG_LEVEL = envchoice("DIAODU_LOG_LEVEL", "INFO", LOG_LEVELS)
+DIAODU_LOG_LEVEL = envchoice(
+    "DIAODU_LOG_LEVEL", "INFO", LOG_LEVELS + tuple(level.lower() for level in LOG_LEVELS)
+).upper()
 DIAODU_LOG_FORMAT = envchoice("DIAODU_LOG_FORMAT", "text", ("text", "json"))
 OTHER_LOG_LEVEL = max(DIAODU_LOG_LEVEL, "WARNING", key=LOG_LEVELS.index)
 LOGGING = {
@@ -204,9 +290,6 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# Ledger imports on the page run in a background thread while the page shows their progress;
-# off, they run within the request.
-DIAODU_BACKGROUND_IMPORTS = envbool("DIAODU_BACKGROUND_IMPORTS", True)
 
 # Warnings on problems and tasks: yellow when the deadline is this many days away or closer,
 # or when a task has had no feedback for this many days; red once the deadline has passed.

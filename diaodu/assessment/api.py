@@ -159,17 +159,25 @@ class RankingViewSet(viewsets.ReadOnlyModelViewSet):
         window, group = _window(request.query_params), _group(request.query_params)
         return Response(result_data(_read(lambda: services.read(window, group))))
 
-    @extend_schema(request=PublishSerializer, responses=RankingSerializer(many=True))
+    @extend_schema(
+        request=PublishSerializer,
+        responses={201: RankingSerializer(many=True), 202: RankingSerializer(many=True)},
+    )
     @action(detail=False, methods=["post"])
     def publish(self, request):
-        """Publish (or publish again) both groups' rankings of a period: headquarters only."""
+        """Publish (or publish again) both groups' rankings of a period: headquarters only.
+
+        201 with the rankings, or 202 with none while a worker computes them."""
         if not services.can_manage(request.user):
             raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
         body = PublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         window = _window(body.validated_data)
-        rankings = call_service(lambda: services.do_publish_period(request.user, window))
-        return Response(RankingSerializer(rankings, many=True).data, status=status.HTTP_201_CREATED)
+        rankings = call_service(lambda: services.queue_publish_period(request.user, window))
+        return Response(
+            RankingSerializer(rankings, many=True).data,
+            status=status.HTTP_201_CREATED if rankings else status.HTTP_202_ACCEPTED,
+        )
 
 
 class RuleSerializer(serializers.ModelSerializer):

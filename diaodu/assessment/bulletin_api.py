@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from diaodu.assessment import services
 from diaodu.assessment.bulletin_views import parse_period
 from diaodu.assessment.bulletins import do_issue_bulletin, stored_response
-from diaodu.assessment.models import Bulletin
+from diaodu.assessment.models import Bulletin, BulletinStatus
 from diaodu.assessment.periods import Window
 from diaodu.core.api import call_service
 from diaodu.core.docx import DOCX
@@ -47,6 +47,8 @@ class BulletinSerializer(serializers.ModelSerializer):
             "year",
             "number",
             "issue",
+            "status",
+            "error",
             "title",
             "created_by",
             "created_at",
@@ -80,7 +82,9 @@ class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             .order_by("-created_at", "-id")
         )
 
-    @extend_schema(request=IssueSerializer, responses={201: BulletinSerializer})
+    @extend_schema(
+        request=IssueSerializer, responses={201: BulletinSerializer, 202: BulletinSerializer}
+    )
     def create(self, request, *args, **kwargs):
         """Issue the bulletin of a period (publishing its rankings first if they are not)."""
         if not services.can_manage(request.user):
@@ -92,7 +96,12 @@ class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         except DjangoValidationError as error:
             raise ValidationError({"period": error.messages}) from error
         bulletin = call_service(lambda: do_issue_bulletin(request.user, window))
-        return Response(self.get_serializer(bulletin).data, status=status.HTTP_201_CREATED)
+        # 202 while a worker writes it: read it again until its status is "issued".
+        written = bulletin.status == BulletinStatus.ISSUED
+        return Response(
+            self.get_serializer(bulletin).data,
+            status=status.HTTP_201_CREATED if written else status.HTTP_202_ACCEPTED,
+        )
 
     @extend_schema(responses=DOCX_RESPONSE)
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, DOCXRenderer])

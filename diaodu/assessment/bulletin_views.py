@@ -16,7 +16,7 @@ from diaodu.assessment import services
 from diaodu.assessment.bulletin import build_content, bulletin_docx, issue_text
 from diaodu.assessment.bulletins import do_issue_bulletin, stored_response
 from diaodu.assessment.choices import PeriodKind
-from diaodu.assessment.models import Bulletin
+from diaodu.assessment.models import Bulletin, BulletinStatus
 from diaodu.assessment.periods import Window
 from diaodu.assessment.views import period_options
 from diaodu.core.docx import docx_response
@@ -57,6 +57,7 @@ def bulletin_list(request):
         "assessment/bulletin_list.html",
         {
             "page": page,
+            "writing": any(b.status == BulletinStatus.WRITING for b in page),
             "can_manage": services.can_manage(request.user),
             "period_choices": period_choices(),
             "default_period": Window.default().code,
@@ -75,11 +76,22 @@ def bulletin_issue(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("%(title)s is issued as %(issue)s.")
-            % {"title": bulletin.title, "issue": issue_text(bulletin.year, bulletin.issue)},
-        )
+        issue = issue_text(bulletin.year, bulletin.issue)
+        if bulletin.status == BulletinStatus.ISSUED:
+            messages.success(
+                request,
+                _("%(title)s is issued as %(issue)s.") % {"title": bulletin.title, "issue": issue},
+            )
+        elif bulletin.status == BulletinStatus.WRITING:
+            messages.info(
+                request,
+                _("%(issue)s is being written; it appears below when it is ready.")
+                % {"issue": issue},
+            )
+        else:
+            messages.error(
+                request, _("%(issue)s could not be written; issue it again.") % {"issue": issue}
+            )
     return redirect("assessment:bulletins")
 
 

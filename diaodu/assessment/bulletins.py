@@ -2,8 +2,8 @@
 
 Issuing publishes the period's rankings first when they are not published yet, so that the
 bulletin and the ranking page say the same; then it numbers the bulletin (第N期 of the year),
-writes the Word file and keeps it. Every bulletin issued is kept: issuing again for the same
-period makes a new issue.
+queues the writing of the Word file (a task: it takes a while on a large portfolio) and keeps
+it. Every bulletin issued is kept: issuing again for the same period makes a new issue.
 """
 
 from datetime import date
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from diaodu.assessment import services
 from diaodu.assessment.bulletin import build_content, bulletin_docx, check_period, issue_text
 from diaodu.assessment.choices import Group
-from diaodu.assessment.models import Bulletin
+from diaodu.assessment.models import Bulletin, BulletinStatus
 from diaodu.assessment.periods import Window
 from diaodu.core.downloads import protected_file_response
 from diaodu.core.history import record
@@ -60,42 +60,73 @@ def publish_missing(actor, window: Window, today: date | None = None) -> list:
 
 
 def do_issue_bulletin(actor, window: Window, today: date | None = None) -> Bulletin:
-    """Issue the bulletin of a month or a quarter (headquarters only)."""
+    """Issue the bulletin of a month or a quarter (headquarters only).
+
+    The bulletin is numbered at once and its writing queued (`tasks.write_bulletin`); with no
+    broker it is written before this returns. A bulletin of the period whose writing failed is
+    written again under its number.
+    """
+    from diaodu.assessment.tasks import write_bulletin
+
     if not services.can_manage(actor):
         raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
     today = today or timezone.localdate()
     check_period(window, today)
     try:
         with transaction.atomic():
-            return _issue(actor, window, today)
+            bulletin = (
+                Bulletin.objects.select_for_update()
+                .filter(
+                    kind=window.kind,
+                    year=window.year,
+                    number=window.number,
+                    status=BulletinStatus.FAILED,
+                )
+                .order_by("pk")
+                .first()
+            )
+            if bulletin is not None:
+                bulletin.status, bulletin.error, bulletin.created_by = (
+                    BulletinStatus.WRITING,
+                    "",
+                    actor,
+                )
+                bulletin.save(update_fields=["status", "error", "created_by"])
+            else:
+                bulletin = Bulletin.objects.create(
+                    kind=window.kind,
+                    year=window.year,
+                    number=window.number,
+                    issue=next_issue(window.year),
+                    title=_("Bulletin of %(period)s") % {"period": window.label},
+                    status=BulletinStatus.WRITING,
+                    created_by=actor,
+                )
     except IntegrityError as error:
         # Someone else took this issue number in the meantime.
         raise ValidationError(
             _("Another bulletin was issued at the same moment; issue this one again.")
         ) from error
+    write_bulletin.delay(bulletin.pk, today.isoformat())
+    bulletin.refresh_from_db()
+    return bulletin
 
 
-def _issue(actor, window: Window, today: date) -> Bulletin:
+def write(bulletin: Bulletin, today: date) -> Bulletin:
+    """Publish the rankings if needed, write the Word file and mark the bulletin issued."""
+    actor = bulletin.created_by
+    window = Window(bulletin.kind, bulletin.year, bulletin.number)
     publish_missing(actor, window, today)
     content = build_content(window, today)
-    content.issue = next_issue(window.year)
-    bulletin = Bulletin(
-        kind=window.kind,
-        year=window.year,
-        number=window.number,
-        issue=content.issue,
-        title=content.title,
-        created_by=actor,
-    )
+    content.issue = bulletin.issue
+    if bulletin.document:
+        bulletin.document.delete(save=False)
     bulletin.document.save(
         bulletin_filename(window, content.issue), ContentFile(bulletin_docx(content)), save=False
     )
-    try:
-        with transaction.atomic():
-            bulletin.save()
-    except IntegrityError:
-        bulletin.document.delete(save=False)
-        raise
+    bulletin.title = content.title
+    bulletin.status = BulletinStatus.ISSUED
+    bulletin.save(update_fields=["document", "title", "status"])
     record(
         actor,
         bulletin,

@@ -299,15 +299,33 @@ def bulletin_path(bulletin, filename):
     return f"bulletins/{bulletin.year}/{filename}"
 
 
+class BulletinStatus(models.TextChoices):
+    WRITING = "writing", _("Being written")
+    ISSUED = "issued", _("Issued")
+    FAILED = "failed", _("Failed")
+
+
 class Bulletin(models.Model):
-    """A bulletin (通报) for a month or a quarter, as sent: the Word file is kept."""
+    """A bulletin (通报) for a month or a quarter, as sent: the Word file is kept.
+
+    Issuing numbers it at once and queues its writing; the task fills in the document and
+    marks it issued (or failed, with the reason, to be issued again).
+    """
 
     kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
     year = models.PositiveIntegerField(_("year"))
     number = models.PositiveSmallIntegerField(_("month or quarter"))
     issue = models.PositiveSmallIntegerField(_("issue"), help_text=_("第N期 within the year."))
     title = models.CharField(_("title"), max_length=200)
-    document = models.FileField(_("document"), upload_to=bulletin_path)
+    document = models.FileField(_("document"), upload_to=bulletin_path, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=BulletinStatus.choices,
+        default=BulletinStatus.ISSUED,
+        db_default=BulletinStatus.ISSUED,
+    )
+    error = models.TextField(_("why it failed"), blank=True, db_default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("issued by"),

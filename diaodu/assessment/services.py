@@ -186,8 +186,30 @@ def do_publish_ranking(actor, window: Window, group: str, today: date | None = N
 
 
 def do_publish_period(actor, window: Window, today: date | None = None) -> list[Ranking]:
-    """Publish both groups of a period."""
-    return [do_publish_ranking(actor, window, group, today) for group in Group.values]
+    """Publish both groups of a period, in one transaction."""
+    with transaction.atomic():
+        return [do_publish_ranking(actor, window, group, today) for group in Group.values]
+
+
+def queue_publish_period(actor, window: Window, today: date | None = None) -> list[Ranking]:
+    """Check that the period may be published, then queue its computing and publishing
+    (`tasks.publish_rankings`). Returns the rankings if they are published already (no
+    broker: computed in this process), else [] while a worker computes them."""
+    from diaodu.assessment.tasks import publish_rankings
+
+    _require_manager(actor)
+    today = today or timezone.localdate()
+    if window.end >= today:
+        raise ValidationError(
+            _("%(period)s is not over yet: it can be published once it has ended.")
+            % {"period": window.label}
+        )
+    queued_at = timezone.now()
+    publish_rankings.delay(actor.pk, window.code, today.isoformat())
+    rankings = [published(window, group) for group in Group.values]
+    if all(r is not None and r.computed_at >= queued_at for r in rankings):
+        return rankings
+    return []
 
 
 # -- scoring schemes ----------------------------------------------------------------------

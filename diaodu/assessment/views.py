@@ -101,13 +101,20 @@ def publish(request):
         messages.error(request, str(error))
         return redirect("assessment:rankings")
     try:
-        services.do_publish_period(request.user, window)
+        published = services.queue_publish_period(request.user, window)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, _("The rankings of %(period)s are published.") % {"period": window.label}
-        )
+        if published:
+            messages.success(
+                request, _("The rankings of %(period)s are published.") % {"period": window.label}
+            )
+        else:
+            messages.info(
+                request,
+                _("The rankings of %(period)s are being computed; they are published shortly.")
+                % {"period": window.label},
+            )
     return redirect(_ranking_url(window, group))
 
 

@@ -100,3 +100,26 @@ def _display(value) -> str:
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)
+
+
+class JobRun(models.Model):
+    """The last run of a periodic job (open periods, refresh lights, reminders ...).
+
+    One row per job, updated at every run, so that `/health/` can say when each last ran and
+    whether it succeeded.
+    """
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    succeeded = models.BooleanField(_("last run succeeded"), null=True, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+
+    def __str__(self):
+        return self.name

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -59,6 +61,13 @@ def dashboard(request):
     )
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("year", int, description="The year (default: this year)."),
+        OpenApiParameter("program", int, description="A programme of that year."),
+    ],
+    responses=OpenApiTypes.OBJECT,
+)
 @api_view(["GET"])
 def dashboard_api(request):
     """The dashboard's figures (?year=, ?program=) for the caller's scope."""

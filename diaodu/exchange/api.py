@@ -1,5 +1,6 @@
 """The import API: upload a ledger (a dry run unless asked), read the outcome, apply it."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -86,7 +87,15 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return jobs.expire_if_stale(super().get_object())
 
     def _answer(self, job):
+        """200 with the outcome, 400 with every problem, or 202 while a worker has the job
+        (read it again at its address until its status is no longer running)."""
         job.refresh_from_db()
+        if job.is_running:
+            return Response(
+                ImportJobSerializer(job).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": reverse("import-detail", args=[job.pk])},
+            )
         ok = job.status in {ImportStatus.READY, ImportStatus.APPLIED}
         return Response(
             ImportJobSerializer(job).data,
@@ -111,7 +120,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             year=program.year if program else values.get("year") or timezone.localdate().year,
             create_missing=values["create_missing"],
         )
-        jobs.check_and_apply(job, apply=not values["dry_run"])
+        jobs.start(job, apply=not values["dry_run"])
         return self._answer(job)
 
     @extend_schema(request=None, responses=ImportJobSerializer)
@@ -121,9 +130,12 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         job = self.get_object()
         if job.created_by_id != request.user.pk:
             raise PermissionDenied(_("Only the person who uploaded the file can import it."))
-        if job.status != ImportStatus.READY:
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.READY).update(
+            status=ImportStatus.APPLYING, done=0
+        )
+        if not updated:
             raise ValidationError(_("This file has already been imported or is not ready."))
-        jobs.check_and_apply(job, apply=True)
+        jobs.start(job, apply=True)
         return self._answer(job)
 
     @extend_schema(responses=XLSX_RESPONSE)

@@ -1,14 +1,11 @@
 """Running an import: check the file (the dry run), then apply it on confirmation.
 
-The page starts each step in a background thread and polls the job's progress; the API and
-tests run the steps in the request. Either way the steps are the same functions.
+The page and the API queue each step (`start`, a task of diaodu/exchange/tasks.py) and read
+the job's progress; with no broker configured the step runs at once, in the request.
 """
 
 import logging
-import threading
 
-from django.conf import settings
-from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,19 +130,10 @@ def expire_if_stale(job: ImportJob) -> ImportJob:
     return job
 
 
-def start(job: ImportJob, *, apply: bool) -> threading.Thread | None:
-    """Run a step in the background (the page polls it), or at once when so configured."""
-    if not settings.DIAODU_BACKGROUND_IMPORTS:
-        check_and_apply(job, apply=apply)
-        return None
+def start(job: ImportJob, *, apply: bool):
+    """Queue a step of the job (the page polls its progress). With no broker configured the
+    step runs at once, in this process."""
+    from diaodu.exchange.tasks import run_import
 
-    def run():
-        close_old_connections()
-        try:
-            check_and_apply(ImportJob.objects.get(pk=job.pk), apply=apply)
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    thread = threading.Thread(target=run, name=f"import-{job.pk}", daemon=True)
-    thread.start()
-    return thread
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=None)
+    return run_import.delay(job.pk, apply)

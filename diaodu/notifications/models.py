@@ -31,6 +31,8 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The channels (dotted paths) that have delivered it, so that a delivery is made once.
+    delivered_by = models.JSONField(_("delivered by"), default=list, blank=True, db_default=[])
 
     objects = NotificationQuerySet.as_manager()
 

@@ -449,8 +449,11 @@ def notify_deadlines(today=None) -> int:
 
     from django.conf import settings
 
+    from diaodu.core.dates import start_of
+
     today = today or timezone.localdate()
     soon = today + timedelta(days=settings.DIAODU_WARNING_DAYS)
+    once = start_of(today)  # run twice on a day, the second run sends nothing
     sent = 0
     for problem in (
         Problem.objects.open().filter(deadline=soon).select_related("responsible_unit", "project")
@@ -461,6 +464,7 @@ def notify_deadlines(today=None) -> int:
                 _("Deadline %(deadline)s approaching: %(item)s")
                 % {"deadline": problem.deadline, "item": problem},
                 url=_problem_url(problem),
+                once_since=once,
             )
         )
     for task in Task.objects.open().filter(deadline=soon).select_related("lead_unit"):
@@ -470,6 +474,7 @@ def notify_deadlines(today=None) -> int:
                 _("Deadline %(deadline)s approaching: %(item)s")
                 % {"deadline": task.deadline, "item": task},
                 url=_task_url(task),
+                once_since=once,
             )
         )
     return sent

@@ -10,6 +10,7 @@ A service raises PermissionDenied when the user may not make the change, and Val
 (with a message per field) when the change is not valid; nothing is written in either case.
 """
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -78,6 +79,9 @@ PLAN_FIELDS = frozenset({"planned_investment", "targets"})
 OWNING_FIELDS = {"project", "plan"}
 # Evidence of a milestone met: a photo (checked as photos are), or a PDF document.
 DOCUMENT_EXTENSIONS = (".pdf",)
+
+# Bulk writes bypass core.history.record(): their summary goes to the same log.
+changes_logger = logging.getLogger("diaodu.changes")
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -673,6 +677,12 @@ def do_write_projects_in_bulk(actor, rows: list[BulkRow], *, year: int, reason: 
             )
         )
     ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
+    actor_name = actor.username if actor is not None else "-"
+    transaction.on_commit(
+        lambda: changes_logger.info(
+            "bulk write of %d projects by %s (%s)", len(records), actor_name, reason[:100]
+        )
+    )
     ids = [row.project.pk for row in written]
     if ids:
         refresh_lights(ids)

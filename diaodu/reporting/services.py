@@ -5,7 +5,7 @@ A service checks permission and state, writes inside a transaction, and records 
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -133,6 +133,34 @@ def open_due_periods(today: date | None = None) -> list[ReportingPeriod]:
         if created:
             opened.append(period)
     return opened
+
+
+def close_due_periods(today: date | None = None) -> list[ReportingPeriod]:
+    """Close the periods whose due date is more than DIAODU_PERIOD_CLOSE_DAYS days past (none
+    when it is 0). Safe to repeat: a closed period is left as it is."""
+    from django.conf import settings
+
+    days = settings.DIAODU_PERIOD_CLOSE_DAYS
+    if not days:
+        return []
+    today = today or timezone.localdate()
+    closed = []
+    for period in ReportingPeriod.objects.open().filter(due_date__lt=today - timedelta(days=days)):
+        with transaction.atomic():
+            updated = ReportingPeriod.objects.filter(pk=period.pk, closed_at__isnull=True).update(
+                closed_at=timezone.now()
+            )
+            if updated:
+                period.refresh_from_db(fields=["closed_at"])
+                record(
+                    None,
+                    period,
+                    Action.TRANSITION,
+                    {"closed_at": [None, period.closed_at.isoformat()]},
+                    reason=_("Closed %(days)d days after its due date.") % {"days": days},
+                )
+                closed.append(period)
+    return closed
 
 
 @transaction.atomic

@@ -269,6 +269,30 @@ def test_issuing_publishes_numbers_and_keeps(town):
     assert ChangeRecord.objects.filter(object_id=str(first.pk), changes__issue=[None, 1]).exists()
 
 
+def test_a_bulletin_that_fails_to_be_written_is_written_again_under_its_number(town, monkeypatch):
+    from diaodu.assessment import bulletins
+    from diaodu.assessment.models import BulletinStatus
+    from diaodu.assessment.tasks import write_bulletin
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(bulletins, "bulletin_docx", broken)
+    failed = do_issue_bulletin(town.users.hq, MARCH)
+    assert failed.status == BulletinStatus.FAILED and "disk is full" in failed.error
+    assert not failed.document
+    page = login(town.users.hq).get(reverse("assessment:bulletins"))
+    assert reverse("assessment:bulletin-download", args=[failed.pk]) not in page.content.decode()
+    monkeypatch.undo()
+    again = do_issue_bulletin(town.users.hq, MARCH)
+    assert again.pk == failed.pk and again.issue == 1 and again.status == BulletinStatus.ISSUED
+    # Delivered again, the task writes nothing more.
+    name = again.document.name
+    assert write_bulletin(again.pk, "2026-04-10") == "skipped"
+    again.refresh_from_db()
+    assert again.document.name == name and Bulletin.objects.count() == 1
+
+
 def test_issuing_reads_the_published_ranking(town):
     services.do_publish_ranking(town.users.hq, MARCH, Group.REGION, TODAY)
     # Later data changes nothing in a published ranking, nor in the bulletin.

@@ -139,16 +139,39 @@ def test_progress_is_polled(city):
     assert "<html" not in body
 
 
-@pytest.mark.django_db(transaction=True)
-def test_background_thread_checks_the_file(city, settings):
-    settings.DIAODU_BACKGROUND_IMPORTS = True
+def test_a_queued_step_runs_once(city):
+    """Queued twice (a task delivered again), the check runs once; a finished job is left."""
+    from diaodu.exchange.tasks import run_import
+
     job = ImportJob.objects.create(
         created_by=city.users.hq, file=ledger_file(GOOD), original_name="台账.xlsx", year=2026
     )
-    thread = jobs.start(job, apply=False)
-    thread.join(timeout=30)
+    jobs.start(job, apply=False)
     job.refresh_from_db()
     assert job.status == ImportStatus.READY and job.done == job.total == 2
+    finished = job.finished_at
+    assert run_import(job.pk, False) == "skipped"
+    job.refresh_from_db()
+    assert job.finished_at == finished
+
+
+def test_a_step_running_elsewhere_is_not_taken_over_until_stale(city):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from diaodu.exchange.models import STALE_AFTER
+    from diaodu.exchange.tasks import claim
+
+    job = ImportJob.objects.create(
+        created_by=city.users.hq, file=ledger_file(GOOD), original_name="台账.xlsx", year=2026
+    )
+    assert claim(job.pk) is not None  # the first worker has it
+    assert claim(job.pk) is None  # a second delivery does not
+    ImportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - STALE_AFTER - timedelta(seconds=1)
+    )
+    assert claim(job.pk) is not None  # the first worker died: taken over
 
 
 def test_template_is_importable_after_the_example_is_replaced(city):

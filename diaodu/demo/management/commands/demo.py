@@ -1,5 +1,7 @@
 """`diaodu demo`: build the demo city (deterministic, dated relative to today)."""
 
+import logging
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -39,7 +41,13 @@ class Command(BaseCommand):
                     )
                 )
             builder.reset()
-        city = builder.build()
+        # The demo's hundreds of changes are not worth a log line each.
+        changes = logging.getLogger("diaodu.changes")
+        level, changes.level = changes.level, logging.WARNING
+        try:
+            city = builder.build()
+        finally:
+            changes.setLevel(level)
         self.stdout.write(
             self.style.SUCCESS(
                 _("Demo city built: %(projects)d projects, %(units)d units.")

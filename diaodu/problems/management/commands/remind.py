@@ -4,8 +4,7 @@ of approvals near or past their time limit (once per change of light). Run daily
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from diaodu.problems.services import notify_deadlines
-from diaodu.projects.approvals import notify_time_limits
+from diaodu.problems.tasks import remind
 
 
 class Command(BaseCommand):
@@ -15,5 +14,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        self.stdout.write(_("%(count)d reminders sent.") % {"count": notify_deadlines()})
-        self.stdout.write(_("%(count)d approval warnings sent.") % {"count": notify_time_limits()})
+        sent = remind()  # in this process, recorded like the scheduled run
+        self.stdout.write(_("%(count)d reminders sent.") % {"count": sent["reminders"]})
+        self.stdout.write(_("%(count)d approval warnings sent.") % {"count": sent["approvals"]})

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from diaodu.projects.lights import RULES_VERSION, refresh_lights
-from diaodu.reporting.totals import refresh_summaries
+from diaodu.projects.lights import RULES_VERSION
+from diaodu.projects.tasks import refresh
 
 
 class Command(BaseCommand):
@@ -14,9 +14,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        summaries = refresh_summaries()
-        lights = refresh_lights()
+        counts = refresh()  # in this process, recorded like the scheduled run
         self.stdout.write(
             _("%(summaries)d summaries and %(lights)d lights recomputed (rules %(version)s).")
-            % {"summaries": summaries, "lights": lights, "version": RULES_VERSION}
+            % {**counts, "version": RULES_VERSION}
         )

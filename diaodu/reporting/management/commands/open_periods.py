@@ -5,6 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from diaodu.core.tasks import recorded
 from diaodu.reporting.services import open_due_periods
 
 
@@ -15,7 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=date.fromisoformat, help=_("Act as if today were DATE."))
 
     def handle(self, *args, date=None, **options):
-        opened = open_due_periods(date)
+        with recorded("open_periods"):
+            opened = open_due_periods(date)
         for period in opened:
             self.stdout.write(
                 _("Opened %(period)s, due %(due)s.") % {"period": period, "due": period.due_date}

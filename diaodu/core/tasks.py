@@ -1,0 +1,38 @@
+"""What every background job shares: the record of its runs, and its log lines.
+
+A periodic job runs inside `recorded(name)`, which keeps the time and outcome of its last run
+in `JobRun` (read by `/health/`) and logs its start, end and failure.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from django.db.models import F
+from django.utils import timezone
+
+from diaodu.core.models import JobRun
+
+logger = logging.getLogger("diaodu.jobs")
+
+
+@contextmanager
+def recorded(name: str):
+    """Record a run of the job `name`: started, finished, succeeded or not, and why."""
+    started = timezone.now()
+    JobRun.objects.update_or_create(name=name, defaults={"started_at": started})
+    logger.info("job %s started", name)
+    try:
+        yield
+    except Exception as error:
+        JobRun.objects.filter(name=name).update(
+            finished_at=timezone.now(),
+            succeeded=False,
+            detail=repr(error)[:2000],
+            runs=F("runs") + 1,
+        )
+        logger.exception("job %s failed", name)
+        raise
+    JobRun.objects.filter(name=name).update(
+        finished_at=timezone.now(), succeeded=True, detail="", runs=F("runs") + 1
+    )
+    logger.info("job %s finished in %.1f s", name, (timezone.now() - started).total_seconds())
