@@ -322,3 +322,61 @@ DIAODU_MAP_ATTRIBUTION = envstr("DIAODU_MAP_ATTRIBUTION")
 # "/protected-media/"): the view answers with X-Accel-Redirect and nginx sends the file.
 # Empty: the application streams the file itself.
 DIAODU_MEDIA_ACCEL_PREFIX = envstr("DIAODU_MEDIA_ACCEL_PREFIX")
+
+# Notification channels beyond the bell (diaodu/notifications/channels/, docs/notifications.md).
+# The site's absolute address, to make the links in messages that leave it absolute.
+DIAODU_SITE_URL = envstr("DIAODU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds a channel waits for its peer (a robot, the SMS provider, a webhook, the mail server).
+DIAODU_CHANNEL_TIMEOUT = envint("DIAODU_CHANNEL_TIMEOUT", 10, minimum=1)
+# The deployment-wide group robots: they receive a unit's notices when it has none of its own.
+DIAODU_DINGTALK_WEBHOOK = envstr("DIAODU_DINGTALK_WEBHOOK")
+DIAODU_DINGTALK_SECRET = envstr("DIAODU_DINGTALK_SECRET")  # the robot's 加签 secret, SEC...
+DIAODU_WECOM_WEBHOOK = envstr("DIAODU_WECOM_WEBHOOK")
+# E-mail through an SMTP server. With no host: printed to the console in development; in
+# production sent to the SMTP server on localhost (a local postfix), failing visibly if none.
+EMAIL_HOST = envstr("DIAODU_EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = envint("DIAODU_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = envstr("DIAODU_EMAIL_USER")
+EMAIL_HOST_PASSWORD = envstr("DIAODU_EMAIL_PASSWORD")
+EMAIL_USE_TLS = envbool("DIAODU_EMAIL_TLS")  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = envbool("DIAODU_EMAIL_SSL")  # TLS from the start, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("DIAODU_EMAIL_TLS and DIAODU_EMAIL_SSL cannot both be true.")
+EMAIL_TIMEOUT = DIAODU_CHANNEL_TIMEOUT
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = envstr("DIAODU_EMAIL_FROM", "diaodu@localhost")
+# SMS through a provider ("aliyun": Alibaba Cloud SMS) with an approved signature and a
+# notification template taking ${title} and ${link}; empty, no SMS is sent.
+DIAODU_SMS_PROVIDER = envchoice("DIAODU_SMS_PROVIDER", "", ("", "aliyun"))
+DIAODU_SMS_ACCESS_KEY_ID = envstr("DIAODU_SMS_ACCESS_KEY_ID")
+DIAODU_SMS_ACCESS_KEY_SECRET = envstr("DIAODU_SMS_ACCESS_KEY_SECRET")
+DIAODU_SMS_SIGN_NAME = envstr("DIAODU_SMS_SIGN_NAME")
+DIAODU_SMS_TEMPLATE_CODE = envstr("DIAODU_SMS_TEMPLATE_CODE")
+DIAODU_SMS_ENDPOINT = envstr("DIAODU_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+# The most characters of content passed to the template in one message (70: one SMS in Chinese).
+DIAODU_SMS_MAX_CHARS = envint("DIAODU_SMS_MAX_CHARS", 70, minimum=10)
+_sms_missing = [
+    name
+    for name in (
+        "DIAODU_SMS_ACCESS_KEY_ID",
+        "DIAODU_SMS_ACCESS_KEY_SECRET",
+        "DIAODU_SMS_SIGN_NAME",
+        "DIAODU_SMS_TEMPLATE_CODE",
+    )
+    if DIAODU_SMS_PROVIDER and not globals()[name]
+]
+if _sms_missing:
+    raise ImproperlyConfigured(
+        f"DIAODU_SMS_PROVIDER={DIAODU_SMS_PROVIDER} needs {', '.join(_sms_missing)}."
+    )
+# The outgoing webhook: every notice POSTed as JSON, signed with the secret (X-Diaodu-Signature).
+DIAODU_WEBHOOK_URL = envstr("DIAODU_WEBHOOK_URL")
+DIAODU_WEBHOOK_SECRET = envstr("DIAODU_WEBHOOK_SECRET")
+for _name in ("DIAODU_DINGTALK_WEBHOOK", "DIAODU_WECOM_WEBHOOK", "DIAODU_WEBHOOK_URL"):
+    if globals()[_name] and not globals()[_name].startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{_name} must be an http:// or https:// address.")
