@@ -39,9 +39,6 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def mask(url: str) -> str:
     """The address without its secrets: every query value and any user:password hidden."""
     try:
@@ -81,7 +78,9 @@ def request(
     for name, value in (headers or {}).items():
         req.add_header(name, value)
     try:
-        with _opener.open(req, timeout=timeout()) as response:
+        # Built for each request: the proxy (HTTPS_PROXY, NO_PROXY) is read from the environment.
+        opener = urllib.request.build_opener(_NoRedirects)
+        with opener.open(req, timeout=timeout()) as response:
             return Answer(response.status, response.read(MAX_ANSWER_BYTES), dict(response.headers))
     except urllib.error.HTTPError as error:
         with error:

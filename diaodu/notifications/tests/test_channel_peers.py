@@ -42,8 +42,17 @@ def receiver():
 
 
 @pytest.fixture(autouse=True)
-def _short_timeout(settings):
+def _short_timeout_and_no_proxy(settings, monkeypatch):
     settings.DIAODU_CHANNEL_TIMEOUT = 2
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ):
+        monkeypatch.delenv(name, raising=False)  # the peers are on this machine
 
 
 def test_every_channel_has_its_module():
