@@ -295,6 +295,11 @@ FILE_UPLOAD_HANDLERS = [
 # or when a task has had no feedback for this many days; red once the deadline has passed.
 DIAODU_WARNING_DAYS = envint("DIAODU_WARNING_DAYS", 3)
 DIAODU_FEEDBACK_STALE_DAYS = envint("DIAODU_FEEDBACK_STALE_DAYS", 14)
+# Reminders (the daily `remind` job): a filing is reminded this many days before its due date,
+# on the day, and once late; anything late (a filing, a problem, a task) again every
+# DIAODU_LATE_REPEAT_DAYS days while it stays late (0: once only).
+DIAODU_FILING_REMIND_DAYS = envint("DIAODU_FILING_REMIND_DAYS", 3, minimum=0)
+DIAODU_LATE_REPEAT_DAYS = envint("DIAODU_LATE_REPEAT_DAYS", 3, minimum=0)
 # Notification channels beyond the in-app bell: dotted paths of functions that take the list
 # of saved notifications (e.g. an email or chat sender).
 DIAODU_NOTIFICATION_CHANNELS = envlist("DIAODU_NOTIFICATION_CHANNELS")

@@ -8,12 +8,14 @@ it. Every bulletin issued is kept: issuing again for the same period makes a new
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from diaodu.assessment import services
@@ -24,6 +26,7 @@ from diaodu.assessment.periods import Window
 from diaodu.core.downloads import protected_file_response
 from diaodu.core.history import record
 from diaodu.core.models import Action
+from diaodu.notifications.services import notify
 
 
 def bulletin_filename(window: Window, issue: int) -> str:
@@ -138,4 +141,15 @@ def write(bulletin: Bulletin, today: date) -> Bulletin:
             "document": [None, bulletin.document.name],
         },
     )
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            services.every_unit_user(),
+            _("Bulletin issued: %(title)s (%(issue)s)")
+            % {"title": bulletin.title, "issue": issue_text(bulletin.year, bulletin.issue)},
+            url=reverse("assessment:bulletin-download", args=[bulletin.pk]),
+            body=_("Download the Word document from the link."),
+            exclude=actor,
+            event="bulletin.issued",
+            key=f"bulletin:{bulletin.pk}:issued",
+        )
     return bulletin

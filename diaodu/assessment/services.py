@@ -7,10 +7,13 @@ later whatever happens to the data; publishing again replaces it and says who di
 
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from diaodu.assessment import indicators
@@ -20,6 +23,8 @@ from diaodu.assessment.periods import Window
 from diaodu.assessment.scoring import Entry, rank, score
 from diaodu.core.history import diff, record, snapshot
 from diaodu.core.models import Action
+from diaodu.notifications.services import notify
+from diaodu.org.models import User
 
 
 def can_manage(user) -> bool:
@@ -182,7 +187,34 @@ def do_publish_ranking(actor, window: Window, group: str, today: date | None = N
     )
     action = Action.UPDATE if before is not None else Action.CREATE
     record(actor, ranking, action, {"scores": [None, len(result.entries)]})
+    _notify_published(actor, result)
     return ranking
+
+
+def every_unit_user():
+    """Everyone who acts for a unit: rankings and bulletins are sent to every unit."""
+    return User.objects.filter(is_active=True, unit__isnull=False).order_by("pk")
+
+
+def _notify_published(actor, result: Result):
+    """Every unit's people hear of a ranking, once per period and group (publishing again
+    replaces the figures, and tells nobody twice)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        top = "、".join(str(entry.unit) for entry in result.top)
+        bottom = "、".join(str(entry.unit) for entry in result.bottom)
+        lines = [_("Ahead: %(units)s") % {"units": top}] if top else []
+        lines += [_("Behind: %(units)s") % {"units": bottom}] if bottom else []
+        query = urlencode({"period": result.window.code, "group": result.group})
+        notify(
+            every_unit_user(),
+            _("Ranking published: %(period)s, %(group)s")
+            % {"period": result.window.label, "group": result.group_label},
+            url=f"{reverse('assessment:rankings')}?{query}",
+            body="\n".join(lines),
+            exclude=actor,
+            event="ranking.published",
+            key=f"ranking:{result.window.code}:{result.group}",
+        )
 
 
 def do_publish_period(actor, window: Window, today: date | None = None) -> list[Ranking]:

@@ -10,6 +10,7 @@ from datetime import date as Date
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from diaodu.core.uploads import check_photo
 from diaodu.inspections.models import Inspection, InspectionPhoto
 from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
+from diaodu.org.models import User
 from diaodu.problems import services as problem_services
 from diaodu.problems.choices import ProblemCategory, ProblemSource, TaskSource
 from diaodu.problems.models import Problem, Task
@@ -200,10 +202,15 @@ def _region_and_above(region):
 
 
 def _notify_overstated(actor, inspection):
-    """The owner and the region (and the district above a street) hear of it."""
+    """The owner and the region (and the district above a street) hear of it: the accounts of
+    those units whose scope holds the project (an owner's filers, a region's reviewers)."""
     project = inspection.project
+    regions = [unit.pk for unit in _region_and_above(project.region)]
+    scope = Q(unit_id__in=regions, role=Role.REGION)
+    if project.owner_id is not None:
+        scope |= Q(unit_id=project.owner_id, role=Role.OWNER)
     notify(
-        problem_services.unit_users(project.owner, *_region_and_above(project.region)),
+        User.objects.filter(scope, is_active=True).order_by("pk"),
         _("Inspection found progress overstated: %(project)s") % {"project": project.name},
         url=_inspection_url(inspection),
         body=_("Reported %(reported)s%%, seen on site %(seen)s%% on %(date)s: %(gap)s points less.")
@@ -214,6 +221,8 @@ def _notify_overstated(actor, inspection):
             "gap": inspection.progress_gap,
         },
         exclude=actor,
+        event="inspection.overstated",
+        key=f"inspection:{inspection.pk}:overstated",
     )
 
 

@@ -6,12 +6,17 @@ reads.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diaodu.core.history import diff, m2m_snapshot, record, snapshot
 from diaodu.core.models import Action
 from diaodu.meetings.models import Meeting
+from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
+from diaodu.org.models import User
 from diaodu.problems import services as problem_services
 from diaodu.problems.choices import TaskSource
 from diaodu.projects.models import Project
@@ -64,6 +69,7 @@ def do_create_meeting(actor, **data) -> Meeting:
         Action.CREATE,
         {**diff({}, snapshot(meeting)), **diff({}, m2m_snapshot(meeting))},
     )
+    notify_scheduled(actor, meeting)
     return meeting
 
 
@@ -81,7 +87,60 @@ def do_update_meeting(actor, meeting: Meeting, **data) -> Meeting:
     changes = diff(before, {**snapshot(meeting), **m2m_snapshot(meeting)})
     if changes:
         record(actor, meeting, Action.UPDATE, changes)
+        notify_scheduled(actor, meeting)
     return meeting
+
+
+def invited(meeting: Meeting) -> list:
+    """Who is told of a meeting: the people of its attending units, its chair and attending
+    leaders, and the owners and regions of the projects and regions on its agenda, each only
+    if the meeting is in their scope (`Meeting.objects.visible_to`)."""
+    leaders = [meeting.chair_id, *meeting.attending_leaders.values_list("pk", flat=True)]
+    projects = meeting.projects.all()
+    regions = [*meeting.regions.values_list("pk", flat=True)]
+    regions += [*projects.exclude(region=None).values_list("region_id", flat=True)]
+    candidates = User.objects.filter(is_active=True).filter(
+        Q(unit__in=meeting.attending_units.all())
+        | Q(leader_profile__in=[pk for pk in leaders if pk])
+        | Q(unit__in=projects.exclude(owner=None).values("owner_id"), role=Role.OWNER)
+        | Q(unit__in=regions, role=Role.REGION)
+    )
+    attending = set(meeting.attending_units.values_list("pk", flat=True))
+    return [
+        user
+        for user in candidates.distinct().order_by("pk")
+        if user.sees_everything
+        or user.unit_id in attending
+        or Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists()
+    ]
+
+
+def notify_scheduled(actor, meeting: Meeting) -> int:
+    """Tell everyone `invited` of a meeting to come, with the link to its page (where its
+    agenda is) and to the agenda as a Word file; once per person and date, so that an edit
+    tells only the units added, and a new date tells everyone again."""
+    if meeting.date < timezone.localdate():
+        return 0  # a meeting recorded afterwards calls nobody
+    values = {"date": meeting.date.isoformat(), "title": meeting.title}
+    facts = [
+        _("Date: %(date)s. Place: %(place)s.")
+        % {"date": values["date"], "place": meeting.place or "—"},
+    ]
+    if meeting.chair_id:
+        facts.append(_("Chaired by %(chair)s.") % {"chair": meeting.chair})
+    agenda = reverse("meetings:agenda-docx", args=[meeting.pk])
+    facts.append(_("Agenda (Word): %(link)s") % {"link": agenda})
+    return len(
+        notify(
+            invited(meeting),
+            _("Meeting on %(date)s: %(title)s") % values,
+            url=reverse("meetings:detail", args=[meeting.pk]),
+            body="\n".join(facts),
+            exclude=actor,
+            event="meeting.scheduled",
+            key=f"meeting:{meeting.pk}:scheduled:{values['date']}",
+        )
+    )
 
 
 @transaction.atomic

@@ -5,14 +5,20 @@ than its solver, or sent back to in progress; escalation raises the level at any
 Task: assigned → accepted → in progress (feedback) → reported done → verified, or sent back.
 """
 
+from datetime import timedelta
+from typing import NamedTuple
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from diaodu.core.history import diff, m2m_snapshot, record, snapshot
 from diaodu.core.models import Action
+from diaodu.notifications import reminders
 from diaodu.notifications.services import notify
 from diaodu.org.choices import LeaderLevel, Role
 from diaodu.org.models import User
@@ -100,6 +106,16 @@ def _problem_url(problem):
     return reverse("problems:problem", args=[problem.pk])
 
 
+def _problem_facts(problem, reason="") -> str:
+    """What the unit needs to act on a problem: what, who, by when (and why, if given)."""
+    facts = _("%(description)s\nResponsible unit: %(unit)s. Deadline: %(deadline)s.") % {
+        "description": problem.description,
+        "unit": problem.responsible_unit,
+        "deadline": problem.deadline.isoformat(),
+    }
+    return f"{reason.strip()}\n\n{facts}" if reason.strip() else facts
+
+
 def _move(actor, item, to_status, *, reason="", **fields):
     before = item.status
     item.status = to_status
@@ -151,7 +167,9 @@ def do_raise_problem(
         unit_users(responsible_unit),
         _("New problem for your unit: %(problem)s") % {"problem": problem},
         url=_problem_url(problem),
+        body=_problem_facts(problem),
         exclude=actor,
+        event="problem.assigned",
     )
     return problem
 
@@ -214,7 +232,9 @@ def do_report_problem_solved(actor, problem, note=""):
         leaders + _hq_users(),
         _("Reported solved, to verify: %(problem)s") % {"problem": problem},
         url=_problem_url(problem),
+        body=_problem_facts(problem, note),
         exclude=actor,
+        event="problem.reported_solved",
     )
     return problem
 
@@ -230,7 +250,7 @@ def do_verify_problem(actor, problem, note=""):
     )
     if problem.status != ProblemStatus.REPORTED_SOLVED:
         raise ValidationError(_("Only a problem reported solved can be verified."))
-    return _move(
+    _move(
         actor,
         problem,
         ProblemStatus.VERIFIED,
@@ -238,6 +258,15 @@ def do_verify_problem(actor, problem, note=""):
         verified_by=actor,
         verified_at=timezone.now(),
     )
+    notify(
+        unit_users(problem.responsible_unit) + [problem.raised_by],
+        _("Problem verified and closed: %(problem)s") % {"problem": problem},
+        url=_problem_url(problem),
+        body=_problem_facts(problem, note),
+        exclude=actor,
+        event="problem.verified",
+    )
+    return problem
 
 
 @transaction.atomic
@@ -252,8 +281,9 @@ def do_send_back_problem(actor, problem, reason):
         unit_users(problem.responsible_unit),
         _("Sent back, not solved: %(problem)s") % {"problem": problem},
         url=_problem_url(problem),
-        body=reason,
+        body=_problem_facts(problem, reason),
         exclude=actor,
+        event="problem.sent_back",
     )
     return problem
 
@@ -282,8 +312,9 @@ def do_escalate_problem(actor, problem, reason, to_level=None):
         recipients,
         _("Escalated to you: %(problem)s") % {"problem": problem},
         url=_problem_url(problem),
-        body=reason,
+        body=_problem_facts(problem, reason),
         exclude=actor,
+        event="problem.escalated",
     )
     return problem
 
@@ -313,6 +344,18 @@ def can_verify_task(user, task: Task) -> bool:
 
 def _task_url(task):
     return reverse("problems:task", args=[task.pk])
+
+
+def _task_facts(task, reason="", *, units=None) -> str:
+    """What the units need to act on a task: what, on which project, who, by when."""
+    units = units if units is not None else [task.lead_unit, *task.responsible_units.all()]
+    facts = _("%(content)s\nProject: %(project)s. Units: %(units)s. Deadline: %(deadline)s.") % {
+        "content": task.content,
+        "project": task.project.name if task.project_id else "—",
+        "units": "、".join(dict.fromkeys(str(unit) for unit in units)),
+        "deadline": task.deadline.isoformat(),
+    }
+    return f"{reason.strip()}\n\n{facts}" if reason.strip() else facts
 
 
 @transaction.atomic
@@ -355,7 +398,10 @@ def do_assign_task(
         unit_users(lead_unit, *responsible_units),
         _("New task for your unit: %(task)s") % {"task": task},
         url=_task_url(task),
+        body=_task_facts(task, units=[lead_unit, *responsible_units]),
         exclude=actor,
+        event="task.assigned",
+        key=f"task:{task.pk}:assigned",
     )
     return task
 
@@ -404,7 +450,9 @@ def do_report_task_done(actor, task, note=""):
         [task.created_by] + _hq_users(),
         _("Reported done, to verify: %(task)s") % {"task": task},
         url=_task_url(task),
+        body=_task_facts(task, note),
         exclude=actor,
+        event="task.reported_done",
     )
     return task
 
@@ -420,9 +468,18 @@ def do_verify_task(actor, task, note=""):
     )
     if task.status != TaskStatus.REPORTED_DONE:
         raise ValidationError(_("Only a task reported done can be verified."))
-    return _move(
+    _move(
         actor, task, TaskStatus.VERIFIED, reason=note, verified_by=actor, verified_at=timezone.now()
     )
+    notify(
+        unit_users(task.lead_unit, *task.responsible_units.all()),
+        _("Task verified and closed: %(task)s") % {"task": task},
+        url=_task_url(task),
+        body=_task_facts(task, note),
+        exclude=actor,
+        event="task.verified",
+    )
+    return task
 
 
 @transaction.atomic
@@ -437,44 +494,118 @@ def do_send_back_task(actor, task, reason):
         unit_users(task.lead_unit, *task.responsible_units.all()),
         _("Sent back, not done: %(task)s") % {"task": task},
         url=_task_url(task),
-        body=reason,
+        body=_task_facts(task, reason),
         exclude=actor,
+        event="task.sent_back",
     )
     return task
 
 
+# -- reminders -----------------------------------------------------------------------------
+
+# Reminded while the unit still has to act: not once it has reported the work done.
+PROBLEMS_TO_ACT = [ProblemStatus.OPEN, ProblemStatus.ACCEPTED, ProblemStatus.IN_PROGRESS]
+TASKS_TO_ACT = [TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.IN_PROGRESS]
+
+
+class Notice(NamedTuple):
+    event: str
+    key: str
+    title: str
+
+
+def _problem_title(when: str, days: int) -> str:
+    if when == reminders.LATE:
+        return ngettext(
+            "Problem %(days)d day overdue: %(item)s",
+            "Problem %(days)d days overdue: %(item)s",
+            days,
+        )
+    if when == reminders.TODAY:
+        return _("Problem due today: %(item)s")
+    return ngettext(
+        "Problem due in %(days)d day: %(item)s", "Problem due in %(days)d days: %(item)s", days
+    )
+
+
+def _task_title(when: str, days: int) -> str:
+    if when == reminders.LATE:
+        return ngettext(
+            "Task %(days)d day overdue: %(item)s", "Task %(days)d days overdue: %(item)s", days
+        )
+    if when == reminders.TODAY:
+        return _("Task due today: %(item)s")
+    return ngettext(
+        "Task due in %(days)d day: %(item)s", "Task due in %(days)d days: %(item)s", days
+    )
+
+
+def _deadline_notice(kind: str, item, today) -> Notice | None:
+    """The reminder a problem or task (`kind`) calls for today, if any.
+
+    Near ("<kind>:<id>:near"): once, on the first run within DIAODU_WARNING_DAYS of the
+    deadline, or on the day. Overdue ("<kind>:<id>:overdue:<n>"): the day after, and again
+    every DIAODU_LATE_REPEAT_DAYS days while it stays open.
+    """
+    found = reminders.stage(item.deadline, today, settings.DIAODU_WARNING_DAYS)
+    if found is None:
+        return None
+    when, days, round_ = found
+    title = (_problem_title if kind == "problem" else _task_title)(when, days)
+    title %= {"item": item, "days": days}
+    if when == reminders.LATE:
+        return Notice(f"{kind}.overdue", f"{kind}:{item.pk}:overdue:{round_}", title)
+    return Notice(f"{kind}.near", f"{kind}:{item.pk}:near", title)
+
+
 def notify_deadlines(today=None) -> int:
-    """Remind the units of open problems and tasks whose deadline is near (run daily)."""
-    from datetime import timedelta
+    """Remind the units of open problems and tasks near or past their deadline (run daily).
 
-    from django.conf import settings
-
-    from diaodu.core.dates import start_of
-
+    Idempotent and catching up (see `diaodu.notifications.reminders`): each notice has a key,
+    so a second run on a day sends nothing, and a run after days stopped sends today's notice
+    once (overdue, not a stale "due in 3 days"). A problem reported solved, or a task reported
+    done, is not reminded. Returns how many notifications were sent.
+    """
     today = today or timezone.localdate()
-    soon = today + timedelta(days=settings.DIAODU_WARNING_DAYS)
-    once = start_of(today)  # run twice on a day, the second run sends nothing
-    sent = 0
-    for problem in (
-        Problem.objects.open().filter(deadline=soon).select_related("responsible_unit", "project")
-    ):
-        sent += len(
-            notify(
-                unit_users(problem.responsible_unit),
-                _("Deadline %(deadline)s approaching: %(item)s")
-                % {"deadline": problem.deadline, "item": problem},
-                url=_problem_url(problem),
-                once_since=once,
-            )
-        )
-    for task in Task.objects.open().filter(deadline=soon).select_related("lead_unit"):
-        sent += len(
-            notify(
-                unit_users(task.lead_unit, *task.responsible_units.all()),
-                _("Deadline %(deadline)s approaching: %(item)s")
-                % {"deadline": task.deadline, "item": task},
-                url=_task_url(task),
-                once_since=once,
-            )
-        )
-    return sent
+    horizon = today + timedelta(days=settings.DIAODU_WARNING_DAYS)
+    problems = list(
+        Problem.objects.filter(status__in=PROBLEMS_TO_ACT, deadline__lte=horizon)
+        .select_related("project", "responsible_unit")
+        .order_by("deadline", "pk")
+    )
+    tasks = list(
+        Task.objects.filter(status__in=TASKS_TO_ACT, deadline__lte=horizon)
+        .select_related("project", "lead_unit")
+        .prefetch_related("responsible_units")
+        .order_by("deadline", "pk")
+    )
+    due = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for problem in problems:
+            notice = _deadline_notice("problem", problem, today)
+            if notice:
+                due.append(
+                    reminders.Reminder(
+                        [problem.responsible_unit_id],
+                        notice.title,
+                        _problem_url(problem),
+                        _problem_facts(problem),
+                        notice.event,
+                        notice.key,
+                    )
+                )
+        for task in tasks:
+            notice = _deadline_notice("task", task, today)
+            if notice:
+                units = [task.lead_unit, *task.responsible_units.all()]
+                due.append(
+                    reminders.Reminder(
+                        [unit.pk for unit in units],
+                        notice.title,
+                        _task_url(task),
+                        _task_facts(task, units=units),
+                        notice.event,
+                        notice.key,
+                    )
+                )
+        return reminders.send(due)

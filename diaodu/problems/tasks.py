@@ -7,12 +7,18 @@ from diaodu.core.tasks import recorded
 
 @shared_task(name="diaodu.problems.tasks.remind")
 def remind() -> dict:
-    """Remind units of deadlines near, departments of approvals near or past their limit.
+    """Remind owners of reports to file, units of problems and tasks near or past their
+    deadline, departments of approvals near or past their limit.
 
-    Approval warnings go once per change of light; deadline reminders on the day that is
-    DIAODU_WARNING_DAYS before the deadline."""
+    Each reminder is the one due today and goes once (it has a key), so running twice on a
+    day sends nothing twice, and running after days stopped sends what was missed, once."""
     from diaodu.problems.services import notify_deadlines
     from diaodu.projects.approvals import notify_time_limits
+    from diaodu.reporting.services import notify_filings
 
     with recorded("remind"):
-        return {"reminders": notify_deadlines(), "approvals": notify_time_limits()}
+        return {
+            "filings": notify_filings(),
+            "reminders": notify_deadlines(),
+            "approvals": notify_time_limits(),
+        }

@@ -260,6 +260,9 @@ def notify_time_limits(today: date | None = None) -> int:
                         title,
                         url=reverse("approvals:detail", args=[approval.pk]),
                         body=timing.reason,
+                        event=f"approval.{'past' if light == Light.RED else 'near'}_limit",
+                        # Once per light and due date: two runs at once tell nobody twice.
+                        key=f"approval:{approval.pk}:{light}:{approval.due_on}",
                     )
                 )
             approval.notified_light = light

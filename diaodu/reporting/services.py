@@ -7,15 +7,18 @@ A service checks permission and state, writes inside a transaction, and records 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from diaodu.core.history import diff, record, snapshot
 from diaodu.core.models import Action
+from diaodu.notifications import reminders
 from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
 from diaodu.org.models import User
@@ -113,7 +116,45 @@ def open_period(actor, program: Program | None, day: date) -> tuple[ReportingPer
         period.opened_at = timezone.now()
         period.save(update_fields=["opened_at"])
         created = True
+    if created:
+        notify_opened(period)
     return period, created
+
+
+def notify_opened(period: ReportingPeriod) -> int:
+    """Tell the owners of the projects due in a period that it is open: one notice per person
+    (key "period:<id>:opened"), counting and naming their unit's projects."""
+    projects = period.projects_due().filter(owner__isnull=False).order_by("name", "pk")
+    by_owner: dict[int, list[str]] = {}
+    for owner_id, name in projects.values_list("owner_id", "name"):
+        by_owner.setdefault(owner_id, []).append(name)
+    url = reverse("reporting:fill", args=[period.pk])
+    due = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for owner_id, names in by_owner.items():
+            values = {"period": period, "count": len(names), "deadline": period.due_date}
+            title = ngettext(
+                "%(period)s is open: %(count)d project to file by %(deadline)s",
+                "%(period)s is open: %(count)d projects to file by %(deadline)s",
+                len(names),
+            )
+            shown = "、".join(names[:SHOWN_NAMES])
+            if len(names) > SHOWN_NAMES:
+                shown = _("%(names)s and %(more)d more") % {
+                    "names": shown,
+                    "more": len(names) - SHOWN_NAMES,
+                }
+            due.append(
+                reminders.Reminder(
+                    [owner_id],
+                    title % values,
+                    url,
+                    shown,
+                    "period.opened",
+                    f"period:{period.pk}:opened",
+                )
+            )
+        return reminders.send(due, roles=[Role.OWNER])
 
 
 def open_due_periods(today: date | None = None) -> list[ReportingPeriod]:
@@ -133,6 +174,77 @@ def open_due_periods(today: date | None = None) -> list[ReportingPeriod]:
         if created:
             opened.append(period)
     return opened
+
+
+# -- filing reminders ----------------------------------------------------------------------
+
+FILED = [ReportStatus.SUBMITTED, ReportStatus.APPROVED]
+SHOWN_NAMES = 20  # projects named in a period's opening notice
+
+
+def _filing_title(when: str, days: int) -> str:
+    if when == reminders.LATE:
+        return ngettext(
+            "Report %(days)d day late: %(project)s, %(period)s",
+            "Report %(days)d days late: %(project)s, %(period)s",
+            days,
+        )
+    if when == reminders.TODAY:
+        return _("Report due today: %(project)s, %(period)s")
+    return ngettext(
+        "Report due in %(days)d day: %(project)s, %(period)s",
+        "Report due in %(days)d days: %(project)s, %(period)s",
+        days,
+    )
+
+
+def notify_filings(today: date | None = None) -> int:
+    """Remind the owners of the projects whose report of an open period is not submitted yet
+    (run daily, from the `remind` job).
+
+    DIAODU_FILING_REMIND_DAYS before the due date ("filing:<period>:<project>:soon"), on the
+    day (":today"), and once late (":late:<n>"), again every DIAODU_LATE_REPEAT_DAYS days. The
+    reminder is the one for today: a run twice on a day sends nothing twice; after days stopped
+    it sends today's (late, not a stale "due in 3 days") once; a report submitted meanwhile is
+    not reminded. Returns how many notifications were sent.
+    """
+    today = today or timezone.localdate()
+    soon_days = settings.DIAODU_FILING_REMIND_DAYS
+    periods = ReportingPeriod.objects.open().filter(
+        start__lte=today, due_date__lte=today + timedelta(days=soon_days)
+    )
+    due = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for period in periods.select_related("program").order_by("due_date", "pk"):
+            when, days, round_ = reminders.stage(period.due_date, today, soon_days)
+            suffix = f"late:{round_}" if when == reminders.LATE else when
+            filed = ProgressReport.objects.filter(period=period, status__in=FILED)
+            projects = (
+                period.projects_due()
+                .filter(owner__isnull=False)
+                .exclude(pk__in=filed.values("project_id"))
+                .select_related("owner")
+                .order_by("name", "pk")
+            )
+            url = reverse("reporting:fill", args=[period.pk])
+            title = _filing_title(when, days)
+            for project in projects:
+                values = {"project": project.name, "period": period, "days": days}
+                body = _("Owner: %(unit)s. Due on %(deadline)s; not submitted yet.") % {
+                    "unit": project.owner,
+                    "deadline": period.due_date.isoformat(),
+                }
+                due.append(
+                    reminders.Reminder(
+                        [project.owner_id],
+                        title % values,
+                        url,
+                        body,
+                        f"filing.{when}",
+                        f"filing:{period.pk}:{project.pk}:{suffix}",
+                    )
+                )
+        return reminders.send(due, roles=[Role.OWNER])
 
 
 def close_due_periods(today: date | None = None) -> list[ReportingPeriod]:
@@ -345,13 +457,14 @@ def _owner_users(project: Project):
     return list(User.objects.filter(unit_id=project.owner_id, role=Role.OWNER, is_active=True))
 
 
-def _notify_owner(actor, report: ProgressReport, title: str, body: str = ""):
+def _notify_owner(actor, report: ProgressReport, event: str, title: str, body: str = ""):
     notify(
         _owner_users(report.project),
         title,
         url=reverse("reporting:report", args=[report.pk]),
         body=body,
         exclude=actor,
+        event=event,
     )
 
 
@@ -406,7 +519,9 @@ def do_approve_report(actor, report: ProgressReport) -> ProgressReport:
         reviewed_by=actor,
         return_reason="",
     )
-    _notify_owner(actor, report, _("Report approved: %(report)s") % {"report": report})
+    _notify_owner(
+        actor, report, "report.approved", _("Report approved: %(report)s") % {"report": report}
+    )
     return report
 
 
@@ -427,7 +542,13 @@ def do_return_report(actor, report: ProgressReport, reason: str) -> ProgressRepo
         reviewed_by=actor,
         return_reason=reason,
     )
-    _notify_owner(actor, report, _("Report returned: %(report)s") % {"report": report}, body=reason)
+    _notify_owner(
+        actor,
+        report,
+        "report.returned",
+        _("Report returned: %(report)s") % {"report": report},
+        body=reason,
+    )
     return report
 
 
@@ -444,6 +565,7 @@ def do_reopen_report(actor, report: ProgressReport, reason: str) -> ProgressRepo
     _notify_owner(
         actor,
         report,
+        "report.reopened",
         _("Report reopened for correction: %(report)s") % {"report": report},
         body=reason,
     )

@@ -1,5 +1,6 @@
-"""`diaodu remind`: notify units of problems and tasks whose deadline is near, and departments
-of approvals near or past their time limit (once per change of light). Run daily."""
+"""`diaodu remind`: remind owners of reports to file, units of problems and tasks near or past
+their deadline, and departments of approvals near or past their time limit. Run daily; running
+it again sends nothing twice."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -9,11 +10,15 @@ from diaodu.problems.tasks import remind
 
 class Command(BaseCommand):
     help = _(
-        "Remind units of problems and tasks whose deadline is near, and departments of "
-        "approvals near or past their time limit."
+        "Remind owners of reports to file, units of problems and tasks near or past their "
+        "deadline, and departments of approvals near or past their time limit."
     )
 
     def handle(self, *args, **options):
         sent = remind()  # in this process, recorded like the scheduled run
-        self.stdout.write(_("%(count)d reminders sent.") % {"count": sent["reminders"]})
-        self.stdout.write(_("%(count)d approval warnings sent.") % {"count": sent["approvals"]})
+        for key, message in (
+            ("filings", _("%(count)d filing reminders sent.")),
+            ("reminders", _("%(count)d problem and task reminders sent.")),
+            ("approvals", _("%(count)d approval warnings sent.")),
+        ):
+            self.stdout.write(message % {"count": sent[key]})
