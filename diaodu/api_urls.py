@@ -10,6 +10,7 @@ from diaodu.dashboard.views import dashboard_api
 from diaodu.exchange.api import ImportViewSet
 from diaodu.inspections.api import InspectionViewSet
 from diaodu.meetings.api import MeetingViewSet
+from diaodu.notifications.api import DeliveryViewSet, NotificationViewSet
 from diaodu.org.api import UnitViewSet
 from diaodu.problems.api import ProblemViewSet, TaskViewSet
 from diaodu.projects.api import (
@@ -40,6 +41,8 @@ router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("rankings", RankingViewSet, basename="ranking")
 router.register("schemes", SchemeViewSet, basename="scheme")
 router.register("bulletins", BulletinViewSet, basename="bulletin")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

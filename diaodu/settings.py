@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "refresh": {"task": "diaodu.projects.tasks.refresh", "schedule": crontab(hour=1, minute=0)},
     "remind": {"task": "diaodu.problems.tasks.remind", "schedule": crontab(hour=8, minute=30)},
+    "digests": {
+        "task": "diaodu.notifications.tasks.send_digests",
+        "schedule": crontab(hour=17, minute=30),
+    },
 }
 # `diaodu serve` (gunicorn): address, processes (0: two per core plus one), threads per
 # process, seconds a request may take, and the proxies trusted for X-Forwarded-* headers.

@@ -3,23 +3,41 @@
 notifications, and run as tasks once the change is committed (diaodu/notifications/tasks.py)."""
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from diaodu.notifications.models import Notification
+from diaodu.notifications import outbox
+from diaodu.notifications.models import Delivery, DeliveryStatus, Notification
 
 logger = logging.getLogger(__name__)
 
 
-def notify(recipients, title: str, *, url: str = "", body: str = "", exclude=None, once_since=None):
+def notify(
+    recipients,
+    title: str,
+    *,
+    url: str = "",
+    body: str = "",
+    exclude=None,
+    once_since=None,
+    event: str = "",
+    key: str = "",
+):
     """Notify each distinct active recipient (except `exclude`, usually the actor).
 
-    With `once_since` (a time), a recipient who already has this notification (same title and
-    link) since then is not notified again: a daily job run twice sends nothing twice.
+    `event` names what happened ("report.returned", "problem.overdue" ...). With `key`, a
+    recipient who has already had a notice with that key is not told again, whenever that was:
+    a reminder job run twice, or catching up after days stopped, tells each person once. With
+    `once_since` (a time), the same holds for the same title and link since then.
     """
     seen, notifications = set(), []
+    if key:
+        seen |= set(
+            Notification.objects.filter(key=key[:200]).values_list("recipient_id", flat=True)
+        )
     if once_since is not None:
         seen |= set(
             Notification.objects.filter(
@@ -32,8 +50,18 @@ def notify(recipients, title: str, *, url: str = "", body: str = "", exclude=Non
         if exclude is not None and user.pk == exclude.pk:
             continue
         seen.add(user.pk)
-        notifications.append(Notification(recipient=user, title=title[:200], url=url, body=body))
+        notifications.append(
+            Notification(
+                recipient=user,
+                title=title[:200],
+                url=url,
+                body=body,
+                event=event[:50],
+                key=key[:200],
+            )
+        )
     created = Notification.objects.bulk_create(notifications)
+    outbox.plan(created, key or uuid.uuid4().hex)
     ids = [n.pk for n in created]
     for path in getattr(settings, "DIAODU_NOTIFICATION_CHANNELS", []) if ids else []:
         transaction.on_commit(lambda path=path: _queue(path, ids))
@@ -48,6 +76,24 @@ def _queue(path: str, ids: list[int]):
         deliver.delay(path, ids)
     except Exception:
         logger.exception("could not queue channel %s for notifications %s", path, ids)
+
+
+def do_resend(actor, delivery: Delivery) -> Delivery:
+    """Send a failed (or stuck) delivery again: headquarters only, from the outbox page."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    if not actor.is_headquarters:
+        raise PermissionDenied(_("Only headquarters manages the outbox."))
+    updated = Delivery.objects.filter(
+        pk=delivery.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.SENDING]
+    ).update(status=DeliveryStatus.QUEUED, attempts=0, not_before=None)
+    if not updated:
+        raise ValidationError(_("Only a failed delivery can be sent again."))
+    logger.info("delivery %s queued again by %s", delivery.pk, actor.username)
+    delivery.refresh_from_db()
+    transaction.on_commit(lambda: outbox.queue([delivery]))
+    return delivery
 
 
 def mark_read(user, notification=None):

@@ -52,3 +52,102 @@ def deliver(self, channel_path: str, notification_ids: list[int]) -> str:
     Notification.objects.bulk_update(waiting, ["delivered_by"])
     logger.info("channel %s delivered %d notifications", channel_path, len(waiting))
     return "sent"
+
+
+MAX_ATTEMPTS = 6  # the first try and five retries, 30 s to 16 min apart
+SENDING_STALE = 600  # seconds after which a delivery still "sending" is taken to have died
+
+
+@shared_task(name="diaodu.notifications.tasks.send_delivery", max_retries=None)
+def send_delivery(delivery_id: int) -> str:
+    """Send one outbox row through its channel; retried with growing pauses; idempotent (only
+    a queued row is sent, claimed first, so a task delivered twice sends once)."""
+    from datetime import timedelta
+
+    from django.db.models import F, Q
+    from django.utils import timezone
+
+    from diaodu.notifications.channels import CHANNELS, ChannelError
+    from diaodu.notifications.models import Delivery, DeliveryStatus
+    from diaodu.notifications.outbox import message_of, resolve
+
+    now = timezone.now()
+    claimed = Delivery.objects.filter(
+        Q(status=DeliveryStatus.QUEUED)
+        | Q(status=DeliveryStatus.SENDING, updated_at__lt=now - timedelta(seconds=SENDING_STALE)),
+        pk=delivery_id,
+    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    if not claimed:
+        return "skipped"
+    delivery = Delivery.objects.get(pk=delivery_id)
+    try:
+        send = import_string(CHANNELS[delivery.channel])
+        send(message_of(delivery), resolve(delivery))
+    except Exception as error:
+        retryable = getattr(error, "retryable", not isinstance(error, ChannelError))
+        final = not retryable or delivery.attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=DeliveryStatus.FAILED if final else DeliveryStatus.QUEUED,
+            last_error=str(error)[:2000] or repr(error),
+        )
+        if final:
+            logger.error(
+                "delivery %s by %s failed for good after %d tries: %s",
+                delivery_id, delivery.channel, delivery.attempts, error,
+            )  # fmt: skip
+            return "failed"
+        logger.warning(
+            "delivery %s by %s failed (try %d), retrying: %s",
+            delivery_id, delivery.channel, delivery.attempts, error,
+        )  # fmt: skip
+        countdown = min(3600, 30 * 2 ** (delivery.attempts - 1))
+        if send_delivery.app.conf.task_always_eager:
+            return send_delivery(delivery_id)  # no queue: the next try at once
+        send_delivery.apply_async((delivery_id,), countdown=countdown)
+        return "retrying"
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    logger.info("delivery %s sent by %s to %s", delivery_id, delivery.channel, delivery.target)
+    return "sent"
+
+
+@shared_task(name="diaodu.notifications.tasks.send_digests")
+def send_digests() -> int:
+    """Once a day: each person who chose a digest gets one message per channel with the notices
+    held for them, and those are marked sent."""
+    from django.db import transaction
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from diaodu.core.tasks import recorded
+    from diaodu.notifications.models import Delivery, DeliveryStatus
+
+    sent = 0
+    with recorded("digests"):
+        held = Delivery.objects.filter(status=DeliveryStatus.HELD).order_by("created_at", "pk")
+        groups: dict[tuple[str, str], list] = {}
+        for delivery in held:
+            groups.setdefault((delivery.channel, delivery.target), []).append(delivery)
+        for (channel, target), items in groups.items():
+            lines = [
+                f"· {d.message.get('title', '')} {d.message.get('url', '')}".strip() for d in items
+            ]
+            with transaction.atomic():
+                digest = Delivery.objects.create(
+                    key=f"digest:{timezone.localdate():%Y-%m-%d}:{items[0].pk}",
+                    event="digest",
+                    channel=channel,
+                    target=target,
+                    target_label=items[0].target_label,
+                    message={
+                        "title": _("%(count)d notices today") % {"count": len(items)},
+                        "body": "\n".join(lines),
+                    },
+                )
+                Delivery.objects.filter(pk__in=[d.pk for d in items]).update(
+                    status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+                )
+            transaction.on_commit(lambda pk=digest.pk: send_delivery.delay(pk))
+            sent += 1
+    return sent
