@@ -54,7 +54,7 @@ def deliver(self, channel_path: str, notification_ids: list[int]) -> str:
     return "sent"
 
 
-MAX_ATTEMPTS = 6  # the first try and five retries, 30 s to 16 min apart
+MAX_ATTEMPTS = 3  # the first try and two retries, 1 and 4 minutes later; then "failed"
 SENDING_STALE = 600  # seconds after which a delivery still "sending" is taken to have died
 
 
@@ -100,7 +100,7 @@ def send_delivery(delivery_id: int) -> str:
             "delivery %s by %s failed (try %d), retrying: %s",
             delivery_id, delivery.channel, delivery.attempts, error,
         )  # fmt: skip
-        countdown = min(3600, 30 * 2 ** (delivery.attempts - 1))
+        countdown = 60 * 4 ** (delivery.attempts - 1)
         if send_delivery.app.conf.task_always_eager:
             return send_delivery(delivery_id)  # no queue: the next try at once
         send_delivery.apply_async((delivery_id,), countdown=countdown)
