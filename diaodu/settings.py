@@ -207,8 +207,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # The task queue (diaodu/celery.py). No broker: every task runs in-process when queued.
-CELERY_BROKER_URL = envstr("DIAODU_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+DIAODU_BROKER_URL = envstr("DIAODU_BROKER_URL")
+CELERY_BROKER_URL = DIAODU_BROKER_URL or "memory://localhost/"  # unused: tasks run eagerly
+CELERY_TASK_ALWAYS_EAGER = not DIAODU_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is run again (every task is idempotent)

@@ -53,7 +53,7 @@ def check_database() -> dict:
 
 def check_queue() -> dict:
     url = settings.CELERY_BROKER_URL
-    if not url:
+    if not url or url.startswith("memory://"):
         return {"status": OK, "mode": "in-process"}
     if not url.startswith(("redis://", "rediss://", "unix://")):
         return {"status": WARNING, "mode": "broker", "reason": "not checked: not Redis"}
