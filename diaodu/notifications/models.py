@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from diaodu.notifications.channels import Channel
+
 
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -153,7 +155,7 @@ class Delivery(models.Model):
 
     key = models.CharField(_("key"), max_length=220)
     event = models.CharField(_("event"), max_length=50, blank=True)
-    channel = models.CharField(_("channel"), max_length=10)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     target = models.CharField(_("target"), max_length=50)
     target_label = models.CharField(_("sent to"), max_length=200, blank=True)
     notification = models.ForeignKey(
