@@ -210,4 +210,5 @@ def message_of(delivery: Delivery) -> Message:
         url=data.get("url", ""),
         mentions=list(data.get("mentions", [])),
         event=data.get("event", ""),
+        id=str(delivery.pk),
     )

@@ -28,6 +28,7 @@ class Message:
     url: str = ""  # an absolute link (DIAODU_SITE_URL + the path), or ""
     mentions: list[str] = field(default_factory=list)  # phone numbers to @ (robots)
     event: str = ""  # the event's code, e.g. "report.returned" (webhooks pass it on)
+    id: str = ""  # the delivery's id: the same on every retry, so a receiver can drop repeats
 
 
 class ChannelError(Exception):

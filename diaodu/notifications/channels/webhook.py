@@ -1,8 +1,9 @@
 """The outgoing webhook: each notice POSTed as JSON to another system, signed.
 
 Target: {"url": "https://...", "secret": "..."}. The body is the JSON object
-{"event", "title", "body", "url", "sent_at"} in UTF-8; the headers are `X-Diaodu-Event` (the
-event's code) and, with a secret, `X-Diaodu-Signature: sha256=<hex>`, the HMAC-SHA256 of the
+{"id", "event", "title", "body", "url", "sent_at"} in UTF-8; the headers are `X-Diaodu-Event`
+(the event's code), `X-Diaodu-Delivery` (the delivery's id, the same on every retry, so that a
+receiver can drop a repeat) and, with a secret, `X-Diaodu-Signature: sha256=<hex>`, the HMAC-SHA256 of the
 raw body keyed with the secret, which the receiver recomputes and compares
 (docs/notifications.md). Any 2xx is taken; 5xx, 408 and 429 are retried; a redirect or another
 4xx is a wrong address or a refusal, not retried.
@@ -32,6 +33,7 @@ def send(message: Message, target: dict) -> str:
         raise ChannelError(_("The webhook has no address."), retryable=False)
     body = json.dumps(
         {
+            "id": message.id,
             "event": message.event,
             "title": message.title,
             "body": message.body,
@@ -40,7 +42,11 @@ def send(message: Message, target: dict) -> str:
         },
         ensure_ascii=False,
     ).encode()
-    headers = {"Content-Type": "application/json; charset=utf-8", "X-Diaodu-Event": message.event}
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "X-Diaodu-Event": message.event,
+        "X-Diaodu-Delivery": message.id,
+    }
     if secret:
         headers["X-Diaodu-Signature"] = signature(secret, body)
     answer = request(url, data=body, headers=headers)

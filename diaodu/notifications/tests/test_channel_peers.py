@@ -214,7 +214,7 @@ def test_webhook_posts_signed_json(receiver):
     [got] = receiver.requests  # the peer checked the signature of the raw body (204)
     assert got.headers["X-Diaodu-Event"] == "report.returned"
     data = got.json()
-    assert set(data) == {"event", "title", "body", "url", "sent_at"}
+    assert set(data) == {"id", "event", "title", "body", "url", "sent_at"}
     assert data["event"] == "report.returned" and data["title"] == MESSAGE.title
     assert data["body"] == MESSAGE.body and data["url"] == MESSAGE.url
     assert data["sent_at"].endswith("+00:00")
