@@ -3,8 +3,8 @@
 Target: {"url": "https://...", "secret": "..."}. The body is the JSON object
 {"id", "event", "title", "body", "url", "sent_at"} in UTF-8; the headers are `X-Diaodu-Event`
 (the event's code), `X-Diaodu-Delivery` (the delivery's id, the same on every retry, so that a
-receiver can drop a repeat) and, with a secret, `X-Diaodu-Signature: sha256=<hex>`, the HMAC-SHA256 of the
-raw body keyed with the secret, which the receiver recomputes and compares
+receiver can drop a repeat) and, with a secret, `X-Diaodu-Signature: sha256=<hex>`, the
+HMAC-SHA256 of the raw body keyed with the secret, which the receiver recomputes and compares
 (docs/notifications.md). Any 2xx is taken; 5xx, 408 and 429 are retried; a redirect or another
 4xx is a wrong address or a refusal, not retried.
 """
