@@ -6,6 +6,7 @@ refuses to start without DIAODU_SECRET_KEY. Without DATABASE_URL the database is
 file under var/; without DIAODU_BROKER_URL background tasks run in-process.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "diaodu.core",
     "diaodu.org",
     "diaodu.projects",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a refused sign-in of a locked account or address into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -111,9 +115,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
+
+# Signing in (diaodu/org/signin.py): after DIAODU_LOGIN_FAILURE_LIMIT wrong passwords for one
+# account, or from one address, signing in is refused for DIAODU_LOCKOUT_MINUTES, counted from
+# the last attempt (django-axes). A correct sign-in clears the account's earlier failures.
+DIAODU_LOGIN_FAILURE_LIMIT = envint("DIAODU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+DIAODU_LOCKOUT_MINUTES = envint("DIAODU_LOCKOUT_MINUTES", 30, minimum=1)
+AUTHENTICATION_BACKENDS = [
+    "diaodu.org.signin.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = DIAODU_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=DIAODU_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are logged on diaodu.auth (core/signals.py)
+AXES_LOCKOUT_CALLABLE = "diaodu.org.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "diaodu.org.signin.client_address"
+# Argon2id first, tuned to about 22 ms a hash (signin.py); a PBKDF2 hash is rewritten as
+# Argon2id at its owner's next sign-in.
+PASSWORD_HASHERS = [
+    "diaodu.org.signin.TunedArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "diaodu.org.passwords.CharacterClassesValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
