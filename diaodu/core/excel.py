@@ -11,6 +11,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from diaodu.core.archives import HostileFile, check_archive
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 # Characters Excel refuses in a sheet's name (the title row keeps them).
@@ -124,7 +126,67 @@ def open_workbook(uploaded):
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ExcelError(_("The file is not an Excel workbook (.xlsx)."))
+    check_workbook(data)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise ExcelError(_("The workbook cannot be read: %(error)s") % {"error": error}) from error
+
+
+ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
+
+
+def check_workbook(data: bytes) -> None:
+    """Refuse a workbook before openpyxl reads it: a hostile archive (`check_archive`), or a
+    sheet with more <row> elements than DIAODU_IMPORT_MAX_ROWS, counted a chunk at a time."""
+    try:
+        archive = check_archive(data)
+    except HostileFile as error:
+        raise ExcelError(str(error)) from error
+    limit = settings.DIAODU_IMPORT_MAX_ROWS
+    for member in archive.infolist():
+        if not member.filename.startswith("xl/worksheets/"):
+            continue
+        rows, tail = 0, b""
+        with archive.open(member) as stream:
+            while chunk := stream.read(1024 * 1024):
+                chunk = tail + chunk
+                cut = chunk.rfind(b"<")  # a tag cut by the chunk's end is counted with the next
+                if cut < 0:
+                    tail = b""
+                    continue
+                rows += len(ROW_TAG.findall(chunk, 0, cut))
+                tail = chunk[cut:]
+        rows += len(ROW_TAG.findall(tail))
+        if rows > limit:
+            raise ExcelError(
+                _("A sheet of the workbook has more than %(limit)d rows; split the file.")
+                % {"limit": limit}
+            )
+
+
+def real_rows(worksheet):
+    """(row number, values) of the rows a read-only sheet really holds, within the limits.
+
+    The dimension a sheet declares is ignored (a 1.6 KB file may declare A1:XFD1048576 and
+    would be padded to it); rows are as long as their last written cell. A row past
+    DIAODU_IMPORT_MAX_ROWS, or a cell past DIAODU_IMPORT_MAX_COLUMNS, refuses the file, so
+    at most rows × columns cells are kept (one row is read at a time).
+    """
+    max_rows = settings.DIAODU_IMPORT_MAX_ROWS
+    max_columns = settings.DIAODU_IMPORT_MAX_COLUMNS
+    worksheet.reset_dimensions()
+    for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if number > max_rows:
+            raise ExcelError(
+                _("The sheet “%(sheet)s” has more than %(limit)d rows; split the file.")
+                % {"sheet": worksheet.title, "limit": max_rows}
+            )
+        if len(row) > max_columns:
+            if any(value not in (None, "") for value in row[max_columns:]):
+                raise ExcelError(
+                    _("The sheet “%(sheet)s” has more than %(limit)d columns.")
+                    % {"sheet": worksheet.title, "limit": max_columns}
+                )
+            row = row[:max_columns]  # formatted but empty cells to the right
+        yield number, row

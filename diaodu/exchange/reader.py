@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from diaodu.core.excel import read_text
+from diaodu.core.excel import ExcelError, check_workbook, read_text, real_rows
 from diaodu.exchange.columns import BY_KEY, Header, is_blank, match_header
 
 HEADER_SEARCH_ROWS = 15
@@ -138,16 +138,23 @@ def _read_csv(text: str) -> Sheet:
 
 def _read_xlsx(data: bytes) -> Sheet:
     try:
+        check_workbook(data)
+    except ExcelError as error:
+        raise ReadError(str(error)) from error
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise ReadError(_("The workbook cannot be read: %(error)s") % {"error": error}) from error
     first_error = None
     try:
         for worksheet in workbook.worksheets:
-            rows = [
-                (number, tuple(read_text(cell) for cell in row))
-                for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1)
-            ]
+            try:
+                rows = [
+                    (number, tuple(read_text(cell) for cell in row))
+                    for number, row in real_rows(worksheet)
+                ]
+            except ExcelError as error:
+                raise ReadError(str(error)) from error
             try:
                 sheet = _sheet(worksheet.title, rows)
             except ReadError as error:
@@ -165,9 +172,13 @@ def _has_formulas(data: bytes) -> bool:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                content = archive.read(info)
-                if b"<f>" in content or b"<f " in content:
-                    return True
+                with archive.open(info) as stream:  # a chunk at a time, overlapping by 3 bytes
+                    tail = b""
+                    while chunk := stream.read(1024 * 1024):
+                        content = tail + chunk
+                        if b"<f>" in content or b"<f " in content:
+                            return True
+                        tail = content[-3:]
     return False
 
 
@@ -177,7 +188,7 @@ def _formulas_without_value(data: bytes, title: str, sheet: Sheet) -> set[tuple[
     try:
         values = dict(sheet.rows)
         found = set()
-        for number, row in enumerate(workbook[title].iter_rows(values_only=True), start=1):
+        for number, row in real_rows(workbook[title]):
             cached = values.get(number)
             if cached is None:
                 continue

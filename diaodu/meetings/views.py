@@ -2,6 +2,7 @@
 
 from io import BytesIO
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from diaodu.core.archives import HostileFile, check_archive
 from diaodu.meetings import documents, services
 from diaodu.meetings.agenda import build_agenda, task_item
 from diaodu.meetings.forms import DraftTaskFormSet, MeetingForm, MinutesForm
@@ -148,23 +150,52 @@ def minutes_download(request, pk):
 
 
 def read_minutes(upload) -> str:
-    """The text of an uploaded .txt (UTF-8 or GB18030) or .docx file."""
+    """The text of an uploaded .txt (UTF-8 or GB18030) or .docx file.
+
+    A .docx is checked as an archive before python-docx reads it (`check_archive`); the text
+    of either kind is refused beyond DIAODU_MINUTES_MAX_CHARS characters.
+    """
     data = upload.read()
     if upload.name.lower().endswith(".docx"):
         from docx import Document
 
-        document = Document(BytesIO(data))
-        lines = [p.text for p in document.paragraphs]
-        for table in document.tables:
-            for row in table.rows:
-                lines.append(" ".join(cell.text for cell in row.cells))
+        try:
+            check_archive(data)
+            document = Document(BytesIO(data))
+        except HostileFile as error:
+            raise ValidationError(str(error)) from error
+        except Exception as error:  # python-docx raises many kinds for a damaged file
+            raise ValidationError(_("The file is not a readable Word document (.docx).")) from error
+        lines, length = [], 0
+        for line in _docx_lines(document):
+            length += len(line) + 1
+            _check_minutes_length(length)
+            lines.append(line)
         return "\n".join(lines)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        _check_minutes_length(len(text))
+        return text
     raise ValidationError(_("The file is neither UTF-8 nor GB18030 text."))
+
+
+def _docx_lines(document):
+    for paragraph in document.paragraphs:
+        yield paragraph.text
+    for table in document.tables:
+        for row in table.rows:
+            yield " ".join(cell.text for cell in row.cells)
+
+
+def _check_minutes_length(length: int) -> None:
+    limit = settings.DIAODU_MINUTES_MAX_CHARS
+    if length > limit:
+        raise ValidationError(
+            _("The minutes are longer than %(limit)d characters; split them.") % {"limit": limit}
+        )
 
 
 def _choices(meeting, user):

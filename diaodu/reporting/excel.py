@@ -10,7 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from diaodu.core.excel import ExcelError, new_sheet, open_workbook, to_bytes, write_cell
+from diaodu.core.excel import (
+    ExcelError,
+    new_sheet,
+    open_workbook,
+    real_rows,
+    to_bytes,
+    write_cell,
+)
 from diaodu.reporting import services
 from diaodu.reporting.models import ProgressReport
 
@@ -83,8 +90,12 @@ def read_rows(uploaded, period, user, projects_by_id):
         workbook = open_workbook(uploaded)
     except ExcelError as error:
         raise UploadRejected([RowProblem(0, "", str(error))]) from error
-    sheet = workbook.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    try:
+        rows = [row for _number, row in real_rows(workbook.worksheets[0])]
+    except ExcelError as error:
+        raise UploadRejected([RowProblem(0, "", str(error))]) from error
+    finally:
+        workbook.close()
     header_row, positions = _find_header(rows)
     if header_row is None:
         raise UploadRejected(

@@ -1,5 +1,6 @@
 """diaodu extract_tasks FILE --date YYYY-MM-DD [--json]: draft tasks from a meeting text."""
 
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from diaodu.core.archives import HostileFile, check_archive
 from diaodu.meetings.extraction import extract
 
 
@@ -21,7 +23,12 @@ def read_text(path: Path) -> str:
             raise CommandError(
                 _("Reading .docx files needs python-docx, which is not installed.")
             ) from exc
-        document = docx.Document(str(path))
+        data = path.read_bytes()
+        try:
+            check_archive(data)
+        except HostileFile as error:
+            raise CommandError(str(error)) from error
+        document = docx.Document(io.BytesIO(data))
         paragraphs = [p.text for p in document.paragraphs]
         for table in document.tables:
             for row in table.rows:
