@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "diaodu.org.middleware.SessionLimitsMiddleware",
     # Last: turns a refused sign-in of a locked account or address into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,6 +133,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are logged on diaodu.auth (core/signals.py)
 AXES_LOCKOUT_CALLABLE = "diaodu.org.signin.locked_out"
 AXES_CLIENT_IP_CALLABLE = "diaodu.org.signin.client_address"
+# A session ends after DIAODU_SESSION_IDLE_MINUTES without a request, and at the latest
+# DIAODU_SESSION_MAX_HOURS after its sign-in (diaodu/org/middleware.py); the cookie goes with it.
+DIAODU_SESSION_IDLE_MINUTES = envint("DIAODU_SESSION_IDLE_MINUTES", 30, minimum=1)
+DIAODU_SESSION_MAX_HOURS = envint("DIAODU_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = DIAODU_SESSION_MAX_HOURS * 3600
+# The demo's accounts share a published password: in production each must change it at sign-in.
+DIAODU_DEMO_PASSWORD_MUST_CHANGE = envbool("DIAODU_DEMO_PASSWORD_MUST_CHANGE", not DEBUG)
 # Argon2id first, tuned to about 22 ms a hash (signin.py); a PBKDF2 hash is rewritten as
 # Argon2id at its owner's next sign-in.
 PASSWORD_HASHERS = [

@@ -8,11 +8,13 @@ from django.views.generic import RedirectView
 from diaodu.core import views as core_views
 from diaodu.core.health import health
 from diaodu.dashboard import views as dashboard_views
+from diaodu.org import views as org_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", org_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("diaodu.projects.urls")),
     path("approvals/", include("diaodu.projects.approval_urls")),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
@@ -202,6 +203,8 @@ class Builder:
                 first_name=first,
                 is_staff=username in {"admin", "hq"},
                 is_superuser=username == "admin",
+                # Everyone knows the demo password: in production it must change at sign-in.
+                must_change_password=settings.DIAODU_DEMO_PASSWORD_MUST_CHANGE,
             )
             user.set_password(PASSWORD)
             user.save()

@@ -28,11 +28,18 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
+    actions = ["require_password_change"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Unit and role"), {"fields": ["unit", "role", "phone"]}),
+        (_("Unit and role"), {"fields": ["unit", "role", "phone", "must_change_password"]}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
         (_("Unit and role"), {"fields": ["unit", "role"]}),
     ]
+
+    @admin.action(description=_("Require a password change at the next request"))
+    def require_password_change(self, request, queryset):
+        count = queryset.update(must_change_password=True)
+        message = _("Users who must change their password: %(count)d.") % {"count": count}
+        self.message_user(request, message)

@@ -128,6 +128,11 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Sent to the password-change page until the password is changed."),
+    )
 
     objects = UserManager()
 
