@@ -328,18 +328,18 @@ DIAODU_WEEKLY_DUE_WEEKDAY = envint("DIAODU_WEEKLY_DUE_WEEKDAY", 4)
 DIAODU_PHOTO_MAX_MB = envint("DIAODU_PHOTO_MAX_MB", 10)
 # Uploaded Excel files: the largest accepted, in megabytes.
 DIAODU_UPLOAD_MAX_MB = envint("DIAODU_UPLOAD_MAX_MB", 20)
-FILE_UPLOAD_HANDLERS = [
-    "diaodu.core.uploads.UploadLimitHandler",
-    "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
-]
-
 # Office files (.xlsx, .docx) are zip archives: refused when they would inflate beyond this;
 # an imported sheet beyond these rows or columns, minutes beyond these characters, too.
 DIAODU_UPLOAD_MAX_UNZIPPED_MB = envint("DIAODU_UPLOAD_MAX_UNZIPPED_MB", 200)
 DIAODU_IMPORT_MAX_ROWS = envint("DIAODU_IMPORT_MAX_ROWS", 100_000)
 DIAODU_IMPORT_MAX_COLUMNS = envint("DIAODU_IMPORT_MAX_COLUMNS", 200)
 DIAODU_MINUTES_MAX_CHARS = envint("DIAODU_MINUTES_MAX_CHARS", 200_000)
+FILE_UPLOAD_HANDLERS = [
+    "diaodu.core.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Warnings on problems and tasks: yellow when the deadline is this many days away or closer,
 # or when a task has had no feedback for this many days; red once the deadline has passed.
 DIAODU_WARNING_DAYS = envint("DIAODU_WARNING_DAYS", 3)
