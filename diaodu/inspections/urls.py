@@ -10,4 +10,5 @@ urlpatterns = [
     path("new/", views.inspection_new, name="new"),
     path("<int:pk>/", views.inspection_detail, name="detail"),
     path("<int:pk>/photos/", views.inspection_photo, name="photo"),
+    path("photos/<int:pk>/", views.photo_file, name="photo-file"),
 ]

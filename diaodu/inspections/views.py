@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from diaodu.core.downloads import protected_file_response
 from diaodu.core.models import ChangeRecord
 from diaodu.core.uploads import upload_limit_bytes
 from diaodu.inspections import exports, services
@@ -23,7 +24,7 @@ from diaodu.inspections.forms import (
     ProblemRowFormSet,
     TaskRowFormSet,
 )
-from diaodu.inspections.models import Inspection
+from diaodu.inspections.models import Inspection, InspectionPhoto
 from diaodu.org.models import Unit
 from diaodu.problems.models import Problem, Task
 from diaodu.projects.models import Project
@@ -253,3 +254,14 @@ def inspection_photo(request, pk):
             for message in errors:
                 messages.error(request, message)
     return redirect("inspections:detail", pk=inspection.pk)
+
+
+@login_required
+def photo_file(request, pk):
+    """An inspection's photo, for whoever may see its project (nothing under /media/ is
+    public)."""
+    photo = get_object_or_404(
+        InspectionPhoto.objects.filter(inspection__in=Inspection.objects.visible_to(request.user)),
+        pk=pk,
+    )
+    return protected_file_response(photo.image, as_attachment=False)

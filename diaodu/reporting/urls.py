@@ -14,5 +14,6 @@ urlpatterns = [
     path("periods/<int:pk>/upload/", views.period_upload, name="upload"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/photos/", views.report_photo, name="photo"),
+    path("photos/<int:pk>/", views.photo_file, name="photo-file"),
     path("reports/<int:pk>/<str:action>/", views.report_action, name="action"),
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from diaodu.core.downloads import protected_file_response
 from diaodu.core.models import ChangeRecord
 from diaodu.problems import services as problem_services
 from diaodu.problems.choices import ProblemSource
@@ -20,7 +21,7 @@ from diaodu.problems.forms import ReportProblemForm
 from diaodu.projects.models import Program, Project
 from diaodu.reporting import excel, exports, services
 from diaodu.reporting.forms import PhotoForm, ReportForm, UploadForm
-from diaodu.reporting.models import ProgressReport, ReportingPeriod
+from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
 from diaodu.reporting.progress import counts_by_unit, period_rows, select_rows
 from diaodu.reporting.totals import project_totals
 
@@ -366,3 +367,13 @@ def report_photo(request, pk):
             for message in errors:
                 messages.error(request, message)
     return redirect("reporting:report", pk=report.pk)
+
+
+@login_required
+def photo_file(request, pk):
+    """A report's photo, for whoever may see its project (nothing under /media/ is public)."""
+    photo = get_object_or_404(
+        ReportPhoto.objects.filter(report__in=ProgressReport.objects.visible_to(request.user)),
+        pk=pk,
+    )
+    return protected_file_response(photo.image, as_attachment=False)

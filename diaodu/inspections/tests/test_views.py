@@ -171,6 +171,11 @@ def test_photos_from_the_detail_page(city, inspected):
     assert inspected.jiefang.photos.get().caption == "塔吊闲置"
     assert "塔吊闲置" in response.content.decode()
     assert len(response.context["history"]) == 2
+    # The photo itself: for those who see the project only, through its view.
+    photo_url = reverse("inspections:photo-file", args=[inspected.jiefang.photos.get().pk])
+    assert photo_url in response.content.decode()
+    assert login(city.users.jiefang).get(photo_url).status_code == 200
+    assert login(city.users.gaoxin).get(photo_url).status_code == 404
 
 
 # -- the form ------------------------------------------------------------------------------

@@ -314,3 +314,33 @@ def test_reports_waiting_for_review_are_in_the_reviewers_inbox(city, period):
     assert login(city.users.gaoxin).get(reverse("problems:inbox")).context["to_review"] == []
     to_file = login(city.users.owner).get(reverse("problems:inbox")).context["to_file"]
     assert [project for _period, project in to_file] == [city.projects.city]
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_photo_is_served_only_to_those_who_see_its_project(city, period, settings, debug):
+    """Through a view that checks access, never from /media/, with debug on or off."""
+    from django.core.files.base import ContentFile
+    from django.test import override_settings
+    from PIL import Image
+
+    from diaodu.reporting.models import ReportPhoto
+
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(picture, "PNG")
+    report = file(city.users.hq, city.projects.gaoxin, period).report
+    photo = ReportPhoto(report=report, caption="现场")
+    photo.image.save("site.png", ContentFile(picture.getvalue()), save=True)
+    url = reverse("reporting:photo-file", args=[photo.pk])
+    with override_settings(DEBUG=debug):
+        answer = login(city.users.gaoxin).get(url)
+        assert answer.status_code == 200 and b"".join(answer.streaming_content).startswith(
+            b"\x89PNG"
+        )
+        assert login(city.users.jiefang).get(url).status_code == 404  # 高新区's photo
+        anonymous = login(city.users.nobody)
+        anonymous.logout()
+        signed_out = anonymous.get(url)
+        assert signed_out.status_code == 302 and "/login/" in signed_out.url
+        assert anonymous.get("/media/" + photo.image.name).status_code in (302, 404)
+    page = login(city.users.gaoxin).get(reverse("reporting:report", args=[report.pk]))
+    assert url in page.content.decode() and "/media/" not in page.content.decode()
