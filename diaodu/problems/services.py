@@ -5,6 +5,7 @@ than its solver, or sent back to in progress; escalation raises the level at any
 Task: assigned → accepted → in progress (feedback) → reported done → verified, or sent back.
 """
 
+import functools
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -102,6 +103,25 @@ def can_verify_problem(user, problem: Problem) -> bool:
     )
 
 
+def locked(function):
+    """A transition of a problem or a task, on its row locked and read afresh.
+
+    Two people acting at once (verifying twice, escalating twice) are served one after the
+    other, and the second finds the state the first left: it is refused, never applied twice.
+    The caller's object is brought up to date afterwards.
+    """
+
+    @functools.wraps(function)
+    def wrapper(actor, item, *args, **kwargs):
+        with transaction.atomic():
+            fresh = type(item).objects.select_for_update(of=("self",)).get(pk=item.pk)
+            result = function(actor, fresh, *args, **kwargs)
+        item.refresh_from_db()
+        return result
+
+    return wrapper
+
+
 def _problem_url(problem):
     return reverse("problems:problem", args=[problem.pk])
 
@@ -174,7 +194,7 @@ def do_raise_problem(
     return problem
 
 
-@transaction.atomic
+@locked
 def do_accept_problem(actor, problem):
     _require(can_work_on_problem(actor, problem), _("Only the responsible unit can accept it."))
     if problem.status != ProblemStatus.OPEN:
@@ -182,7 +202,7 @@ def do_accept_problem(actor, problem):
     return _move(actor, problem, ProblemStatus.ACCEPTED)
 
 
-@transaction.atomic
+@locked
 def do_add_problem_follow_up(actor, problem, text):
     _require(
         can_work_on_problem(actor, problem)
@@ -202,7 +222,7 @@ def do_add_problem_follow_up(actor, problem, text):
     return entry
 
 
-@transaction.atomic
+@locked
 def do_report_problem_solved(actor, problem, note=""):
     _require(
         can_work_on_problem(actor, problem), _("Only the responsible unit can report it solved.")
@@ -239,7 +259,7 @@ def do_report_problem_solved(actor, problem, note=""):
     return problem
 
 
-@transaction.atomic
+@locked
 def do_verify_problem(actor, problem, note=""):
     _require(
         can_verify_problem(actor, problem),
@@ -269,7 +289,7 @@ def do_verify_problem(actor, problem, note=""):
     return problem
 
 
-@transaction.atomic
+@locked
 def do_send_back_problem(actor, problem, reason):
     _require(can_verify_problem(actor, problem), _("You cannot send this problem back."))
     if problem.status != ProblemStatus.REPORTED_SOLVED:
@@ -288,7 +308,7 @@ def do_send_back_problem(actor, problem, reason):
     return problem
 
 
-@transaction.atomic
+@locked
 def do_escalate_problem(actor, problem, reason, to_level=None):
     """Raise the problem to the next level (or `to_level`) and notify that level's leaders."""
     _require(can_escalate(actor, problem), _("You cannot escalate this problem."))
@@ -406,7 +426,7 @@ def do_assign_task(
     return task
 
 
-@transaction.atomic
+@locked
 def do_accept_task(actor, task):
     _require(can_work_on_task(actor, task), _("Only the units doing the task can accept it."))
     if task.status != TaskStatus.ASSIGNED:
@@ -414,7 +434,7 @@ def do_accept_task(actor, task):
     return _move(actor, task, TaskStatus.ACCEPTED, last_feedback_at=timezone.now())
 
 
-@transaction.atomic
+@locked
 def do_add_task_feedback(actor, task, text):
     _require(can_work_on_task(actor, task), _("Only the units doing the task give feedback."))
     if task.status in {TaskStatus.REPORTED_DONE, TaskStatus.VERIFIED}:
@@ -430,7 +450,7 @@ def do_add_task_feedback(actor, task, text):
     return entry
 
 
-@transaction.atomic
+@locked
 def do_report_task_done(actor, task, note=""):
     _require(can_work_on_task(actor, task), _("Only the units doing the task can report it done."))
     if task.status in {TaskStatus.REPORTED_DONE, TaskStatus.VERIFIED}:
@@ -457,7 +477,7 @@ def do_report_task_done(actor, task, note=""):
     return task
 
 
-@transaction.atomic
+@locked
 def do_verify_task(actor, task, note=""):
     _require(
         can_verify_task(actor, task),
@@ -482,7 +502,7 @@ def do_verify_task(actor, task, note=""):
     return task
 
 
-@transaction.atomic
+@locked
 def do_send_back_task(actor, task, reason):
     _require(can_verify_task(actor, task), _("You cannot send this task back."))
     if task.status != TaskStatus.REPORTED_DONE:
