@@ -9,9 +9,18 @@ periodic jobs of `settings.CELERY_BEAT_SCHEDULE`.
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diaodu.settings")
 
 app = Celery("diaodu")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _refuse_without_a_secret_key(**kwargs):
+    """A worker, like the web server, does not start in production without its key."""
+    from diaodu.env import require_secret_key
+
+    require_secret_key()

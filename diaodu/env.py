@@ -60,3 +60,23 @@ def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
     return value
+
+
+SECRET_KEY_MISSING = (
+    "DIAODU_SECRET_KEY must be set in production (DIAODU_DEBUG is not true): set it to a long "
+    "random value, e.g. from `python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+)
+
+
+def require_secret_key():
+    """Refuse to serve without a secret key (called by every process that serves)."""
+    from django.conf import settings
+
+    if settings.DEBUG:
+        return
+    try:
+        key = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django's own refusal of an empty key
+        key = ""
+    if not key:
+        raise ImproperlyConfigured(SECRET_KEY_MISSING)

@@ -6,3 +6,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diaodu.settings")
 application = get_wsgi_application()
+
+from diaodu.env import require_secret_key  # noqa: E402
+
+require_secret_key()  # a production server never starts without its key

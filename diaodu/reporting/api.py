@@ -2,8 +2,6 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -80,6 +78,63 @@ class ReportSerializer(serializers.ModelSerializer):
 
     def get_warnings(self, report) -> list[str]:
         return self.context.get("warnings", [])
+
+
+UNKNOWN_PROJECT = gettext_lazy("Unknown project.")
+
+
+def _as_sent(max_length: int):
+    """A report field as typed: a string (or nothing), for the service to check."""
+    return serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=max_length
+    )
+
+
+class ReportValuesSerializer(serializers.Serializer):
+    """The typed fields of a report, as sent: the service checks them (every error in Chinese,
+    by field), so that the page and the API refuse exactly the same values."""
+
+    invested = _as_sent(20)
+    physical_percent = _as_sent(20)
+    workers = _as_sent(20)
+    physical_progress = _as_sent(5000)
+    next_steps = _as_sent(5000)
+    problems = _as_sent(5000)
+
+    def report_values(self) -> dict:
+        return {
+            name: "" if value is None else value
+            for name, value in self.validated_data.items()
+            if name in services.REPORT_FIELDS
+        }
+
+
+class ReportCreateSerializer(ReportValuesSerializer):
+    """A new report (or the first save of one): its project and period among those the user
+    sees, so an unknown and an unseen one get the same answer."""
+
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.none(),
+        error_messages={"does_not_exist": UNKNOWN_PROJECT, "incorrect_type": UNKNOWN_PROJECT},
+    )
+    period = serializers.PrimaryKeyRelatedField(
+        queryset=ReportingPeriod.objects.none(),
+        error_messages={"does_not_exist": UNKNOWN_PERIOD, "incorrect_type": UNKNOWN_PERIOD},
+    )
+    version = serializers.IntegerField(required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.context["request"].user
+        self.fields["project"].queryset = Project.objects.visible_to(user)
+        self.fields["period"].queryset = ReportingPeriod.objects.visible_to(user)
+
+
+class ReportUpdateSerializer(ReportValuesSerializer):
+    version = serializers.IntegerField(
+        min_value=0,
+        error_messages={"required": gettext_lazy("Send the version of the report you read.")},
+    )
 
 
 class ReportExportQuery(serializers.Serializer):
@@ -180,27 +235,26 @@ class ReportViewSet(
         )
         return ReportSerializer(result.report, context={"warnings": result.warnings}).data, result
 
+    @extend_schema(request=ReportCreateSerializer, responses={201: ReportSerializer})
     def create(self, request, *args, **kwargs):
-        project = get_object_or_404(
-            Project.objects.visible_to(request.user), pk=request.data.get("project")
+        body = ReportCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        sent = body.validated_data
+        answer, result = self._save(
+            sent["project"], sent["period"], body.report_values(), sent.get("version")
         )
-        period = get_object_or_404(
-            ReportingPeriod.objects.visible_to(request.user), pk=request.data.get("period")
-        )
-        data = {k: request.data[k] for k in services.REPORT_FIELDS if k in request.data}
-        body, result = self._save(project, period, data, request.data.get("version"))
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(body, status=code)
+        return Response(answer, status=code)
 
+    @extend_schema(request=ReportUpdateSerializer, responses=ReportSerializer)
     def update(self, request, *args, **kwargs):
         report = self.get_object()
-        if "version" not in request.data:
-            raise ValidationError({"version": [_("Send the version of the report you read.")]})
-        data = {k: request.data[k] for k in services.REPORT_FIELDS if k in request.data}
-        body, _result = self._save(
-            report.project, report.period, data, int(request.data["version"])
+        body = ReportUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        answer, _result = self._save(
+            report.project, report.period, body.report_values(), body.validated_data["version"]
         )
-        return Response(body)
+        return Response(answer)
 
     def _transition(self, service, with_reason=False):
         report = self.get_object()

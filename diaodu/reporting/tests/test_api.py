@@ -97,3 +97,29 @@ def test_warnings_come_back(city, period):
     assert response.status_code == 201
     assert response.json()["warnings"]
     assert Decimal(response.json()["invested"]) == Decimal("5000")
+
+
+def test_report_api_input_goes_through_serializers(city, period):
+    """Bad types answer 400 naming the field, never 500; an unseen project and a missing one
+    get the same answer, so nothing leaks whether it exists."""
+    owner = api(city.users.owner)
+    for body in (
+        {"project": "abc", "period": period.pk},
+        {"project": city.projects.jiefang.pk, "period": period.pk, "version": "AAA"},
+        {"project": city.projects.jiefang.pk, "period": period.pk, "invested": {}},
+    ):
+        response = owner.post("/api/reports/", body, format="json")
+        assert response.status_code == 400, (body, response.content)
+    unseen = owner.post("/api/reports/", {"project": city.projects.gaoxin.pk, "period": period.pk})
+    missing = owner.post("/api/reports/", {"project": 999999, "period": period.pk})
+    assert unseen.status_code == missing.status_code == 400
+    assert unseen.json() == missing.json()
+    report = file(city.users.owner, city.projects.jiefang, period).report
+    bad_version = owner.patch(f"/api/reports/{report.pk}/", {"invested": "5", "version": "abc"})
+    assert bad_version.status_code == 400 and "version" in bad_version.json()
+    # A form-encoded "0" on a new report is a first save, not a conflict.
+    first = owner.post(
+        "/api/reports/",
+        {"project": city.projects.city.pk, "period": period.pk, "version": "0", "invested": "1"},
+    )
+    assert first.status_code == 201, first.content

@@ -8,6 +8,7 @@ for HTTPS and uploads (docs/deploy.md).
 import os
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from gunicorn.app.base import BaseApplication
+
+        from diaodu.env import require_secret_key
+
+        try:
+            require_secret_key()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
 
         static_manifest = settings.STATIC_ROOT / "staticfiles.json"
         if not settings.DEBUG and not static_manifest.exists():
