@@ -125,9 +125,10 @@ class ReportCreateSerializer(ReportValuesSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = self.context["request"].user
-        self.fields["project"].queryset = Project.objects.visible_to(user)
-        self.fields["period"].queryset = ReportingPeriod.objects.visible_to(user)
+        request = self.context.get("request")  # none when the schema is generated
+        if request is not None:
+            self.fields["project"].queryset = Project.objects.visible_to(request.user)
+            self.fields["period"].queryset = ReportingPeriod.objects.visible_to(request.user)
 
 
 class ReportUpdateSerializer(ReportValuesSerializer):
