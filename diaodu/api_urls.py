@@ -6,10 +6,10 @@ from rest_framework.routers import DefaultRouter
 
 from diaodu.assessment.api import RankingViewSet, SchemeViewSet, indicators_api
 from diaodu.assessment.bulletin_api import BulletinViewSet
-from diaodu.dashboard.views import dashboard_api
 from diaodu.exchange.api import ImportViewSet
 from diaodu.inspections.api import InspectionViewSet
 from diaodu.meetings.api import MeetingViewSet
+from diaodu.monitoring.api import ProjectViewSet, dashboard_api
 from diaodu.notifications.api import DeliveryViewSet, NotificationViewSet
 from diaodu.org.api import UnitViewSet
 from diaodu.problems.api import ProblemViewSet, TaskViewSet
@@ -18,7 +18,6 @@ from diaodu.projects.api import (
     FundingLineViewSet,
     MilestoneViewSet,
     ProgramViewSet,
-    ProjectViewSet,
 )
 from diaodu.projects.approval_api import ApprovalViewSet
 from diaodu.reporting.api import PeriodViewSet, ReportViewSet

@@ -50,11 +50,12 @@ INSTALLED_APPS = [
     "diaodu.reporting",
     "diaodu.problems",
     "diaodu.notifications",
-    "diaodu.dashboard",
     "diaodu.exchange",
     "diaodu.meetings",
     "diaodu.inspections",
     "diaodu.assessment",
+    "diaodu.monitoring",
+    "diaodu.site",
     "diaodu.bench",
     "diaodu.demo",
 ]
@@ -264,8 +265,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "diaodu.reporting.tasks.close_periods",
         "schedule": crontab(hour=2, minute=0),
     },
-    "refresh": {"task": "diaodu.projects.tasks.refresh", "schedule": crontab(hour=1, minute=0)},
-    "remind": {"task": "diaodu.problems.tasks.remind", "schedule": crontab(hour=8, minute=30)},
+    "refresh": {"task": "diaodu.monitoring.tasks.refresh", "schedule": crontab(hour=1, minute=0)},
+    "remind": {"task": "diaodu.monitoring.tasks.remind", "schedule": crontab(hour=8, minute=30)},
     "digests": {
         "task": "diaodu.notifications.tasks.send_digests",
         "schedule": crontab(hour=17, minute=30),
@@ -351,7 +352,7 @@ DIAODU_LATE_REPEAT_DAYS = envint("DIAODU_LATE_REPEAT_DAYS", 3, minimum=0)
 # of saved notifications (e.g. an email or chat sender).
 DIAODU_NOTIFICATION_CHANNELS = envlist("DIAODU_NOTIFICATION_CHANNELS")
 
-# Project lights (预警): the thresholds of the rules in diaodu/projects/lights.py.
+# Project lights (预警): the thresholds of the rules in diaodu/monitoring/lights.py.
 # Investment: points behind the pro-rated plan (序时进度) that make a project yellow, and red.
 DIAODU_LIGHT_INVESTMENT_YELLOW = envint("DIAODU_LIGHT_INVESTMENT_YELLOW", 10)
 DIAODU_LIGHT_INVESTMENT_RED = envint("DIAODU_LIGHT_INVESTMENT_RED", 30)

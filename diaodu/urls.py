@@ -1,28 +1,42 @@
+"""The URL wiring of the whole site: every app's pages under their paths and names."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from diaodu.core import views as core_views
 from diaodu.core.health import health
-from diaodu.dashboard import views as dashboard_views
+from diaodu.monitoring import urls as monitoring_urls
 from diaodu.org import views as org_views
+from diaodu.problems import urls as problem_urls
+from diaodu.projects import urls as project_urls
+from diaodu.site import views as site_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", org_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("projects/", include("diaodu.projects.urls")),
+    # The ledger (monitoring) and the project's own pages (projects) under one namespace.
+    path(
+        "projects/",
+        include((monitoring_urls.ledger_patterns + project_urls.urlpatterns, "projects")),
+    ),
     path("approvals/", include("diaodu.projects.approval_urls")),
     path("reporting/", include("diaodu.reporting.urls")),
-    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
-    path("map/", dashboard_views.project_map, name="map"),
-    path("battle-map/", dashboard_views.battle_map, name="battle-map"),
-    path("projects/<int:pk>/schedule/", dashboard_views.project_schedule, name="schedule"),
-    path("", include("diaodu.problems.urls")),
+    path("", include(monitoring_urls)),
+    # The work list (site) joins the problems' pages: it also lists reports to file.
+    path(
+        "",
+        include(
+            (
+                [path("inbox/", site_views.work, name="inbox"), *problem_urls.urlpatterns],
+                "problems",
+            )
+        ),
+    ),
     path("exchange/", include("diaodu.exchange.urls")),
     path("meetings/", include("diaodu.meetings.urls")),
     path("inspections/", include("diaodu.inspections.urls")),

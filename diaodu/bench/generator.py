@@ -1376,7 +1376,7 @@ class Generator:
         self.build_tasks()
         self.finish()
         self.done(_("Indexes and constraints restored"))
-        from diaodu.projects.lights import refresh_lights
+        from diaodu.monitoring.lights import refresh_lights
 
         count = refresh_lights(today=self.today)
         self.done(Project._meta.get_field("light").verbose_name, count)

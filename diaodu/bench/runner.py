@@ -22,10 +22,10 @@ from django.utils import timezone
 from diaodu.exchange.importer import ProjectImport
 from diaodu.exchange.reader import read
 from diaodu.exchange.samples import ledger_rows, ledger_workbook
+from diaodu.monitoring.exports import ledger_workbook as export_ledger
+from diaodu.monitoring.ledger import ledger, totals
 from diaodu.org.choices import Role, UnitKind
 from diaodu.org.models import Leader, Unit
-from diaodu.projects.exports import ledger_workbook as export_ledger
-from diaodu.projects.ledger import ledger, totals
 from diaodu.projects.models import AnnualPlan, Project
 from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
 

@@ -1069,7 +1069,7 @@ class Builder:
         self.build_problems_and_tasks()
         self.build_inspections()
         self.build_meetings()
-        from diaodu.projects.lights import refresh_lights
+        from diaodu.monitoring.lights import refresh_lights
         from diaodu.reporting.totals import refresh_summaries
 
         refresh_summaries()

@@ -6,3 +6,8 @@ class InspectionsConfig(AppConfig):
     name = "diaodu.inspections"
     label = "inspections"
     verbose_name = _("Inspections")
+
+    def ready(self):
+        from diaodu.inspections.panels import register_panels
+
+        register_panels()

@@ -6,3 +6,8 @@ class ProblemsConfig(AppConfig):
     name = "diaodu.problems"
     label = "problems"
     verbose_name = _("Problems and tasks")
+
+    def ready(self):
+        from diaodu.problems.panels import register_panels
+
+        register_panels()

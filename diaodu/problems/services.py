@@ -32,8 +32,8 @@ from diaodu.problems.choices import (
     TaskStatus,
 )
 from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
-from diaodu.projects.lights import refresh_lights
 from diaodu.projects.models import Project
+from diaodu.projects.signals import facts_changed
 
 
 def _require(allowed, message):
@@ -150,7 +150,7 @@ def _move(actor, item, to_status, *, reason="", **fields):
 def _relight(item):
     """A problem or task changed: its project's light may have changed too."""
     if item.project_id:
-        refresh_lights([item.project_id])
+        facts_changed([item.project_id])
 
 
 @transaction.atomic

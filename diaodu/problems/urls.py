@@ -16,6 +16,5 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/<str:action>/", views.task_action, name="task-action"),
     path("projects/<int:project_pk>/tasks/new/", views.task_new, name="task-new-project"),
-    path("inbox/", views.inbox, name="inbox"),
     path("units/counts/", views.unit_counts, name="unit-counts"),
 ]

@@ -20,7 +20,6 @@ from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
 from diaodu.problems.stats import counts_by_unit
 from diaodu.problems.warnings import light_list, light_of
 from diaodu.projects.models import Project
-from diaodu.reporting import inbox as reporting_inbox
 
 PAGE_SIZE = 50
 
@@ -246,30 +245,6 @@ def task_action(request, pk, action):
     task = get_object_or_404(_tasks(request.user), pk=pk)
     _act(request, task, TASK_ACTIONS, action)
     return redirect("problems:task", pk=task.pk)
-
-
-@login_required
-def inbox(request):
-    """What is assigned to the user's unit, what has been escalated to the user, and the
-    reports the user has to file or to review."""
-    user = request.user
-    units = user.scope_unit_ids
-    problems = _problems(user).open().filter(responsible_unit_id__in=units)
-    tasks = _tasks(user).open().filter(lead_unit_id__in=units) | _tasks(user).open().filter(
-        responsible_units__in=units
-    )
-    escalated = _problems(user).open().filter(coordinating_leader__user=user)
-    return render(
-        request,
-        "problems/inbox.html",
-        {
-            "problems": light_list(list(problems[:100])),
-            "tasks": light_list(list(tasks.distinct()[:100])),
-            "escalated": light_list(list(escalated[:100])),
-            "to_file": reporting_inbox.to_file(user),
-            "to_review": reporting_inbox.to_review(user),
-        },
-    )
 
 
 @login_required

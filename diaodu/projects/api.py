@@ -16,10 +16,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from diaodu.core.api import call_service
-from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
-from diaodu.projects import exports, services
+from diaodu.projects import services
 from diaodu.projects.filters import ProjectFilterSet
 from diaodu.projects.models import (
     AnnualPlan,
@@ -284,13 +283,6 @@ class ProjectViewSet(
         )
         call_service(lambda: move(request.user, project, data["program"], reason=data["reason"]))
         return self._detail(project)
-
-    @extend_schema(responses=XLSX_RESPONSE)
-    @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)
-    def export(self, request):
-        """The ledger as on the ledger page (same filters and sort), every row, with totals;
-        it imports back unchanged."""
-        return exports.ledger_download(request.user, request.query_params)
 
 
 # -- the parts of a project ------------------------------------------------------------------

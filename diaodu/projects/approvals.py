@@ -34,8 +34,8 @@ from diaodu.org.choices import Role
 from diaodu.org.models import User
 from diaodu.projects.approval_timing import default_time_limit, due_date, light_q, timing_of
 from diaodu.projects.choices import ApprovalStatus
-from diaodu.projects.lights import refresh_lights
 from diaodu.projects.models import Approval, Project
+from diaodu.projects.signals import facts_changed
 
 # What the responsible department keeps current; headquarters also sets the rest.
 DEPARTMENT_FIELDS = ("status", "applied_on", "completed_on", "document_number", "attachment")
@@ -170,7 +170,7 @@ def do_update_approval(actor, approval: Approval, **changes) -> Approval:
     changed = diff(before, _snapshot(approval))
     if changed:
         record(actor, approval, Action.UPDATE, changed)
-        refresh_lights([approval.project_id])
+        facts_changed([approval.project_id])
     return approval
 
 
@@ -194,7 +194,7 @@ def do_create_approval(actor, project: Project, **values) -> Approval:
     approval.save()
     after = {name: value for name, value in _snapshot(approval).items() if value not in ("", None)}
     record(actor, approval, Action.CREATE, {name: [None, value] for name, value in after.items()})
-    refresh_lights([project.pk])
+    facts_changed([project.pk])
     return approval
 
 

@@ -26,7 +26,6 @@ from diaodu.core.history import diff, plain, record, snapshot
 from diaodu.core.models import Action, ChangeRecord
 from diaodu.core.uploads import check_photo
 from diaodu.projects.choices import Stage
-from diaodu.projects.lights import refresh_lights
 from diaodu.projects.models import ZERO, AnnualPlan, FundingLine, Milestone, PlanMonth, Project
 from diaodu.projects.permissions import (
     PROPOSAL_STAGES,
@@ -37,6 +36,7 @@ from diaodu.projects.permissions import (
     editable_parts,
     missing_part,
 )
+from diaodu.projects.signals import facts_changed
 
 # Sent on commit when projects move in or out of programmes (动态调整), with `project_ids`:
 # what is counted per programme (reporting's summaries) may listen and recompute.
@@ -137,7 +137,7 @@ LIGHT_FIELDS = ["light", "light_reasons", "light_computed_at"]
 
 def _relight(project):
     """Store the project's light afresh, and read it back into the instance."""
-    refresh_lights([project.pk])
+    facts_changed([project.pk])
     project.refresh_from_db(fields=LIGHT_FIELDS)
 
 
@@ -685,7 +685,7 @@ def do_write_projects_in_bulk(actor, rows: list[BulkRow], *, year: int, reason: 
     )
     ids = [row.project.pk for row in written]
     if ids:
-        refresh_lights(ids)
+        facts_changed(ids)
     moved = [row.project.pk for row in written if row.programs]
     if moved:
         _announce_programs(moved)

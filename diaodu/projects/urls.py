@@ -2,11 +2,11 @@ from django.urls import path
 
 from diaodu.projects import views
 
+# The ledger (the list and its export) joins these under the same "projects" namespace from
+# diaodu/urls.py: it belongs to the monitoring app, which reads the reports.
 app_name = "projects"
 
 urlpatterns = [
-    path("", views.project_list, name="list"),
-    path("export.xlsx", views.project_export, name="export"),
     path("new/", views.project_new, name="new"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),

@@ -1,6 +1,5 @@
-"""The ledger (台账) and the project page. Both start from Project.objects.visible_to(user)."""
+"""The project page and the pages that change a project, all from Project.objects.visible_to."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,14 +14,7 @@ from django.views.decorators.http import require_POST
 from diaodu.core.downloads import protected_file_response
 from diaodu.core.models import ChangeRecord
 from diaodu.core.uploads import upload_limit_bytes
-from diaodu.exchange.importer import can_import
-from diaodu.inspections.models import Inspection
-from diaodu.inspections.services import can_inspect
-from diaodu.problems.forms import TaskForm
-from diaodu.problems.models import Problem, Task
-from diaodu.problems.services import can_assign
-from diaodu.problems.warnings import light_list
-from diaodu.projects import exports, services
+from diaodu.projects import panels, services
 from diaodu.projects.forms import (
     FundingLineForm,
     MembershipForm,
@@ -31,8 +23,6 @@ from diaodu.projects.forms import (
     PlanForm,
     ProjectForm,
 )
-from diaodu.projects.ledger import COLUMNS, ledger, page_of, totals
-from diaodu.projects.lights import evaluate
 from diaodu.projects.models import AnnualPlan, Approval, FundingLine, Milestone, Program, Project
 from diaodu.projects.permissions import (
     ALL_PARTS,
@@ -41,14 +31,10 @@ from diaodu.projects.permissions import (
     can_create,
     editable_parts,
 )
-from diaodu.reporting.models import ProgressReport
-from diaodu.reporting.totals import project_totals
 
 HISTORY_SHOWN = 50
 # The parts edited on the project's own form.
 PROJECT_FORM_PARTS = (Part.BASIC, Part.STAGE, Part.ACTUAL_DATES, Part.CONTACTS)
-REPORTS_SHOWN = 24
-INSPECTIONS_SHOWN = 20
 
 
 def _year(request) -> int:
@@ -56,34 +42,6 @@ def _year(request) -> int:
         return int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         return timezone.localdate().year
-
-
-@login_required
-def project_list(request):
-    year = _year(request)
-    filterset, queryset, sort = ledger(request.user, request.GET, year)
-    page = page_of(queryset, request.GET.get("page"), settings.DIAODU_PAGE_SIZE)
-    return render(
-        request,
-        "projects/project_list.html",
-        {
-            "filterset": filterset,
-            "page": page,
-            "ledger": queryset,  # the whole filtered set (lazy), for the tests and tools
-            "year": year,
-            "sort": sort,
-            "columns": COLUMNS,
-            "totals": totals(queryset, year),
-            "can_import": can_import(request.user),
-            "can_create": can_create(request.user),
-        },
-    )
-
-
-@login_required
-def project_export(request):
-    """Exactly the filtered ledger on screen, every row, with the same totals."""
-    return exports.ledger_download(request.user, request.GET)
 
 
 @login_required
@@ -113,11 +71,6 @@ def project_detail(request, pk):
     plans = list(project.annual_plans.all())
     current_plan = next((plan for plan in plans if plan.year == year), None)
     funding = list(project.funding_lines.all())
-    reports = list(
-        ProgressReport.objects.filter(project=project)
-        .select_related("period__program")
-        .order_by("-period__start", "period__program_id")[:REPORTS_SHOWN]
-    )
     return render(
         request,
         "projects/project_detail.html",
@@ -134,22 +87,7 @@ def project_detail(request, pk):
                 for key in ("planned", "secured", "disbursed")
             },
             "history": history,
-            "totals": project_totals(project, year),
-            "verdict": evaluate([project])[project.pk],
-            "problems": light_list(
-                Problem.objects.filter(project=project).select_related(
-                    "project", "responsible_unit"
-                )
-            ),
-            "tasks": light_list(
-                Task.objects.filter(project=project).select_related("project", "lead_unit")
-            ),
-            "can_assign": can_assign(request.user),
-            "task_form": TaskForm(initial={"lead_unit": project.lead_unit_id}),
-            "reports": reports,
-            # One query, the latest first: what inspectors saw against what was reported.
-            "inspections": list(Inspection.objects.filter(project=project)[:INSPECTIONS_SHOWN]),
-            "can_inspect": can_inspect(request.user),
+            **panels.gather(request, project, year),
             "editable": editable_parts(request.user, project),
             "can_edit_project": bool(
                 editable_parts(request.user, project) & set(PROJECT_FORM_PARTS)

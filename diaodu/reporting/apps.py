@@ -6,3 +6,8 @@ class ReportingConfig(AppConfig):
     name = "diaodu.reporting"
     label = "reporting"
     verbose_name = _("Progress reporting")
+
+    def ready(self):
+        from diaodu.reporting.panels import register_panels
+
+        register_panels()

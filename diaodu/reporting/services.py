@@ -23,8 +23,8 @@ from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
 from diaodu.org.models import User
 from diaodu.projects.choices import Cadence
-from diaodu.projects.lights import refresh_lights
 from diaodu.projects.models import Program, Project
+from diaodu.projects.signals import facts_changed
 from diaodu.reporting.calendar import period_containing
 from diaodu.reporting.choices import PeriodKind, ReportStatus
 from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
@@ -478,7 +478,7 @@ def _transition(actor, report, to_status, *, reason="", **fields):
     report.refresh_from_db()
     record(actor, report, Action.TRANSITION, {"status": [before, to_status]}, reason=reason)
     refresh_summaries([report.project_id])  # investment, and reports submitted on time
-    refresh_lights([report.project_id])
+    facts_changed([report.project_id])
     return report
 
 

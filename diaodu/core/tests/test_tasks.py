@@ -8,10 +8,9 @@ from django.core.management import call_command
 
 from diaodu.core.models import JobRun
 from diaodu.core.tasks import recorded
+from diaodu.monitoring.tasks import refresh, remind
 from diaodu.notifications.models import Notification
 from diaodu.problems import services as problem_services
-from diaodu.problems.tasks import remind
-from diaodu.projects.tasks import refresh
 from diaodu.reporting.models import ReportingPeriod
 from diaodu.reporting.tasks import close_periods, open_periods
 

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
-from diaodu.dashboard.figures import figures
 from diaodu.demo import builder
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.models import Inspection
+from diaodu.monitoring.figures import figures
 from diaodu.org.models import User
 from diaodu.problems.choices import ProblemSource, TaskSource
 

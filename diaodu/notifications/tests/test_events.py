@@ -17,11 +17,11 @@ from diaodu.assessment.periods import Window
 from diaodu.factories import ProjectFactory, UnitFactory, UserFactory
 from diaodu.inspections.services import do_record_inspection
 from diaodu.meetings import services as meetings
+from diaodu.monitoring.tasks import remind
 from diaodu.notifications.models import Notification
 from diaodu.org.choices import Role, UnitKind
 from diaodu.problems import services as problems
 from diaodu.problems.choices import ProblemLevel
-from diaodu.problems.tasks import remind
 from diaodu.projects.approvals import notify_time_limits
 from diaodu.projects.choices import ApprovalKind, ApprovalStatus
 from diaodu.projects.models import Approval, Program

@@ -81,7 +81,7 @@ def test_schema_and_docs_are_served(city):
 
 
 def test_projects_carry_their_light_and_reasons(city):
-    from diaodu.projects.lights import refresh_lights
+    from diaodu.monitoring.lights import refresh_lights
 
     refresh_lights()
     body = api(city.users.hq).get(f"/api/projects/{city.projects.jiefang.pk}/").json()

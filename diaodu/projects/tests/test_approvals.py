@@ -26,12 +26,12 @@ from diaodu.conftest import login
 from diaodu.core.choices import Light
 from diaodu.core.models import ChangeRecord
 from diaodu.factories import UnitFactory, UserFactory
+from diaodu.monitoring.lights import evaluate
 from diaodu.notifications.models import Notification
 from diaodu.org.choices import Role, UnitKind
 from diaodu.projects import approvals as services
 from diaodu.projects.approval_timing import light_q, timing
 from diaodu.projects.choices import ApprovalKind, ApprovalStatus
-from diaodu.projects.lights import evaluate
 from diaodu.projects.models import Approval, Project
 
 TODAY = date(2025, 10, 15)

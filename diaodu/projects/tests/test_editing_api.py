@@ -9,8 +9,8 @@ from django.utils import timezone
 from diaodu.core.choices import Light
 from diaodu.core.models import ChangeRecord
 from diaodu.factories import FundingLineFactory, MilestoneFactory, ProgramFactory
+from diaodu.monitoring.lights import refresh_lights
 from diaodu.projects.choices import FundingSource, Stage
-from diaodu.projects.lights import refresh_lights
 from diaodu.projects.models import AnnualPlan, Milestone, Project
 from diaodu.projects.tests.test_api import api
 from diaodu.projects.tests.test_services import photo

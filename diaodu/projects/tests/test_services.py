@@ -145,7 +145,7 @@ def test_owner_records_the_actual_start_and_the_light_turns(city):
         stage=Stage.NEW,
         planned_start=TODAY - timedelta(days=130),
     )
-    from diaodu.projects.lights import refresh_lights
+    from diaodu.monitoring.lights import refresh_lights
 
     refresh_lights([project.pk])
     project.refresh_from_db()
@@ -266,7 +266,7 @@ def test_owner_marks_a_milestone_met_with_a_photo_and_the_light_turns(city):
     milestone = MilestoneFactory(
         project=project, name="取得施工许可证", planned_date=TODAY - timedelta(days=5)
     )
-    from diaodu.projects.lights import refresh_lights
+    from diaodu.monitoring.lights import refresh_lights
 
     refresh_lights([project.pk])
     project.refresh_from_db()

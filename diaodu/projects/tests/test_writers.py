@@ -13,7 +13,7 @@ from diaodu.core.models import ChangeRecord
 from diaodu.exchange.importer import ProjectImport
 from diaodu.exchange.tests.test_import import check, run
 from diaodu.factories import MilestoneFactory, ProgramFactory
-from diaodu.projects.lights import refresh_lights
+from diaodu.monitoring.lights import refresh_lights
 from diaodu.projects.models import AnnualPlan, Project
 from diaodu.projects.schedule import TEMPLATES, do_apply_schedule
 

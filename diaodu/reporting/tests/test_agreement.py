@@ -20,9 +20,9 @@ from diaodu.assessment.choices import Group
 from diaodu.assessment.indicators import compute, portfolio
 from diaodu.assessment.periods import Window
 from diaodu.demo import builder
+from diaodu.monitoring.ledger import totals
 from diaodu.org.choices import Role
 from diaodu.org.models import User
-from diaodu.projects.ledger import totals
 from diaodu.projects.models import Project
 from diaodu.reporting.totals import counted_reports
 

@@ -17,7 +17,7 @@ from diaodu.assessment.bulletin import build_content, bulletin_docx, issue_text
 from diaodu.assessment.bulletins import do_issue_bulletin
 from diaodu.assessment.choices import PeriodKind
 from diaodu.assessment.periods import Window
-from diaodu.core.commands import acting_user
+from diaodu.org.commands import acting_user
 
 
 class Command(BaseCommand):

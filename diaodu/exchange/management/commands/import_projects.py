@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from diaodu.core.commands import acting_user
 from diaodu.exchange import workbooks
 from diaodu.exchange.importer import ProjectImport
 from diaodu.exchange.reader import ReadError, read
+from diaodu.org.commands import acting_user
 from diaodu.projects.models import Program
 
 

@@ -86,7 +86,7 @@ def ledger_download(user, params):
 
     The page and the API both answer with this.
     """
-    from diaodu.projects.ledger import ledger, totals
+    from diaodu.monitoring.ledger import ledger, totals
 
     try:
         year = int(params.get("year") or timezone.localdate().year)

@@ -121,7 +121,7 @@ def test_reports_on_time_are_counted_by_the_local_date(city):
     """Submitted at 23:30 in Shanghai on the due date is on time; at 00:30 the next day, late."""
     from datetime import UTC, date, datetime
 
-    from diaodu.dashboard.figures import figures
+    from diaodu.monitoring.figures import figures
     from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
     period = ReportingPeriod.objects.create(
@@ -144,7 +144,7 @@ def test_whole_portfolio_shortcut_gives_the_scoped_figures(city):
     """Headquarters' unfiltered figures skip the filter by project; they must not differ."""
     from datetime import date
 
-    from diaodu.dashboard.figures import figures
+    from diaodu.monitoring.figures import figures
     from diaodu.problems.models import Problem
     from diaodu.reporting.models import ProgressReport, ReportingPeriod
 

@@ -7,8 +7,8 @@ import pytest
 
 from diaodu.core.choices import Light
 from diaodu.factories import MilestoneFactory, PlanMonthFactory, ProjectFactory
+from diaodu.monitoring.lights import evaluate, refresh_lights
 from diaodu.projects.choices import Stage
-from diaodu.projects.lights import evaluate, refresh_lights
 from diaodu.reporting.models import InvestmentSummary
 
 TODAY = date(2026, 7, 15)

@@ -1,4 +1,5 @@
-"""The dashboard: the picture of the user's scope at a glance."""
+"""The ledger (台账) with its totals and export, the dashboard, the map and the battle map: the
+picture of the user's scope."""
 
 import json
 from datetime import date
@@ -12,13 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.decorators import api_view
-from rest_framework.response import Response
 
-from diaodu.dashboard.figures import figures
+from diaodu.exchange.importer import can_import
+from diaodu.monitoring import exports
+from diaodu.monitoring.figures import figures
+from diaodu.monitoring.ledger import COLUMNS, ledger, page_of, totals
 from diaodu.projects.models import Program, Project
+from diaodu.projects.permissions import can_create
 from diaodu.projects.schedule import (
     TEMPLATE_NAMES,
     TEMPLATES,
@@ -28,7 +29,43 @@ from diaodu.projects.schedule import (
 )
 
 
-def _params(request):
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def project_list(request):
+    year = _year(request)
+    filterset, queryset, sort = ledger(request.user, request.GET, year)
+    page = page_of(queryset, request.GET.get("page"), settings.DIAODU_PAGE_SIZE)
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "ledger": queryset,  # the whole filtered set (lazy), for the tests and tools
+            "year": year,
+            "sort": sort,
+            "columns": COLUMNS,
+            "totals": totals(queryset, year),
+            "can_import": can_import(request.user),
+            "can_create": can_create(request.user),
+        },
+    )
+
+
+@login_required
+def project_export(request):
+    """Exactly the filtered ledger on screen, every row, with the same totals."""
+    return exports.ledger_download(request.user, request.GET)
+
+
+def dashboard_params(request):
+    """The year, the programme chosen (or None) and the programmes of that year the user sees."""
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year") or today.year)
@@ -41,7 +78,7 @@ def _params(request):
 
 @login_required
 def dashboard(request):
-    year, program, programs = _params(request)
+    year, program, programs = dashboard_params(request)
     data = figures(request.user, year, program)
     chart = {
         "stages": [[label, n] for _v, label, n in data["stages"]],
@@ -59,27 +96,6 @@ def dashboard(request):
             "gap_limit": settings.DIAODU_PROGRESS_GAP,
         },
     )
-
-
-@extend_schema(
-    parameters=[
-        OpenApiParameter("year", int, description="The year (default: this year)."),
-        OpenApiParameter("program", int, description="A programme of that year."),
-    ],
-    responses=OpenApiTypes.OBJECT,
-)
-@api_view(["GET"])
-def dashboard_api(request):
-    """The dashboard's figures (?year=, ?program=) for the caller's scope."""
-    year, program, _programs = _params(request)
-    data = figures(request.user, year, program)
-    data["stages"] = [
-        {"stage": v, "label": str(label), "count": n} for v, label, n in data["stages"]
-    ]
-    data["lights"] = [
-        {"light": v, "label": str(label), "count": n} for v, label, n in data["lights"]
-    ]
-    return Response(json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str)))
 
 
 @login_required
@@ -118,7 +134,7 @@ def project_map(request):
 @login_required
 def battle_map(request):
     """Every project of a programme as a Gantt row: planned against actual, milestones, today."""
-    year, program, programs = _params(request)
+    year, program, programs = dashboard_params(request)
     today = timezone.localdate()
     projects = (
         Project.objects.visible_to(request.user)

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from diaodu.projects.lights import RULES_VERSION
-from diaodu.projects.tasks import refresh
+from diaodu.monitoring.lights import RULES_VERSION
+from diaodu.monitoring.tasks import refresh
 
 
 class Command(BaseCommand):

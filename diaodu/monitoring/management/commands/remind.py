@@ -5,7 +5,7 @@ it again sends nothing twice."""
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from diaodu.problems.tasks import remind
+from diaodu.monitoring.tasks import remind
 
 
 class Command(BaseCommand):

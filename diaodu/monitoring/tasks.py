@@ -1,11 +1,21 @@
-"""Daily reminders, run by Celery beat (or `diaodu remind`)."""
+"""The daily jobs of supervision, run by Celery beat (or `diaodu refresh`, `diaodu remind`)."""
 
 from celery import shared_task
 
 from diaodu.core.tasks import recorded
 
 
-@shared_task(name="diaodu.problems.tasks.remind")
+@shared_task(name="diaodu.monitoring.tasks.refresh", time_limit=3600, soft_time_limit=3590)
+def refresh() -> dict:
+    """Recompute every investment summary and stored light (idempotent: run daily)."""
+    from diaodu.monitoring.lights import refresh_lights
+    from diaodu.reporting.totals import refresh_summaries
+
+    with recorded("refresh"):
+        return {"summaries": refresh_summaries(), "lights": refresh_lights()}
+
+
+@shared_task(name="diaodu.monitoring.tasks.remind")
 def remind() -> dict:
     """Remind owners of reports to file, units of problems and tasks near or past their
     deadline, departments of approvals near or past their limit.

@@ -1,0 +1,30 @@
+"""What waits for a user among problems and tasks (the work list's first part)."""
+
+from diaodu.problems.models import Problem, Task
+from diaodu.problems.warnings import light_list
+
+SHOWN = 100
+
+
+def waiting(user) -> dict:
+    """The open problems assigned to the user's units, the open tasks they lead or share, and
+    the problems escalated to the user as leader, each list with its lights."""
+    units = user.scope_unit_ids
+    problems = Problem.objects.visible_to(user).select_related(
+        "project__region", "responsible_unit", "coordinating_leader"
+    )
+    tasks = (
+        Task.objects.visible_to(user)
+        .select_related("project__region", "lead_unit")
+        .prefetch_related("responsible_units")
+    )
+    assigned = tasks.open().filter(lead_unit_id__in=units) | tasks.open().filter(
+        responsible_units__in=units
+    )
+    return {
+        "problems": light_list(list(problems.open().filter(responsible_unit_id__in=units)[:SHOWN])),
+        "tasks": light_list(list(assigned.distinct()[:SHOWN])),
+        "escalated": light_list(
+            list(problems.open().filter(coordinating_leader__user=user)[:SHOWN])
+        ),
+    }
