@@ -68,7 +68,7 @@ SECRET_KEY_MISSING = (
 )
 
 
-def require_secret_key():
+def require_secret_key() -> None:
     """Refuse to serve without a secret key (called by every process that serves)."""
     from django.conf import settings
 

@@ -234,7 +234,7 @@ def _dump_sqlite(target: Path) -> tuple[dict[str, int], dict]:
 
 def _media_files(root: Path) -> list[tuple[Path, str]]:
     """The regular files under MEDIA_ROOT, with their names in the archive, sorted."""
-    found = []
+    found: list[tuple[Path, str]] = []
     if not root.is_dir():
         return found
     for folder, dirs, files in os.walk(root):
@@ -361,9 +361,10 @@ def read_manifest(path: Path) -> dict:
     try:
         with tarfile.open(path, "r|gz") as tar:
             first = tar.next()
-            if first is None or first.name != MANIFEST or not first.isfile():
+            handle = tar.extractfile(first) if first is not None and first.isfile() else None
+            if first is None or first.name != MANIFEST or handle is None:
                 raise _foreign(path, _("it has no manifest.json"))
-            manifest = json.loads(tar.extractfile(first).read().decode())
+            manifest = json.loads(handle.read().decode())
     except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as error:
         raise _foreign(path, _("not a .tar.gz archive: %(error)s") % {"error": error}) from error
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -421,9 +422,9 @@ def _unpack(path: Path, manifest: dict, work: Path, staging: Path) -> tuple[Path
                         continue
                     if member.isdir():
                         continue
-                    if not member.isfile():
+                    source = tar.extractfile(member) if member.isfile() else None
+                    if source is None:
                         raise BackupError(_("unexpected entry %(name)s") % {"name": member.name})
-                    source = tar.extractfile(member)
                     if member.name == database["file"]:
                         seen_dump = True
                         with open(dump, "wb") as out:

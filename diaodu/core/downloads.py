@@ -12,7 +12,8 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.utils.http import content_disposition_header
 
 
@@ -27,25 +28,27 @@ def _content_type(*names: str) -> str:
 def _disposition(as_attachment: bool, name: str, stored: str) -> str:
     """The header naming the download; a Chinese name also gets an ASCII one for old clients."""
     if name.isascii():
-        return content_disposition_header(as_attachment, name)
+        return content_disposition_header(as_attachment, name) or "inline"  # no name at all
     base = stored.rsplit("/", 1)[-1]
     fallback = base if base.isascii() else "download" + PurePosixPath(name).suffix
     if not fallback.isascii():
         fallback = "download"
-    ascii_part = content_disposition_header(as_attachment, fallback)
+    ascii_part = content_disposition_header(as_attachment, fallback) or "inline"
     return f"{ascii_part}; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def protected_file_response(fieldfile, download_name=None, *, as_attachment=True):
+def protected_file_response(
+    fieldfile: FieldFile, download_name: str | None = None, *, as_attachment: bool = True
+) -> HttpResponseBase:
     """The stored file of `fieldfile`, named `download_name` (its own name by default).
 
     404 if the field is empty or the file is gone. The name may be Chinese: the
     Content-Disposition carries it as RFC 5987 `filename*`, beside an ASCII `filename` (the
     stored file's own name when that is ASCII) for clients that read only that.
     """
-    if not fieldfile:
-        raise Http404
     stored = fieldfile.name
+    if not stored:  # an empty field
+        raise Http404
     name = download_name or stored.rsplit("/", 1)[-1]
     prefix = settings.DIAODU_MEDIA_ACCEL_PREFIX
     if not prefix:
@@ -53,9 +56,9 @@ def protected_file_response(fieldfile, download_name=None, *, as_attachment=True
             handle = fieldfile.open("rb")
         except (FileNotFoundError, ValueError):
             raise Http404 from None
-        response = FileResponse(handle, content_type=_content_type(name, stored))
-        response["Content-Disposition"] = _disposition(as_attachment, name, stored)
-        return response
+        streamed = FileResponse(handle, content_type=_content_type(name, stored))
+        streamed["Content-Disposition"] = _disposition(as_attachment, name, stored)
+        return streamed
     if not fieldfile.storage.exists(stored):
         raise Http404
     response = HttpResponse(content_type=_content_type(name, stored))

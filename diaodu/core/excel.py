@@ -51,7 +51,7 @@ def read_text(value):
 def new_sheet(title: str, headers: list[str], widths: list[int] | None = None):
     """A workbook with a title row, a bold header row frozen below it, and sensible widths."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook's one sheet, the active one
     sheet.title = title[:31]
     write_cell(sheet, 1, 1, title).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))

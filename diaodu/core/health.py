@@ -22,6 +22,7 @@ import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -95,7 +96,7 @@ def check_jobs() -> dict:
         name = key.replace("-", "_")
         interval = expected_interval(entry["schedule"])
         run = runs.get(name)
-        job = {"every_hours": round(interval.total_seconds() / 3600, 2)}
+        job: dict[str, Any] = {"every_hours": round(interval.total_seconds() / 3600, 2)}
         if run is None or run.started_at is None:
             job.update(status=WARNING, state="never run")
         else:

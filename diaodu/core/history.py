@@ -3,7 +3,10 @@
 import logging
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
@@ -13,7 +16,7 @@ from diaodu.core.models import Action, ChangeRecord
 logger = logging.getLogger("diaodu.changes")
 
 
-def plain(value):
+def plain(value: Any) -> Any:
     if isinstance(value, FieldFile):  # an uploaded file: its stored name
         return value.name or ""
     if isinstance(value, Decimal):
@@ -38,9 +41,9 @@ DERIVED = {
 }
 
 
-def snapshot(instance: models.Model) -> dict:
+def snapshot(instance: models.Model) -> dict[str, Any]:
     """The recorded fields of an instance as plain JSON values (relations by name)."""
-    data = {}
+    data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         if field.primary_key or field.name in DERIVED:
             continue
@@ -52,7 +55,7 @@ def snapshot(instance: models.Model) -> dict:
     return data
 
 
-def m2m_snapshot(instance: models.Model) -> dict:
+def m2m_snapshot(instance: models.Model) -> dict[str, list[str]]:
     """Many-to-many relations of a saved instance, each as a sorted list of names."""
     return {
         field.name: sorted(str(obj) for obj in getattr(instance, field.name).all())
@@ -60,7 +63,7 @@ def m2m_snapshot(instance: models.Model) -> dict:
     }
 
 
-def diff(before: dict, after: dict) -> dict:
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     keys = before.keys() | after.keys()
     return {
         key: [before.get(key), after.get(key)]
@@ -69,14 +72,22 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
-def record(actor, instance, action, changes=None, *, project=None, reason="") -> ChangeRecord:
+def record(
+    actor: AbstractBaseUser | AnonymousUser | None,
+    instance: models.Model,
+    action: Action,
+    changes: dict[str, list[Any]] | None = None,
+    *,
+    project: models.Model | None = None,
+    reason: str = "",
+) -> ChangeRecord:
     """Write one change record. `project` defaults to the instance's own project."""
     if project is None:
         project = getattr(instance, "project", None)
         if project is None and instance._meta.label == "projects.Project":
             project = instance
     content_type = ContentType.objects.get_for_model(type(instance))
-    change = ChangeRecord.objects.create(
+    change = ChangeRecord.objects.create(  # type: ignore[misc]  # core cannot name Project, User
         content_type=content_type,
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],

@@ -15,6 +15,7 @@ import re
 import uuid
 from contextvars import ContextVar
 from datetime import datetime
+from typing import Any
 
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -152,7 +153,7 @@ class JsonFormatter(logging.Formatter):
     `extra=` fields, and the traceback as `exception`."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {
+        line: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created)
             .astimezone()
             .isoformat(timespec="milliseconds"),

@@ -1,22 +1,37 @@
 """The one write path for recorded objects: save or delete, and record who changed what."""
 
-from django.db import transaction
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import models, transaction
 
 from diaodu.core.history import diff, m2m_snapshot, record, snapshot
 from diaodu.core.models import Action
 
+Actor = AbstractBaseUser | AnonymousUser | None
+M = TypeVar("M", bound=models.Model)
+
 
 @transaction.atomic
-def do_save(actor, instance, *, m2m: dict | None = None, reason: str = "", validate=True):
+def do_save(
+    actor: Actor,
+    instance: M,
+    *,
+    m2m: dict[str, Iterable[models.Model]] | None = None,
+    reason: str = "",
+    validate: bool = True,
+) -> M:
     """Create or update a project (or a plan, milestone, approval, funding line) and record it.
 
     `m2m` maps a many-to-many field name to the objects it should hold afterwards.
     """
     model = type(instance)
     creating = instance._state.adding
-    before = {}
+    before: dict[str, Any] = {}
     if not creating:
-        current = model.objects.get(pk=instance.pk)
+        current = model._default_manager.get(pk=instance.pk)
         before = snapshot(current)
         if m2m:
             before.update({k: v for k, v in m2m_snapshot(current).items() if k in m2m})
@@ -37,7 +52,7 @@ def do_save(actor, instance, *, m2m: dict | None = None, reason: str = "", valid
 
 
 @transaction.atomic
-def do_record_m2m(actor, instance, before: dict):
+def do_record_m2m(actor: Actor, instance: models.Model, before: dict[str, Any]) -> None:
     """Record changes of many-to-many relations made elsewhere (the admin saves them itself)."""
     changes = diff(before, {k: v for k, v in m2m_snapshot(instance).items() if k in before})
     if changes:
@@ -45,7 +60,7 @@ def do_record_m2m(actor, instance, before: dict):
 
 
 @transaction.atomic
-def do_delete(actor, instance, *, reason: str = ""):
+def do_delete(actor: Actor, instance: models.Model, *, reason: str = "") -> None:
     gone = {name: [value, None] for name, value in snapshot(instance).items() if value}
     record(actor, instance, Action.DELETE, gone, reason=reason)
     instance.delete()

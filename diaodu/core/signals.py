@@ -7,6 +7,10 @@ address it came from; behind a proxy, the address the proxy forwarded for as wel
 """
 
 import logging
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest
 
 from diaodu.core import logs
 from diaodu.core.logs import clean
@@ -14,7 +18,7 @@ from diaodu.core.logs import clean
 logger = logging.getLogger("diaodu.auth")
 
 
-def _address(request) -> str:
+def _address(request: HttpRequest | None) -> str:
     if request is None:
         return "-"
     meta = getattr(request, "META", {})
@@ -25,16 +29,22 @@ def _address(request) -> str:
     return address
 
 
-def signed_in(sender, request, user, **kwargs):
+def signed_in(
+    sender: Any, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
+) -> None:
     logger.info("sign-in %s from %s", clean(user.get_username()), _address(request))
 
 
-def sign_in_failed(sender, credentials, request=None, **kwargs):
+def sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     username = credentials.get("username", "")
     logger.warning("failed sign-in for %r from %s", clean(username), _address(request))
 
 
-def signed_out(sender, request, user, **kwargs):
+def signed_out(
+    sender: Any, request: HttpRequest | None, user: AbstractBaseUser | None, **kwargs: Any
+) -> None:
     name = clean(user.get_username()) if user is not None else "-"
     logger.info("sign-out %s from %s", name, _address(request))
 
@@ -43,14 +53,14 @@ def signed_out(sender, request, user, **kwargs):
 TASK_HEADER = "diaodu_request_id"
 
 
-def task_queued(headers=None, **kwargs):
+def task_queued(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
     """Celery's before_task_publish: the queuing request's id into the message."""
     request_id = logs.current_request_id()
     if request_id and headers is not None:
         headers.setdefault(TASK_HEADER, request_id)
 
 
-def task_started(task_id=None, task=None, **kwargs):
+def task_started(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
     """Celery's task_prerun: the task's lines carry the id of the request that queued it.
 
     A task run in-process (no broker) runs inside that request and keeps its context as it is.
@@ -58,10 +68,10 @@ def task_started(task_id=None, task=None, **kwargs):
     if logs.current.get() is not None:
         return
     queued_by = task.request.get(TASK_HEADER) if task is not None else None
-    logs.current.set(logs.RequestContext(None, queued_by or task_id, task_id=task_id))
+    logs.current.set(logs.RequestContext(None, queued_by or task_id or logs.NONE, task_id=task_id))
 
 
-def task_finished(task_id=None, **kwargs):
+def task_finished(task_id: str | None = None, **kwargs: Any) -> None:
     """Celery's task_postrun: the worker's thread is free for the next task."""
     context = logs.current.get()
     if context is not None and context.request is None and context.task_id == task_id:

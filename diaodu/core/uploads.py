@@ -1,9 +1,12 @@
 """Refusing an upload that is too large before anything of it is stored or read, and checking
 that a photo is one."""
 
+from typing import IO, Any
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 
@@ -19,19 +22,26 @@ class UploadLimitHandler(FileUploadHandler):
     discarded unread.
     """
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+    def handle_raw_input(
+        self,
+        input_data: IO[bytes],
+        META: dict[str, str],
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> None:
         self.too_large = content_length is not None and content_length > upload_limit_bytes()
         if self.too_large and self.request is not None:
-            self.request.upload_too_large = True
+            self.request.upload_too_large = True  # type: ignore[attr-defined]  # a mark, read by getattr
 
-    def new_file(self, *args, **kwargs):
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
         if getattr(self, "too_large", False):
             raise StopUpload(connection_reset=False)
 
-    def receive_data_chunk(self, raw_data, start):
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         return raw_data
 
-    def file_complete(self, file_size):
+    def file_complete(self, file_size: int) -> None:
         return None
 
 
@@ -39,7 +49,7 @@ class UploadLimitHandler(FileUploadHandler):
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 
 
-def check_photo(image):
+def check_photo(image: "File[Any]") -> "File[Any]":
     """Refuse a photo larger than DIAODU_PHOTO_MAX_MB, or not a JPEG, PNG, WebP or GIF image.
 
     Raises ValidationError with the reason in the user's language; returns the image. Forms
@@ -54,7 +64,7 @@ def check_photo(image):
             % {"size": image.size / 1024 / 1024, "limit": settings.DIAODU_PHOTO_MAX_MB}
         )
     if getattr(image, "image", None) is None:  # not yet read by an ImageField
-        image = forms.ImageField().to_python(image)
+        image = forms.ImageField().to_python(image) or image  # None only for no file at all
     content_type = getattr(image, "content_type", None)
     if content_type and content_type not in IMAGE_TYPES:
         raise ValidationError(_("Only JPEG, PNG, WebP or GIF photos are accepted."))

@@ -10,6 +10,8 @@ text that looks like one is still quoted, as everywhere else.
 import io
 import re
 import zipfile
+from collections.abc import Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
@@ -103,7 +105,7 @@ class SheetWriter:
         self.row([title], [TITLE])
         self.row(headers, [HEADER] * len(headers))
 
-    def row(self, values, styles=None):
+    def row(self, values: Sequence[Any], styles: Sequence[int] | None = None) -> None:
         """Append a row; `styles` gives each cell's style (PLAIN, MONEY, BOLD ...)."""
         self.row_number += 1
         number = self.row_number
