@@ -88,4 +88,8 @@ class Standing(models.TextChoices):
     BOTTOM = "bottom", _("To be summoned")
 
 
-STANDING_COLOURS = {Standing.TOP: "green", Standing.MIDDLE: "secondary", Standing.BOTTOM: "red"}
+STANDING_COLOURS: dict[str, str] = {
+    Standing.TOP: "green",
+    Standing.MIDDLE: "secondary",
+    Standing.BOTTOM: "red",
+}

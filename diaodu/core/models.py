@@ -1,15 +1,20 @@
 """The record of every change: who, when, what changed, and why."""
 
+from typing import Any, Self, TypeVar
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+_M = TypeVar("_M", bound=models.Model)
 
-class SignedInQuerySet(models.QuerySet):
+
+class SignedInQuerySet(models.QuerySet[_M]):
     """For models every signed-in user may read (the unit directory, programmes, periods)."""
 
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
+        # `user` is request.user, org's User or AnonymousUser, which this layer cannot name.
         if not user.is_authenticated or not user.is_active:
             return self.none()
         return self
@@ -65,7 +70,7 @@ class ChangeRecord(models.Model):
             models.Index(fields=["content_type", "object_id"], name="change_object"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
     def readable_changes(self) -> list[tuple[str, str, str]]:
@@ -73,26 +78,32 @@ class ChangeRecord(models.Model):
         return readable_changes(self.content_type.model_class(), self.changes)
 
 
-def readable_changes(model, changes: dict) -> list[tuple[str, str, str]]:
+def readable_changes(
+    model: type[models.Model] | None, changes: dict[str, list[Any]]
+) -> list[tuple[str, str, str]]:
     """Changes as recorded (field name to [before, after]) as (label, before, after)."""
     rows = []
     for name, (before, after) in changes.items():
         try:
-            field = model._meta.get_field(name)
-        except Exception:  # a field since removed: show its name as stored
+            field = model._meta.get_field(name) if model is not None else None
+        except Exception:
+            field = None
+        if field is None:  # a field (or its model) since removed: show its name as stored
             rows.append((name, _display(before), _display(after)))
             continue
         label = str(getattr(field, "verbose_name", name))
-        choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+        choices = (
+            dict(field.flatchoices) if isinstance(field, models.Field) and field.choices else {}
+        )
         rows.append((label, _display(_choice(choices, before)), _display(_choice(choices, after))))
     return rows
 
 
-def _choice(choices: dict, value):
+def _choice(choices: dict[Any, Any], value: Any) -> Any:
     return choices.get(value, value) if isinstance(value, str) else value
 
 
-def _display(value) -> str:
+def _display(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -121,5 +132,5 @@ class JobRun(models.Model):
         verbose_name = _("job run")
         verbose_name_plural = _("job runs")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name

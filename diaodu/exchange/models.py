@@ -1,6 +1,7 @@
 """An import of a ledger file: kept with its file, its check and its outcome."""
 
 from datetime import timedelta
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.models import SignedInQuerySet
+from diaodu.org.models import AnyUser
 
 
 class ImportStatus(models.TextChoices):
@@ -24,8 +26,8 @@ RUNNING = {ImportStatus.CHECKING, ImportStatus.APPLYING}
 STALE_AFTER = timedelta(minutes=10)
 
 
-class ImportJobQuerySet(SignedInQuerySet):
-    def visible_to(self, user):
+class ImportJobQuerySet(SignedInQuerySet["ImportJob"]):
+    def visible_to(self, user: AnyUser) -> Self:
         """Headquarters sees every import; anyone else their own."""
         queryset = super().visible_to(user)
         if not user.is_authenticated or user.is_headquarters:
@@ -73,7 +75,7 @@ class ImportJob(models.Model):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.original_name
 
     @property
@@ -91,5 +93,6 @@ class ImportJob(models.Model):
         return int(self.done * 100 / self.total) if self.total else 0
 
     @property
-    def counts(self) -> dict:
-        return self.result.get("counts", {})
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = self.result.get("counts", {})
+        return counts

@@ -10,4 +10,4 @@ class Rating(models.TextChoices):
     POOR = "poor", _("Poor")
 
 
-RATING_COLOURS = {Rating.GOOD: "green", Rating.FAIR: "yellow", Rating.POOR: "red"}
+RATING_COLOURS: dict[str, str] = {Rating.GOOD: "green", Rating.FAIR: "yellow", Rating.POOR: "red"}

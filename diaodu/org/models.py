@@ -1,8 +1,9 @@
 """Units (单位), the leaders in charge of projects (分包领导), and users."""
 
 from functools import cached_property
+from typing import ClassVar, Self
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,7 @@ from diaodu.core.models import SignedInQuerySet
 from diaodu.org.choices import ROLES_SEEING_EVERYTHING, LeaderLevel, Role, UnitKind
 
 
-class UnitQuerySet(SignedInQuerySet):
+class UnitQuerySet(SignedInQuerySet["Unit"]):
     """The unit directory: every signed-in user may read it (to name who is responsible)."""
 
 
@@ -54,7 +55,7 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.short_name or self.name
 
     def descendant_ids(self) -> set[int]:
@@ -111,7 +112,7 @@ class Leader(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}（{self.title}）" if self.title else self.name
 
 
@@ -134,14 +135,14 @@ class User(AbstractUser):
         help_text=_("Sent to the password-change page until the password is changed."),
     )
 
-    objects = UserManager()
+    objects: ClassVar["UserManager[Self]"] = UserManager()
 
     class Meta:
         ordering = ["username"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
-    def __str__(self):
+    def __str__(self) -> str:
         full = f"{self.last_name}{self.first_name}".strip()
         return full or self.username
 
@@ -153,8 +154,12 @@ class User(AbstractUser):
     @cached_property
     def scope_unit_ids(self) -> set[int]:
         """The user's unit and every unit below it (computed once per request)."""
-        return self.unit.descendant_ids() if self.unit_id else set()
+        return self.unit.descendant_ids() if self.unit is not None else set()
 
     @property
     def is_headquarters(self) -> bool:
         return self.is_superuser or self.role == Role.HEADQUARTERS
+
+
+# Whoever a request comes from (`request.user`): a signed-in user or Django's anonymous one.
+AnyUser = User | AnonymousUser

@@ -93,7 +93,7 @@ class Timing:
         return _("%(approval)s (%(department)s) %(left)d working days left") % values
 
 
-def timing(applied_on: date | None, limit: int | None, today: date | None = None):
+def timing(applied_on: date | None, limit: int | None, today: date | None = None) -> Timing | None:
     """The Timing of an approval accepted on `applied_on` with `limit` working days, or None."""
     if applied_on is None or limit is None:
         return None
@@ -113,7 +113,7 @@ def timing(applied_on: date | None, limit: int | None, today: date | None = None
     return Timing(applied_on, limit, due_on, used, light, estimated)
 
 
-def timing_of(approval, today: date | None = None):
+def timing_of(approval, today: date | None = None) -> Timing | None:
     """The Timing of an approval whose clock runs (in progress), else None."""
     if approval.status != ApprovalStatus.IN_PROGRESS:
         return None

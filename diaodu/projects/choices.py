@@ -27,7 +27,7 @@ class Stage(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-STAGE_COLOURS = {
+STAGE_COLOURS: dict[str, str] = {
     Stage.RESERVE: "secondary",
     Stage.PREPARATION: "purple",
     Stage.NEW: "cyan",
@@ -75,7 +75,7 @@ class ApprovalStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
-APPROVAL_STATUS_COLOURS = {
+APPROVAL_STATUS_COLOURS: dict[str, str] = {
     ApprovalStatus.NOT_STARTED: "secondary",
     ApprovalStatus.IN_PROGRESS: "yellow",
     ApprovalStatus.DONE: "green",
@@ -103,7 +103,7 @@ class MilestoneState(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
 
 
-MILESTONE_STATE_COLOURS = {
+MILESTONE_STATE_COLOURS: dict[str, str] = {
     MilestoneState.DONE: "green",
     MilestoneState.DONE_LATE: "lime",
     MilestoneState.PENDING: "secondary",

@@ -5,8 +5,10 @@ has an identifier, a status, a sector, locations, parties with roles (owner, lea
 responsible units), budget lines (funding) and milestones, so that an export is a mapping.
 """
 
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from diaodu.core.choices import Light
 from diaodu.core.models import SignedInQuerySet
 from diaodu.org.choices import Role, UnitKind
-from diaodu.org.models import Leader, Unit
-from diaodu.projects.approval_timing import due_date, timing_of
+from diaodu.org.models import AnyUser, Leader, Unit
+from diaodu.projects.approval_timing import Timing, due_date, timing_of
 from diaodu.projects.choices import (
     APPROVAL_STATUS_COLOURS,
     MILESTONE_STATE_COLOURS,
@@ -35,10 +37,15 @@ from diaodu.projects.choices import (
 )
 from diaodu.projects.national_code import check_national_code, validate_national_code
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from diaodu.projects.permissions import Part
+
 ZERO = Decimal("0.00")
 
 
-def money_field(verbose_name, **kwargs):
+def money_field(verbose_name: "StrOrPromise", **kwargs: Any) -> "models.DecimalField[Any, Decimal]":
     """An amount in 万元 with two decimals, never negative."""
     kwargs.setdefault("default", ZERO)
     return models.DecimalField(
@@ -50,7 +57,7 @@ def money_field(verbose_name, **kwargs):
     )
 
 
-class ProgramQuerySet(SignedInQuerySet):
+class ProgramQuerySet(SignedInQuerySet["Program"]):
     """Programmes are public lists: every signed-in user may read them."""
 
 
@@ -88,12 +95,12 @@ class Program(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.year}年{self.name}"
 
 
-class ProjectQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def visible_to(self, user: AnyUser) -> Self:
         """The projects a user may see: the one place project visibility is decided.
 
         Headquarters, leaders and inspectors see everything; a region sees the projects in it
@@ -121,7 +128,7 @@ class ProjectQuerySet(models.QuerySet):
             return self.filter(owner_id=user.unit_id)
         return self.none()
 
-    def editable_by(self, user, part=None):
+    def editable_by(self, user: AnyUser, part: "Part | None" = None) -> Self:
         """The projects of which the user may change `part` (any part, if none is named).
 
         Always within `visible_to(user)`; the rules are in `diaodu.projects.permissions`.
@@ -131,14 +138,14 @@ class ProjectQuerySet(models.QuerySet):
         condition = editable_filter(user, part)
         return self.none() if condition is None else self.filter(condition)
 
-    def with_plan_for(self, year: int):
+    def with_plan_for(self, year: int) -> Self:
         """Annotate `annual_planned` with the year's planned investment (one subquery)."""
         plan = AnnualPlan.objects.filter(project=models.OuterRef("pk"), year=year)
         return self.annotate(
             annual_planned=models.Subquery(plan.order_by().values("planned_investment")[:1])
         )
 
-    def for_ledger(self, year: int):
+    def for_ledger(self, year: int) -> Self:
         """What a ledger row shows: relations in one query each, the year's programmes only."""
         return (
             self.with_plan_for(year)
@@ -285,11 +292,11 @@ class Project(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def clean(self):
-        errors = {}
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
         if self.national_code:
             try:
                 self.national_code = check_national_code(self.national_code).code
@@ -349,7 +356,7 @@ class AnnualPlan(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.project} {self.year}"
 
     def months_total(self) -> Decimal:
@@ -391,11 +398,11 @@ class PlanMonth(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.plan} {self.month}"
 
     @property
-    def project(self):
+    def project(self) -> "Project":
         return self.plan.project
 
 
@@ -435,15 +442,15 @@ class Milestone(models.Model):
             models.Index(fields=["planned_date", "actual_date"], name="milestone_due"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.project}：{self.name}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.baseline_date is None:
             self.baseline_date = self.planned_date
         super().save(*args, **kwargs)
 
-    def state(self, today=None) -> str:
+    def state(self, today: date | None = None) -> MilestoneState:
         today = today or timezone.localdate()
         if self.actual_date:
             return (
@@ -454,15 +461,15 @@ class Milestone(models.Model):
         return MilestoneState.OVERDUE if self.planned_date < today else MilestoneState.PENDING
 
     def get_state_display(self) -> str:
-        return MilestoneState(self.state()).label
+        return str(MilestoneState(self.state()).label)
 
     @property
     def state_colour(self) -> str:
         return MILESTONE_STATE_COLOURS[self.state()]
 
 
-class ApprovalQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class ApprovalQuerySet(models.QuerySet["Approval"]):
+    def visible_to(self, user: AnyUser) -> Self:
         """The approvals a user may see: those of the projects they see, and for a department
         also its own queue (the approvals it is responsible for, on whatever project)."""
         if not user.is_authenticated or not user.is_active:
@@ -474,7 +481,7 @@ class ApprovalQuerySet(models.QuerySet):
             return self.filter(of_projects | Q(responsible_department_id=user.unit_id))
         return self.filter(of_projects)
 
-    def editable_by(self, user):
+    def editable_by(self, user: AnyUser) -> Self:
         """Headquarters changes every approval; a department those it is responsible for (the
         fields each may change are in diaodu.projects.approvals)."""
         if not user.is_authenticated or not user.is_active:
@@ -485,7 +492,7 @@ class ApprovalQuerySet(models.QuerySet):
             return self.filter(responsible_department_id=user.unit_id)
         return self.none()
 
-    def running(self):
+    def running(self) -> Self:
         """Approvals whose clock runs: in progress, with a 受理 date and a time limit."""
         return self.filter(
             status=ApprovalStatus.IN_PROGRESS,
@@ -580,17 +587,17 @@ class Approval(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.project}：{self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.due_on = due_date(self.applied_on, self.time_limit_days)
         fields = kwargs.get("update_fields")
         if fields is not None and {"applied_on", "time_limit_days"} & set(fields):
             kwargs["update_fields"] = {*fields, "due_on"}
         super().save(*args, **kwargs)
 
-    def clean(self):
+    def clean(self) -> None:
         if self.status == ApprovalStatus.DONE and not self.completed_on:
             raise ValidationError({"completed_on": _("Give the date an approval was completed.")})
         if self.completed_on and self.applied_on and self.completed_on < self.applied_on:
@@ -611,7 +618,7 @@ class Approval(models.Model):
         return APPROVAL_STATUS_COLOURS.get(self.status, "secondary")
 
     @cached_property
-    def timing(self):
+    def timing(self) -> Timing | None:
         """Working days used and left of the time limit today; None unless in progress."""
         return timing_of(self)
 
@@ -640,10 +647,10 @@ class FundingLine(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.project}：{self.get_source_display()}"
 
-    def clean(self):
+    def clean(self) -> None:
         if (
             self.disbursed is not None
             and self.secured is not None

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-Panel = Callable[[HttpRequest, Any, int], dict[str, Any]]
+from diaodu.projects.models import Project
+
+Panel = Callable[[HttpRequest, Project, int], dict[str, Any]]
 
 _panels: dict[str, Panel] = {}
 
@@ -22,7 +24,7 @@ def register(name: str, panel: Panel) -> None:
     _panels[name] = panel
 
 
-def gather(request: HttpRequest, project, year: int) -> dict[str, Any]:
+def gather(request: HttpRequest, project: Project, year: int) -> dict[str, Any]:
     """The context of every registered panel for this project, in the order registered."""
     context: dict[str, Any] = {}
     for panel in _panels.values():

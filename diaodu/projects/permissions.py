@@ -14,12 +14,17 @@ with the approvals. Every page, API endpoint, import and the admin asks here, th
 `editable_parts`, `can_edit` and `Project.objects.editable_by(user, part)`.
 """
 
+from collections.abc import Iterable
+from typing import TypeGuard
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.org.choices import Role
+from diaodu.org.models import AnyUser, User
 from diaodu.projects.choices import Stage
+from diaodu.projects.models import Project
 
 
 class Part(models.TextChoices):
@@ -43,7 +48,7 @@ PROPOSAL_STAGES = frozenset({Stage.RESERVE, Stage.PREPARATION})
 
 # Which part each field belongs to; a field not named belongs to the first part given.
 # A field under several parts may be changed by whoever holds one of them.
-FIELD_PARTS = {
+FIELD_PARTS: dict[str, tuple[Part, dict[str, set[Part]]]] = {
     "project": (
         Part.BASIC,
         {
@@ -77,25 +82,25 @@ FIELD_PARTS = {
 }
 
 
-def _active(user) -> bool:
+def _active(user: AnyUser) -> TypeGuard[User]:
     return user.is_authenticated and user.is_active
 
 
-def _is_region(user) -> bool:
+def _is_region(user: User) -> bool:
     return user.role == Role.REGION and user.unit_id is not None
 
 
-def _is_owner(user) -> bool:
+def _is_owner(user: User) -> bool:
     return user.role == Role.OWNER and user.unit_id is not None
 
 
-def editable_parts(user, project) -> frozenset:
+def editable_parts(user: AnyUser, project: Project) -> frozenset[Part]:
     """The parts of this project the user may change (no query)."""
     if not _active(user):
         return frozenset()
     if user.is_headquarters:
         return ALL_PARTS
-    parts = set()
+    parts: set[Part] = set()
     if _is_owner(user) and project.owner_id == user.unit_id:
         parts |= OWNER_PARTS
     if _is_region(user) and project.region_id in user.scope_unit_ids:
@@ -103,18 +108,18 @@ def editable_parts(user, project) -> frozenset:
     return frozenset(parts)
 
 
-def can_edit(user, project, part=None) -> bool:
+def can_edit(user: AnyUser, project: Project, part: Part | None = None) -> bool:
     """May the user change this part of the project (any part, if none is named)?"""
     parts = editable_parts(user, project)
     return bool(parts) if part is None else part in parts
 
 
-def can_create(user) -> bool:
+def can_create(user: AnyUser) -> bool:
     """Headquarters creates projects anywhere; a region proposes them in its area."""
     return _active(user) and (user.is_headquarters or _is_region(user))
 
 
-def editable_filter(user, part=None) -> Q | None:
+def editable_filter(user: AnyUser, part: Part | None = None) -> Q | None:
     """The condition on projects for `editable_by`: None when the user may change none."""
     if not _active(user):
         return None
@@ -133,17 +138,17 @@ def editable_filter(user, part=None) -> Q | None:
     return condition
 
 
-def parts_of_fields(model_name: str, names) -> list[set]:
+def parts_of_fields(model_name: str, names: Iterable[str]) -> list[set[Part]]:
     """For each field changed, the parts any one of which allows the change."""
     default, special = FIELD_PARTS[model_name]
     return [special.get(name, {default}) for name in names]
 
 
-def allows(parts: frozenset, model_name: str, names) -> bool:
+def allows(parts: frozenset[Part], model_name: str, names: Iterable[str]) -> bool:
     return all(options & parts for options in parts_of_fields(model_name, names))
 
 
-def missing_part(parts: frozenset, model_name: str, names):
+def missing_part(parts: frozenset[Part], model_name: str, names: Iterable[str]) -> Part | None:
     """The first part the user would need and lacks, to explain a refusal."""
     for options in parts_of_fields(model_name, names):
         if not options & parts:

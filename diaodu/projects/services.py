@@ -11,12 +11,16 @@ A service raises PermissionDenied when the user may not make the change, and Val
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import Any, NoReturn, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -25,8 +29,17 @@ from django.utils.translation import gettext as _
 from diaodu.core.history import diff, plain, record, snapshot
 from diaodu.core.models import Action, ChangeRecord
 from diaodu.core.uploads import check_photo
+from diaodu.org.models import User
 from diaodu.projects.choices import Stage
-from diaodu.projects.models import ZERO, AnnualPlan, FundingLine, Milestone, PlanMonth, Project
+from diaodu.projects.models import (
+    ZERO,
+    AnnualPlan,
+    FundingLine,
+    Milestone,
+    PlanMonth,
+    Program,
+    Project,
+)
 from diaodu.projects.permissions import (
     PROPOSAL_STAGES,
     Part,
@@ -83,33 +96,35 @@ DOCUMENT_EXTENSIONS = (".pdf",)
 # Bulk writes bypass core.history.record(): their summary goes to the same log.
 changes_logger = logging.getLogger("diaodu.changes")
 
+M = TypeVar("M", bound=models.Model)
+
 
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _only(values: dict, allowed: frozenset):
+def _only(values: dict[str, Any], allowed: frozenset[str]) -> None:
     unknown = set(values) - allowed
     if unknown:
         raise TypeError(f"fields not accepted here: {sorted(unknown)}")
 
 
-def _snapshot(instance) -> dict:
+def _snapshot(instance: models.Model) -> dict[str, Any]:
     """The recorded fields (a file as its stored name, see core.history.plain)."""
     return snapshot(instance)
 
 
-def _names(objects) -> list[str]:
+def _names(objects: Iterable[object]) -> list[str]:
     return sorted(str(obj) for obj in objects)
 
 
-def _blank_like(instance):
+def _blank_like(instance: M) -> M:
     """A new instance of the same model, belonging to the same project or plan."""
     model = type(instance)
     fields = {f.name for f in model._meta.concrete_fields}
     return model(**{name: getattr(instance, name) for name in OWNING_FIELDS & fields})
 
 
-def _refuse(actor, project, model_name: str, names):
+def _refuse(actor: User, project: Project, model_name: str, names: Iterable[str]) -> NoReturn:
     parts = editable_parts(actor, project)
     part = missing_part(parts, model_name, names) if parts else None
     if part is None:
@@ -119,7 +134,7 @@ def _refuse(actor, project, model_name: str, names):
     )
 
 
-def _require(actor, project, part):
+def _require(actor: User, project: Project, part: Part) -> None:
     if not can_edit(actor, project, part):
         if not can_edit(actor, project):
             raise PermissionDenied(_("You cannot change this project."))
@@ -128,24 +143,33 @@ def _require(actor, project, part):
         )
 
 
-def _locked(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
+def _locked(model: type[M], pk: Any) -> M:
+    return model._default_manager.select_for_update().get(pk=pk)
 
 
 LIGHT_FIELDS = ["light", "light_reasons", "light_computed_at"]
 
 
-def _relight(project):
+def _relight(project: Project) -> None:
     """Store the project's light afresh, and read it back into the instance."""
     facts_changed([project.pk])
     project.refresh_from_db(fields=LIGHT_FIELDS)
 
 
-def _reason_error():
+def _reason_error() -> ValidationError:
     return ValidationError({"reason": _("Say why the project moves in or out of a programme.")})
 
 
-def _save(actor, instance, values, *, project, reason="", exempt=(), needs_reason=()) -> dict:
+def _save(
+    actor: User,
+    instance: models.Model,
+    values: dict[str, Any],
+    *,
+    project: Project,
+    reason: str = "",
+    exempt: Iterable[str] = (),
+    needs_reason: Iterable[str] = (),
+) -> dict[str, list[Any]]:
     """Apply `values` to `instance` (new, or loaded for update), check, validate, save, record.
 
     Permission is checked field by field for every field given, against the project as it was
@@ -153,7 +177,7 @@ def _save(actor, instance, values, *, project, reason="", exempt=(), needs_reaso
     checked by the caller. Returns the changes recorded (empty when nothing changed).
     """
     model = type(instance)
-    model_name = model._meta.model_name
+    model_name = model._meta.model_name or ""  # None only before the model is set up
     creating = instance._state.adding
     is_project = model is Project
     allowed = editable_parts(actor, project) if not (creating and is_project) else None
@@ -195,20 +219,22 @@ def _save(actor, instance, values, *, project, reason="", exempt=(), needs_reaso
     return changes
 
 
-def _delete(actor, instance, *, project, part, reason=""):
+def _delete(
+    actor: User, instance: models.Model, *, project: Project, part: Part, reason: str = ""
+) -> None:
     _require(actor, project, part)
     gone = {name: [value, None] for name, value in _snapshot(instance).items() if value}
     record(actor, instance, Action.DELETE, gone, project=project, reason=reason)
     instance.delete()
 
 
-def check_evidence(upload):
+def check_evidence(upload: "File[Any]") -> "File[Any]":
     """Refuse evidence that is neither a photo nor a PDF, or larger than the limits.
 
     A photo is checked as every photo is (`core.uploads.check_photo`); a PDF must be within
     DIAODU_UPLOAD_MAX_MB and start as a PDF does. Returns the file to store.
     """
-    if upload.name.lower().endswith(DOCUMENT_EXTENSIONS):
+    if (upload.name or "").lower().endswith(DOCUMENT_EXTENSIONS):
         limit = settings.DIAODU_UPLOAD_MAX_MB
         if upload.size > limit * 1024 * 1024:
             raise ValidationError(
@@ -231,7 +257,7 @@ def check_evidence(upload):
         ) from error
 
 
-def _check_met_date(values):
+def _check_met_date(values: dict[str, Any]) -> None:
     actual = values.get("actual_date")
     if actual and actual > timezone.localdate():
         raise ValidationError({"actual_date": _("A milestone cannot be met after today.")})
@@ -241,13 +267,13 @@ def _check_met_date(values):
 
 
 @transaction.atomic
-def do_create_project(actor, values: dict, *, reason="") -> Project:
+def do_create_project(actor: User, values: dict[str, Any], *, reason: str = "") -> Project:
     """Create a project. Headquarters creates anywhere; a region proposes one in its area, in
     the reserve or preparation stage, and headquarters puts it in programmes."""
     _only(values, PROJECT_FIELDS)
     if not can_create(actor):
         raise PermissionDenied(_("You cannot create projects."))
-    exempt = ()
+    exempt: tuple[str, ...] = ()
     if not actor.is_headquarters:
         region = values.get("region")
         if region is None or region.pk not in actor.scope_unit_ids:
@@ -279,7 +305,9 @@ def do_create_project(actor, values: dict, *, reason="") -> Project:
 
 
 @transaction.atomic
-def do_update_project(actor, project: Project, values: dict, *, reason="") -> Project:
+def do_update_project(
+    actor: User, project: Project, values: dict[str, Any], *, reason: str = ""
+) -> Project:
     """Change any of a project's own fields; each field is checked against its part."""
     _only(values, PROJECT_FIELDS)
     current = _locked(Project, project.pk)
@@ -293,13 +321,17 @@ def do_update_project(actor, project: Project, values: dict, *, reason="") -> Pr
     return current
 
 
-def do_set_stage(actor, project: Project, stage: str, *, reason="") -> Project:
+def do_set_stage(actor: User, project: Project, stage: str, *, reason: str = "") -> Project:
     """Move a project to another stage (headquarters)."""
     return do_update_project(actor, project, {"stage": stage}, reason=reason)
 
 
 def do_record_actual_dates(
-    actor, project: Project, *, actual_start=None, actual_completion=None
+    actor: User,
+    project: Project,
+    *,
+    actual_start: date | None = None,
+    actual_completion: date | None = None,
 ) -> Project:
     """Record when construction actually started and was completed (the owner)."""
     return do_update_project(
@@ -309,7 +341,9 @@ def do_record_actual_dates(
     )
 
 
-def do_update_contacts(actor, project: Project, *, contact_person="", contact_phone="") -> Project:
+def do_update_contacts(
+    actor: User, project: Project, *, contact_person: str = "", contact_phone: str = ""
+) -> Project:
     """Change the project's contact person and phone (the owner)."""
     return do_update_project(
         actor,
@@ -319,7 +353,7 @@ def do_update_contacts(actor, project: Project, *, contact_person="", contact_ph
 
 
 @transaction.atomic
-def do_delete_project(actor, project: Project, *, reason="") -> None:
+def do_delete_project(actor: User, project: Project, *, reason: str = "") -> None:
     """Delete a project and everything it carries (headquarters); the deletion is recorded."""
     if not actor.is_headquarters:
         raise PermissionDenied(_("Only headquarters can delete a project."))
@@ -332,14 +366,14 @@ def do_delete_project(actor, project: Project, *, reason="") -> None:
 # -- programme membership (动态调整) ------------------------------------------------------
 
 
-def _announce_programs(project_ids):
+def _announce_programs(project_ids: Iterable[int]) -> None:
     transaction.on_commit(
         lambda: programs_changed.send(sender=Project, project_ids=list(project_ids))
     )
 
 
 @transaction.atomic
-def do_add_to_program(actor, project: Project, program, *, reason: str) -> Project:
+def do_add_to_program(actor: User, project: Project, program: Program, *, reason: str) -> Project:
     """Put a project in a programme (headquarters), saying why."""
     current = _locked(Project, project.pk)
     _require(actor, current, Part.PROGRAMS)
@@ -350,7 +384,9 @@ def do_add_to_program(actor, project: Project, program, *, reason: str) -> Proje
 
 
 @transaction.atomic
-def do_remove_from_program(actor, project: Project, program, *, reason: str) -> Project:
+def do_remove_from_program(
+    actor: User, project: Project, program: Program, *, reason: str
+) -> Project:
     """Take a project out of a programme (headquarters), saying why."""
     current = _locked(Project, project.pk)
     _require(actor, current, Part.PROGRAMS)
@@ -365,7 +401,9 @@ def do_remove_from_program(actor, project: Project, program, *, reason: str) -> 
 
 
 @transaction.atomic
-def do_add_milestone(actor, project: Project, values: dict, *, reason="") -> Milestone:
+def do_add_milestone(
+    actor: User, project: Project, values: dict[str, Any], *, reason: str = ""
+) -> Milestone:
     """Add a milestone to a project (its region or headquarters)."""
     _only(values, MILESTONE_FIELDS)
     _require(actor, project, Part.MILESTONES)
@@ -378,7 +416,9 @@ def do_add_milestone(actor, project: Project, values: dict, *, reason="") -> Mil
 
 
 @transaction.atomic
-def do_update_milestone(actor, milestone: Milestone, values: dict, *, reason="") -> Milestone:
+def do_update_milestone(
+    actor: User, milestone: Milestone, values: dict[str, Any], *, reason: str = ""
+) -> Milestone:
     """Change a milestone: its name and planned date (region, headquarters), or when it was met
     and the evidence (the owner, headquarters)."""
     _only(values, MILESTONE_FIELDS)
@@ -395,14 +435,19 @@ def do_update_milestone(actor, milestone: Milestone, values: dict, *, reason="")
 
 
 def do_mark_milestone_met(
-    actor, milestone: Milestone, *, actual_date, evidence=None, note=None
+    actor: User,
+    milestone: Milestone,
+    *,
+    actual_date: date | None,
+    evidence: "File[Any] | None" = None,
+    note: str | None = None,
 ) -> Milestone:
     """Record that a milestone was met: the date, and a photo or document showing it."""
     project = milestone.project
     _require(actor, project, Part.MILESTONES_MET)
     if not actual_date:
         raise ValidationError({"actual_date": _("Give the date the milestone was met.")})
-    values = {"actual_date": actual_date}
+    values: dict[str, Any] = {"actual_date": actual_date}
     if evidence:
         values["evidence"] = evidence
     if note is not None:
@@ -411,7 +456,7 @@ def do_mark_milestone_met(
 
 
 @transaction.atomic
-def do_delete_milestone(actor, milestone: Milestone, *, reason="") -> None:
+def do_delete_milestone(actor: User, milestone: Milestone, *, reason: str = "") -> None:
     current = _locked(Milestone, milestone.pk)
     project = current.project
     _delete(actor, current, project=project, part=Part.MILESTONES, reason=reason)
@@ -419,7 +464,9 @@ def do_delete_milestone(actor, milestone: Milestone, *, reason="") -> None:
 
 
 @transaction.atomic
-def do_set_milestone_dates(actor, project: Project, dates, *, reason="") -> int:
+def do_set_milestone_dates(
+    actor: User, project: Project, dates: Iterable[tuple[str, date]], *, reason: str = ""
+) -> int:
     """Set the planned dates of milestones by name, adding those missing (backward scheduling).
 
     `dates` is a list of (name, planned date). A milestone already met keeps its date. Returns
@@ -442,7 +489,7 @@ def do_set_milestone_dates(actor, project: Project, dates, *, reason="") -> int:
     return changed
 
 
-def _with_evidence(values: dict) -> dict:
+def _with_evidence(values: dict[str, Any]) -> dict[str, Any]:
     """The values with a new evidence file checked (False or None: the file removed)."""
     if "evidence" not in values:
         return values
@@ -461,7 +508,9 @@ def _with_evidence(values: dict) -> dict:
 
 
 @transaction.atomic
-def do_add_funding_line(actor, project: Project, values: dict, *, reason="") -> FundingLine:
+def do_add_funding_line(
+    actor: User, project: Project, values: dict[str, Any], *, reason: str = ""
+) -> FundingLine:
     """Add a source of funding. The planned amount is the region's or headquarters'; an owner
     may add a source it has secured or received funds from."""
     _only(values, FUNDING_FIELDS)
@@ -473,7 +522,9 @@ def do_add_funding_line(actor, project: Project, values: dict, *, reason="") -> 
 
 
 @transaction.atomic
-def do_update_funding_line(actor, line: FundingLine, values: dict, *, reason="") -> FundingLine:
+def do_update_funding_line(
+    actor: User, line: FundingLine, values: dict[str, Any], *, reason: str = ""
+) -> FundingLine:
     """Change a funding line: planned (region, headquarters); secured and disbursed (owner)."""
     _only(values, FUNDING_FIELDS)
     current = _locked(FundingLine, line.pk)
@@ -482,7 +533,7 @@ def do_update_funding_line(actor, line: FundingLine, values: dict, *, reason="")
 
 
 @transaction.atomic
-def do_delete_funding_line(actor, line: FundingLine, *, reason="") -> None:
+def do_delete_funding_line(actor: User, line: FundingLine, *, reason: str = "") -> None:
     current = _locked(FundingLine, line.pk)
     _delete(actor, current, project=current.project, part=Part.FUNDING, reason=reason)
 
@@ -490,8 +541,8 @@ def do_delete_funding_line(actor, line: FundingLine, *, reason="") -> None:
 # -- annual plans --------------------------------------------------------------------------
 
 
-def _months_of(months: dict) -> dict[int, Decimal]:
-    clean = {}
+def _months_of(months: dict[Any, Any]) -> dict[int, Decimal]:
+    clean: dict[int, Decimal] = {}
     for month, amount in months.items():
         try:
             month = int(month)
@@ -506,7 +557,7 @@ def _months_of(months: dict) -> dict[int, Decimal]:
     return clean
 
 
-def months_mismatch(total, planned) -> str:
+def months_mismatch(total: Decimal, planned: Decimal) -> str:
     return _("The months add up to %(total)s, not the planned investment %(planned)s.") % {
         "total": plain(Decimal(total)),
         "planned": plain(Decimal(planned)),
@@ -515,7 +566,13 @@ def months_mismatch(total, planned) -> str:
 
 @transaction.atomic
 def do_save_annual_plan(
-    actor, project: Project, year: int, values: dict, *, months: dict | None = None, reason=""
+    actor: User,
+    project: Project,
+    year: int,
+    values: dict[str, Any],
+    *,
+    months: dict[Any, Any] | None = None,
+    reason: str = "",
 ) -> AnnualPlan:
     """Create or change a project's plan for a year, and its monthly amounts (region, HQ).
 
@@ -562,7 +619,7 @@ def do_save_annual_plan(
 
 
 @transaction.atomic
-def do_delete_annual_plan(actor, plan: AnnualPlan, *, reason="") -> None:
+def do_delete_annual_plan(actor: User, plan: AnnualPlan, *, reason: str = "") -> None:
     current = _locked(AnnualPlan, plan.pk)
     project = current.project
     _delete(actor, current, project=project, part=Part.PLAN, reason=reason)
@@ -583,22 +640,22 @@ class BulkRow:
 
     project: Project
     action: str  # "create", "update" or "unchanged"
-    changes: dict = field(default_factory=dict)
-    m2m: dict = field(default_factory=dict)
-    m2m_before: dict = field(default_factory=dict)
-    programs: set = field(default_factory=set)
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    m2m: dict[str, set[int]] = field(default_factory=dict)
+    m2m_before: dict[str, set[int]] = field(default_factory=dict)
+    programs: set[int] = field(default_factory=set)
     annual: Decimal | None = None
     plan_before: Decimal | None = None
 
 
 BATCH = 500
-M2M_THROUGH = {
+M2M_THROUGH: dict[str, tuple[type[models.Model], str]] = {
     "responsible_units": (Project.responsible_units.through, "unit_id"),
     "leaders": (Project.leaders.through, "leader_id"),
 }
 
 
-def bulk_refusal(actor, row: BulkRow) -> tuple[str, str] | None:
+def bulk_refusal(actor: User, row: BulkRow) -> tuple[str, str] | None:
     """Why this user may not write this row, as (field, message); None when allowed (no query).
 
     The same rules as every other write: the importer asks for each row while it checks the
@@ -632,7 +689,7 @@ def bulk_refusal(actor, row: BulkRow) -> tuple[str, str] | None:
 
 
 @transaction.atomic
-def do_write_projects_in_bulk(actor, rows: list[BulkRow], *, year: int, reason: str) -> None:
+def do_write_projects_in_bulk(actor: User, rows: list[BulkRow], *, year: int, reason: str) -> None:
     """Write many projects at once: created and updated in bulk, relations, plans, history,
     lights; each row checked with `bulk_refusal`. The caller checks the file as a whole."""
     for row in rows:
@@ -691,7 +748,7 @@ def do_write_projects_in_bulk(actor, rows: list[BulkRow], *, year: int, reason: 
         _announce_programs(moved)
 
 
-def _bulk_relations(rows):
+def _bulk_relations(rows: list[BulkRow]) -> None:
     for key, (through, column) in M2M_THROUGH.items():
         additions = []
         for row in rows:
@@ -704,10 +761,10 @@ def _bulk_relations(rows):
                 for value in sorted(new - current)
             ]
             if current - new:
-                through.objects.filter(
+                through._default_manager.filter(
                     project_id=row.project.pk, **{f"{column}__in": current - new}
                 ).delete()
-        through.objects.bulk_create(additions, batch_size=BATCH, ignore_conflicts=True)
+        through._default_manager.bulk_create(additions, batch_size=BATCH, ignore_conflicts=True)
     Project.programs.through.objects.bulk_create(
         [
             Project.programs.through(project_id=row.project.pk, program_id=program)
@@ -719,7 +776,7 @@ def _bulk_relations(rows):
     )
 
 
-def _bulk_plans(actor, rows, year, reason) -> list:
+def _bulk_plans(actor: User, rows: list[BulkRow], year: int, reason: str) -> list[ChangeRecord]:
     changing = [row for row in rows if row.annual is not None]
     existing = {
         p.project_id: p

@@ -18,7 +18,7 @@ class ReportStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
-REPORT_STATUS_COLOURS = {
+REPORT_STATUS_COLOURS: dict[str, str] = {
     ReportStatus.DRAFT: "secondary",
     ReportStatus.SUBMITTED: "blue",
     ReportStatus.RETURNED: "orange",
@@ -37,7 +37,7 @@ class Filing(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
-FILING_COLOURS = {
+FILING_COLOURS: dict[str, str] = {
     Filing.MISSING: "red",
     Filing.DRAFT: "secondary",
     Filing.SUBMITTED: "blue",
