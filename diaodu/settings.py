@@ -195,7 +195,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": envint("DIAODU_API_PAGE_SIZE", 50),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The OpenAPI schema, with the errors each operation can answer with (400, 401, 403, 404).
+    "DEFAULT_SCHEMA_CLASS": "diaodu.core.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Diaodu API",
@@ -205,6 +206,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema describes the API, not its own download.
+    "SERVE_INCLUDE_SCHEMA": False,
     # One name for each choice set that shares a field name with another.
     "ENUM_NAME_OVERRIDES": {
         "ProjectCategoryEnum": "diaodu.projects.choices.Category",

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE, xlsx_response
+from diaodu.core.schema import ValidationErrorSerializer
 from diaodu.exchange import jobs, workbooks
 from diaodu.exchange.forms import EXTENSIONS
 from diaodu.exchange.importer import can_import
@@ -74,6 +75,19 @@ class ImportRequestSerializer(serializers.Serializer):
         return uploaded
 
 
+# The answers of a check or an import: the job as it ended, or while a worker has it; a 400
+# carries the job with every problem of the file, or the errors of the request itself.
+IMPORT_RESPONSES = {
+    200: ImportJobSerializer,
+    202: ImportJobSerializer,
+    400: PolymorphicProxySerializer(
+        component_name="ImportRefused",
+        serializers=[ImportJobSerializer, ValidationErrorSerializer],
+        resource_type_field_name=None,
+    ),
+}
+
+
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Ledger imports. POST a file to check it (`dry_run`, the default) or import it at once."""
 
@@ -102,7 +116,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST,
         )
 
-    @extend_schema(request=ImportRequestSerializer, responses=ImportJobSerializer)
+    @extend_schema(request=ImportRequestSerializer, responses=IMPORT_RESPONSES)
     def create(self, request):
         """Check a ledger file; with `dry_run=false` import it too if it is clean. 400 lists
         every problem with its row and column."""
@@ -123,7 +137,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         jobs.start(job, apply=not values["dry_run"])
         return self._answer(job)
 
-    @extend_schema(request=None, responses=ImportJobSerializer)
+    @extend_schema(request=None, responses=IMPORT_RESPONSES)
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
         """Import a file whose dry run was clean; it is checked again first."""
