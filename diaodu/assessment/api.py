@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from diaodu.assessment import indicators, services
@@ -18,7 +18,8 @@ from diaodu.assessment.choices import Group, Indicator, Method, WhenMissing
 from diaodu.assessment.explain import explain
 from diaodu.assessment.models import Ranking, ScoringRule, ScoringScheme
 from diaodu.assessment.periods import Window
-from diaodu.core.api import call_service
+from diaodu.assessment.permissions import require_manager
+from diaodu.core.api import ServiceActionsMixin
 
 PERIOD = OpenApiParameter(
     "period",
@@ -138,7 +139,7 @@ class PublishSerializer(serializers.Serializer):
     period = serializers.CharField()
 
 
-class RankingViewSet(viewsets.ReadOnlyModelViewSet):
+class RankingViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
     """Published rankings; `current` reads a period's ranking, published or computed live."""
 
     serializer_class = RankingSerializer
@@ -168,12 +169,11 @@ class RankingViewSet(viewsets.ReadOnlyModelViewSet):
         """Publish (or publish again) both groups' rankings of a period: headquarters only.
 
         201 with the rankings, or 202 with none while a worker computes them."""
-        if not services.can_manage(request.user):
-            raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+        require_manager(request.user)  # before the period is read
         body = PublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         window = _window(body.validated_data)
-        rankings = call_service(lambda: services.queue_publish_period(request.user, window))
+        rankings = self.call(lambda: services.queue_publish_period(request.user, window))
         return Response(
             RankingSerializer(rankings, many=True).data,
             status=status.HTTP_201_CREATED if rankings else status.HTTP_202_ACCEPTED,
@@ -213,6 +213,7 @@ class SchemeSerializer(serializers.ModelSerializer):
 
 
 class SchemeViewSet(
+    ServiceActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -228,12 +229,11 @@ class SchemeViewSet(
         return ScoringScheme.objects.visible_to(self.request.user).prefetch_related("rules")
 
     def create(self, request, *args, **kwargs):
-        if not services.can_manage(request.user):
-            raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+        require_manager(request.user)  # before the scheme is read
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        scheme = call_service(
+        scheme = self.call(
             lambda: services.do_create_scheme(
                 request.user,
                 name=data["name"],
@@ -249,5 +249,5 @@ class SchemeViewSet(
 
     def destroy(self, request, *args, **kwargs):
         scheme = self.get_object()
-        call_service(lambda: services.do_delete_scheme(request.user, scheme))
+        self.call(lambda: services.do_delete_scheme(request.user, scheme))
         return Response(status=status.HTTP_204_NO_CONTENT)

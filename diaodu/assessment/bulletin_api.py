@@ -5,21 +5,20 @@ headquarters issues them with POST {"period": "2024-03"}.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from diaodu.assessment import services
 from diaodu.assessment.bulletin_views import parse_period
 from diaodu.assessment.bulletins import do_issue_bulletin, stored_response
 from diaodu.assessment.models import Bulletin, BulletinStatus
 from diaodu.assessment.periods import Window
-from diaodu.core.api import call_service
+from diaodu.assessment.permissions import require_manager
+from diaodu.core.api import ServiceActionsMixin
 from diaodu.core.docx import DOCX
 from diaodu.core.exports import FileRenderer
 
@@ -70,7 +69,12 @@ class IssueSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="2024-03 (a month) or 2024Q1 (a quarter)")
 
 
-class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BulletinViewSet(
+    ServiceActionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Bulletins issued, latest first. Headquarters issues one for a month or a quarter."""
 
     serializer_class = BulletinSerializer
@@ -87,15 +91,14 @@ class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     def create(self, request, *args, **kwargs):
         """Issue the bulletin of a period (publishing its rankings first if they are not)."""
-        if not services.can_manage(request.user):
-            raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+        require_manager(request.user)  # before the period is read
         body = IssueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             window = parse_period(body.validated_data["period"])
         except DjangoValidationError as error:
             raise ValidationError({"period": error.messages}) from error
-        bulletin = call_service(lambda: do_issue_bulletin(request.user, window))
+        bulletin = self.call(lambda: do_issue_bulletin(request.user, window))
         # 202 while a worker writes it: read it again until its status is "issued".
         written = bulletin.status == BulletinStatus.ISSUED
         return Response(

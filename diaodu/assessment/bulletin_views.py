@@ -6,18 +6,18 @@ from Bulletin.objects.visible_to(user)); headquarters issues them.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from diaodu.assessment import services
 from diaodu.assessment.bulletin import build_content, bulletin_docx, issue_text
 from diaodu.assessment.bulletins import do_issue_bulletin, stored_response
 from diaodu.assessment.choices import PeriodKind
 from diaodu.assessment.models import Bulletin, BulletinStatus
 from diaodu.assessment.periods import Window
+from diaodu.assessment.permissions import can_manage, require_manager
 from diaodu.assessment.views import period_options
 from diaodu.core.docx import docx_response
 
@@ -58,7 +58,7 @@ def bulletin_list(request):
         {
             "page": page,
             "writing": any(b.status == BulletinStatus.WRITING for b in page),
-            "can_manage": services.can_manage(request.user),
+            "can_manage": can_manage(request.user),
             "period_choices": period_choices(),
             "default_period": Window.default().code,
         },
@@ -68,8 +68,7 @@ def bulletin_list(request):
 @login_required
 @require_POST
 def bulletin_issue(request):
-    if not services.can_manage(request.user):
-        raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+    require_manager(request.user)  # before the period is read
     try:
         window = parse_period(request.POST.get("period"))
         bulletin = do_issue_bulletin(request.user, window)

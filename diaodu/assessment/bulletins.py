@@ -9,7 +9,7 @@ it. Every bulletin issued is kept: issuing again for the same period makes a new
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -23,6 +23,7 @@ from diaodu.assessment.bulletin import build_content, bulletin_docx, check_perio
 from diaodu.assessment.choices import Group
 from diaodu.assessment.models import Bulletin, BulletinStatus
 from diaodu.assessment.periods import Window
+from diaodu.assessment.permissions import require_manager
 from diaodu.core.downloads import protected_file_response
 from diaodu.core.history import record
 from diaodu.core.models import Action
@@ -53,8 +54,10 @@ def next_issue(year: int) -> int:
     return (Bulletin.objects.filter(year=year).aggregate(n=Max("issue"))["n"] or 0) + 1
 
 
+@transaction.atomic
 def publish_missing(actor, window: Window, today: date | None = None) -> list:
-    """Publish the rankings of the period's groups that are not published yet."""
+    """Publish the rankings of the period's groups that are not published yet, in one
+    transaction: all of them, or none."""
     return [
         services.do_publish_ranking(actor, window, group, today)
         for group in Group.values
@@ -71,8 +74,7 @@ def do_issue_bulletin(actor, window: Window, today: date | None = None) -> Bulle
     """
     from diaodu.assessment.tasks import write_bulletin
 
-    if not services.can_manage(actor):
-        raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+    require_manager(actor)
     today = today or timezone.localdate()
     check_period(window, today)
     try:
@@ -115,8 +117,10 @@ def do_issue_bulletin(actor, window: Window, today: date | None = None) -> Bulle
     return bulletin
 
 
+@transaction.atomic
 def write(bulletin: Bulletin, today: date) -> Bulletin:
-    """Publish the rankings if needed, write the Word file and mark the bulletin issued."""
+    """Publish the rankings if needed, write the Word file and mark the bulletin issued: in one
+    transaction, so that a failure leaves neither a ranking nor the bulletin issued."""
     actor = bulletin.created_by
     window = Window(bulletin.kind, bulletin.year, bulletin.number)
     publish_missing(actor, window, today)

@@ -10,7 +10,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,21 +20,12 @@ from diaodu.assessment import indicators
 from diaodu.assessment.choices import Group, Standing
 from diaodu.assessment.models import Ranking, Score, ScoringRule, ScoringScheme
 from diaodu.assessment.periods import Window
+from diaodu.assessment.permissions import require_manager
 from diaodu.assessment.scoring import Entry, rank, score
 from diaodu.core.history import diff, record, snapshot
 from diaodu.core.models import Action
 from diaodu.notifications.services import notify
 from diaodu.org.models import User
-
-
-def can_manage(user) -> bool:
-    """Headquarters publishes rankings, issues bulletins and versions the scoring scheme."""
-    return user.is_authenticated and user.is_active and user.is_headquarters
-
-
-def _require_manager(user):
-    if not can_manage(user):
-        raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
 
 
 def check_window(window: Window, today: date | None = None):
@@ -64,8 +55,8 @@ class Result:
     group: str
     scheme: ScoringScheme
     entries: list[Entry]
+    as_of: date
     published: Ranking | None = None
-    as_of: date | None = None
     rules: list = field(default_factory=list)
 
     @property
@@ -156,7 +147,7 @@ def read(window: Window, group: str, today: date | None = None) -> Result:
 @transaction.atomic
 def do_publish_ranking(actor, window: Window, group: str, today: date | None = None) -> Ranking:
     """Compute and keep the ranking of a period and group, replacing the one kept before."""
-    _require_manager(actor)
+    require_manager(actor)
     if window.end >= (today or timezone.localdate()):
         raise ValidationError(
             _("%(period)s is not over yet: it can be published once it has ended.")
@@ -217,10 +208,10 @@ def _notify_published(actor, result: Result):
         )
 
 
+@transaction.atomic
 def do_publish_period(actor, window: Window, today: date | None = None) -> list[Ranking]:
-    """Publish both groups of a period, in one transaction."""
-    with transaction.atomic():
-        return [do_publish_ranking(actor, window, group, today) for group in Group.values]
+    """Publish both groups of a period, in one transaction: both are published, or neither."""
+    return [do_publish_ranking(actor, window, group, today) for group in Group.values]
 
 
 def queue_publish_period(actor, window: Window, today: date | None = None) -> list[Ranking]:
@@ -229,7 +220,7 @@ def queue_publish_period(actor, window: Window, today: date | None = None) -> li
     broker: computed in this process), else [] while a worker computes them."""
     from diaodu.assessment.tasks import publish_rankings
 
-    _require_manager(actor)
+    require_manager(actor)
     today = today or timezone.localdate()
     if window.end >= today:
         raise ValidationError(
@@ -238,10 +229,9 @@ def queue_publish_period(actor, window: Window, today: date | None = None) -> li
         )
     queued_at = timezone.now()
     publish_rankings.delay(actor.pk, window.code, today.isoformat())
-    rankings = [published(window, group) for group in Group.values]
-    if all(r is not None and r.computed_at >= queued_at for r in rankings):
-        return rankings
-    return []
+    found = [published(window, group) for group in Group.values]
+    rankings = [r for r in found if r is not None and r.computed_at >= queued_at]
+    return rankings if len(rankings) == len(found) else []
 
 
 # -- scoring schemes ----------------------------------------------------------------------
@@ -281,7 +271,7 @@ def do_create_scheme(actor, *, name, valid_from, rules, top_count=3, bottom_coun
     start before `first_open_month()`: a month already over, or already published, keeps the
     version it had.
     """
-    _require_manager(actor)
+    require_manager(actor)
     scheme = ScoringScheme(
         name=(name or "").strip(),
         valid_from=valid_from.replace(day=1) if valid_from else valid_from,
@@ -344,7 +334,7 @@ def can_delete_scheme(scheme: ScoringScheme, today: date | None = None) -> bool:
 
 @transaction.atomic
 def do_delete_scheme(actor, scheme: ScoringScheme):
-    _require_manager(actor)
+    require_manager(actor)
     if not can_delete_scheme(scheme):
         raise ValidationError(
             _("This version has scored past or published months; start a new version instead.")

@@ -3,7 +3,7 @@ signed-in user (they are sent to all units); headquarters publishes and versions
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from diaodu.assessment.exports import ranking_workbook
 from diaodu.assessment.forms import RuleForm, RuleFormSet, SchemeForm
 from diaodu.assessment.models import ScoringScheme
 from diaodu.assessment.periods import Window
+from diaodu.assessment.permissions import can_manage, require_manager
 from diaodu.core.exports import xlsx_response
 
 MONTHS_OFFERED, QUARTERS_OFFERED, YEARS_OFFERED = 24, 8, 5
@@ -84,7 +85,7 @@ def rankings(request):
             "next_url": _ranking_url(following, group) if following.start <= today else None,
             "result": result,
             "error": error,
-            "can_manage": services.can_manage(request.user),
+            "can_manage": can_manage(request.user),
         },
     )
 
@@ -92,8 +93,7 @@ def rankings(request):
 @login_required
 @require_POST
 def publish(request):
-    if not services.can_manage(request.user):
-        raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+    require_manager(request.user)  # before the period is read
     group = group_from(request.POST)
     try:
         window = Window.parse(request.POST.get("period", ""))
@@ -161,15 +161,14 @@ def schemes(request):
             "versions": versions,
             "in_force": in_force,
             "indicator_choices": Indicator.choices,
-            "can_manage": services.can_manage(request.user),
+            "can_manage": can_manage(request.user),
         },
     )
 
 
 @login_required
 def scheme_new(request):
-    if not services.can_manage(request.user):
-        raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
+    require_manager(request.user)  # the form is for managers only
     base = ScoringScheme.objects.in_force(timezone.localdate().replace(day=1))
     if request.method == "POST":
         form = SchemeForm(request.POST)
@@ -217,8 +216,6 @@ def scheme_new(request):
 @require_POST
 def scheme_delete(request, pk):
     scheme = get_object_or_404(ScoringScheme.objects.visible_to(request.user), pk=pk)
-    if not services.can_manage(request.user):
-        raise PermissionDenied(_("Only headquarters manages rankings, bulletins and schemes."))
     try:
         services.do_delete_scheme(request.user, scheme)
     except ValidationError as error:

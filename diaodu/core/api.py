@@ -1,15 +1,72 @@
-"""What every API shares: a service's Django errors as API errors."""
+"""What every API shares: a service's Django errors as API errors, and the viewset mixin for
+actions that run a service (transitions) and for exports."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
 
 
-def call_service(function):
-    """Run a service; its ValidationError becomes a 400 and its PermissionDenied a 403."""
+class Conflict(APIException):
+    """409: the object changed since the caller read it; nothing was saved. The body is sent
+    as given (the object as it is now keeps its types), not turned into error strings."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self.detail = data
+
+
+def call_service(function, *, conflicts=(), conflict_data=None):
+    """Run a service; its ValidationError becomes a 400 (the messages by field, in the user's
+    language), its PermissionDenied a 403, and one of the `conflicts` exceptions a 409 with
+    `conflict_data(error)` as its body (by default the error's message as `detail`)."""
     try:
         return function()
+    except conflicts as error:
+        data = conflict_data(error) if conflict_data else {"detail": str(error)}
+        raise Conflict(data) from error
     except DjangoValidationError as error:
         raise ValidationError(getattr(error, "message_dict", None) or error.messages) from error
     except DjangoPermissionDenied as error:
         raise PermissionDenied(str(error)) from error
+
+
+class ServiceActionsMixin:
+    """For viewsets whose writes are services: errors mapped alike everywhere (`call`), an
+    action that moves the object through a service and answers it afresh (`transition`), and
+    the list as filtered, as a download (`export_response`).
+
+    A viewset whose services signal a conflict names the exceptions in `conflicts` and may
+    shape the 409's body in `conflict_data`.
+    """
+
+    conflicts: tuple[type[Exception], ...] = ()
+
+    def conflict_data(self, error) -> dict:
+        return {"detail": str(error)}
+
+    def call(self, function):
+        """Run a service, its errors as API errors (400, 403, 409)."""
+        return call_service(function, conflicts=self.conflicts, conflict_data=self.conflict_data)
+
+    def transition(self, service, body=None, fields=()):
+        """Run `service(user, object, *values)` on the object of the URL, the `values` being
+        the `fields` of the request body read through the serializer class `body`; answer the
+        object as it is afterwards."""
+        item = self.get_object()
+        values = ()
+        if body is not None:
+            sent = body(data=self.request.data)
+            sent.is_valid(raise_exception=True)
+            values = tuple(sent.validated_data.get(name) for name in fields)
+        self.call(lambda: service(self.request.user, item, *values))
+        return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
+
+    def export_response(self, build, queryset):
+        """The rows of `queryset` (scoped by the caller) filtered as the list is, as the
+        download `build(rows)` makes of them."""
+        return build(self.filter_queryset(queryset))

@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from diaodu.core.api import call_service
+from diaodu.core.api import ServiceActionsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.inspections import exports, services
 from diaodu.inspections.choices import Rating
@@ -123,6 +123,7 @@ def _error_response(errors: dict) -> Response:
 
 
 class InspectionViewSet(
+    ServiceActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -171,7 +172,7 @@ class InspectionViewSet(
             errors.setdefault(key, messages)  # an unknown unit is said once, not also "choose"
         if errors:
             return _error_response(errors)
-        inspection = call_service(
+        inspection = self.call(
             lambda: services.do_record_inspection(
                 request.user, project, **data, problems=problems, tasks=tasks
             )
@@ -185,8 +186,9 @@ class InspectionViewSet(
     @action(detail=False, methods=["get"], url_path="export", renderer_classes=EXPORT_RENDERERS)
     def export(self, request):
         """The inspections you see, filtered as the list, as a workbook (the page's export)."""
-        queryset = self.filter_queryset(Inspection.objects.visible_to(request.user))
-        return exports.inspection_response(queryset)
+        return self.export_response(
+            exports.inspection_response, Inspection.objects.visible_to(request.user)
+        )
 
     @extend_schema(request=InspectionPhotoSerializer, responses={201: InspectionPhotoSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
@@ -197,7 +199,7 @@ class InspectionViewSet(
             raise PermissionDenied(_("Only inspectors and headquarters record inspections."))
         body = InspectionPhotoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        photo = call_service(
+        photo = self.call(
             lambda: services.do_add_inspection_photo(
                 request.user,
                 inspection,

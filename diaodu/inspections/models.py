@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.photos import Photo
 from diaodu.inspections.choices import RATING_COLOURS, Rating
 from diaodu.projects.models import Project
 
@@ -154,24 +155,15 @@ def photo_path(photo, filename):
     return f"inspections/{photo.inspection.date:%Y/%m}/{photo.inspection_id}/{filename}"
 
 
-class InspectionPhoto(models.Model):
+class InspectionPhoto(Photo):
     """A photo taken on the visit (images only, size-limited)."""
+
+    OWNER = "inspection"
 
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="photos"
     )
     image = models.ImageField(_("photo"), upload_to=photo_path)
-    caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         ordering = ["inspection", "id"]
-        verbose_name = _("photo")
-        verbose_name_plural = _("photos")
-
-    def __str__(self):
-        return self.caption or self.image.name
-
-    @property
-    def project(self):
-        return self.inspection.project

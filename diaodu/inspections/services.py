@@ -7,9 +7,10 @@ recorded and their units notified like any other; all of it is written, or none 
 """
 
 from datetime import date as Date
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from diaodu.core.dates import end_of
 from diaodu.core.history import diff, record, snapshot
 from diaodu.core.models import Action
-from diaodu.core.uploads import check_photo
+from diaodu.core.photos import attach_photo
 from diaodu.inspections.models import Inspection, InspectionPhoto
 from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
@@ -87,7 +88,8 @@ def split_errors(error: ValidationError) -> tuple[dict, dict]:
 
     A row's error for the whole row has the field None.
     """
-    fields, rows = {}, {PROBLEMS: {}, TASKS: {}}
+    fields: dict[str, list[str]] = {}
+    rows: dict[str, dict[int, dict[str | None, list[str]]]] = {PROBLEMS: {}, TASKS: {}}
     messages = getattr(error, "message_dict", None) or {NON_FIELD_ERRORS: error.messages}
     for key, texts in messages.items():
         kind, _dot, rest = key.partition(".")
@@ -128,7 +130,7 @@ def _check_problem(project, visit: Date | None, row: dict) -> dict:
         description=(row.get("description") or "").strip(),
         category=row.get("category") or ProblemCategory.OTHER,
         responsible_unit=row.get("responsible_unit"),
-        deadline=deadline,
+        deadline=deadline,  # type: ignore[misc]  # a probe, never saved: None is reported above
         source=ProblemSource.INSPECTION,
     )
     for field, messages in _model_errors(probe, errors).items():
@@ -151,7 +153,7 @@ def _check_task(project, visit: Date | None, row: dict) -> dict:
         project=project,
         content=(row.get("content") or "").strip(),
         lead_unit=row.get("lead_unit"),
-        deadline=deadline,
+        deadline=deadline,  # type: ignore[misc]  # a probe, never saved: None is reported above
         source=TaskSource.INSPECTION,
     )
     for field, messages in _model_errors(probe, errors).items():
@@ -166,11 +168,13 @@ def check_inspection(inspection: Inspection, problems=(), tasks=(), *, today=Non
     inspection itself has errors, so that one answer lists everything to correct.
     """
     today = today or timezone.localdate()
-    errors = {}
+    errors: dict[str, list[Any]] = {}
     # A missing value is said the same way for every field ("cannot be blank", not "null").
     for name in REQUIRED:
         if getattr(inspection, name) in (None, ""):
-            errors[name] = [Inspection._meta.get_field(name).error_messages["blank"]]
+            model_field = Inspection._meta.get_field(name)
+            assert isinstance(model_field, models.Field)  # one of the inspection's own fields
+            errors[name] = [model_field.error_messages["blank"]]
     try:
         inspection.full_clean(exclude=[*errors, "report", "reported_percent", "recorded_by"])
     except ValidationError as error:
@@ -181,8 +185,8 @@ def check_inspection(inspection: Inspection, problems=(), tasks=(), *, today=Non
     for kind, rows, check in ((PROBLEMS, problems, _check_problem), (TASKS, tasks, _check_task)):
         for index, row in enumerate(rows):
             for field, messages in check(inspection.project, visit, row).items():
-                name = None if field == NON_FIELD_ERRORS else field
-                _add(errors, row_key(kind, index, name), messages)
+                row_field = None if field == NON_FIELD_ERRORS else field
+                _add(errors, row_key(kind, index, row_field), messages)
     return errors
 
 
@@ -306,18 +310,7 @@ def do_record_inspection(
 
 @transaction.atomic
 def do_add_inspection_photo(actor, inspection: Inspection, image, caption: str = ""):
-    """Attach a photo of the visit, checked as a report's photo is (size and image type)."""
+    """Attach a photo of the visit, checked (size and image type) as every photo."""
     _require_inspector(actor)
     _require_visible(actor, inspection.project)
-    image = check_photo(image)
-    photo = InspectionPhoto(inspection=inspection, image=image, caption=(caption or "").strip())
-    photo.full_clean(exclude=["image"])
-    photo.save()
-    record(
-        actor,
-        photo,
-        Action.CREATE,
-        {"image": [None, photo.image.name]},
-        project=inspection.project,
-    )
-    return photo
+    return attach_photo(actor, InspectionPhoto(inspection=inspection, caption=caption), image)

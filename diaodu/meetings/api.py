@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from diaodu.core.api import call_service
+from diaodu.core.api import ServiceActionsMixin
 from diaodu.meetings import documents, services
 from diaodu.meetings.agenda import build_agenda
 from diaodu.meetings.models import Meeting
@@ -98,7 +98,7 @@ def _docx(content, filename):
     return response
 
 
-class MeetingViewSet(viewsets.ModelViewSet):
+class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
     """Meetings you see. Headquarters and leaders create, change and delete them."""
 
     serializer_class = MeetingSerializer
@@ -120,9 +120,7 @@ class MeetingViewSet(viewsets.ModelViewSet):
         self._require_manager()
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        meeting = call_service(
-            lambda: services.do_create_meeting(request.user, **body.validated_data)
-        )
+        meeting = self.call(lambda: services.do_create_meeting(request.user, **body.validated_data))
         return Response(self.get_serializer(meeting).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -130,9 +128,7 @@ class MeetingViewSet(viewsets.ModelViewSet):
         self._require_manager()
         body = self.get_serializer(meeting, data=request.data, partial=kwargs.pop("partial", False))
         body.is_valid(raise_exception=True)
-        call_service(
-            lambda: services.do_update_meeting(request.user, meeting, **body.validated_data)
-        )
+        self.call(lambda: services.do_update_meeting(request.user, meeting, **body.validated_data))
         return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
 
     def destroy(self, request, *args, **kwargs):
@@ -156,7 +152,7 @@ class MeetingViewSet(viewsets.ModelViewSet):
         body = ExtractSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         text = body.validated_data["text"]
-        call_service(lambda: services.do_save_minutes(request.user, meeting, text))
+        self.call(lambda: services.do_save_minutes(request.user, meeting, text))
         drafts = extract(
             text,
             meeting.date,
@@ -200,7 +196,7 @@ class MeetingViewSet(viewsets.ModelViewSet):
         if errors:
             rows_with_errors = [{"row": i + 1, "errors": errors[i]} for i in sorted(errors)]
             return Response({"tasks": rows_with_errors}, status=status.HTTP_400_BAD_REQUEST)
-        tasks = call_service(lambda: services.do_confirm_tasks(request.user, meeting, rows))
+        tasks = self.call(lambda: services.do_confirm_tasks(request.user, meeting, rows))
         return Response(TaskSerializer(tasks, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=DOCX_RESPONSE)

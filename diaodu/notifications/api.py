@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from diaodu.core.api import call_service
+from diaodu.core.api import ServiceActionsMixin
 from diaodu.notifications.filters import OutboxFilterSet
 from diaodu.notifications.models import Delivery, Notification
 from diaodu.notifications.services import do_resend
@@ -61,7 +61,12 @@ class DeliverySerializer(serializers.ModelSerializer):
         return (delivery.message or {}).get("title", "")
 
 
-class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DeliveryViewSet(
+    ServiceActionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """The outbox (headquarters): every delivery beyond the bell; `POST …/<id>/resend/`."""
 
     serializer_class = DeliverySerializer
@@ -73,5 +78,4 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=None, responses=DeliverySerializer)
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
-        delivery = call_service(lambda: do_resend(request.user, self.get_object()))
-        return Response(DeliverySerializer(delivery).data)
+        return self.transition(do_resend)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from diaodu.notifications.channels import Channel
+from diaodu.org.permissions import is_headquarters
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -140,7 +141,7 @@ class DeliveryStatus(models.TextChoices):
 class DeliveryQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The outbox is headquarters' to watch."""
-        if not user.is_authenticated or not user.is_active or not user.is_headquarters:
+        if not is_headquarters(user):
             return self.none()
         return self
 

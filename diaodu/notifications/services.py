@@ -4,6 +4,7 @@ notifications, and run as tasks once the change is committed (diaodu/notificatio
 
 import logging
 import uuid
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from diaodu.notifications import outbox
 from diaodu.notifications.models import Delivery, DeliveryStatus, Notification
+from diaodu.org.permissions import is_headquarters, require
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +66,7 @@ def notify(
     outbox.plan(created, key or uuid.uuid4().hex)
     ids = [n.pk for n in created]
     for path in getattr(settings, "DIAODU_NOTIFICATION_CHANNELS", []) if ids else []:
-        transaction.on_commit(lambda path=path: _queue(path, ids))
+        transaction.on_commit(partial(_queue, path, ids))
     return created
 
 
@@ -80,11 +82,10 @@ def _queue(path: str, ids: list[int]):
 
 def do_resend(actor, delivery: Delivery) -> Delivery:
     """Send a failed (or stuck) delivery again: headquarters only, from the outbox page."""
-    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    if not actor.is_headquarters:
-        raise PermissionDenied(_("Only headquarters manages the outbox."))
+    require(is_headquarters(actor), _("Only headquarters manages the outbox."))
     updated = Delivery.objects.filter(
         pk=delivery.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.SENDING]
     ).update(status=DeliveryStatus.QUEUED, attempts=0, not_before=None)

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
@@ -22,6 +22,7 @@ from diaodu.notifications.models import (
     UnitRobot,
 )
 from diaodu.notifications.services import do_resend, mark_read
+from diaodu.org.permissions import is_headquarters, require
 
 
 @login_required
@@ -109,8 +110,7 @@ def channel_settings(request):
 @login_required
 def outbox(request):
     """Every delivery beyond the bell: queued, sent or failed with its error (headquarters)."""
-    if not request.user.is_headquarters:
-        raise PermissionDenied(_("Only headquarters manages the outbox."))
+    require(is_headquarters(request.user), _("Only headquarters manages the outbox."))
     filterset = OutboxFilterSet(request.GET, queryset=Delivery.objects.visible_to(request.user))
     for field in filterset.form.fields.values():
         css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"

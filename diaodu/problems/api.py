@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from diaodu.core.api import call_service
+from diaodu.core.api import ServiceActionsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.org.models import Unit
 from diaodu.problems import exports, services
@@ -139,16 +139,14 @@ class EscalateSerializer(serializers.Serializer):
     to_level = serializers.ChoiceField(choices=LEVEL_ORDER, required=False)
 
 
-class _TransitionsMixin:
-    """Run a service on the object, with the optional text the caller sent, and return it."""
+class _TransitionsMixin(ServiceActionsMixin):
+    """Each action of the transition table (`transitions.py`) runs its service on the object,
+    with the text the caller sent if it takes one, and answers the object afresh."""
 
     def _act(self, service, text=True):
-        item = self.get_object()
-        body = TextSerializer(data=self.request.data)
-        body.is_valid(raise_exception=True)
-        args = (body.validated_data["text"],) if text else ()
-        call_service(lambda: service(self.request.user, item, *args))
-        return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
+        if not text:
+            return self.transition(service)
+        return self.transition(service, TextSerializer, ["text"])
 
 
 class ProblemViewSet(_TransitionsMixin, viewsets.ModelViewSet):
@@ -172,15 +170,16 @@ class ProblemViewSet(_TransitionsMixin, viewsets.ModelViewSet):
         project = data.pop("project")
         if not Project.objects.visible_to(request.user).filter(pk=project.pk).exists():
             raise ValidationError({"project": [_("Unknown project.")]})
-        problem = call_service(lambda: services.do_raise_problem(request.user, project, **data))
+        problem = self.call(lambda: services.do_raise_problem(request.user, project, **data))
         return Response(ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(filters=True, responses=XLSX_RESPONSE)
     @action(detail=False, methods=["get"], url_path="export", renderer_classes=EXPORT_RENDERERS)
     def export(self, request):
         """The problems you see, filtered as the list, as a workbook (the page's export)."""
-        queryset = self.filter_queryset(Problem.objects.visible_to(request.user))
-        return exports.problem_response(queryset)
+        return self.export_response(
+            exports.problem_response, Problem.objects.visible_to(request.user)
+        )
 
     @extend_schema(request=None, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
@@ -210,18 +209,9 @@ class ProblemViewSet(_TransitionsMixin, viewsets.ModelViewSet):
     @extend_schema(request=EscalateSerializer, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
-        problem = self.get_object()
-        body = EscalateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        call_service(
-            lambda: services.do_escalate_problem(
-                request.user,
-                problem,
-                body.validated_data["text"],
-                body.validated_data.get("to_level"),
-            )
+        return self.transition(
+            services.do_escalate_problem, EscalateSerializer, ["text", "to_level"]
         )
-        return Response(ProblemSerializer(Problem.objects.get(pk=problem.pk)).data)
 
 
 class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
@@ -246,15 +236,14 @@ class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
             and not Project.objects.visible_to(request.user).filter(pk=project.pk).exists()
         ):
             raise ValidationError({"project": [_("Unknown project.")]})
-        task = call_service(lambda: services.do_assign_task(request.user, project=project, **data))
+        task = self.call(lambda: services.do_assign_task(request.user, project=project, **data))
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(filters=True, responses=XLSX_RESPONSE)
     @action(detail=False, methods=["get"], url_path="export", renderer_classes=EXPORT_RENDERERS)
     def export(self, request):
         """The tasks you see, filtered as the list, as a workbook (the page's export)."""
-        queryset = self.filter_queryset(Task.objects.visible_to(request.user))
-        return exports.task_response(queryset)
+        return self.export_response(exports.task_response, Task.objects.visible_to(request.user))
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])

@@ -88,39 +88,31 @@ def task_columns(today) -> list[Column]:
     ]
 
 
-def _filename(kind: str, title: str, today):
-    return f"{title} {today:%Y-%m-%d}.xlsx", f"{kind}-{today:%Y%m%d}.xlsx"
+def _response(queryset, kind: str, title: str, columns, total):
+    today = timezone.localdate()
+    content = table_workbook(title, columns(today), queryset.iterator(chunk_size=CHUNK), total)
+    return xlsx_response(content, f"{title} {today:%Y-%m-%d}.xlsx", f"{kind}-{today:%Y%m%d}.xlsx")
 
 
 def problem_response(queryset):
     """The problems of `queryset` (scoped and filtered by the caller) as a download."""
-    today = timezone.localdate()
-    rows = queryset.select_related(
-        "project__region", "responsible_unit", "coordinating_leader"
-    ).iterator(chunk_size=CHUNK)
-    title = _("Problems")
-    content = table_workbook(
-        title,
-        problem_columns(today),
-        rows,
+    return _response(
+        queryset.select_related("project__region", "responsible_unit", "coordinating_leader"),
+        "problems",
+        _("Problems"),
+        problem_columns,
         lambda count: _("Total (%(count)d problems)") % {"count": count},
     )
-    return xlsx_response(content, *_filename("problems", title, today))
 
 
 def task_response(queryset):
     """The tasks of `queryset` (scoped and filtered by the caller) as a download."""
-    today = timezone.localdate()
-    rows = (
-        queryset.select_related("project__region", "lead_unit", "created_by")
-        .prefetch_related("responsible_units")
-        .iterator(chunk_size=CHUNK)
-    )
-    title = _("Tasks")
-    content = table_workbook(
-        title,
-        task_columns(today),
-        rows,
+    return _response(
+        queryset.select_related("project__region", "lead_unit", "created_by").prefetch_related(
+            "responsible_units"
+        ),
+        "tasks",
+        _("Tasks"),
+        task_columns,
         lambda count: _("Total (%(count)d tasks)") % {"count": count},
     )
-    return xlsx_response(content, *_filename("tasks", title, today))

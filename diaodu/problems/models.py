@@ -6,7 +6,7 @@ derived from the deadline and the last feedback (`warnings.py`).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.org.models import Leader, Unit
@@ -30,7 +30,98 @@ def _unit_scope(user):
     return user.sees_everything, user.scope_unit_ids
 
 
-class ProblemQuerySet(models.QuerySet):
+class SupervisedQuerySet(models.QuerySet):
+    def open(self):
+        """Not yet verified and closed."""
+        return self.exclude(status=self.model.CLOSED)
+
+
+class SupervisedItem(models.Model):
+    """What a problem and a task share: a unit must settle it by a deadline, and it is
+    followed until someone other than whoever did the work verifies it (销号).
+
+    Each concrete model names its states (`status`, closed at `CLOSED`), the field that says
+    who reported the work done (`DOER`), its timeline of entries (`timeline`), and the fields
+    that say when it was last heard of (`QUIET_SINCE`, the first one set counts): an item that
+    has them goes stale, its light yellow after a long silence. What may happen to it, from which
+    state, by whom, and what is recorded is its table in `diaodu.problems.transitions`.
+    """
+
+    CLOSED: str
+    DOER: str
+    QUIET_SINCE: tuple[str, ...] = ()
+
+    deadline = models.DateField(_("deadline"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def status_colour(self):
+        return STATUS_COLOURS.get(self.status, "secondary")
+
+    @property
+    def is_closed(self):
+        return self.status == self.CLOSED
+
+    @property
+    def quiet_since(self):
+        """Since when nothing was heard of it (for the light of items that go stale)."""
+        return next(filter(None, (getattr(self, name) for name in self.QUIET_SINCE)), None)
+
+
+def verifier_is_not_doer(doer: str, name: str) -> models.CheckConstraint:
+    """Whoever reported the work done (`doer`) never verifies it: the database refuses it."""
+    return models.CheckConstraint(
+        condition=Q(verified_by__isnull=True)
+        | Q(**{f"{doer}__isnull": True})
+        | ~Q(verified_by=F(doer)),
+        name=name,
+        violation_error_message=_("Whoever reported the work done cannot verify it."),
+    )
+
+
+class TimelineEntry(models.Model):
+    """One entry of a problem's or a task's timeline: what was done, said or decided."""
+
+    ITEM: str
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+    @property
+    def item(self):
+        return getattr(self, self.ITEM)
+
+    @property
+    def project(self):
+        return self.item.project
+
+
+class ProblemQuerySet(SupervisedQuerySet):
     def visible_to(self, user):
         """Problems of projects the user sees, and problems assigned to the user's unit."""
         everything, units = _unit_scope(user)
@@ -43,12 +134,12 @@ class ProblemQuerySet(models.QuerySet):
             | Q(responsible_unit_id__in=units)
         )
 
-    def open(self):
-        return self.exclude(status=ProblemStatus.VERIFIED)
 
-
-class Problem(models.Model):
+class Problem(SupervisedItem):
     """A problem a project cannot solve alone: who solves it, by when, at which level."""
+
+    CLOSED = ProblemStatus.VERIFIED
+    DOER = "solved_by"
 
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="problems"
@@ -97,7 +188,6 @@ class Problem(models.Model):
     level = models.CharField(
         _("level"), max_length=20, choices=ProblemLevel.choices, default=ProblemLevel.UNIT
     )
-    deadline = models.DateField(_("deadline"))
     status = models.CharField(
         _("status"), max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.OPEN
     )
@@ -118,18 +208,8 @@ class Problem(models.Model):
         related_name="+",
     )
     solved_at = models.DateTimeField(_("reported solved at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ProblemQuerySet.as_manager()
 
@@ -143,49 +223,32 @@ class Problem(models.Model):
             # Overdue problems: open ones by deadline.
             models.Index(fields=["status", "deadline"], name="problem_status_deadline"),
         ]
+        constraints = [verifier_is_not_doer("solved_by", "problem_verifier_not_solver")]
 
     def __str__(self):
         return f"{self.project}：{self.description[:30]}"
 
     @property
-    def status_colour(self):
-        return STATUS_COLOURS.get(self.status, "secondary")
-
-    @property
-    def is_closed(self):
-        return self.status == ProblemStatus.VERIFIED
+    def timeline(self):
+        return self.follow_ups
 
 
-class ProblemFollowUp(models.Model):
+class ProblemFollowUp(TimelineEntry):
     """One entry of a problem's timeline: what was done, said or decided."""
+
+    ITEM = "problem"
 
     problem = models.ForeignKey(
         Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="follow_ups"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
     text = models.TextField(_("follow-up"))
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TimelineEntry.Meta):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
 
-    def __str__(self):
-        return self.text[:40]
 
-    @property
-    def project(self):
-        return self.problem.project
-
-
-class TaskQuerySet(models.QuerySet):
+class TaskQuerySet(SupervisedQuerySet):
     def visible_to(self, user):
         """Tasks of projects the user sees, and tasks its unit leads or is responsible for."""
         everything, units = _unit_scope(user)
@@ -203,12 +266,13 @@ class TaskQuerySet(models.QuerySet):
             )
         )
 
-    def open(self):
-        return self.exclude(status=TaskStatus.VERIFIED)
 
-
-class Task(models.Model):
+class Task(SupervisedItem):
     """Who does what by when (督办事项), followed until someone verifies it is done."""
+
+    CLOSED = TaskStatus.VERIFIED
+    DOER = "done_by"
+    QUIET_SINCE = ("last_feedback_at", "created_at")
 
     content = models.TextField(_("task"))
     project = models.ForeignKey(
@@ -225,7 +289,6 @@ class Task(models.Model):
     responsible_units = models.ManyToManyField(
         Unit, verbose_name=_("responsible units"), related_name="tasks", blank=True
     )
-    deadline = models.DateField(_("deadline"))
     source = models.CharField(
         _("source"), max_length=20, choices=TaskSource.choices, default=TaskSource.INSTRUCTION
     )
@@ -285,17 +348,7 @@ class Task(models.Model):
         related_name="+",
     )
     done_at = models.DateTimeField(_("reported done at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = TaskQuerySet.as_manager()
 
@@ -309,43 +362,26 @@ class Task(models.Model):
             # Overdue tasks: open ones by deadline.
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
         ]
+        constraints = [verifier_is_not_doer("done_by", "task_verifier_not_doer")]
 
     def __str__(self):
         return self.content[:40]
 
     @property
-    def status_colour(self):
-        return STATUS_COLOURS.get(self.status, "secondary")
-
-    @property
-    def is_closed(self):
-        return self.status == TaskStatus.VERIFIED
+    def timeline(self):
+        return self.feedback
 
 
-class TaskFeedback(models.Model):
+class TaskFeedback(TimelineEntry):
     """A progress note on a task from the unit doing it."""
+
+    ITEM = "task"
 
     task = models.ForeignKey(
         Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="feedback"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
     text = models.TextField(_("feedback"))
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TimelineEntry.Meta):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
-
-    def __str__(self):
-        return self.text[:40]
-
-    @property
-    def project(self):
-        return self.task.project

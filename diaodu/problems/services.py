@@ -1,8 +1,8 @@
 """Every state change of problems and tasks: checked, written, recorded and notified.
 
-Problem: open → accepted → in progress → reported solved → verified (销号) by someone other
-than its solver, or sent back to in progress; escalation raises the level at any open state.
-Task: assigned → accepted → in progress (feedback) → reported done → verified, or sent back.
+Each transition is a row of the table in `transitions.py` (from which states, to which, who,
+what it records), applied by `_transition` on the row locked; the services add what is
+particular to each (whom to tell, the level of an escalation).
 """
 
 import functools
@@ -23,6 +23,8 @@ from diaodu.notifications import reminders
 from diaodu.notifications.services import notify
 from diaodu.org.choices import LeaderLevel, Role
 from diaodu.org.models import User
+from diaodu.org.permissions import require
+from diaodu.problems import transitions
 from diaodu.problems.choices import (
     LEVEL_ORDER,
     ProblemLevel,
@@ -31,18 +33,10 @@ from diaodu.problems.choices import (
     TaskSource,
     TaskStatus,
 )
-from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
+from diaodu.problems.models import Problem, Task
+from diaodu.problems.permissions import can_assign, can_raise
 from diaodu.projects.models import Project
 from diaodu.projects.signals import facts_changed
-
-
-def _require(allowed, message):
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _active(user):
-    return user.is_authenticated and user.is_active
 
 
 def unit_users(*units):
@@ -61,46 +55,6 @@ def _leader_users(problem: Problem, level: str):
     leaders = [leader for leader in problem.project.leaders.all() if leader.level == wanted]
     users = [leader.user for leader in leaders if leader.user_id]
     return leaders, users or _hq_users()
-
-
-def acts_for(user, unit) -> bool:
-    """The user works in this unit (or in a unit above it)."""
-    return _active(user) and unit is not None and unit.pk in user.scope_unit_ids
-
-
-# -- problems ------------------------------------------------------------------------------
-
-
-def can_raise(user, project: Project) -> bool:
-    return _active(user) and Project.objects.visible_to(user).filter(pk=project.pk).exists()
-
-
-def can_work_on_problem(user, problem: Problem) -> bool:
-    return _active(user) and (user.is_headquarters or acts_for(user, problem.responsible_unit))
-
-
-def can_escalate(user, problem: Problem) -> bool:
-    if not _active(user):
-        return False
-    region = problem.project.region
-    return (
-        user.is_headquarters
-        or acts_for(user, problem.responsible_unit)
-        or (user.role == Role.REGION and region is not None and acts_for(user, region))
-        or (problem.coordinating_leader_id and problem.coordinating_leader.user_id == user.pk)
-    )
-
-
-def can_verify_problem(user, problem: Problem) -> bool:
-    """Headquarters, an inspector or the leader it was escalated to; never its solver."""
-    if not _active(user) or problem.solved_by_id == user.pk:
-        return False
-    leader = problem.coordinating_leader
-    return (
-        user.is_headquarters
-        or user.role == Role.INSPECTOR
-        or (leader is not None and leader.user_id == user.pk)
-    )
 
 
 def locked(function):
@@ -136,6 +90,32 @@ def _problem_facts(problem, reason="") -> str:
     return f"{reason.strip()}\n\n{facts}" if reason.strip() else facts
 
 
+def _transition(actor, item, action, text=""):
+    """Check and apply one action of the item's table (`transitions.py`): who may, from which
+    state, the text it needs; write the timeline entry, the fields it records and the new
+    state. Called by the services below, on the row `locked`. Returns the entry, if any."""
+    step = transitions.table(item)[action]
+    require(step.allowed(actor, item), step.denied)
+    if item.status not in step.sources:
+        raise ValidationError(step.refused)
+    text = (text or "").strip()
+    if step.text == transitions.REQUIRED and not text:
+        raise ValidationError({step.text_key: step.missing})
+    entry, now = None, timezone.now()
+    if step.entry and text:
+        entry = item.timeline.create(author=actor, text=text)
+        now = entry.created_at
+    values = {transitions.ACTOR: actor, transitions.NOW: now, None: None}
+    fields = {name: values[what] for name, what in step.records.items()}
+    if step.moves(actor, item):
+        _move(actor, item, step.target, reason=text if step.reason else "", **fields)
+    elif fields:
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.save(update_fields=[*fields, "updated_at"])
+    return entry
+
+
 def _move(actor, item, to_status, *, reason="", **fields):
     before = item.status
     item.status = to_status
@@ -167,7 +147,7 @@ def do_raise_problem(
     coordinating_leader=None,
     inspection=None,
 ) -> Problem:
-    _require(can_raise(actor, project), _("You cannot raise problems for this project."))
+    require(can_raise(actor, project), _("You cannot raise problems for this project."))
     problem = Problem(
         project=project,
         description=(description or "").strip(),
@@ -196,53 +176,18 @@ def do_raise_problem(
 
 @locked
 def do_accept_problem(actor, problem):
-    _require(can_work_on_problem(actor, problem), _("Only the responsible unit can accept it."))
-    if problem.status != ProblemStatus.OPEN:
-        raise ValidationError(_("Only an open problem can be accepted."))
-    return _move(actor, problem, ProblemStatus.ACCEPTED)
+    _transition(actor, problem, "accept")
+    return problem
 
 
 @locked
 def do_add_problem_follow_up(actor, problem, text):
-    _require(
-        can_work_on_problem(actor, problem)
-        or can_verify_problem(actor, problem)
-        or can_escalate(actor, problem),
-        _("You cannot follow up this problem."),
-    )
-    if problem.is_closed:
-        raise ValidationError(_("The problem is closed."))
-    if not (text or "").strip():
-        raise ValidationError({"text": _("Write what was done.")})
-    entry = ProblemFollowUp.objects.create(problem=problem, author=actor, text=text.strip())
-    if problem.status in {ProblemStatus.OPEN, ProblemStatus.ACCEPTED} and (
-        can_work_on_problem(actor, problem)
-    ):
-        _move(actor, problem, ProblemStatus.IN_PROGRESS)
-    return entry
+    return _transition(actor, problem, "follow-up", text)
 
 
 @locked
 def do_report_problem_solved(actor, problem, note=""):
-    _require(
-        can_work_on_problem(actor, problem), _("Only the responsible unit can report it solved.")
-    )
-    if problem.status not in {
-        ProblemStatus.OPEN,
-        ProblemStatus.ACCEPTED,
-        ProblemStatus.IN_PROGRESS,
-    }:
-        raise ValidationError(_("Only an open problem can be reported solved."))
-    if note:
-        ProblemFollowUp.objects.create(problem=problem, author=actor, text=note)
-    _move(
-        actor,
-        problem,
-        ProblemStatus.REPORTED_SOLVED,
-        reason=note,
-        solved_by=actor,
-        solved_at=timezone.now(),
-    )
+    _transition(actor, problem, "solved", note)
     leaders = (
         [problem.coordinating_leader.user]
         if problem.coordinating_leader_id and (problem.coordinating_leader.user_id)
@@ -261,23 +206,7 @@ def do_report_problem_solved(actor, problem, note=""):
 
 @locked
 def do_verify_problem(actor, problem, note=""):
-    _require(
-        can_verify_problem(actor, problem),
-        _(
-            "Only headquarters, an inspector or the leader it was escalated to, "
-            "and never its solver, can verify a problem."
-        ),
-    )
-    if problem.status != ProblemStatus.REPORTED_SOLVED:
-        raise ValidationError(_("Only a problem reported solved can be verified."))
-    _move(
-        actor,
-        problem,
-        ProblemStatus.VERIFIED,
-        reason=note,
-        verified_by=actor,
-        verified_at=timezone.now(),
-    )
+    _transition(actor, problem, "verify", note)
     notify(
         unit_users(problem.responsible_unit) + [problem.raised_by],
         _("Problem verified and closed: %(problem)s") % {"problem": problem},
@@ -291,12 +220,7 @@ def do_verify_problem(actor, problem, note=""):
 
 @locked
 def do_send_back_problem(actor, problem, reason):
-    _require(can_verify_problem(actor, problem), _("You cannot send this problem back."))
-    if problem.status != ProblemStatus.REPORTED_SOLVED:
-        raise ValidationError(_("Only a problem reported solved can be sent back."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why it is not solved.")})
-    _move(actor, problem, ProblemStatus.IN_PROGRESS, reason=reason, solved_by=None, solved_at=None)
+    _transition(actor, problem, "send-back", reason)
     notify(
         unit_users(problem.responsible_unit),
         _("Sent back, not solved: %(problem)s") % {"problem": problem},
@@ -311,11 +235,7 @@ def do_send_back_problem(actor, problem, reason):
 @locked
 def do_escalate_problem(actor, problem, reason, to_level=None):
     """Raise the problem to the next level (or `to_level`) and notify that level's leaders."""
-    _require(can_escalate(actor, problem), _("You cannot escalate this problem."))
-    if problem.is_closed:
-        raise ValidationError(_("The problem is closed."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the unit cannot solve it alone.")})
+    _transition(actor, problem, "escalate", reason)
     current = LEVEL_ORDER.index(problem.level)
     target = to_level or (LEVEL_ORDER[current + 1] if current + 1 < len(LEVEL_ORDER) else None)
     if target is None or LEVEL_ORDER.index(target) <= current:
@@ -340,26 +260,6 @@ def do_escalate_problem(actor, problem, reason, to_level=None):
 
 
 # -- tasks ---------------------------------------------------------------------------------
-
-
-def can_assign(user) -> bool:
-    return _active(user) and (user.is_headquarters or user.role in {Role.LEADER, Role.INSPECTOR})
-
-
-def can_work_on_task(user, task: Task) -> bool:
-    if not _active(user):
-        return False
-    return (
-        user.is_headquarters
-        or acts_for(user, task.lead_unit)
-        or any(acts_for(user, unit) for unit in task.responsible_units.all())
-    )
-
-
-def can_verify_task(user, task: Task) -> bool:
-    if not _active(user) or task.done_by_id == user.pk:
-        return False
-    return user.is_headquarters or user.role == Role.INSPECTOR or task.created_by_id == user.pk
 
 
 def _task_url(task):
@@ -394,7 +294,7 @@ def do_assign_task(
     meeting=None,
     inspection=None,
 ) -> Task:
-    _require(can_assign(actor), _("Only headquarters, leaders and inspectors assign tasks."))
+    require(can_assign(actor), _("Only headquarters, leaders and inspectors assign tasks."))
     if project is not None and not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
         raise PermissionDenied(_("You cannot assign tasks on this project."))
     task = Task(
@@ -428,44 +328,18 @@ def do_assign_task(
 
 @locked
 def do_accept_task(actor, task):
-    _require(can_work_on_task(actor, task), _("Only the units doing the task can accept it."))
-    if task.status != TaskStatus.ASSIGNED:
-        raise ValidationError(_("Only an assigned task can be accepted."))
-    return _move(actor, task, TaskStatus.ACCEPTED, last_feedback_at=timezone.now())
+    _transition(actor, task, "accept")
+    return task
 
 
 @locked
 def do_add_task_feedback(actor, task, text):
-    _require(can_work_on_task(actor, task), _("Only the units doing the task give feedback."))
-    if task.status in {TaskStatus.REPORTED_DONE, TaskStatus.VERIFIED}:
-        raise ValidationError(_("The task is reported done; wait for verification."))
-    if not (text or "").strip():
-        raise ValidationError({"text": _("Write what was done.")})
-    entry = TaskFeedback.objects.create(task=task, author=actor, text=text.strip())
-    task.last_feedback_at = entry.created_at
-    if task.status in {TaskStatus.ASSIGNED, TaskStatus.ACCEPTED}:
-        _move(actor, task, TaskStatus.IN_PROGRESS, last_feedback_at=entry.created_at)
-    else:
-        task.save(update_fields=["last_feedback_at", "updated_at"])
-    return entry
+    return _transition(actor, task, "feedback", text)
 
 
 @locked
 def do_report_task_done(actor, task, note=""):
-    _require(can_work_on_task(actor, task), _("Only the units doing the task can report it done."))
-    if task.status in {TaskStatus.REPORTED_DONE, TaskStatus.VERIFIED}:
-        raise ValidationError(_("The task is already reported done."))
-    if note:
-        TaskFeedback.objects.create(task=task, author=actor, text=note)
-    _move(
-        actor,
-        task,
-        TaskStatus.REPORTED_DONE,
-        reason=note,
-        done_by=actor,
-        done_at=timezone.now(),
-        last_feedback_at=timezone.now(),
-    )
+    _transition(actor, task, "done", note)
     notify(
         [task.created_by] + _hq_users(),
         _("Reported done, to verify: %(task)s") % {"task": task},
@@ -479,18 +353,7 @@ def do_report_task_done(actor, task, note=""):
 
 @locked
 def do_verify_task(actor, task, note=""):
-    _require(
-        can_verify_task(actor, task),
-        _(
-            "Only headquarters, an inspector or whoever assigned it, and never the unit "
-            "that did it, can verify a task."
-        ),
-    )
-    if task.status != TaskStatus.REPORTED_DONE:
-        raise ValidationError(_("Only a task reported done can be verified."))
-    _move(
-        actor, task, TaskStatus.VERIFIED, reason=note, verified_by=actor, verified_at=timezone.now()
-    )
+    _transition(actor, task, "verify", note)
     notify(
         unit_users(task.lead_unit, *task.responsible_units.all()),
         _("Task verified and closed: %(task)s") % {"task": task},
@@ -504,12 +367,7 @@ def do_verify_task(actor, task, note=""):
 
 @locked
 def do_send_back_task(actor, task, reason):
-    _require(can_verify_task(actor, task), _("You cannot send this task back."))
-    if task.status != TaskStatus.REPORTED_DONE:
-        raise ValidationError(_("Only a task reported done can be sent back."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why it is not done.")})
-    _move(actor, task, TaskStatus.IN_PROGRESS, reason=reason, done_by=None, done_at=None)
+    _transition(actor, task, "send-back", reason)
     notify(
         unit_users(task.lead_unit, *task.responsible_units.all()),
         _("Sent back, not done: %(task)s") % {"task": task},

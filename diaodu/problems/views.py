@@ -1,18 +1,22 @@
 """Pages of problems and tasks. Every query starts from Problem/Task.objects.visible_to(user)."""
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from diaodu.core.models import ChangeRecord
 from diaodu.org.models import Unit
-from diaodu.problems import exports, services
+from diaodu.problems import exports, permissions, services, transitions
 from diaodu.problems.choices import ProblemStatus, TaskStatus
 from diaodu.problems.filters import ProblemFilterSet, TaskFilterSet
 from diaodu.problems.forms import ProblemForm, TaskForm, TextForm
@@ -38,10 +42,10 @@ def _tasks(user):
     )
 
 
-def _list(request, filterset_class, queryset, statuses, template):
+def _list(request, filterset_class, queryset, statuses, template, **context):
     filterset = filterset_class(request.GET, queryset=queryset)
     board = request.GET.get("view") == "board"
-    context = {"filterset": filterset, "board": board}
+    context.update(filterset=filterset, board=board)
     if board:
         items = light_list(list(filterset.qs[:500]))
         context["columns"] = [
@@ -68,7 +72,12 @@ def problem_list(request):
 @login_required
 def task_list(request):
     return _list(
-        request, TaskFilterSet, _tasks(request.user), TaskStatus, "problems/task_list.html"
+        request,
+        TaskFilterSet,
+        _tasks(request.user),
+        TaskStatus,
+        "problems/task_list.html",
+        can_assign=permissions.can_assign(request.user),
     )
 
 
@@ -105,7 +114,6 @@ def problem_detail(request, pk):
         pk=pk,
     )
     problem.light, problem.light_reason = light_of(problem)
-    user = request.user
     return render(
         request,
         "problems/problem_detail.html",
@@ -113,9 +121,7 @@ def problem_detail(request, pk):
             "problem": problem,
             "history": _history(problem),
             "text_form": TextForm(),
-            "can_work": services.can_work_on_problem(user, problem),
-            "can_escalate": services.can_escalate(user, problem),
-            "can_verify": services.can_verify_problem(user, problem),
+            "actions": _offered(request.user, problem, "problems:problem-action"),
         },
     )
 
@@ -129,7 +135,6 @@ def task_detail(request, pk):
         pk=pk,
     )
     task.light, task.light_reason = light_of(task)
-    user = request.user
     return render(
         request,
         "problems/task_detail.html",
@@ -137,8 +142,7 @@ def task_detail(request, pk):
             "task": task,
             "history": _history(task),
             "text_form": TextForm(),
-            "can_work": services.can_work_on_task(user, task),
-            "can_verify": services.can_verify_task(user, task),
+            "actions": _offered(request.user, task, "problems:task-action"),
         },
     )
 
@@ -172,7 +176,7 @@ def task_new(request, project_pk=None):
     project = None
     if project_pk is not None:
         project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_pk)
-    if not services.can_assign(request.user):
+    if not permissions.can_assign(request.user):
         raise PermissionDenied(_("Only headquarters, leaders and inspectors assign tasks."))
     form = TaskForm(
         request.POST or None, initial={"lead_unit": project.lead_unit_id if project else None}
@@ -197,33 +201,129 @@ def task_new(request, project_pk=None):
     )
 
 
-PROBLEM_ACTIONS = {
-    "accept": (services.do_accept_problem, None, gettext_lazy("Accepted.")),
-    "follow-up": (services.do_add_problem_follow_up, "text", gettext_lazy("Follow-up added.")),
-    "solved": (services.do_report_problem_solved, "text?", gettext_lazy("Reported solved.")),
-    "verify": (services.do_verify_problem, "text?", gettext_lazy("Verified and closed.")),
-    "send-back": (services.do_send_back_problem, "text", gettext_lazy("Sent back.")),
-    "escalate": (services.do_escalate_problem, "text", gettext_lazy("Escalated.")),
-}
-TASK_ACTIONS = {
-    "accept": (services.do_accept_task, None, gettext_lazy("Accepted.")),
-    "feedback": (services.do_add_task_feedback, "text", gettext_lazy("Feedback added.")),
-    "done": (services.do_report_task_done, "text?", gettext_lazy("Reported done.")),
-    "verify": (services.do_verify_task, "text?", gettext_lazy("Verified and closed.")),
-    "send-back": (services.do_send_back_task, "text", gettext_lazy("Sent back.")),
+class Action(NamedTuple):
+    """An action of the transition tables as the page offers it."""
+
+    service: Callable
+    label: str
+    placeholder: str
+    colour: str
+    done: str
+
+
+ACTIONS = {
+    Problem: {
+        "accept": Action(
+            services.do_accept_problem,
+            gettext_lazy("Accept"),
+            "",
+            "primary",
+            gettext_lazy("Accepted."),
+        ),
+        "follow-up": Action(
+            services.do_add_problem_follow_up,
+            gettext_lazy("Add follow-up"),
+            gettext_lazy("What was done"),
+            "secondary",
+            gettext_lazy("Follow-up added."),
+        ),
+        "solved": Action(
+            services.do_report_problem_solved,
+            gettext_lazy("Report solved"),
+            gettext_lazy("How it was solved"),
+            "success",
+            gettext_lazy("Reported solved."),
+        ),
+        "verify": Action(
+            services.do_verify_problem,
+            gettext_lazy("Verify and close"),
+            gettext_lazy("What was checked"),
+            "success",
+            gettext_lazy("Verified and closed."),
+        ),
+        "send-back": Action(
+            services.do_send_back_problem,
+            gettext_lazy("Send back"),
+            gettext_lazy("Why it is not solved"),
+            "warning",
+            gettext_lazy("Sent back."),
+        ),
+        "escalate": Action(
+            services.do_escalate_problem,
+            gettext_lazy("Escalate"),
+            gettext_lazy("Why the unit cannot solve it alone"),
+            "danger",
+            gettext_lazy("Escalated."),
+        ),
+    },
+    Task: {
+        "accept": Action(
+            services.do_accept_task,
+            gettext_lazy("Accept"),
+            "",
+            "primary",
+            gettext_lazy("Accepted."),
+        ),
+        "feedback": Action(
+            services.do_add_task_feedback,
+            gettext_lazy("Add feedback"),
+            gettext_lazy("What was done"),
+            "secondary",
+            gettext_lazy("Feedback added."),
+        ),
+        "done": Action(
+            services.do_report_task_done,
+            gettext_lazy("Report done"),
+            gettext_lazy("What was achieved"),
+            "success",
+            gettext_lazy("Reported done."),
+        ),
+        "verify": Action(
+            services.do_verify_task,
+            gettext_lazy("Verify and close"),
+            gettext_lazy("What was checked"),
+            "success",
+            gettext_lazy("Verified and closed."),
+        ),
+        "send-back": Action(
+            services.do_send_back_task,
+            gettext_lazy("Send back"),
+            gettext_lazy("Why it is not done"),
+            "warning",
+            gettext_lazy("Sent back."),
+        ),
+    },
 }
 
 
-def _act(request, obj, actions, action):
+def _offered(user, item, url_name) -> list[dict]:
+    """The buttons of the actions the user may take on the item now (its transition table)."""
+    table, pages = transitions.table(item), ACTIONS[type(item)]
+    return [
+        {
+            "url": reverse(url_name, args=[item.pk, name]),
+            "label": pages[name].label,
+            "placeholder": pages[name].placeholder,
+            "colour": pages[name].colour,
+            "with_text": table[name].text != transitions.NO_TEXT,
+            "text_required": table[name].text == transitions.REQUIRED,
+        }
+        for name in transitions.available(user, item)
+    ]
+
+
+def _act(request, obj, action):
+    actions = ACTIONS[type(obj)]
     if action not in actions:
         raise PermissionDenied
-    service, takes, done = actions[action]
+    service, done = actions[action].service, actions[action].done
+    takes_text = transitions.table(obj)[action].text != transitions.NO_TEXT
     text = request.POST.get("text", "")
     try:
-        if takes is None:
-            service(request.user, obj)
-        else:
+        if takes_text:
             service(request.user, obj, text)
+        else:
+            service(request.user, obj)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -235,7 +335,7 @@ def _act(request, obj, actions, action):
 @require_POST
 def problem_action(request, pk, action):
     problem = get_object_or_404(_problems(request.user), pk=pk)
-    _act(request, problem, PROBLEM_ACTIONS, action)
+    _act(request, problem, action)
     return redirect("problems:problem", pk=problem.pk)
 
 
@@ -243,7 +343,7 @@ def problem_action(request, pk, action):
 @require_POST
 def task_action(request, pk, action):
     task = get_object_or_404(_tasks(request.user), pk=pk)
-    _act(request, task, TASK_ACTIONS, action)
+    _act(request, task, action)
     return redirect("problems:task", pk=task.pk)
 
 

@@ -1,9 +1,12 @@
 """The light of a problem or a task, and its reason, derived from dates: never set by hand.
 
 - red: the deadline has passed and it is not verified;
-- yellow: the deadline is DIAODU_WARNING_DAYS away or closer, or a task has had no feedback
-  for DIAODU_FEEDBACK_STALE_DAYS;
+- yellow: the deadline is DIAODU_WARNING_DAYS away or closer, or an item that goes stale (a
+  task) has had no feedback for DIAODU_FEEDBACK_STALE_DAYS;
 - green otherwise (and once verified).
+
+It reads only what `SupervisedItem` gives every problem and task: `is_closed` and `CLOSED`,
+`deadline`, and for items that go stale `QUIET_SINCE` and `quiet_since`.
 """
 
 from datetime import timedelta
@@ -15,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diaodu.core.choices import Light
-from diaodu.problems.models import Task
 
 
 def light_of(item, today=None) -> tuple[str, str]:
@@ -33,8 +35,8 @@ def light_of(item, today=None) -> tuple[str, str]:
             "days": days,
             "deadline": item.deadline,
         }
-    if isinstance(item, Task):
-        last = item.last_feedback_at or item.created_at
+    if item.QUIET_SINCE:
+        last = item.quiet_since
         idle = (timezone.now() - last).days if last else 0
         if idle >= settings.DIAODU_FEEDBACK_STALE_DAYS:
             return Light.YELLOW, _("No feedback for %(days)d days.") % {"days": idle}
@@ -52,12 +54,12 @@ def light_list(items, today=None) -> list:
 def light_filter(model, light: str, today=None) -> Q:
     """The same rule as a database filter, for lists and counts."""
     today = today or timezone.localdate()
-    closed = Q(status="verified")
+    closed = Q(status=model.CLOSED)
     soon = today + timedelta(days=settings.DIAODU_WARNING_DAYS)
     if light == Light.RED:
         return ~closed & Q(deadline__lt=today)
     yellow = ~closed & Q(deadline__gte=today, deadline__lte=soon)
-    if model is Task:
+    if model.QUIET_SINCE:
         stale = timezone.now() - timedelta(days=settings.DIAODU_FEEDBACK_STALE_DAYS)
         yellow |= ~closed & Q(deadline__gt=soon) & Q(last_touch__lte=stale)
     if light == Light.YELLOW:
@@ -66,9 +68,9 @@ def light_filter(model, light: str, today=None) -> Q:
 
 
 def with_touch(queryset):
-    """Annotate tasks with when they last moved (for the no-feedback rule)."""
-    if queryset.model is Task:
-        return queryset.annotate(last_touch=Coalesce("last_feedback_at", "created_at"))
+    """Annotate items that go stale (tasks) with when they last moved (the no-feedback rule)."""
+    if queryset.model.QUIET_SINCE:
+        return queryset.annotate(last_touch=Coalesce(*queryset.model.QUIET_SINCE))
     return queryset
 
 

@@ -1,19 +1,19 @@
 """API for periods and reports: the same services, permissions and checks as the pages."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from diaodu.core.api import ServiceActionsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.projects.models import Project
 from diaodu.reporting import exports, services
 from diaodu.reporting.choices import Filing, ReportStatus
-from diaodu.reporting.models import ProgressReport, ReportingPeriod
+from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
 from diaodu.reporting.progress import period_rows, select_rows
 
 UNKNOWN_PERIOD = gettext_lazy("Unknown reporting period.")
@@ -152,24 +152,24 @@ class ReportExportQuery(serializers.Serializer):
     filing = serializers.ChoiceField(choices=Filing.choices, required=False)
 
 
-def _service_errors(call):
-    """Run a service; turn its Django errors into API errors (400, 403, 409)."""
-    try:
-        return call()
-    except services.ReportConflict as conflict:
-        current = ReportSerializer(conflict.current).data if conflict.current else None
-        raise Conflict({"detail": str(conflict), "current": current}) from conflict
-    except DjangoValidationError as error:
-        raise ValidationError(getattr(error, "message_dict", None) or error.messages) from error
-    except DjangoPermissionDenied as error:
-        raise PermissionDenied(str(error)) from error
+class ReportPhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportPhoto
+        fields = ["id", "image", "caption", "uploaded_at"]
+        read_only_fields = ["uploaded_at"]
 
 
-class Conflict(ValidationError):
-    status_code = status.HTTP_409_CONFLICT
+class _ReportServices(ServiceActionsMixin):
+    """A stale version is a 409 with the report as it is now (`current`)."""
+
+    conflicts = (services.ReportConflict,)
+
+    def conflict_data(self, error) -> dict:
+        current = ReportSerializer(error.current).data if error.current else None
+        return {"detail": str(error), "current": current}
 
 
-class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
+class PeriodViewSet(_ReportServices, viewsets.ReadOnlyModelViewSet):
     serializer_class = PeriodSerializer
     filterset_fields = ["kind", "program", "program__year", "start"]
 
@@ -181,7 +181,7 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
     def extend(self, request, pk=None):
         body = ExtendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        period = _service_errors(
+        period = self.call(
             lambda: services.extend_period(
                 request.user,
                 self.get_object(),
@@ -193,7 +193,10 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ReportViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    _ReportServices,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Reports. Create or update with `version` (the one you read); a stale version gets 409."""
 
@@ -229,7 +232,7 @@ class ReportViewSet(
         return exports.period_response(period, rows)
 
     def _save(self, project, period, data, version):
-        result = _service_errors(
+        result = self.call(
             lambda: services.do_save_report(
                 self.request.user, project, period, data, version=version
             )
@@ -258,16 +261,9 @@ class ReportViewSet(
         return Response(answer)
 
     def _transition(self, service, with_reason=False):
-        report = self.get_object()
         if with_reason:
-            body = ReasonSerializer(data=self.request.data)
-            body.is_valid(raise_exception=True)
-            report = _service_errors(
-                lambda: service(self.request.user, report, body.validated_data["reason"])
-            )
-        else:
-            report = _service_errors(lambda: service(self.request.user, report))
-        return Response(ReportSerializer(report).data)
+            return self.transition(service, ReasonSerializer, ["reason"])
+        return self.transition(service)
 
     @extend_schema(request=None, responses=ReportSerializer)
     @action(detail=True, methods=["post"])
@@ -288,3 +284,23 @@ class ReportViewSet(
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._transition(services.do_reopen_report, with_reason=True)
+
+    @extend_schema(request=ReportPhotoSerializer, responses={201: ReportPhotoSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def photos(self, request, pk=None):
+        """Add a photo of the site (multipart: `image`, `caption`); whoever files the report."""
+        report = self.get_object()
+        body = ReportPhotoSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        photo = self.call(
+            lambda: services.do_add_photo(
+                request.user,
+                report,
+                body.validated_data["image"],
+                body.validated_data.get("caption", ""),
+            )
+        )
+        return Response(
+            ReportPhotoSerializer(photo, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.models import SignedInQuerySet
+from diaodu.core.photos import Photo
 from diaodu.projects.models import Program, Project, money_field
 from diaodu.reporting.choices import REPORT_STATUS_COLOURS, PeriodKind, ReportStatus
 
@@ -88,14 +89,14 @@ class ReportingPeriod(models.Model):
         ]
 
     def __str__(self):
-        if self.program_id is None:
+        if self.program is None:
             return _("Monthly report %(label)s") % {"label": self.label}
         return f"{self.program.name} {self.label}"
 
     @property
     def code(self) -> str:
         """A name for files: the programme's code, or "monthly"."""
-        return self.program.code if self.program_id is not None else "monthly"
+        return self.program.code if self.program is not None else "monthly"
 
     @property
     def carries_investment(self) -> bool:
@@ -250,27 +251,18 @@ def photo_path(photo, filename):
     return f"reports/{photo.report.period.start:%Y/%m}/{photo.report_id}/{filename}"
 
 
-class ReportPhoto(models.Model):
+class ReportPhoto(Photo):
     """A photo of the site attached to a report (images only, size-limited)."""
+
+    OWNER = "report"
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos"
     )
     image = models.ImageField(_("photo"), upload_to=photo_path)
-    caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         ordering = ["report", "id"]
-        verbose_name = _("photo")
-        verbose_name_plural = _("photos")
-
-    def __str__(self):
-        return self.caption or self.image.name
-
-    @property
-    def project(self):
-        return self.report.project
 
 
 class InvestmentSummary(models.Model):

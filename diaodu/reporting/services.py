@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,10 +18,12 @@ from django.utils.translation import ngettext
 
 from diaodu.core.history import diff, record, snapshot
 from diaodu.core.models import Action
+from diaodu.core.photos import attach_photo
 from diaodu.notifications import reminders
 from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
 from diaodu.org.models import User
+from diaodu.org.permissions import is_headquarters
 from diaodu.projects.choices import Cadence
 from diaodu.projects.models import Program, Project
 from diaodu.projects.signals import facts_changed
@@ -43,7 +45,7 @@ REPORT_FIELDS = [
 class ReportConflict(Exception):
     """The report changed since the user loaded it; nothing was saved."""
 
-    def __init__(self, current: ProgressReport, attempted: dict):
+    def __init__(self, current: ProgressReport | None, attempted: dict):
         super().__init__(_("This report was changed by someone else while you were editing it."))
         self.current = current
         self.attempted = attempted
@@ -101,7 +103,7 @@ def open_period(actor, program: Program | None, day: date) -> tuple[ReportingPer
     a weekly or biweekly programme also has update periods of its own.
     """
     if actor is not None:
-        _require(actor.is_headquarters, _("Only headquarters can open reporting periods."))
+        _require(is_headquarters(actor), _("Only headquarters can open reporting periods."))
     if program is None or program.cadence == Cadence.MONTHLY:
         dates = period_containing(Cadence.MONTHLY, day)
         lookup = {"kind": PeriodKind.MONTHLY, "start": dates.start}
@@ -216,7 +218,10 @@ def notify_filings(today: date | None = None) -> int:
     due = []
     with translation.override(settings.LANGUAGE_CODE):
         for period in periods.select_related("program").order_by("due_date", "pk"):
-            when, days, round_ = reminders.stage(period.due_date, today, soon_days)
+            stage = reminders.stage(period.due_date, today, soon_days)
+            if stage is None:  # not due yet (the query leaves these out)
+                continue
+            when, days, round_ = stage
             suffix = f"late:{round_}" if when == reminders.LATE else when
             filed = ProgressReport.objects.filter(period=period, status__in=FILED)
             projects = (
@@ -277,7 +282,7 @@ def close_due_periods(today: date | None = None) -> list[ReportingPeriod]:
 
 @transaction.atomic
 def extend_period(actor, period: ReportingPeriod, due_date: date, reason: str):
-    _require(actor.is_headquarters, _("Only headquarters can extend reporting periods."))
+    _require(is_headquarters(actor), _("Only headquarters can extend reporting periods."))
     if due_date < period.start:
         raise ValidationError({"due_date": _("The due date cannot be before the period starts.")})
     if not reason.strip():
@@ -293,7 +298,7 @@ def extend_period(actor, period: ReportingPeriod, due_date: date, reason: str):
 
 @transaction.atomic
 def close_period(actor, period: ReportingPeriod):
-    _require(actor.is_headquarters, _("Only headquarters can close reporting periods."))
+    _require(is_headquarters(actor), _("Only headquarters can close reporting periods."))
     period.closed_at = timezone.now()
     period.save(update_fields=["closed_at"])
     record(actor, period, Action.TRANSITION, {"closed_at": [None, period.closed_at.isoformat()]})
@@ -311,6 +316,7 @@ def clean_report_values(data: dict) -> dict:
         if name not in data:
             continue
         model_field = ProgressReport._meta.get_field(name)
+        assert isinstance(model_field, models.Field)  # one of the report's own fields
         value = data[name]
         if isinstance(value, str):
             value = value.strip()
@@ -424,7 +430,7 @@ def do_save_report(
         .first()
     )
     created = report is None
-    if created:
+    if report is None:
         if version not in (None, 0):
             raise ReportConflict(None, values)
         report = ProgressReport(project=project, period=period, **values)
@@ -556,7 +562,7 @@ def do_return_report(actor, report: ProgressReport, reason: str) -> ProgressRepo
 def do_reopen_report(actor, report: ProgressReport, reason: str) -> ProgressReport:
     """Headquarters unlocks an approved report so its owner can correct it."""
     report = _locked(report)
-    _require(actor.is_headquarters, _("Only headquarters can reopen an approved report."))
+    _require(is_headquarters(actor), _("Only headquarters can reopen an approved report."))
     if report.status != ReportStatus.APPROVED:
         raise ValidationError(_("Only an approved report can be reopened."))
     if not (reason or "").strip():
@@ -574,7 +580,6 @@ def do_reopen_report(actor, report: ProgressReport, reason: str) -> ProgressRepo
 
 @transaction.atomic
 def do_add_photo(actor, report: ProgressReport, image, caption: str = "") -> ReportPhoto:
+    """Attach a photo of the site to a report, checked (size and image type) as every photo."""
     _require(can_file(actor, report.project), _("You cannot file reports for this project."))
-    photo = ReportPhoto.objects.create(report=report, image=image, caption=caption)
-    record(actor, photo, Action.CREATE, {"image": [None, photo.image.name]}, project=report.project)
-    return photo
+    return attach_photo(actor, ReportPhoto(report=report, caption=caption), image)

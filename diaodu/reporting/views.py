@@ -358,10 +358,15 @@ def report_photo(request, pk):
         raise PermissionDenied(_("You cannot file reports for this project."))
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
-        services.do_add_photo(
-            request.user, report, form.cleaned_data["image"], form.cleaned_data["caption"]
-        )
-        messages.success(request, _("Photo added."))
+        try:
+            services.do_add_photo(
+                request.user, report, form.cleaned_data["image"], form.cleaned_data["caption"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Photo added."))
     else:
         for errors in form.errors.values():
             for message in errors:
