@@ -1,7 +1,7 @@
 """The API: one router; every capability adds its resources here."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from diaodu.assessment.api import RankingViewSet, SchemeViewSet, indicators_api
@@ -45,7 +45,7 @@ router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("dashboard/", dashboard_api, name="api-dashboard"),
     path("indicators/", indicators_api, name="api-indicators"),
     path("", include(router.urls)),

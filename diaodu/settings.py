@@ -8,6 +8,7 @@ file under var/; without DIAODU_BROKER_URL background tasks run in-process.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "diaodu.core.middleware.RequestIdMiddleware",
+    "diaodu.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "diaodu.core.middleware.ChosenLanguageMiddleware",
@@ -373,6 +375,23 @@ DIAODU_PROGRESS_GAP = envint("DIAODU_PROGRESS_GAP", 10)
 # projects on a plain background, so the map works with no internet.
 DIAODU_MAP_TILES = envstr("DIAODU_MAP_TILES")
 DIAODU_MAP_ATTRIBUTION = envstr("DIAODU_MAP_ATTRIBUTION")
+# Content-Security-Policy of every page: scripts from this site only, no inline script or eval.
+# Images may come from the map's tile server. DIAODU_CONTENT_SECURITY_POLICY replaces the whole
+# policy (empty: the default below; "off": none, e.g. when the proxy sets it).
+_TILE_ORIGIN = urlsplit(DIAODU_MAP_TILES.replace("{s}", "*"))
+_TILE_SOURCE = f" {_TILE_ORIGIN.scheme}://{_TILE_ORIGIN.netloc}" if _TILE_ORIGIN.netloc else ""
+DIAODU_CONTENT_SECURITY_POLICY = envstr("DIAODU_CONTENT_SECURITY_POLICY") or (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    f"img-src 'self' data: blob:{_TILE_SOURCE}; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+if DIAODU_CONTENT_SECURITY_POLICY == "off":
+    DIAODU_CONTENT_SECURITY_POLICY = ""
+# The browser's powerful features, all off except geolocation for this site.
+DIAODU_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(self), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
 # Uploaded files leave only through views that check access (diaodu/core/downloads.py). Behind
 # nginx, set the prefix of its `internal` location that aliases DIAODU_MEDIA_ROOT (e.g.
 # "/protected-media/"): the view answers with X-Accel-Redirect and nginx sends the file.

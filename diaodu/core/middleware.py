@@ -108,3 +108,26 @@ def _size(response):
     if response.streaming or response.has_header("X-Accel-Redirect"):
         return response.get("Content-Length", "?")
     return len(response.content)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every answer.
+
+    Scripts come from this site only (no inline script, no eval): pages declare behaviour with
+    data attributes read by `static/diaodu/js/page.js`. Styles may be inline (style attributes and
+    the charts' own). Images may also come from the map's tile server when one is set. The
+    browser's powerful features are all off except geolocation, for this site only.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.content_security_policy = settings.DIAODU_CONTENT_SECURITY_POLICY
+        self.permissions_policy = settings.DIAODU_PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.content_security_policy:
+            response.headers.setdefault("Content-Security-Policy", self.content_security_policy)
+        if self.permissions_policy:
+            response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        return response
