@@ -15,6 +15,7 @@ from diaodu.assessment.choices import (
     Standing,
     WhenMissing,
 )
+from diaodu.org.models import Unit
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -71,7 +72,7 @@ def score(values: dict, rules) -> tuple[Decimal, list[dict]]:
 class Entry:
     """One unit's place in a ranking."""
 
-    unit: object
+    unit: Unit
     score: Decimal
     values: dict
     lines: list
