@@ -9,16 +9,17 @@ pages ask `can_manage` to offer a button.
 
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.org.models import AnyUser
 from diaodu.org.permissions import is_headquarters, require
 
 NOT_A_MANAGER = _("Only headquarters manages rankings, bulletins and schemes.")
 
 
-def can_manage(user) -> bool:
+def can_manage(user: AnyUser) -> bool:
     """Headquarters, with an account in use."""
     return is_headquarters(user)
 
 
-def require_manager(user) -> None:
+def require_manager(user: AnyUser) -> None:
     """Raise PermissionDenied unless the user manages assessment."""
     require(can_manage(user), NOT_A_MANAGER)

@@ -1,11 +1,16 @@
 """Photos of a site attached to a record (a progress report, an inspection): one abstract
 model and one way in, which always checks that the file is a photo."""
 
+from typing import Any, TypeVar
+
+from django.core.files import File
 from django.db import models
+from django.db.models.fields.files import ImageFieldFile
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.history import record
 from diaodu.core.models import Action
+from diaodu.core.services import Actor
 from diaodu.core.uploads import check_photo
 
 
@@ -17,6 +22,7 @@ class Photo(models.Model):
     """
 
     OWNER: str
+    image: "models.ImageField[Any, ImageFieldFile]"  # the concrete model's field
 
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
@@ -26,15 +32,18 @@ class Photo(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
 
-    def __str__(self):
-        return self.caption or self.image.name
+    def __str__(self) -> str:
+        return self.caption or self.image.name or ""
 
     @property
-    def project(self):
+    def project(self) -> Any:  # the owner's project (a projects.Project)
         return getattr(self, self.OWNER).project
 
 
-def attach_photo(actor, photo: Photo, image) -> Photo:
+P = TypeVar("P", bound=Photo)
+
+
+def attach_photo(actor: Actor, photo: P, image: "File[Any]") -> P:
     """Keep `image` as `photo` (its owner and caption set) and record who added it.
 
     The file is checked first, however it came in (a page, the API, a command): no larger

@@ -4,6 +4,8 @@ Neither is ever marked overdue by hand: the light (green, yellow, red) and its r
 derived from the deadline and the last feedback (`warnings.py`).
 """
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -30,7 +32,10 @@ def _unit_scope(user):
     return user.sees_everything, user.scope_unit_ids
 
 
-class SupervisedQuerySet(models.QuerySet):
+_Item = TypeVar("_Item", bound="SupervisedItem")
+
+
+class SupervisedQuerySet(models.QuerySet[_Item]):
     def open(self):
         """Not yet verified and closed."""
         return self.exclude(status=self.model.CLOSED)
@@ -49,6 +54,7 @@ class SupervisedItem(models.Model):
 
     CLOSED: str
     DOER: str
+    status: str  # the concrete model's field
     QUIET_SINCE: tuple[str, ...] = ()
 
     deadline = models.DateField(_("deadline"))
@@ -95,6 +101,7 @@ class TimelineEntry(models.Model):
     """One entry of a problem's or a task's timeline: what was done, said or decided."""
 
     ITEM: str
+    text: str  # the concrete model's field
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -121,7 +128,7 @@ class TimelineEntry(models.Model):
         return self.item.project
 
 
-class ProblemQuerySet(SupervisedQuerySet):
+class ProblemQuerySet(SupervisedQuerySet["Problem"]):
     def visible_to(self, user):
         """Problems of projects the user sees, and problems assigned to the user's unit."""
         everything, units = _unit_scope(user)
@@ -248,7 +255,7 @@ class ProblemFollowUp(TimelineEntry):
         verbose_name_plural = _("follow-ups")
 
 
-class TaskQuerySet(SupervisedQuerySet):
+class TaskQuerySet(SupervisedQuerySet["Task"]):
     def visible_to(self, user):
         """Tasks of projects the user sees, and tasks its unit leads or is responsible for."""
         everything, units = _unit_scope(user)

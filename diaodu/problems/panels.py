@@ -1,13 +1,18 @@
 """The problems app's panels on the project page: its problems and tasks, with their lights."""
 
+from typing import Any
+
+from django.http import HttpRequest
+
 from diaodu.problems.forms import TaskForm
 from diaodu.problems.models import Problem, Task
-from diaodu.problems.services import can_assign
+from diaodu.problems.permissions import can_assign
 from diaodu.problems.warnings import light_list
 from diaodu.projects import panels
+from diaodu.projects.models import Project
 
 
-def problems_panel(request, project, year) -> dict:
+def problems_panel(request: HttpRequest, project: Project, year: int) -> dict[str, Any]:
     return {
         "problems": light_list(
             Problem.objects.filter(project=project).select_related("project", "responsible_unit")
