@@ -29,9 +29,11 @@ import tarfile
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -40,6 +42,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +66,7 @@ class Outcome:
     """What a backup wrote or a restore brought back."""
 
     path: Path
-    manifest: dict
+    manifest: dict[str, Any]
     counts: dict[str, int]
     media_files: int = 0
     media_bytes: int = 0
@@ -96,7 +99,7 @@ def _check_vendor() -> str:
     return vendor
 
 
-def _counted_models():
+def _counted_models() -> list[type[Model]]:
     """Every model with a table of its own (many-to-many tables included), by label."""
     models = [
         model
@@ -106,8 +109,8 @@ def _counted_models():
     return sorted(models, key=lambda model: model._meta.label)
 
 
-def _count_rows(cursor, tables: set[str], quote) -> dict[str, int]:
-    counts = {}
+def _count_rows(cursor: Any, tables: set[str], quote: Callable[[str], str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
     for model in _counted_models():
         table = model._meta.db_table
         if table in tables:
@@ -187,7 +190,7 @@ def _run(command: list[str], env: dict[str, str]) -> str:
     return result.stdout
 
 
-def _dump_postgresql(target: Path) -> tuple[dict[str, int], dict]:
+def _dump_postgresql(target: Path) -> tuple[dict[str, int], dict[str, Any]]:
     """pg_dump of one snapshot, and the rows counted in that same snapshot."""
     pg_dump = _tool("pg_dump")
     env = _pg_env()
@@ -216,7 +219,7 @@ def _dump_postgresql(target: Path) -> tuple[dict[str, int], dict]:
     return counts, {"server_version": server_version, "pg_dump": tool_version}
 
 
-def _dump_sqlite(target: Path) -> tuple[dict[str, int], dict]:
+def _dump_sqlite(target: Path) -> tuple[dict[str, int], dict[str, Any]]:
     """SQLite's online backup of the open database, counted in the copy itself."""
     connection.ensure_connection()
     copy = sqlite3.connect(target)
@@ -339,7 +342,7 @@ def prune(folder: Path, keep: int) -> list[Path]:
 # Restoring ----------------------------------------------------------------------------------
 
 
-def _damaged(path: Path, error) -> BackupError:
+def _damaged(path: Path, error: object) -> BackupError:
     return BackupError(
         _("%(path)s is damaged or incomplete (%(error)s); nothing was restored.")
         % {"path": path, "error": error}
@@ -353,7 +356,7 @@ def _foreign(path: Path, why: str) -> BackupError:
     )
 
 
-def read_manifest(path: Path) -> dict:
+def read_manifest(path: Path) -> dict[str, Any]:
     """The archive's manifest, checked for its format; the archive is its first entry."""
     path = Path(path)
     if not path.is_file():
@@ -406,7 +409,9 @@ def _member_path(root: Path, name: str) -> Path:
     return root.joinpath(*parts[1:])
 
 
-def _unpack(path: Path, manifest: dict, work: Path, staging: Path) -> tuple[Path, dict]:
+def _unpack(
+    path: Path, manifest: dict[str, Any], work: Path, staging: Path
+) -> tuple[Path, dict[str, Any]]:
     """Read the whole archive: the dump into `work`, the files into `staging`; check both."""
     database = manifest["database"]
     dump = work / database["file"]

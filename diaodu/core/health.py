@@ -20,14 +20,14 @@ their own, and a load balancer must not take a working web server out of service
 import logging
 import shutil
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -44,7 +44,7 @@ PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITIES = (3, 6, 9)
 
 
-def check_database() -> dict:
+def check_database() -> dict[str, Any]:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -52,7 +52,7 @@ def check_database() -> dict:
     return {"status": OK, "ms": _ms(started)}
 
 
-def check_queue() -> dict:
+def check_queue() -> dict[str, Any]:
     url = settings.CELERY_BROKER_URL
     if not url or url.startswith("memory://"):
         return {"status": OK, "mode": "in-process"}
@@ -78,7 +78,7 @@ def check_queue() -> dict:
     return {"status": OK, "mode": "redis", "ms": _ms(started), "backlog": backlog}
 
 
-def check_disk() -> dict:
+def check_disk() -> dict[str, Any]:
     place = Path(settings.MEDIA_ROOT)
     while not place.exists() and place != place.parent:  # not created yet: its disk
         place = place.parent
@@ -88,7 +88,7 @@ def check_disk() -> dict:
     return {"status": status, "free_mb": free_mb, "minimum_mb": minimum}
 
 
-def check_jobs() -> dict:
+def check_jobs() -> dict[str, Any]:
     now = timezone.now()
     runs = {run.name: run for run in JobRun.objects.all()}
     jobs = {}
@@ -117,7 +117,7 @@ def check_jobs() -> dict:
     return {"status": status, "jobs": jobs}
 
 
-def expected_interval(schedule) -> timedelta:
+def expected_interval(schedule: Any) -> timedelta:
     """How often a beat schedule runs: seconds, a timedelta, Celery's schedule or crontab (the
     longest gap between its next few runs). A day when it cannot be told."""
     if isinstance(schedule, int | float):
@@ -129,7 +129,7 @@ def expected_interval(schedule) -> timedelta:
         return run_every
     try:
         moment = timezone.now().replace(second=0, microsecond=0)
-        runs = []
+        runs: list[datetime] = []
         for _ in range(8):
             start, delta, _now = schedule.remaining_delta(moment)
             moment = start + delta
@@ -150,8 +150,8 @@ CHECKS = {
 
 @never_cache  # Cache-Control: no-store (and no-cache, private)
 @require_safe
-def health(request):
-    checks = {}
+def health(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, dict[str, Any]] = {}
     for name, check in CHECKS.items():
         try:
             checks[name] = check()

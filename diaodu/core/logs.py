@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject, empty
 
 NONE = "-"
@@ -37,11 +38,13 @@ class RequestContext:
 
     __slots__ = ("request", "request_id", "task_id", "resolved_for", "user", "unit")
 
-    def __init__(self, request, request_id: str, task_id: str | None = None):
+    def __init__(
+        self, request: HttpRequest | None, request_id: str, task_id: str | None = None
+    ) -> None:
         self.request = request
         self.request_id = request_id
         self.task_id = task_id
-        self.resolved_for = None
+        self.resolved_for: Any = None
         self.user = NONE
         self.unit = NONE
 
@@ -52,7 +55,7 @@ current: ContextVar[RequestContext | None] = ContextVar("diaodu_request", defaul
 _resolving: ContextVar[bool] = ContextVar("diaodu_resolving", default=False)
 
 
-def end_request(**kwargs) -> None:
+def end_request(**kwargs: Any) -> None:
     """The response has been sent and closed (Django's request_finished): no request now."""
     current.set(None)
 
@@ -73,12 +76,12 @@ def current_request_id() -> str:
     return context.request_id if context is not None else ""
 
 
-def clean(value, limit: int = 150) -> str:
+def clean(value: object, limit: int = 150) -> str:
     """A value a user chose (a username typed at sign-in), safe to put on one log line."""
     return UNPRINTABLE.sub("?", str(value))[:limit]
 
 
-def _signed_in_user(request):
+def _signed_in_user(request: HttpRequest) -> Any:
     """The request's user if it is already known, without a query to find out.
 
     Django's AuthenticationMiddleware sets a lazy user, looked up on first use; the view will
@@ -94,17 +97,17 @@ def _signed_in_user(request):
     return user
 
 
-def _unit_code(user) -> str:
+def _unit_code(user: Any) -> str:
     if getattr(user, "unit_id", None) is None:
         return NONE
     field = type(user)._meta.get_field("unit")
     if field.is_cached(user):
-        return user.unit.code
+        return str(user.unit.code)
     if _resolving.get():
         return NONE
     token = _resolving.set(True)
     try:
-        return user.unit.code  # one query, once per request, only when a line is logged
+        return str(user.unit.code)  # one query, once per request, only when a line is logged
     except Exception:  # a broken transaction, a deleted unit: the id is still useful
         return f"#{user.unit_id}"
     finally:
@@ -183,6 +186,6 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s %(uni
 class TextFormatter(logging.Formatter):
     """One line per record: time, level, logger, [request id, user, unit], message."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("fmt", TEXT_FORMAT)
         super().__init__(*args, **kwargs)

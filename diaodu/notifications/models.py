@@ -1,22 +1,25 @@
 """Notifications inside the application (the bell)."""
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from diaodu.notifications.channels import Channel
+from diaodu.org.models import AnyUser
 from diaodu.org.permissions import is_headquarters
 
 
-class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def visible_to(self, user: AnyUser) -> Self:
         """A user sees their own notifications only."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(recipient=user)
 
-    def unread(self):
+    def unread(self) -> Self:
         return self.filter(read_at__isnull=True)
 
 
@@ -62,7 +65,7 @@ class Notification(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
 
@@ -99,7 +102,7 @@ class UnitRobot(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.unit} · {self.get_channel_display()}"
 
 
@@ -126,7 +129,7 @@ class ChannelChoice(models.Model):
         verbose_name = _("channel choice")
         verbose_name_plural = _("channel choices")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.user)
 
 
@@ -138,8 +141,8 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class DeliveryQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def visible_to(self, user: AnyUser) -> Self:
         """The outbox is headquarters' to watch."""
         if not is_headquarters(user):
             return self.none()
@@ -196,5 +199,5 @@ class Delivery(models.Model):
             models.Index(fields=["status", "-created_at"], name="delivery_status"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.message.get('title', '')} → {self.target_label or self.target}"

@@ -16,6 +16,7 @@ no address or secret is copied into the outbox.
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -162,7 +163,7 @@ def plan(notifications, group: str) -> list[Delivery]:
     return saved
 
 
-def queue(deliveries):
+def queue(deliveries: Iterable[Delivery]) -> None:
     """Hand queued deliveries to the task queue; a failure to queue leaves them queued."""
     from diaodu.notifications.tasks import send_delivery
 

@@ -4,6 +4,8 @@ notifications, and run as tasks once the change is committed (diaodu/notificatio
 
 import logging
 import uuid
+from collections.abc import Iterable
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -12,22 +14,23 @@ from django.utils import timezone
 
 from diaodu.notifications import outbox
 from diaodu.notifications.models import Delivery, DeliveryStatus, Notification
+from diaodu.org.models import AnyUser, User
 from diaodu.org.permissions import is_headquarters, require
 
 logger = logging.getLogger(__name__)
 
 
 def notify(
-    recipients,
+    recipients: Iterable[User | None],
     title: str,
     *,
     url: str = "",
     body: str = "",
-    exclude=None,
-    once_since=None,
+    exclude: AnyUser | None = None,
+    once_since: datetime | None = None,
     event: str = "",
     key: str = "",
-):
+) -> list[Notification]:
     """Notify each distinct active recipient (except `exclude`, usually the actor).
 
     `event` names what happened ("report.returned", "problem.overdue" ...). With `key`, a
@@ -35,7 +38,8 @@ def notify(
     a reminder job run twice, or catching up after days stopped, tells each person once. With
     `once_since` (a time), the same holds for the same title and link since then.
     """
-    seen, notifications = set(), []
+    seen: set[int] = set()
+    notifications: list[Notification] = []
     if key:
         seen |= set(
             Notification.objects.filter(key=key[:200]).values_list("recipient_id", flat=True)
@@ -70,7 +74,7 @@ def notify(
     return created
 
 
-def _queue(path: str, ids: list[int]):
+def _queue(path: str, ids: list[int]) -> None:
     """Queue a channel's delivery; whatever goes wrong, the person's action stands."""
     from diaodu.notifications.tasks import deliver
 
@@ -80,7 +84,7 @@ def _queue(path: str, ids: list[int]):
         logger.exception("could not queue channel %s for notifications %s", path, ids)
 
 
-def do_resend(actor, delivery: Delivery) -> Delivery:
+def do_resend(actor: User, delivery: Delivery) -> Delivery:
     """Send a failed (or stuck) delivery again: headquarters only, from the outbox page."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
@@ -97,7 +101,7 @@ def do_resend(actor, delivery: Delivery) -> Delivery:
     return delivery
 
 
-def mark_read(user, notification=None):
+def mark_read(user: AnyUser, notification: Notification | None = None) -> int:
     queryset = Notification.objects.visible_to(user).unread()
     if notification is not None:
         queryset = queryset.filter(pk=notification.pk)
