@@ -11,7 +11,7 @@ from diaodu.inspections.api import InspectionViewSet
 from diaodu.meetings.api import MeetingViewSet
 from diaodu.monitoring.api import ProjectViewSet, dashboard_api
 from diaodu.notifications.api import DeliveryViewSet, NotificationViewSet
-from diaodu.org.api import UnitViewSet
+from diaodu.org.api import AuditEventViewSet, UnitViewSet
 from diaodu.problems.api import ProblemViewSet, TaskViewSet
 from diaodu.projects.api import (
     AnnualPlanViewSet,
@@ -42,6 +42,7 @@ router.register("schemes", SchemeViewSet, basename="scheme")
 router.register("bulletins", BulletinViewSet, basename="bulletin")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

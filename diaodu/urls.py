@@ -18,6 +18,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", org_views.PasswordChangeView.as_view(), name="password_change"),
+    path("audit/", org_views.audit_list, name="audit"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The ledger (monitoring) and the project's own pages (projects) under one namespace.
     path(

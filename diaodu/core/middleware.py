@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.utils import translation
 
-from diaodu.core import logs
+from diaodu.core import logs, signals
 
 access_logger = logging.getLogger("diaodu.requests")
 export_logger = logging.getLogger("diaodu.exports")
@@ -81,6 +81,12 @@ class RequestIdMiddleware:
                 logs.clean(request.path, 300),
                 logs.clean(_filename(response), 200),
                 _size(response),
+            )
+            signals.file_downloaded.send(
+                sender=RequestIdMiddleware,
+                request=request,
+                name=_filename(response),
+                path=request.path,
             )
         return response
 

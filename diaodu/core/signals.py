@@ -10,12 +10,18 @@ import logging
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.dispatch import Signal
 from django.http import HttpRequest
 
 from diaodu.core import logs
 from diaodu.core.logs import clean
 
 logger = logging.getLogger("diaodu.auth")
+
+# Sent by the request middleware when a file of data leaves (a workbook, a Word document, an
+# attachment), with `request`, `name` (the file's name) and `path` (the URL asked for); the
+# organisation's audit log records it.
+file_downloaded = Signal()
 
 
 def _address(request: HttpRequest | None) -> str:

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.admin import RecordedAdmin
-from diaodu.org.models import Leader, Unit, User
+from diaodu.org.models import AuditEvent, Leader, Unit, User
 
 
 @admin.register(Unit)
@@ -43,3 +43,22 @@ class UserAdmin(BaseUserAdmin):
         count = queryset.update(must_change_password=True)
         message = _("Users who must change their password: %(count)d.") % {"count": count}
         self.message_user(request, message)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, read only: nobody adds, changes or deletes an event by hand."""
+
+    list_display = ["at", "kind", "username", "address", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "address", "detail", "request_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,8 +1,9 @@
-"""API for the unit directory."""
+"""API for the unit directory and the audit log."""
 
 from rest_framework import serializers, viewsets
 
-from diaodu.org.models import Unit
+from diaodu.org.filters import AuditEventFilterSet
+from diaodu.org.models import AuditEvent, Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -19,3 +20,31 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Unit.objects.visible_to(self.request.user)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "kind",
+            "kind_display",
+            "user",
+            "username",
+            "address",
+            "detail",
+            "request_id",
+        ]
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit log (headquarters and administrators; others see an empty list)."""
+
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilterSet
+
+    def get_queryset(self):
+        return AuditEvent.objects.visible_to(self.request.user)

@@ -28,3 +28,13 @@ class LeaderLevel(models.TextChoices):
 
 # Roles that see every project (DESIGN.md, "Who uses it").
 ROLES_SEEING_EVERYTHING = frozenset({Role.HEADQUARTERS, Role.LEADER, Role.INSPECTOR})
+
+
+class AuditKind(models.TextChoices):
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    SIGNED_OUT = "signed_out", _("Signed out")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PERMISSIONS_CHANGED = "permissions_changed", _("Permissions changed")
+    EXPORTED = "exported", _("File downloaded")

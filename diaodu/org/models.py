@@ -8,7 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.models import SignedInQuerySet
-from diaodu.org.choices import ROLES_SEEING_EVERYTHING, LeaderLevel, Role, UnitKind
+from diaodu.org.choices import ROLES_SEEING_EVERYTHING, AuditKind, LeaderLevel, Role, UnitKind
+from diaodu.org.permissions import can_read_audit
 
 
 class UnitQuerySet(SignedInQuerySet["Unit"]):
@@ -163,3 +164,59 @@ class User(AbstractUser):
 
 # Whoever a request comes from (`request.user`): a signed-in user or Django's anonymous one.
 AnyUser = User | AnonymousUser
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def visible_to(self, user) -> "AuditEventQuerySet":
+        """Headquarters and administrators read the whole log; nobody else reads any of it."""
+        return self if can_read_audit(user) else self.none()
+
+
+class AuditEvent(models.Model):
+    """One event of the security audit log (等保 2.0 安全审计): who did what, when, from where.
+
+    Written by `diaodu.org.audit`, never changed, pruned after DIAODU_AUDIT_MONTHS.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=30, choices=AuditKind.choices)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    # Kept as written: the name tried in a failed sign-in, or a user's name after deletion.
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["kind", "-at"]), models.Index(fields=["username", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's earlier passwords, so that a new password is not an old one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    encoded = models.CharField(max_length=256)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.at:%Y-%m-%d}"

@@ -48,6 +48,7 @@ PAGES = [
     ("meetings", "hq", "meetings:list"),
     ("inspections", "hq", "inspections:list"),
     ("notifications", "hq", "notifications:list"),
+    ("audit log", "hq", "audit"),
     ("api projects", "hq", "/api/projects/"),
     ("api projects (region)", "jiefang", "/api/projects/"),
     ("api milestones", "hq", "/api/milestones/"),
@@ -58,6 +59,7 @@ PAGES = [
     ("api inspections", "hq", "/api/inspections/"),
     ("api meetings", "hq", "/api/meetings/"),
     ("api dashboard", "hq", "/api/dashboard/"),
+    ("api audit events", "hq", "/api/audit-events/"),
 ]
 
 
