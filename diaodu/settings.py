@@ -116,6 +116,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the API's request counts (throttling). In production point it at Redis
+# (e.g. redis://127.0.0.1:6379/1) so that every worker process counts together; without it each
+# process keeps its own.
+DIAODU_CACHE_URL = envstr("DIAODU_CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DIAODU_CACHE_URL}
+        if DIAODU_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 AUTH_USER_MODEL = "org.User"
 
 # Signing in (diaodu/org/signin.py): after DIAODU_LOGIN_FAILURE_LIMIT wrong passwords for one
@@ -205,7 +217,31 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": envint("DIAODU_API_PAGE_SIZE", 50),
     # The OpenAPI schema, with the errors each operation can answer with (400, 401, 403, 404).
     "DEFAULT_SCHEMA_CLASS": "diaodu.core.schema.AutoSchema",
+    # So many requests a minute per user, and per address when signed out (diaodu.core.throttles).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "diaodu.core.throttles.UserRateThrottle",
+        "diaodu.core.throttles.AnonRateThrottle",
+    ],
 }
+
+
+def _rate(name: str, default: str) -> str:
+    """A rate as DRF writes it ("300/minute"), or "" for "off"."""
+    value = envstr(name, default).strip().lower()
+    if value == "off":
+        return ""
+    count, _, period = value.partition("/")
+    if not count.isdigit() or period not in ("second", "minute", "hour", "day"):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, minute, hour or day, such as "
+            f'"300/minute", or "off"; it is "{value}".'
+        )
+    return value
+
+
+# The API's limits (diaodu.core.throttles): per signed-in user, and per address signed out.
+DIAODU_API_RATE_USER = _rate("DIAODU_API_RATE_USER", "300/minute")
+DIAODU_API_RATE_ANON = _rate("DIAODU_API_RATE_ANON", "30/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Diaodu API",
     "DESCRIPTION": "重点项目调度平台接口 (key-project scheduling and supervision)",
