@@ -80,7 +80,12 @@ CHUNK = 5000
 
 
 def refresh_summaries(project_ids=None) -> int:
-    """Rebuild the per-project, per-year summaries from the reports (in chunks of projects)."""
+    """Rebuild the per-project, per-year summaries from the reports (in chunks of projects).
+
+    Rows are upserted (INSERT … ON CONFLICT DO UPDATE) and only the rows no report supports any
+    longer are deleted, so two refreshes of one project at once (two reports approved together,
+    the daily job during the day's work) both succeed and leave the same figures.
+    """
     from diaodu.projects.models import Project
     from diaodu.reporting.models import InvestmentSummary
 
@@ -93,7 +98,6 @@ def refresh_summaries(project_ids=None) -> int:
         invested = invested_by_year(ids)
         filing = filing_by_year(ids)
         keys = {(pid, year) for pid, years in invested.items() for year in years} | set(filing)
-        InvestmentSummary.objects.filter(project_id__in=ids).delete()
         rows = [
             InvestmentSummary(
                 project_id=pid,
@@ -102,8 +106,22 @@ def refresh_summaries(project_ids=None) -> int:
                 reports_submitted=filing.get((pid, year), [0, 0])[0],
                 reports_on_time=filing.get((pid, year), [0, 0])[1],
             )
-            for pid, year in sorted(keys)
+            for pid, year in sorted(keys)  # one order everywhere: concurrent upserts never deadlock
         ]
-        InvestmentSummary.objects.bulk_create(rows, batch_size=2000)
+        InvestmentSummary.objects.bulk_create(
+            rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["project", "year"],
+            update_fields=["invested", "reports_submitted", "reports_on_time"],
+        )
+        stale = [
+            pk
+            for pk, pid, year in InvestmentSummary.objects.filter(project_id__in=ids).values_list(
+                "pk", "project_id", "year"
+            )
+            if (pid, year) not in keys
+        ]
+        InvestmentSummary.objects.filter(pk__in=stale).delete()
         written += len(rows)
     return written
