@@ -167,7 +167,7 @@ AnyUser = User | AnonymousUser
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def visible_to(self, user) -> "AuditEventQuerySet":
+    def visible_to(self, user: AnyUser) -> Self:
         """Headquarters and administrators read the whole log; nobody else reads any of it."""
         return self if can_read_audit(user) else self.none()
 

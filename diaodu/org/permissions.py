@@ -30,7 +30,7 @@ def acts_for(user: "AnyUser | None", unit: "Unit | None") -> bool:
     return is_active(user) and unit is not None and unit.pk in user.scope_unit_ids
 
 
-def can_read_audit(user) -> bool:
+def can_read_audit(user: "AnyUser | None") -> bool:
     """Headquarters and administrators read the audit log."""
     return is_active(user) and (user.is_headquarters or user.is_staff)
 
