@@ -285,7 +285,10 @@ if envbool("DIAODU_BEHIND_HTTPS_PROXY", False):
 SECURE_SSL_REDIRECT = envbool("DIAODU_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("DIAODU_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = False
+# The browsers' preload list is for public internet domains; an intranet name cannot be on it,
+# so its deployment check is silenced unless DIAODU_HSTS_PRELOAD asks for the list.
+SECURE_HSTS_PRELOAD = envbool("DIAODU_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

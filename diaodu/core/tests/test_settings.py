@@ -54,6 +54,23 @@ def test_production_starts_with_a_secret_key_and_reads_hosts():
     assert "False ['a.gov.cn', 'b']" in result.stdout
 
 
+def test_the_documented_production_settings_pass_the_deployment_checks(tmp_path):
+    """docs/deploy.md: with these settings `diaodu check --deploy` is clean."""
+    result = _run(
+        "from diaodu.__main__ import main; import sys; "
+        "sys.argv = ['diaodu', 'check', '--deploy', '--fail-level', 'WARNING']; main()",
+        DIAODU_SECRET_KEY="k" * 24 + "-Xq7#" + "z" * 30,
+        DIAODU_ALLOWED_HOSTS="xm.example.gov.cn",
+        DIAODU_BEHIND_HTTPS_PROXY="true",
+        DIAODU_SSL_REDIRECT="true",
+        DIAODU_HSTS_SECONDS="31536000",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="diaodu.settings",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
 def test_time_zone_and_language(settings):
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
