@@ -3,16 +3,18 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
+from diaodu.core.choices import Light
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.monitoring import exports
 from diaodu.monitoring.figures import figures
-from diaodu.monitoring.views import dashboard_params
+from diaodu.monitoring.views import DASHBOARD_YEARS, MAX_ID, dashboard_params
 from diaodu.projects import api as project_api
+from diaodu.projects.choices import Stage
 
 
 class ProjectViewSet(project_api.ProjectViewSet):
@@ -26,16 +28,110 @@ class ProjectViewSet(project_api.ProjectViewSet):
         return exports.ledger_download(request.user, request.query_params)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("year", int, description="The year (default: this year)."),
-        OpenApiParameter("program", int, description="A programme of that year."),
-    ],
-    responses=OpenApiTypes.OBJECT,
-)
+class DashboardQuery(serializers.Serializer):
+    year = serializers.IntegerField(
+        required=False,
+        min_value=DASHBOARD_YEARS.start,
+        max_value=DASHBOARD_YEARS.stop - 1,
+        help_text="The year (default: this year).",
+    )
+    program = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="A programme of that year (another id: all the projects one sees).",
+    )
+
+
+def _amount(**kwargs):
+    """A sum in 万元 or a percentage, as a decimal string."""
+    return serializers.DecimalField(max_digits=None, decimal_places=None, **kwargs)
+
+
+class StageCountSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class LightCountSerializer(serializers.Serializer):
+    light = serializers.ChoiceField(choices=Light.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class StartsSerializer(serializers.Serializer):
+    planned = serializers.IntegerField(help_text="Projects planned to start this year.")
+    started = serializers.IntegerField(help_text="Of those, the ones that have started.")
+
+
+class CurvePointSerializer(serializers.Serializer):
+    month = serializers.IntegerField()
+    plan = _amount(help_text="Planned investment to the end of the month.")
+    actual = _amount(allow_null=True, help_text="Invested to the end of the month (null ahead).")
+
+
+class RegionFiguresSerializer(serializers.Serializer):
+    region_id = serializers.IntegerField()
+    region__name = serializers.CharField()
+    n = serializers.IntegerField(help_text="Projects.")
+    investment = _amount(allow_null=True, help_text="Their total investment.")
+    red = serializers.IntegerField()
+    yellow = serializers.IntegerField()
+    planned = _amount(help_text="Planned investment of the year.")
+    invested = _amount(help_text="Invested in the year.")
+
+
+class DepartmentFiguresSerializer(serializers.Serializer):
+    lead_unit_id = serializers.IntegerField()
+    lead_unit__name = serializers.CharField()
+    n = serializers.IntegerField(help_text="Projects it leads.")
+    red = serializers.IntegerField()
+
+
+class OverstatedSerializer(serializers.Serializer):
+    project_id = serializers.IntegerField()
+    project_name = serializers.CharField()
+    inspection_id = serializers.IntegerField()
+    date = serializers.DateField()
+    reported_percent = _amount(allow_null=True)
+    verified_percent = _amount(allow_null=True)
+    progress_gap = _amount(allow_null=True)
+
+
+class DashboardSerializer(serializers.Serializer):
+    """The dashboard's figures for the projects the user sees (of a programme, if chosen)."""
+
+    year = serializers.IntegerField()
+    projects = serializers.IntegerField()
+    total_investment = _amount()
+    stages = StageCountSerializer(many=True)
+    lights = LightCountSerializer(many=True)
+    planned = _amount(help_text="Planned investment of the year.")
+    invested = _amount(help_text="Invested in the year.")
+    rate = _amount(allow_null=True, help_text="Invested against planned, in per cent.")
+    due_rate = _amount(
+        allow_null=True, help_text="Planned to the end of last month against planned, in per cent."
+    )
+    starts = StartsSerializer()
+    problems_open = serializers.IntegerField()
+    problems_overdue = serializers.IntegerField()
+    tasks_open = serializers.IntegerField()
+    tasks_overdue = serializers.IntegerField()
+    reports_submitted = serializers.IntegerField()
+    reports_on_time = serializers.IntegerField()
+    curve = CurvePointSerializer(many=True)
+    regions = RegionFiguresSerializer(many=True)
+    departments = DepartmentFiguresSerializer(many=True)
+    overstated = OverstatedSerializer(many=True)
+    overstated_more = serializers.BooleanField()
+
+
+@extend_schema(parameters=[DashboardQuery], responses=DashboardSerializer)
 @api_view(["GET"])
 def dashboard_api(request):
     """The dashboard's figures (?year=, ?program=) for the caller's scope."""
+    DashboardQuery(data=request.query_params).is_valid(raise_exception=True)
     year, program, _programs = dashboard_params(request)
     data = figures(request.user, year, program)
     data["stages"] = [

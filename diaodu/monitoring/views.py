@@ -64,15 +64,27 @@ def project_export(request):
     return exports.ledger_download(request.user, request.GET)
 
 
-def dashboard_params(request):
-    """The year, the programme chosen (or None) and the programmes of that year the user sees."""
-    today = timezone.localdate()
+# The years the dashboard shows, and the ids a programme can have (a 64-bit key).
+DASHBOARD_YEARS = range(2000, 2101)
+MAX_ID = 2**63 - 1
+
+
+def _whole_number(text) -> int | None:
     try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def dashboard_params(request):
+    """The year (this year if none is given, or not one of DASHBOARD_YEARS), the programme
+    chosen (or None) and the programmes of that year the user sees."""
+    year = _whole_number(request.GET.get("year"))
+    if year is None or year not in DASHBOARD_YEARS:
+        year = timezone.localdate().year
     programs = Program.objects.visible_to(request.user).filter(year=year)
-    program = programs.filter(pk=request.GET.get("program") or 0).first()
+    program_id = _whole_number(request.GET.get("program"))
+    program = programs.filter(pk=program_id).first() if 0 < (program_id or 0) <= MAX_ID else None
     return year, program, programs
 
 

@@ -136,3 +136,10 @@ def test_errors_are_sent_as_documented(schema, city):
     assert "original_name" in answers[-1][2].json()  # the job, with the file's problems
     for method, route, response in answers:
         assert_documented(schema, method, route, response)
+
+
+def test_the_dashboard_is_sent_as_documented(schema, city):
+    response = api(city.users.hq).get("/api/dashboard/")
+    assert response.status_code == 200
+    assert response.json()["regions"] and response.json()["curve"]
+    assert_documented(schema, "GET", "/api/dashboard/", response)
