@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -434,7 +434,16 @@ def do_save_report(
         if version not in (None, 0):
             raise ReportConflict(None, values)
         report = ProgressReport(project=project, period=period, **values)
-        report.save()
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            # Someone else filed this report's first version a moment ago: theirs stands and
+            # this save is a conflict, shown beside it, as when two people edit it.
+            current = ProgressReport.objects.filter(project=project, period=period).first()
+            if current is None:
+                raise
+            raise ReportConflict(current, values) from None
         record(actor, report, Action.CREATE, diff({}, snapshot(report)))
     else:
         if version is not None and version != report.version:
