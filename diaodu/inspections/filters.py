@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.filters import IdFilter
 from diaodu.core.widgets import YesNoSelect
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.models import Inspection
@@ -24,7 +25,7 @@ class EitherSelect(forms.NullBooleanSelect):
 
 
 class InspectionFilterSet(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project", widget=forms.HiddenInput)
+    project = IdFilter(field_name="project", widget=forms.HiddenInput)
     region = django_filters.ModelChoiceFilter(
         field_name="project__region",
         queryset=Unit.objects.filter(kind=UnitKind.REGION),

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from diaodu.core.choices import Light
+from diaodu.core.filters import IdFilter
 from diaodu.core.widgets import YesNoSelect
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
@@ -18,7 +19,7 @@ from diaodu.problems.warnings import light_filter, with_touch
 
 class _Common(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    project = django_filters.NumberFilter(field_name="project", widget=forms.HiddenInput)
+    project = IdFilter(field_name="project", widget=forms.HiddenInput)
     region = django_filters.ModelChoiceFilter(
         field_name="project__region",
         queryset=Unit.objects.filter(kind=UnitKind.REGION),

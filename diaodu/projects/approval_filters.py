@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.choices import Light
+from diaodu.core.filters import IdFilter
 from diaodu.core.widgets import YesNoSelect, fast_selects, light_choices
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
@@ -22,7 +23,7 @@ ALL = "all"
 
 class ApprovalFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    project = django_filters.NumberFilter(field_name="project", widget=forms.HiddenInput)
+    project = IdFilter(field_name="project", widget=forms.HiddenInput)
     department = django_filters.ModelChoiceFilter(
         field_name="responsible_department",
         queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT),

@@ -207,3 +207,10 @@ def test_list_queries_do_not_grow(city, inspected, django_assert_max_num_queries
         )
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert len(client.get(URL).json()["results"]) == 10
+
+
+def test_a_project_id_beyond_the_keys_is_refused_not_a_server_error(city):
+    """?project= larger than any key made the database fail (500); now 400 naming it."""
+    answer = api(city.users.hq).get(URL, {"project": str(2**70)})
+    assert answer.status_code == 400 and set(answer.json()) == {"project"}
+    assert api(city.users.hq).get(f"{URL}export/", {"project": str(2**70)}).status_code == 400

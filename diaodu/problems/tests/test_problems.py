@@ -427,3 +427,16 @@ def test_api_transitions_and_errors(city):
         .status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("kind", ["problems", "tasks"])
+def test_a_project_id_beyond_the_keys_is_refused_not_a_server_error(city, kind):
+    """?project= larger than any key made the database fail (500); the API now says 400
+    naming it and the page ignores it."""
+    huge = str(2**70)
+    answer = api(city.users.hq).get(f"/api/{kind}/", {"project": huge})
+    assert answer.status_code == 400 and set(answer.json()) == {"project"}
+    assert (
+        login(city.users.hq).get(reverse(f"problems:{kind}"), {"project": huge}).status_code == 200
+    )
+    assert api(city.users.hq).get(f"/api/{kind}/", {"project": "-1"}).json()["count"] == 0

@@ -578,3 +578,12 @@ def test_a_new_scheme_version_scores_departments_on_their_red_approvals(queue):
     line = next(line for line in jiaotong.lines if line["indicator"] == "approvals_red")
     assert line["value"] == "1" and Decimal(line["points"]) == Decimal("-2")
     assert scores[queue.city.ziran.pk].score - jiaotong.score == Decimal("2")
+
+
+def test_a_project_id_beyond_the_keys_is_refused_not_a_server_error(city):
+    """?project= larger than any key made the database fail (500); now 400 naming it, and the
+    page ignores it."""
+    answer = api(city.users.hq).get("/api/approvals/", {"project": str(2**70)})
+    assert answer.status_code == 400 and set(answer.json()) == {"project"}
+    page = login(city.users.hq).get("/approvals/", {"project": str(2**70)})
+    assert page.status_code == 200
