@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "diaodu.reporting.choices.ReportStatus",
         "ApprovalStatusEnum": "diaodu.projects.choices.ApprovalStatus",
         "ProblemStatusEnum": "diaodu.problems.choices.ProblemStatus",
+        "EscalationLevelEnum": "diaodu.problems.choices.LEVEL_ORDER",
         "TaskStatusEnum": "diaodu.problems.choices.TaskStatus",
         "IndicatorEnum": "diaodu.assessment.choices.Indicator",
     },

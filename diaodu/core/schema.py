@@ -3,9 +3,10 @@
 `AutoSchema` (DEFAULT_SCHEMA_CLASS) adds to each operation the generic errors it can give,
 by its method and the kind of its route: 400 where input is read (a body, filters or other
 query parameters), 401 and 403 where a user must be signed in, 404 on a detail route, on a
-paginated list (an unknown page) and where a format may be asked for (an unknown one). An
-operation's particular errors (a 409 on a stale version, a 400 of another shape) are declared
-with `extend_schema` beside the view, and a response declared there is kept as it is.
+paginated list (an unknown page) and where a format may be asked for (an unknown one), 429
+where requests are throttled. An operation's particular errors (a 409 on a stale version, a
+400 of another shape) are declared with `extend_schema` beside the view, and a response
+declared there is kept as it is.
 """
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -72,6 +73,18 @@ ERRORS = {
         "same answer), no such page of a list, or no such format.",
         "error",
     ),
+    "429": (
+        "Throttled",
+        "Too many requests (DIAODU_API_RATE_USER, DIAODU_API_RATE_ANON): try again after the "
+        "seconds in Retry-After.",
+        "error",
+    ),
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer"},
+        "description": "Seconds to wait before the next request.",
+    }
 }
 
 
@@ -89,7 +102,7 @@ class AutoSchema(BaseAutoSchema):
         return operation
 
     def error_codes(self, operation) -> list[str]:
-        """The generic errors of an operation, from its method, route and parameters."""
+        """The generic errors of an operation, from its method, route, parameters and view."""
         query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
         security = operation.get("security", [])
         codes = []
@@ -99,6 +112,8 @@ class AutoSchema(BaseAutoSchema):
             codes += ["401", "403"]
         if "{" in self.path or query & NOT_FOUND_PARAMETERS:
             codes.append("404")
+        if self.view.get_throttles():
+            codes.append("429")
         return codes
 
     def _error_response(self, code: str) -> dict:
@@ -111,6 +126,7 @@ class AutoSchema(BaseAutoSchema):
             object=name,
             schema={
                 "description": description,
+                **({"headers": RETRY_AFTER} if code == "429" else {}),
                 "content": {"application/json": {"schema": schema}},
             },
         )

@@ -1,7 +1,7 @@
 """API for periods and reports: the same services, permissions and checks as the pages."""
 
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -192,6 +192,19 @@ class PeriodViewSet(_ReportServices, viewsets.ReadOnlyModelViewSet):
         return Response(PeriodSerializer(period).data)
 
 
+class ReportConflictSerializer(serializers.Serializer):
+    """409: the report moved on since the version sent (or was created meanwhile); nothing
+    was saved."""
+
+    detail = serializers.CharField()
+    current = ReportSerializer(allow_null=True, help_text="The report as it is now.")
+
+
+# Saving a report: a stale version is a 409 with the report as it is now.
+SAVED = {200: ReportSerializer, 409: ReportConflictSerializer}
+
+
+@extend_schema_view(partial_update=extend_schema(request=ReportUpdateSerializer, responses=SAVED))
 class ReportViewSet(
     _ReportServices,
     mixins.CreateModelMixin,
@@ -239,7 +252,7 @@ class ReportViewSet(
         )
         return ReportSerializer(result.report, context={"warnings": result.warnings}).data, result
 
-    @extend_schema(request=ReportCreateSerializer, responses={201: ReportSerializer})
+    @extend_schema(request=ReportCreateSerializer, responses={201: ReportSerializer, **SAVED})
     def create(self, request, *args, **kwargs):
         body = ReportCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
@@ -250,7 +263,7 @@ class ReportViewSet(
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(answer, status=code)
 
-    @extend_schema(request=ReportUpdateSerializer, responses=ReportSerializer)
+    @extend_schema(request=ReportUpdateSerializer, responses=SAVED)
     def update(self, request, *args, **kwargs):
         report = self.get_object()
         body = ReportUpdateSerializer(data=request.data)

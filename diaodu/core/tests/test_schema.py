@@ -7,6 +7,7 @@ stale version conflicts), and the bodies the API really sends match what is docu
 import copy
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile as upload
 from django.core.management import call_command
 from django.urls import path
@@ -17,7 +18,9 @@ from jsonschema import Draft202012Validator
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diaodu.org.models import User
 from diaodu.projects.tests.test_api import api
+from diaodu.reporting.models import ProgressReport
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -71,7 +74,7 @@ def test_every_operation_documents_its_errors(schema):
     assert len(list(operations(schema))) > 90
     for method, route, operation in operations(schema):
         codes = set(operation["responses"])
-        assert {"401", "403"} <= codes, (method, route)
+        assert {"401", "403", "429"} <= codes, (method, route)
         if "{" in route:
             assert "404" in codes, (method, route)
         if method in {"POST", "PUT", "PATCH"}:
@@ -81,6 +84,16 @@ def test_every_operation_documents_its_errors(schema):
             assert "400" in codes, (method, route)
         if query & {"page", "format"}:
             assert "404" in codes, (method, route)
+
+
+def test_a_stale_report_version_is_documented_as_a_conflict(schema):
+    for method, route in [("post", "/api/reports/"), ("put", "/api/reports/{id}/"),
+                          ("patch", "/api/reports/{id}/")]:  # fmt: skip
+        conflict = schema["paths"][route][method]["responses"]["409"]
+        body = conflict["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/ReportConflict"}
+    fields = schema["components"]["schemas"]["ReportConflict"]["properties"]
+    assert set(fields) == {"detail", "current"}
 
 
 def test_the_schema_itself_is_not_an_operation(schema):
@@ -143,3 +156,25 @@ def test_the_dashboard_is_sent_as_documented(schema, city):
     assert response.status_code == 200
     assert response.json()["regions"] and response.json()["curve"]
     assert_documented(schema, "GET", "/api/dashboard/", response)
+
+
+def test_a_conflict_is_sent_as_documented(schema, demo_city):
+    hq = api(User.objects.get(username="hq"))
+    report = next(r for r in ProgressReport.objects.select_related("period") if r.period.is_open)
+    response = hq.patch(
+        f"/api/reports/{report.pk}/", {"next_steps": "复工", "version": report.version + 5}
+    )
+    assert response.status_code == 409, response.json()
+    assert response.json()["current"]["id"] == report.pk
+    assert_documented(schema, "PATCH", "/api/reports/{id}/", response)
+
+
+def test_too_many_requests_are_answered_as_documented(schema, city, settings):
+    cache.clear()
+    settings.DIAODU_API_RATE_USER = "1/minute"
+    client = api(city.users.hq)
+    assert client.get("/api/units/").status_code == 200
+    response = client.get("/api/units/")
+    cache.clear()
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert_documented(schema, "GET", "/api/units/", response)
