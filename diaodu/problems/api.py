@@ -137,6 +137,8 @@ class TextSerializer(serializers.Serializer):
 class EscalateSerializer(serializers.Serializer):
     text = serializers.CharField()
     to_level = serializers.ChoiceField(choices=LEVEL_ORDER, required=False)
+    # The level the caller saw: if the problem has been escalated since, this is refused (400).
+    from_level = serializers.ChoiceField(choices=LEVEL_ORDER, required=False)
 
 
 class _TransitionsMixin(ServiceActionsMixin):
@@ -210,7 +212,7 @@ class ProblemViewSet(_TransitionsMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         return self.transition(
-            services.do_escalate_problem, EscalateSerializer, ["text", "to_level"]
+            services.do_escalate_problem, EscalateSerializer, ["text", "to_level", "from_level"]
         )
 
 

@@ -57,18 +57,44 @@ def _leader_users(problem: Problem, level: str):
     return leaders, users or _hq_users()
 
 
+def state_of(item) -> str:
+    """The state the user saw when the page was drawn (status, and level for a problem).
+
+    A page sends it back with an action (`seen=`); `locked` refuses the action if the item has
+    moved on since, so that two people escalating from the same level raise it one level, not
+    two, and nobody acts on a state they did not see.
+    """
+    return f"{item.status}/{getattr(item, 'level', '')}"
+
+
+def _state_label(item) -> str:
+    level = item.get_level_display() if hasattr(item, "get_level_display") else ""
+    status = item.get_status_display()
+    return f"{status}（{level}）" if level else str(status)
+
+
 def locked(function):
     """A transition of a problem or a task, on its row locked and read afresh.
 
     Two people acting at once (verifying twice, escalating twice) are served one after the
     other, and the second finds the state the first left: it is refused, never applied twice.
-    The caller's object is brought up to date afterwards.
+    Given `seen=` (the state the user saw, `state_of`), an action on a state that has moved on
+    since is refused too. The caller's object is brought up to date afterwards.
     """
 
     @functools.wraps(function)
     def wrapper(actor, item, *args, **kwargs):
+        seen = kwargs.pop("seen", None)
         with transaction.atomic():
             fresh = type(item).objects.select_for_update(of=("self",)).get(pk=item.pk)
+            if seen and seen != state_of(fresh):
+                raise ValidationError(
+                    _(
+                        "Someone else acted on it since you opened the page: it is now "
+                        "%(state)s. Look at it again before you act."
+                    )
+                    % {"state": _state_label(fresh)}
+                )
             result = function(actor, fresh, *args, **kwargs)
         item.refresh_from_db()
         return result
@@ -233,8 +259,16 @@ def do_send_back_problem(actor, problem, reason):
 
 
 @locked
-def do_escalate_problem(actor, problem, reason, to_level=None):
-    """Raise the problem to the next level (or `to_level`) and notify that level's leaders."""
+def do_escalate_problem(actor, problem, reason, to_level=None, from_level=None):
+    """Raise the problem to the next level (or `to_level`) and notify that level's leaders.
+
+    `from_level`, the level the caller saw, makes two escalations sent at once from the same
+    level raise it once: the second finds it moved on and is refused."""
+    if from_level and problem.level != from_level:
+        raise ValidationError(
+            _("Someone else escalated it already: it is now at the %(level)s level.")
+            % {"level": problem.get_level_display()}
+        )
     _transition(actor, problem, "escalate", reason)
     current = LEVEL_ORDER.index(problem.level)
     target = to_level or (LEVEL_ORDER[current + 1] if current + 1 < len(LEVEL_ORDER) else None)

@@ -307,6 +307,7 @@ def _offered(user, item, url_name) -> list[dict]:
             "colour": pages[name].colour,
             "with_text": table[name].text != transitions.NO_TEXT,
             "text_required": table[name].text == transitions.REQUIRED,
+            "seen": services.state_of(item),
         }
         for name in transitions.available(user, item)
     ]
@@ -319,11 +320,13 @@ def _act(request, obj, action):
     service, done = actions[action].service, actions[action].done
     takes_text = transitions.table(obj)[action].text != transitions.NO_TEXT
     text = request.POST.get("text", "")
+    # The state the page showed, so that an action on a state that moved on is refused.
+    seen = request.POST.get("seen", "")[:100]
     try:
         if takes_text:
-            service(request.user, obj, text)
+            service(request.user, obj, text, seen=seen)
         else:
-            service(request.user, obj)
+            service(request.user, obj, seen=seen)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

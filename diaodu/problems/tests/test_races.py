@@ -10,7 +10,7 @@ from django.db import connection, connections
 from diaodu.core.models import ChangeRecord
 from diaodu.factories import UserFactory
 from diaodu.problems import services
-from diaodu.problems.choices import ProblemStatus, TaskStatus
+from diaodu.problems.choices import ProblemLevel, ProblemStatus, TaskStatus
 from diaodu.problems.models import Problem, Task
 from diaodu.problems.tests.test_problems import assign, raise_problem
 
@@ -82,3 +82,21 @@ def test_verifying_a_task_twice_at_once_verifies_it_once(city, attempt):
     )
     assert outcomes == ["done", "refused"]
     assert Task.objects.get(pk=task.pk).status == TaskStatus.VERIFIED
+
+
+@pytest.mark.parametrize("attempt", range(20))
+def test_escalating_twice_at_once_from_one_level_raises_it_one_level(city, attempt):
+    problem = raise_problem(city, unit=city.jiefang)
+    seen = problem.level
+    outcomes = at_once(
+        *[
+            (
+                lambda user=user: services.do_escalate_problem(
+                    user, Problem.objects.get(pk=problem.pk), "协调不了", from_level=seen
+                )
+            )
+            for user in (city.users.hq, city.users.jiefang)
+        ]
+    )
+    assert outcomes == ["done", "refused"]
+    assert Problem.objects.get(pk=problem.pk).level == ProblemLevel.DISTRICT_LEADER
