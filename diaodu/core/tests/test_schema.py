@@ -18,9 +18,7 @@ from jsonschema import Draft202012Validator
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from diaodu.org.models import User
 from diaodu.projects.tests.test_api import api
-from diaodu.reporting.models import ProgressReport
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -156,17 +154,6 @@ def test_the_dashboard_is_sent_as_documented(schema, city):
     assert response.status_code == 200
     assert response.json()["regions"] and response.json()["curve"]
     assert_documented(schema, "GET", "/api/dashboard/", response)
-
-
-def test_a_conflict_is_sent_as_documented(schema, demo_city):
-    hq = api(User.objects.get(username="hq"))
-    report = next(r for r in ProgressReport.objects.select_related("period") if r.period.is_open)
-    response = hq.patch(
-        f"/api/reports/{report.pk}/", {"next_steps": "复工", "version": report.version + 5}
-    )
-    assert response.status_code == 409, response.json()
-    assert response.json()["current"]["id"] == report.pk
-    assert_documented(schema, "PATCH", "/api/reports/{id}/", response)
 
 
 def test_too_many_requests_are_answered_as_documented(schema, city, settings):
