@@ -30,6 +30,7 @@ The whole portfolio is read in a fixed number of queries, whatever the number of
 from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
@@ -57,7 +58,7 @@ def rate(part, whole):
     return (Decimal(part) / Decimal(whole) * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def as_json(values):
+def as_json(values: Any) -> Any:
     """Indicator values as JSON holds them: rates and amounts as strings, counts as numbers."""
     if isinstance(values, dict):
         return {str(key): as_json(item) for key, item in values.items()}

@@ -10,6 +10,8 @@ its explanation: every indicator with its value and its points, which add up to 
 """
 
 from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,17 +30,21 @@ from diaodu.assessment.choices import (
     WhenMissing,
 )
 from diaodu.core.models import SignedInQuerySet
+from diaodu.core.uploads import unguessable_name
 from diaodu.org.models import Unit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def points_field(verbose_name, **kwargs):
+
+def points_field(verbose_name: "StrOrPromise", **kwargs: Any) -> "models.DecimalField[Any, Any]":
     return models.DecimalField(verbose_name, max_digits=7, decimal_places=2, **kwargs)
 
 
-class SchemeQuerySet(SignedInQuerySet):
+class SchemeQuerySet(SignedInQuerySet["ScoringScheme"]):
     """Scoring schemes are published rules: every signed-in user may read them."""
 
-    def in_force(self, month: date):
+    def in_force(self, month: date) -> "ScoringScheme | None":
         """The scheme that applies to the month starting on `month` (None before the first)."""
         return self.filter(valid_from__lte=month).order_by("-valid_from").first()
 
@@ -85,10 +91,10 @@ class ScoringScheme(models.Model):
         verbose_name = _("scoring scheme")
         verbose_name_plural = _("scoring schemes")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}（{self.valid_from:%Y-%m}）"
 
-    def clean(self):
+    def clean(self) -> None:
         if self.valid_from and self.valid_from.day != 1:
             self.valid_from = self.valid_from.replace(day=1)
         unknown = [code for code in self.tie_breaks or [] if code not in Indicator.values]
@@ -98,11 +104,12 @@ class ScoringScheme(models.Model):
             )
 
     @property
-    def full_points(self):
-        return sum(
+    def full_points(self) -> Decimal | int:
+        total: Decimal | int = sum(
             (rule.weight for rule in self.rules.all() if rule.method == Method.RATIO),
             start=0,
         )
+        return total
 
 
 class ScoringRule(models.Model):
@@ -166,10 +173,10 @@ class ScoringRule(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.scheme}：{self.get_indicator_display()}"
 
-    def clean(self):
+    def clean(self) -> None:
         wanted = Method.RATIO if self.indicator in RATES else Method.PER_ITEM
         if self.indicator and self.method != wanted:
             raise ValidationError(
@@ -189,7 +196,7 @@ class ScoringRule(models.Model):
             raise ValidationError({"per_item": _("Give the points per item.")})
 
 
-class RankingQuerySet(SignedInQuerySet):
+class RankingQuerySet(SignedInQuerySet["Ranking"]):
     """Rankings are sent to every unit: every signed-in user may read them."""
 
 
@@ -234,7 +241,7 @@ class Ranking(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.period_label} {self.get_group_display()}"
 
     @property
@@ -278,11 +285,11 @@ class Score(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.ranking} {self.unit}: {self.score}"
 
     @property
-    def change(self):
+    def change(self) -> int | None:
         """Places gained since the previous period (negative when it fell)."""
         return None if self.previous_rank is None else self.previous_rank - self.rank
 
@@ -291,12 +298,12 @@ class Score(models.Model):
         return STANDING_COLOURS.get(self.standing, "secondary")
 
 
-class BulletinQuerySet(SignedInQuerySet):
+class BulletinQuerySet(SignedInQuerySet["Bulletin"]):
     """A bulletin is sent to every unit: every signed-in user may read it."""
 
 
-def bulletin_path(bulletin, filename):
-    return f"bulletins/{bulletin.year}/{filename}"
+def bulletin_path(bulletin: "Bulletin", filename: str) -> str:
+    return unguessable_name(f"bulletins/{bulletin.year}", filename)
 
 
 class BulletinStatus(models.TextChoices):
@@ -354,7 +361,7 @@ class Bulletin(models.Model):
             models.Index(fields=["kind", "year", "number"], name="bulletin_period"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
     @property

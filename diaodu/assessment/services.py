@@ -5,13 +5,16 @@ of its last month). Publishing keeps it, scores and explanations, so that it rea
 later whatever happens to the data; publishing again replaces it and says who did it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,8 +30,11 @@ from diaodu.core.models import Action
 from diaodu.notifications.services import notify
 from diaodu.org.models import User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def check_window(window: Window, today: date | None = None):
+
+def check_window(window: Window, today: date | None = None) -> None:
     today = today or timezone.localdate()
     if window.start > today:
         raise ValidationError(
@@ -57,22 +63,24 @@ class Result:
     entries: list[Entry]
     as_of: date
     published: Ranking | None = None
-    rules: list = field(default_factory=list)
+    rules: list[ScoringRule] = field(default_factory=list)
 
     @property
-    def top(self):
+    def top(self) -> list[Entry]:
         return [e for e in self.entries if e.standing == Standing.TOP]
 
     @property
-    def bottom(self):
+    def bottom(self) -> list[Entry]:
         return [e for e in self.entries if e.standing == Standing.BOTTOM]
 
     @property
-    def group_label(self):
+    def group_label(self) -> "StrOrPromise":
         return Group(self.group).label
 
 
-def compute(window: Window, group: str, today: date | None = None, *, previous=True) -> Result:
+def compute(
+    window: Window, group: str, today: date | None = None, *, previous: bool = True
+) -> Result:
     """Score and rank the group's units for the period, live (nothing is written)."""
     check_window(window, today)
     scheme = scheme_for(window)
@@ -98,7 +106,7 @@ def compute(window: Window, group: str, today: date | None = None, *, previous=T
     )
 
 
-def previous_ranks(window: Window, group: str, today=None) -> dict[int, int]:
+def previous_ranks(window: Window, group: str, today: date | None = None) -> dict[int, int]:
     """unit id → rank in a period: the published ranking, else computed (empty before data)."""
     stored = Ranking.objects.filter(
         kind=window.kind, year=window.year, number=window.number, group=group
@@ -145,7 +153,9 @@ def read(window: Window, group: str, today: date | None = None) -> Result:
 
 
 @transaction.atomic
-def do_publish_ranking(actor, window: Window, group: str, today: date | None = None) -> Ranking:
+def do_publish_ranking(
+    actor: User, window: Window, group: str, today: date | None = None
+) -> Ranking:
     """Compute and keep the ranking of a period and group, replacing the one kept before."""
     require_manager(actor)
     if window.end >= (today or timezone.localdate()):
@@ -182,12 +192,12 @@ def do_publish_ranking(actor, window: Window, group: str, today: date | None = N
     return ranking
 
 
-def every_unit_user():
+def every_unit_user() -> "QuerySet[User]":
     """Everyone who acts for a unit: rankings and bulletins are sent to every unit."""
     return User.objects.filter(is_active=True, unit__isnull=False).order_by("pk")
 
 
-def _notify_published(actor, result: Result):
+def _notify_published(actor: User, result: Result) -> None:
     """Every unit's people hear of a ranking, once per period and group (publishing again
     replaces the figures, and tells nobody twice)."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -209,12 +219,12 @@ def _notify_published(actor, result: Result):
 
 
 @transaction.atomic
-def do_publish_period(actor, window: Window, today: date | None = None) -> list[Ranking]:
+def do_publish_period(actor: User, window: Window, today: date | None = None) -> list[Ranking]:
     """Publish both groups of a period, in one transaction: both are published, or neither."""
     return [do_publish_ranking(actor, window, group, today) for group in Group.values]
 
 
-def queue_publish_period(actor, window: Window, today: date | None = None) -> list[Ranking]:
+def queue_publish_period(actor: User, window: Window, today: date | None = None) -> list[Ranking]:
     """Check that the period may be published, then queue its computing and publishing
     (`tasks.publish_rankings`). Returns the rankings if they are published already (no
     broker: computed in this process), else [] while a worker computes them."""
@@ -262,8 +272,18 @@ def first_open_month(today: date | None = None) -> date:
     return month
 
 
-def do_create_scheme(actor, *, name, valid_from, rules, top_count=3, bottom_count=3,
-                     tie_breaks=(), note="", today=None) -> ScoringScheme:  # fmt: skip
+def do_create_scheme(
+    actor: User,
+    *,
+    name: str,
+    valid_from: date | None,
+    rules: Iterable[dict[str, Any]],
+    top_count: int = 3,
+    bottom_count: int = 3,
+    tie_breaks: Iterable[str] = (),
+    note: str = "",
+    today: date | None = None,
+) -> ScoringScheme:
     """A new version of the scheme, in force from the month of `valid_from`.
 
     `rules` is a list of dicts with RULE_FIELDS. Every problem of the version and of each
@@ -272,7 +292,7 @@ def do_create_scheme(actor, *, name, valid_from, rules, top_count=3, bottom_coun
     version it had.
     """
     require_manager(actor)
-    scheme = ScoringScheme(
+    scheme = ScoringScheme(  # type: ignore[misc]  # no valid_from yet: full_clean says so
         name=(name or "").strip(),
         valid_from=valid_from.replace(day=1) if valid_from else valid_from,
         top_count=top_count,
@@ -333,7 +353,7 @@ def can_delete_scheme(scheme: ScoringScheme, today: date | None = None) -> bool:
 
 
 @transaction.atomic
-def do_delete_scheme(actor, scheme: ScoringScheme):
+def do_delete_scheme(actor: User, scheme: ScoringScheme) -> None:
     require_manager(actor)
     if not can_delete_scheme(scheme):
         raise ValidationError(

@@ -5,16 +5,23 @@ text; sections are numbered 一、二、…; tables use the "Table Grid" style. 
 in Chinese with an ASCII fallback for old clients (`docx_response`, like `xlsx_response`).
 """
 
+from collections.abc import Iterable, Sequence
+from datetime import date
 from io import BytesIO
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 FONT = "SimSun"
 EAST_ASIAN_FONT = "宋体"
@@ -22,7 +29,7 @@ NUMERALS = "一二三四五六七八九十"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _east_asian(r_pr):
+def _east_asian(r_pr: Any) -> None:
     fonts = r_pr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = r_pr.makeelement(qn("w:rFonts"), {})
@@ -30,7 +37,7 @@ def _east_asian(r_pr):
     fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
 
 
-def font(run, size=None, bold=None):
+def font(run: Run, size: float | None = None, bold: bool | None = None) -> Run:
     """Set a run in SimSun, optionally with a size in points and bold."""
     run.font.name = FONT
     _east_asian(run._element.get_or_add_rPr())
@@ -41,7 +48,7 @@ def font(run, size=None, bold=None):
     return run
 
 
-def new_document():
+def new_document() -> WordDocument:
     """An empty document whose Normal style is SimSun, 12 points."""
     document = Document()
     style = document.styles["Normal"]
@@ -58,7 +65,16 @@ ALIGNMENTS = {
 }
 
 
-def paragraph(document, text, *, size=12, bold=False, centre=False, align=None, indent=False):
+def paragraph(
+    document: WordDocument,
+    text: str,
+    *,
+    size: float = 12,
+    bold: bool = False,
+    centre: bool = False,
+    align: str | None = None,
+    indent: bool = False,
+) -> Paragraph:
     """One paragraph of one run. `indent` indents the first line by two characters."""
     result = document.add_paragraph()
     alignment = ALIGNMENTS["centre" if centre else (align or "left")]
@@ -75,24 +91,29 @@ def numeral(number: int) -> str:
     return NUMERALS[number - 1] if 1 <= number <= len(NUMERALS) else str(number)
 
 
-def section(document, number, heading):
+def section(document: WordDocument, number: int, heading: str) -> Paragraph:
     """A numbered section heading: 一、总体情况."""
     return paragraph(document, f"{numeral(number)}、{heading}", size=14, bold=True)
 
 
-def subsection(document, number, heading):
+def subsection(document: WordDocument, number: int, heading: str) -> Paragraph:
     """A numbered subsection heading: （一）区县."""
     result = paragraph(document, f"（{numeral(number)}）{heading}", bold=True)
     result.paragraph_format.space_before = Pt(6)
     return result
 
 
-def table(document, headers, rows, widths=None):
+def table(
+    document: WordDocument,
+    headers: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    widths: Sequence[float] | None = None,
+) -> Table:
     """A centred "Table Grid" table: a bold header row, then one row per item.
 
     `widths` optionally gives each column's width in centimetres.
     """
-    result = document.add_table(rows=1, cols=len(headers))
+    result: Table = document.add_table(rows=1, cols=len(headers))
     result.style = "Table Grid"
     result.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, header in zip(result.rows[0].cells, headers, strict=True):
@@ -112,18 +133,18 @@ def table(document, headers, rows, widths=None):
     return result
 
 
-def none(document):
+def none(document: WordDocument) -> Paragraph:
     """The line of a section with nothing in it."""
     return paragraph(document, _("None."))
 
 
-def to_bytes(document) -> bytes:
+def to_bytes(document: WordDocument) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def date_text(value) -> str:
+def date_text(value: date) -> str:
     """A date as offices write it: 2024年4月2日."""
     return f"{value.year}年{value.month}月{value.day}日"
 

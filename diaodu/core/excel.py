@@ -3,13 +3,16 @@
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, MergedCell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from diaodu.core.archives import HostileFile, check_archive
 
@@ -23,7 +26,7 @@ class ExcelError(Exception):
     """A file that cannot be read as a workbook; the message says why, in Chinese."""
 
 
-def write_cell(sheet, row: int, column: int, value):
+def write_cell(sheet: Worksheet, row: int, column: int, value: Any) -> Cell | MergedCell:
     """Write a value so that no text can become a formula in someone's spreadsheet."""
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, str):
@@ -36,7 +39,7 @@ def write_cell(sheet, row: int, column: int, value):
     return cell
 
 
-def read_text(value):
+def read_text(value: Any) -> Any:
     """A cell's text as written before export (without the quote that neutralised a formula)."""
     if (
         isinstance(value, str)
@@ -48,7 +51,9 @@ def read_text(value):
     return value
 
 
-def new_sheet(title: str, headers: list[str], widths: list[int] | None = None):
+def new_sheet(
+    title: str, headers: list[str], widths: list[int] | None = None
+) -> tuple[Workbook, Worksheet]:
     """A workbook with a title row, a bold header row frozen below it, and sensible widths."""
     workbook = Workbook()
     sheet = workbook.worksheets[0]  # a new workbook's one sheet, the active one
@@ -66,7 +71,15 @@ def new_sheet(title: str, headers: list[str], widths: list[int] | None = None):
     return workbook, sheet
 
 
-def stream_cell(sheet, value, *, number_format=None, font=None, fill=None, alignment=None):
+def stream_cell(
+    sheet: Any,
+    value: Any,
+    *,
+    number_format: str | None = None,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    alignment: Alignment | None = None,
+) -> Cell:
     """A cell of a streamed sheet, safe like `write_cell`."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         value = "'" + value
@@ -84,7 +97,9 @@ def stream_cell(sheet, value, *, number_format=None, font=None, fill=None, align
     return cell
 
 
-def stream_sheet(title: str, headers: list[str], widths: list[int] | None = None):
+def stream_sheet(
+    title: str, headers: list[str], widths: list[int] | None = None
+) -> tuple[Workbook, Any]:
     """Like `new_sheet`, but written row by row: memory stays flat for any number of rows.
 
     Append each row with `sheet.append([...])`, cells made with `stream_cell`.
@@ -104,13 +119,13 @@ def stream_sheet(title: str, headers: list[str], widths: list[int] | None = None
     return workbook, sheet
 
 
-def to_bytes(workbook) -> bytes:
+def to_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def open_workbook(uploaded):
+def open_workbook(uploaded: Any) -> Workbook:
     """Open an uploaded .xlsx after checking its size and kind; cached values, not formulas."""
     limit = settings.DIAODU_UPLOAD_MAX_MB * 1024 * 1024
     size = getattr(uploaded, "size", None)
@@ -165,7 +180,7 @@ def check_workbook(data: bytes) -> None:
             )
 
 
-def real_rows(worksheet):
+def real_rows(worksheet: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """(row number, values) of the rows a read-only sheet really holds, within the limits.
 
     The dimension a sheet declares is ignored (a 1.6 KB file may declare A1:XFD1048576 and

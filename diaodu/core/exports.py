@@ -5,12 +5,14 @@ so every export looks the same: money in 万元 with "#,##0.00", dates as dates,
 start a formula (`write_cell`). The page and the API return the same bytes (`xlsx_response`).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
+from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -37,22 +39,23 @@ class Column:
 
     header: str
     width: int
-    value: Callable
+    value: Callable[[Any], Any]
     number_format: str | None = None
     total: bool = False
 
 
-def field_header(model, name: str) -> str:
+def field_header(model: type[models.Model], name: str) -> str:
     """A model field's label as a header ("reviewed by" → 审核人), reusing its translation."""
-    return capfirst(str(model._meta.get_field(name).verbose_name))
+    field = model._meta.get_field(name)
+    return capfirst(str(getattr(field, "verbose_name", name)))  # a reverse relation has none
 
 
-def local_date(value):
+def local_date(value: datetime | None) -> date | None:
     """A stored moment as the day it was in Shanghai, or None."""
     return timezone.localdate(value) if value else None
 
 
-def _excel_value(value):
+def _excel_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, datetime) and timezone.is_aware(value):
@@ -65,7 +68,7 @@ def _excel_value(value):
 def table_workbook(
     title: str,
     columns: list[Column],
-    items: Iterable,
+    items: Iterable[Any],
     total_label: Callable[[int], str],
 ) -> bytes:
     """Write every item as a row, then a bold row with the count and the sums of money columns."""
@@ -115,7 +118,12 @@ class FileRenderer(BaseRenderer):
 
     charset = None
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
         if isinstance(data, bytes):
             return data
         response = (renderer_context or {}).get("response")

@@ -5,7 +5,6 @@ from typing import Any, TypeVar
 
 from django.core.files import File
 from django.db import models
-from django.db.models.fields.files import ImageFieldFile
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.history import record
@@ -22,7 +21,7 @@ class Photo(models.Model):
     """
 
     OWNER: str
-    image: "models.ImageField[Any, ImageFieldFile]"  # the concrete model's field
+    image: models.ImageField  # the concrete model's field
 
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)

@@ -6,6 +6,7 @@ between the two shows a report that overstates progress.
 """
 
 from decimal import Decimal
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,7 +16,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.photos import Photo
+from diaodu.core.uploads import unguessable_name
 from diaodu.inspections.choices import RATING_COLOURS, Rating
+from diaodu.org.models import AnyUser
 from diaodu.projects.models import Project
 
 PERCENT_VALIDATORS = [
@@ -24,22 +27,22 @@ PERCENT_VALIDATORS = [
 ]
 
 
-class InspectionQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class InspectionQuerySet(models.QuerySet["Inspection"]):
+    def visible_to(self, user: AnyUser) -> Self:
         """An inspection is visible to whoever may see its project."""
         return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
 
-    def overstated(self, threshold=None):
+    def overstated(self, threshold: Decimal | int | None = None) -> Self:
         """Inspections that saw less progress than reported, by more than the threshold."""
         if threshold is None:
             threshold = settings.DIAODU_PROGRESS_GAP
         return self.filter(progress_gap__gt=threshold)
 
-    def with_counts(self):
+    def with_counts(self) -> Self:
         """Annotate `problem_count` and `task_count`: what each raised on the spot (subqueries)."""
         from diaodu.problems.models import Problem, Task
 
-        def count(model):
+        def count(model: type[Problem] | type[Task]) -> Coalesce:
             raised = (
                 model.objects.filter(inspection=models.OuterRef("pk"))
                 .order_by()
@@ -131,10 +134,10 @@ class Inspection(models.Model):
             models.Index(fields=["date", "rating"], name="inspection_date_rating"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.project} · {self.date:%Y-%m-%d}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.progress_gap = (
             self.reported_percent - self.verified_percent
             if self.reported_percent is not None and self.verified_percent is not None
@@ -151,8 +154,10 @@ class Inspection(models.Model):
         return self.progress_gap is not None and self.progress_gap > settings.DIAODU_PROGRESS_GAP
 
 
-def photo_path(photo, filename):
-    return f"inspections/{photo.inspection.date:%Y/%m}/{photo.inspection_id}/{filename}"
+def photo_path(photo: "InspectionPhoto", filename: str) -> str:
+    return unguessable_name(
+        f"inspections/{photo.inspection.date:%Y/%m}/{photo.inspection_id}", filename
+    )
 
 
 class InspectionPhoto(Photo):

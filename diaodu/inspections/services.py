@@ -6,10 +6,13 @@ The problems and tasks found on the spot are raised through the problem services
 recorded and their units notified like any other; all of it is written, or none of it.
 """
 
+from collections.abc import Iterable
 from datetime import date as Date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -23,7 +26,7 @@ from diaodu.core.photos import attach_photo
 from diaodu.inspections.models import Inspection, InspectionPhoto
 from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
-from diaodu.org.models import User
+from diaodu.org.models import AnyUser, Unit, User
 from diaodu.problems import services as problem_services
 from diaodu.problems.choices import ProblemCategory, ProblemSource, TaskSource
 from diaodu.problems.models import Problem, Task
@@ -37,7 +40,7 @@ PROBLEMS, TASKS = "problems", "tasks"
 REQUIRED = ("date", "inspectors", "rating", "findings")
 
 
-def can_inspect(user) -> bool:
+def can_inspect(user: AnyUser) -> bool:
     """Inspectors and headquarters (superusers too) record inspections; everyone else reads."""
     return (
         user.is_authenticated
@@ -46,17 +49,17 @@ def can_inspect(user) -> bool:
     )
 
 
-def _require_inspector(user):
+def _require_inspector(user: AnyUser) -> None:
     if not can_inspect(user):
         raise PermissionDenied(_("Only inspectors and headquarters record inspections."))
 
 
-def _require_visible(user, project):
+def _require_visible(user: AnyUser, project: Project) -> None:
     if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
         raise PermissionDenied(_("You cannot inspect this project."))
 
 
-def last_report(project, before_date: Date) -> ProgressReport | None:
+def last_report(project: Project, before_date: Date) -> ProgressReport | None:
     """The project's latest report submitted (or approved) by the day of the visit, for a
     period begun by then: what the project claimed when the inspectors went.
 
@@ -83,7 +86,9 @@ def row_key(kind: str, index: int, field: str | None = None) -> str:
     return f"{kind}.{index}.{field}" if field else f"{kind}.{index}"
 
 
-def split_errors(error: ValidationError) -> tuple[dict, dict]:
+def split_errors(
+    error: ValidationError,
+) -> tuple[dict[str, list[str]], dict[str, dict[int, dict[str | None, list[str]]]]]:
     """A service's errors as (the inspection's {field: messages}, {kind: {index: {field: ...}}}).
 
     A row's error for the whole row has the field None.
@@ -101,11 +106,11 @@ def split_errors(error: ValidationError) -> tuple[dict, dict]:
     return fields, rows
 
 
-def _add(errors: dict, key: str, messages):
+def _add(errors: dict[str, list[Any]], key: str, messages: Iterable[Any]) -> None:
     errors.setdefault(key, []).extend(messages)
 
 
-def _model_errors(instance, skip) -> dict:
+def _model_errors(instance: models.Model, skip: Iterable[str]) -> dict[str, list[str]]:
     """What the model's own validation says, except for fields already reported."""
     try:
         instance.full_clean(exclude=set(skip) | {"project", "inspection"}, validate_unique=False)
@@ -114,8 +119,10 @@ def _model_errors(instance, skip) -> dict:
     return {}
 
 
-def _check_problem(project, visit: Date | None, row: dict) -> dict:
-    errors = {}
+def _check_problem(
+    project: Project, visit: Date | None, row: dict[str, Any]
+) -> dict[str, list[Any]]:
+    errors: dict[str, list[Any]] = {}
     if not (row.get("description") or "").strip():
         errors["description"] = [_("Describe the problem.")]
     if row.get("responsible_unit") is None:
@@ -138,8 +145,8 @@ def _check_problem(project, visit: Date | None, row: dict) -> dict:
     return errors
 
 
-def _check_task(project, visit: Date | None, row: dict) -> dict:
-    errors = {}
+def _check_task(project: Project, visit: Date | None, row: dict[str, Any]) -> dict[str, list[Any]]:
+    errors: dict[str, list[Any]] = {}
     if not (row.get("content") or "").strip():
         errors["content"] = [_("Write what is to be done.")]
     if row.get("lead_unit") is None:
@@ -161,7 +168,13 @@ def _check_task(project, visit: Date | None, row: dict) -> dict:
     return errors
 
 
-def check_inspection(inspection: Inspection, problems=(), tasks=(), *, today=None) -> dict:
+def check_inspection(
+    inspection: Inspection,
+    problems: Iterable[dict[str, Any]] = (),
+    tasks: Iterable[dict[str, Any]] = (),
+    *,
+    today: Date | None = None,
+) -> dict[str, list[Any]]:
     """Every problem of an unsaved inspection and of its rows, keyed as `split_errors` reads them.
 
     Empty when all is well. Rows are checked against the visit's date even when the
@@ -193,19 +206,19 @@ def check_inspection(inspection: Inspection, problems=(), tasks=(), *, today=Non
 # -- recording -----------------------------------------------------------------------------
 
 
-def _inspection_url(inspection):
+def _inspection_url(inspection: Inspection) -> str:
     return reverse("inspections:detail", args=[inspection.pk])
 
 
-def _region_and_above(region):
-    units = []
+def _region_and_above(region: Unit | None) -> list[Unit]:
+    units: list[Unit] = []
     while region is not None and region not in units:
         units.append(region)
         region = region.parent
     return units
 
 
-def _notify_overstated(actor, inspection):
+def _notify_overstated(actor: User, inspection: Inspection) -> None:
     """The owner and the region (and the district above a street) hear of it: the accounts of
     those units whose scope holds the project (an owner's filers, a region's reviewers)."""
     project = inspection.project
@@ -232,18 +245,18 @@ def _notify_overstated(actor, inspection):
 
 @transaction.atomic
 def do_record_inspection(
-    actor,
-    project,
+    actor: User,
+    project: Project,
     *,
-    date,
-    inspectors,
-    findings,
-    rating,
-    verified_progress="",
-    verified_percent=None,
-    problems=(),
-    tasks=(),
-    today=None,
+    date: Date,
+    inspectors: str,
+    findings: str,
+    rating: str,
+    verified_progress: str = "",
+    verified_percent: Decimal | None = None,
+    problems: Iterable[dict[str, Any]] = (),
+    tasks: Iterable[dict[str, Any]] = (),
+    today: Date | None = None,
 ) -> Inspection:
     """Record a visit, and raise on the spot the problems and tasks it found; all or nothing.
 
@@ -309,7 +322,9 @@ def do_record_inspection(
 
 
 @transaction.atomic
-def do_add_inspection_photo(actor, inspection: Inspection, image, caption: str = ""):
+def do_add_inspection_photo(
+    actor: User, inspection: Inspection, image: "File[Any]", caption: str = ""
+) -> InspectionPhoto:
     """Attach a photo of the visit, checked (size and image type) as every photo."""
     _require_inspector(actor)
     _require_visible(actor, inspection.project)

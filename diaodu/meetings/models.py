@@ -6,6 +6,8 @@ empty scope covers everything the reader sees. Tasks set at a meeting point back
 (`Task.meeting`).
 """
 
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -13,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from diaodu.meetings.choices import MeetingKind, MeetingLevel
 from diaodu.org.choices import UnitKind
-from diaodu.org.models import Leader, Unit
-from diaodu.projects.models import Program, Project
+from diaodu.org.models import AnyUser, Leader, Unit
+from diaodu.projects.models import Program, Project, ProjectQuerySet
 
 
-class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def visible_to(self, user: AnyUser) -> Self:
         """The meetings a user may see: the one place meeting visibility is decided.
 
         Headquarters, leaders and inspectors see every meeting. Anyone else sees the meetings
@@ -36,9 +38,9 @@ class MeetingQuerySet(models.QuerySet):
         my_regions = Unit.objects.filter(
             Q(pk__in=mine.values("region_id")) | Q(children__in=mine.values("region_id"))
         )
-        through = {name: getattr(Meeting, name).through.objects for name in SCOPES}
+        through: dict[str, Any] = {name: getattr(Meeting, name).through.objects for name in SCOPES}
 
-        def has(name):
+        def has(name: str) -> Exists:
             return Exists(through[name].filter(meeting_id=OuterRef("pk")))
 
         programs_match = Q(
@@ -138,14 +140,16 @@ class Meeting(models.Model):
             models.Index(fields=["kind", "date"], name="meeting_kind_date"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.title}"
 
     def scope_ids(self) -> dict[str, list[int]]:
         """The ids of the programmes, regions and projects of its scope (prefetch-aware)."""
         return {name: [obj.pk for obj in getattr(self, name).all()] for name in SCOPES[:3]}
 
-    def covered_projects(self, user, ids=None):
+    def covered_projects(
+        self, user: AnyUser, ids: dict[str, list[int]] | None = None
+    ) -> ProjectQuerySet:
         """The projects its agenda covers, among those the user sees."""
         ids = ids or self.scope_ids()
         projects = Project.objects.visible_to(user)

@@ -4,6 +4,9 @@ Who may do any of it is decided in `can_manage()`: headquarters and leaders; eve
 reads.
 """
 
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -16,15 +19,21 @@ from diaodu.core.models import Action
 from diaodu.meetings.models import Meeting
 from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
-from diaodu.org.models import User
+from diaodu.org.models import AnyUser, User
 from diaodu.problems import services as problem_services
 from diaodu.problems.choices import TaskSource
+from diaodu.problems.models import Task
 from diaodu.projects.models import Project
+
+if TYPE_CHECKING:
+    from diaodu.meetings.extraction.extractor import Draft
 
 M2M_FIELDS = ("attending_units", "attending_leaders", "programs", "projects", "regions")
 
 
-def extract(text, meeting_date, *, projects=None, units=None):
+def extract(
+    text: str, meeting_date: date, *, projects: Any = None, units: Any = None
+) -> "list[Draft]":
     """Draft tasks from minutes: the extractor (`diaodu.meetings.extraction`), imported on use.
 
     Views and the API import this name so that tests can replace it.
@@ -34,7 +43,7 @@ def extract(text, meeting_date, *, projects=None, units=None):
     return run(text, meeting_date, projects=projects, units=units)
 
 
-def can_manage(user) -> bool:
+def can_manage(user: AnyUser) -> bool:
     """Headquarters and leaders create meetings and confirm their tasks; others read."""
     return (
         user.is_authenticated
@@ -43,19 +52,19 @@ def can_manage(user) -> bool:
     )
 
 
-def _require_manager(user):
+def _require_manager(user: AnyUser) -> None:
     if not can_manage(user):
         raise PermissionDenied(_("Only headquarters and leaders manage meetings."))
 
 
-def _split(data: dict):
+def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     fields = {k: v for k, v in data.items() if k not in M2M_FIELDS}
     relations = {k: v for k, v in data.items() if k in M2M_FIELDS}
     return fields, relations
 
 
 @transaction.atomic
-def do_create_meeting(actor, **data) -> Meeting:
+def do_create_meeting(actor: User, **data: Any) -> Meeting:
     _require_manager(actor)
     fields, relations = _split(data)
     meeting = Meeting(created_by=actor, **fields)
@@ -74,7 +83,7 @@ def do_create_meeting(actor, **data) -> Meeting:
 
 
 @transaction.atomic
-def do_update_meeting(actor, meeting: Meeting, **data) -> Meeting:
+def do_update_meeting(actor: User, meeting: Meeting, **data: Any) -> Meeting:
     _require_manager(actor)
     before = {**snapshot(meeting), **m2m_snapshot(meeting)}
     fields, relations = _split(data)
@@ -91,7 +100,7 @@ def do_update_meeting(actor, meeting: Meeting, **data) -> Meeting:
     return meeting
 
 
-def invited(meeting: Meeting) -> list:
+def invited(meeting: Meeting) -> list[User]:
     """Who is told of a meeting: the people of its attending units, its chair and attending
     leaders, and the owners and regions of the projects and regions on its agenda, each only
     if the meeting is in their scope (`Meeting.objects.visible_to`)."""
@@ -115,7 +124,7 @@ def invited(meeting: Meeting) -> list:
     ]
 
 
-def notify_scheduled(actor, meeting: Meeting) -> int:
+def notify_scheduled(actor: User, meeting: Meeting) -> int:
     """Tell everyone `invited` of a meeting to come, with the link to its page (where its
     agenda is) and to the agenda as a Word file; once per person and date, so that an edit
     tells only the units added, and a new date tells everyone again."""
@@ -144,7 +153,7 @@ def notify_scheduled(actor, meeting: Meeting) -> int:
 
 
 @transaction.atomic
-def do_save_minutes(actor, meeting: Meeting, minutes: str) -> Meeting:
+def do_save_minutes(actor: User, meeting: Meeting, minutes: str) -> Meeting:
     """Keep the minutes as pasted (the text the draft tasks come from)."""
     _require_manager(actor)
     minutes = (minutes or "").strip()
@@ -156,7 +165,7 @@ def do_save_minutes(actor, meeting: Meeting, minutes: str) -> Meeting:
     return meeting
 
 
-def check_rows(actor, rows: list[dict]) -> dict[int, list[str]]:
+def check_rows(actor: User, rows: list[dict[str, Any]]) -> dict[int, list[str]]:
     """Every problem of every row, by row index (0-based); empty when all are fine.
 
     A row has content, project (a Project or None), lead_unit (a Unit), deadline and
@@ -184,7 +193,7 @@ def check_rows(actor, rows: list[dict]) -> dict[int, list[str]]:
 
 
 @transaction.atomic
-def do_confirm_tasks(actor, meeting: Meeting, rows: list[dict]) -> list:
+def do_confirm_tasks(actor: User, meeting: Meeting, rows: list[dict[str, Any]]) -> list[Task]:
     """Create one task per row, set at this meeting; all of them or none.
 
     Every row is checked first; if any is wrong, ValidationError maps each wrong row's index

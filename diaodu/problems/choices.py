@@ -30,7 +30,7 @@ class ProblemLevel(models.TextChoices):
     CITY_LEADER = "city_leader", _("City leader")
 
 
-LEVEL_ORDER = [ProblemLevel.UNIT, ProblemLevel.DISTRICT_LEADER, ProblemLevel.CITY_LEADER]
+LEVEL_ORDER: list[str] = [ProblemLevel.UNIT, ProblemLevel.DISTRICT_LEADER, ProblemLevel.CITY_LEADER]
 
 
 class ProblemStatus(models.TextChoices):

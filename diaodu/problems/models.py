@@ -4,14 +4,15 @@ Neither is ever marked overdue by hand: the light (green, yellow, red) and its r
 derived from the deadline and the last feedback (`warnings.py`).
 """
 
-from typing import TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from diaodu.org.models import Leader, Unit
+from diaodu.org.models import AnyUser, Leader, Unit
 from diaodu.problems.choices import (
     STATUS_COLOURS,
     ProblemCategory,
@@ -24,8 +25,11 @@ from diaodu.problems.choices import (
 )
 from diaodu.projects.models import Project
 
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
-def _unit_scope(user):
+
+def _unit_scope(user: AnyUser) -> tuple[bool, set[int]]:
     """(sees everything, ids of the user's unit and the units below it)."""
     if not user.is_authenticated or not user.is_active:
         return False, set()
@@ -36,7 +40,7 @@ _Item = TypeVar("_Item", bound="SupervisedItem")
 
 
 class SupervisedQuerySet(models.QuerySet[_Item]):
-    def open(self):
+    def open(self) -> Self:
         """Not yet verified and closed."""
         return self.exclude(status=self.model.CLOSED)
 
@@ -55,6 +59,7 @@ class SupervisedItem(models.Model):
     CLOSED: str
     DOER: str
     status: str  # the concrete model's field
+    project: Project | None  # the concrete model's field (a task may have no project)
     QUIET_SINCE: tuple[str, ...] = ()
 
     deadline = models.DateField(_("deadline"))
@@ -73,15 +78,15 @@ class SupervisedItem(models.Model):
         abstract = True
 
     @property
-    def status_colour(self):
+    def status_colour(self) -> str:
         return STATUS_COLOURS.get(self.status, "secondary")
 
     @property
-    def is_closed(self):
+    def is_closed(self) -> bool:
         return self.status == self.CLOSED
 
     @property
-    def quiet_since(self):
+    def quiet_since(self) -> datetime | None:
         """Since when nothing was heard of it (for the light of items that go stale)."""
         return next(filter(None, (getattr(self, name) for name in self.QUIET_SINCE)), None)
 
@@ -116,20 +121,21 @@ class TimelineEntry(models.Model):
         abstract = True
         ordering = ["created_at", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text[:40]
 
     @property
-    def item(self):
-        return getattr(self, self.ITEM)
+    def item(self) -> SupervisedItem:
+        item: SupervisedItem = getattr(self, self.ITEM)
+        return item
 
     @property
-    def project(self):
+    def project(self) -> Project | None:
         return self.item.project
 
 
 class ProblemQuerySet(SupervisedQuerySet["Problem"]):
-    def visible_to(self, user):
+    def visible_to(self, user: AnyUser) -> Self:
         """Problems of projects the user sees, and problems assigned to the user's unit."""
         everything, units = _unit_scope(user)
         if everything:
@@ -232,11 +238,11 @@ class Problem(SupervisedItem):
         ]
         constraints = [verifier_is_not_doer("solved_by", "problem_verifier_not_solver")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.project}：{self.description[:30]}"
 
     @property
-    def timeline(self):
+    def timeline(self) -> "RelatedManager[ProblemFollowUp]":
         return self.follow_ups
 
 
@@ -256,7 +262,7 @@ class ProblemFollowUp(TimelineEntry):
 
 
 class TaskQuerySet(SupervisedQuerySet["Task"]):
-    def visible_to(self, user):
+    def visible_to(self, user: AnyUser) -> Self:
         """Tasks of projects the user sees, and tasks its unit leads or is responsible for."""
         everything, units = _unit_scope(user)
         if everything:
@@ -371,11 +377,11 @@ class Task(SupervisedItem):
         ]
         constraints = [verifier_is_not_doer("done_by", "task_verifier_not_doer")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.content[:40]
 
     @property
-    def timeline(self):
+    def timeline(self) -> "RelatedManager[TaskFeedback]":
         return self.feedback
 
 

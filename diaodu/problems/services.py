@@ -6,8 +6,9 @@ particular to each (whom to tell, the level of an escalation).
 """
 
 import functools
-from datetime import timedelta
-from typing import NamedTuple
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,7 @@ from diaodu.core.models import Action
 from diaodu.notifications import reminders
 from diaodu.notifications.services import notify
 from diaodu.org.choices import LeaderLevel, Role
-from diaodu.org.models import User
+from diaodu.org.models import Leader, Unit, User
 from diaodu.org.permissions import require
 from diaodu.problems import transitions
 from diaodu.problems.choices import (
@@ -33,31 +34,35 @@ from diaodu.problems.choices import (
     TaskSource,
     TaskStatus,
 )
-from diaodu.problems.models import Problem, Task
+from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
 from diaodu.problems.permissions import can_assign, can_raise
 from diaodu.projects.models import Project
 from diaodu.projects.signals import facts_changed
 
+Item = TypeVar("Item", Problem, Task)
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def unit_users(*units):
+
+def unit_users(*units: Unit | None) -> list[User]:
     """Everyone who acts for these units."""
     ids = [unit.pk for unit in units if unit is not None]
     return list(User.objects.filter(unit_id__in=ids, is_active=True))
 
 
-def _hq_users():
+def _hq_users() -> list[User]:
     return list(User.objects.filter(role=Role.HEADQUARTERS, is_active=True))
 
 
-def _leader_users(problem: Problem, level: str):
+def _leader_users(problem: Problem, level: str) -> tuple[list[Leader], list[User]]:
     """The accounts of the project's leaders at an escalation level (else headquarters)."""
     wanted = LeaderLevel.DISTRICT if level == ProblemLevel.DISTRICT_LEADER else LeaderLevel.CITY
     leaders = [leader for leader in problem.project.leaders.all() if leader.level == wanted]
-    users = [leader.user for leader in leaders if leader.user_id]
+    users = [leader.user for leader in leaders if leader.user is not None]
     return leaders, users or _hq_users()
 
 
-def state_of(item) -> str:
+def state_of(item: Item) -> str:
     """The state the user saw when the page was drawn (status, and level for a problem).
 
     A page sends it back with an action (`seen=`); `locked` refuses the action if the item has
@@ -67,13 +72,15 @@ def state_of(item) -> str:
     return f"{item.status}/{getattr(item, 'level', '')}"
 
 
-def _state_label(item) -> str:
+def _state_label(item: Item) -> str:
     level = item.get_level_display() if hasattr(item, "get_level_display") else ""
     status = item.get_status_display()
     return f"{status}（{level}）" if level else str(status)
 
 
-def locked(function):
+def locked(
+    function: Callable[Concatenate[User, Item, P], R],
+) -> Callable[Concatenate[User, Item, P], R]:
     """A transition of a problem or a task, on its row locked and read afresh.
 
     Two people acting at once (verifying twice, escalating twice) are served one after the
@@ -83,10 +90,10 @@ def locked(function):
     """
 
     @functools.wraps(function)
-    def wrapper(actor, item, *args, **kwargs):
+    def wrapper(actor: User, item: Item, /, *args: P.args, **kwargs: P.kwargs) -> R:
         seen = kwargs.pop("seen", None)
         with transaction.atomic():
-            fresh = type(item).objects.select_for_update(of=("self",)).get(pk=item.pk)
+            fresh = type(item)._default_manager.select_for_update(of=("self",)).get(pk=item.pk)
             if seen and seen != state_of(fresh):
                 raise ValidationError(
                     _(
@@ -102,11 +109,11 @@ def locked(function):
     return wrapper
 
 
-def _problem_url(problem):
+def _problem_url(problem: Problem) -> str:
     return reverse("problems:problem", args=[problem.pk])
 
 
-def _problem_facts(problem, reason="") -> str:
+def _problem_facts(problem: Problem, reason: str = "") -> str:
     """What the unit needs to act on a problem: what, who, by when (and why, if given)."""
     facts = _("%(description)s\nResponsible unit: %(unit)s. Deadline: %(deadline)s.") % {
         "description": problem.description,
@@ -116,7 +123,9 @@ def _problem_facts(problem, reason="") -> str:
     return f"{reason.strip()}\n\n{facts}" if reason.strip() else facts
 
 
-def _transition(actor, item, action, text=""):
+def _transition(
+    actor: User, item: Problem | Task, action: str, text: str = ""
+) -> ProblemFollowUp | TaskFeedback | None:
     """Check and apply one action of the item's table (`transitions.py`): who may, from which
     state, the text it needs; write the timeline entry, the fields it records and the new
     state. Called by the services below, on the row `locked`. Returns the entry, if any."""
@@ -127,13 +136,14 @@ def _transition(actor, item, action, text=""):
     text = (text or "").strip()
     if step.text == transitions.REQUIRED and not text:
         raise ValidationError({step.text_key: step.missing})
-    entry, now = None, timezone.now()
+    entry: ProblemFollowUp | TaskFeedback | None = None
+    now = timezone.now()
     if step.entry and text:
         entry = item.timeline.create(author=actor, text=text)
         now = entry.created_at
     values = {transitions.ACTOR: actor, transitions.NOW: now, None: None}
     fields = {name: values[what] for name, what in step.records.items()}
-    if step.moves(actor, item):
+    if step.target is not None and step.moves(actor, item):
         _move(actor, item, step.target, reason=text if step.reason else "", **fields)
     elif fields:
         for name, value in fields.items():
@@ -142,7 +152,9 @@ def _transition(actor, item, action, text=""):
     return entry
 
 
-def _move(actor, item, to_status, *, reason="", **fields):
+def _move(
+    actor: User, item: Problem | Task, to_status: str, *, reason: str = "", **fields: Any
+) -> Problem | Task:
     before = item.status
     item.status = to_status
     for name, value in fields.items():
@@ -153,7 +165,7 @@ def _move(actor, item, to_status, *, reason="", **fields):
     return item
 
 
-def _relight(item):
+def _relight(item: Problem | Task) -> None:
     """A problem or task changed: its project's light may have changed too."""
     if item.project_id:
         facts_changed([item.project_id])
@@ -161,17 +173,17 @@ def _relight(item):
 
 @transaction.atomic
 def do_raise_problem(
-    actor,
-    project,
+    actor: User,
+    project: Project,
     *,
-    description,
-    responsible_unit,
-    deadline,
-    category="other",
-    source=ProblemSource.DIRECT,
-    report=None,
-    coordinating_leader=None,
-    inspection=None,
+    description: str,
+    responsible_unit: Unit,
+    deadline: date,
+    category: str = "other",
+    source: str = ProblemSource.DIRECT,
+    report: Any = None,  # the report it came from (reporting is a layer above)
+    coordinating_leader: Leader | None = None,
+    inspection: Any = None,  # the inspection it came from (a layer above)
 ) -> Problem:
     require(can_raise(actor, project), _("You cannot raise problems for this project."))
     problem = Problem(
@@ -201,24 +213,23 @@ def do_raise_problem(
 
 
 @locked
-def do_accept_problem(actor, problem):
+def do_accept_problem(actor: User, problem: Problem) -> Problem:
     _transition(actor, problem, "accept")
     return problem
 
 
 @locked
-def do_add_problem_follow_up(actor, problem, text):
+def do_add_problem_follow_up(
+    actor: User, problem: Problem, text: str
+) -> ProblemFollowUp | TaskFeedback | None:
     return _transition(actor, problem, "follow-up", text)
 
 
 @locked
-def do_report_problem_solved(actor, problem, note=""):
+def do_report_problem_solved(actor: User, problem: Problem, note: str = "") -> Problem:
     _transition(actor, problem, "solved", note)
-    leaders = (
-        [problem.coordinating_leader.user]
-        if problem.coordinating_leader_id and (problem.coordinating_leader.user_id)
-        else []
-    )
+    leader = problem.coordinating_leader
+    leaders = [leader.user] if leader is not None and leader.user is not None else []
     notify(
         leaders + _hq_users(),
         _("Reported solved, to verify: %(problem)s") % {"problem": problem},
@@ -231,7 +242,7 @@ def do_report_problem_solved(actor, problem, note=""):
 
 
 @locked
-def do_verify_problem(actor, problem, note=""):
+def do_verify_problem(actor: User, problem: Problem, note: str = "") -> Problem:
     _transition(actor, problem, "verify", note)
     notify(
         unit_users(problem.responsible_unit) + [problem.raised_by],
@@ -245,7 +256,7 @@ def do_verify_problem(actor, problem, note=""):
 
 
 @locked
-def do_send_back_problem(actor, problem, reason):
+def do_send_back_problem(actor: User, problem: Problem, reason: str) -> Problem:
     _transition(actor, problem, "send-back", reason)
     notify(
         unit_users(problem.responsible_unit),
@@ -259,7 +270,13 @@ def do_send_back_problem(actor, problem, reason):
 
 
 @locked
-def do_escalate_problem(actor, problem, reason, to_level=None, from_level=None):
+def do_escalate_problem(
+    actor: User,
+    problem: Problem,
+    reason: str,
+    to_level: str | None = None,
+    from_level: str | None = None,
+) -> Problem:
     """Raise the problem to the next level (or `to_level`) and notify that level's leaders.
 
     `from_level`, the level the caller saw, makes two escalations sent at once from the same
@@ -296,16 +313,16 @@ def do_escalate_problem(actor, problem, reason, to_level=None, from_level=None):
 # -- tasks ---------------------------------------------------------------------------------
 
 
-def _task_url(task):
+def _task_url(task: Task) -> str:
     return reverse("problems:task", args=[task.pk])
 
 
-def _task_facts(task, reason="", *, units=None) -> str:
+def _task_facts(task: Task, reason: str = "", *, units: list[Unit] | None = None) -> str:
     """What the units need to act on a task: what, on which project, who, by when."""
     units = units if units is not None else [task.lead_unit, *task.responsible_units.all()]
     facts = _("%(content)s\nProject: %(project)s. Units: %(units)s. Deadline: %(deadline)s.") % {
         "content": task.content,
-        "project": task.project.name if task.project_id else "—",
+        "project": task.project.name if task.project is not None else "—",
         "units": "、".join(dict.fromkeys(str(unit) for unit in units)),
         "deadline": task.deadline.isoformat(),
     }
@@ -314,19 +331,19 @@ def _task_facts(task, reason="", *, units=None) -> str:
 
 @transaction.atomic
 def do_assign_task(
-    actor,
+    actor: User,
     *,
-    content,
-    lead_unit,
-    deadline,
-    project=None,
-    responsible_units=(),
-    source=TaskSource.INSTRUCTION,
-    supervision="ordinary",
-    problem=None,
-    source_text="",
-    meeting=None,
-    inspection=None,
+    content: str,
+    lead_unit: Unit,
+    deadline: date,
+    project: Project | None = None,
+    responsible_units: Iterable[Unit] = (),
+    source: str = TaskSource.INSTRUCTION,
+    supervision: str = "ordinary",
+    problem: Problem | None = None,
+    source_text: str = "",
+    meeting: Any = None,  # the meeting it was set at (a layer above)
+    inspection: Any = None,  # the inspection it came from (a layer above)
 ) -> Task:
     require(can_assign(actor), _("Only headquarters, leaders and inspectors assign tasks."))
     if project is not None and not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
@@ -361,21 +378,23 @@ def do_assign_task(
 
 
 @locked
-def do_accept_task(actor, task):
+def do_accept_task(actor: User, task: Task) -> Task:
     _transition(actor, task, "accept")
     return task
 
 
 @locked
-def do_add_task_feedback(actor, task, text):
+def do_add_task_feedback(
+    actor: User, task: Task, text: str
+) -> ProblemFollowUp | TaskFeedback | None:
     return _transition(actor, task, "feedback", text)
 
 
 @locked
-def do_report_task_done(actor, task, note=""):
+def do_report_task_done(actor: User, task: Task, note: str = "") -> Task:
     _transition(actor, task, "done", note)
     notify(
-        [task.created_by] + _hq_users(),
+        [task.created_by, *_hq_users()],
         _("Reported done, to verify: %(task)s") % {"task": task},
         url=_task_url(task),
         body=_task_facts(task, note),
@@ -386,7 +405,7 @@ def do_report_task_done(actor, task, note=""):
 
 
 @locked
-def do_verify_task(actor, task, note=""):
+def do_verify_task(actor: User, task: Task, note: str = "") -> Task:
     _transition(actor, task, "verify", note)
     notify(
         unit_users(task.lead_unit, *task.responsible_units.all()),
@@ -400,7 +419,7 @@ def do_verify_task(actor, task, note=""):
 
 
 @locked
-def do_send_back_task(actor, task, reason):
+def do_send_back_task(actor: User, task: Task, reason: str) -> Task:
     _transition(actor, task, "send-back", reason)
     notify(
         unit_users(task.lead_unit, *task.responsible_units.all()),
@@ -452,7 +471,7 @@ def _task_title(when: str, days: int) -> str:
     )
 
 
-def _deadline_notice(kind: str, item, today) -> Notice | None:
+def _deadline_notice(kind: str, item: Problem | Task, today: date) -> Notice | None:
     """The reminder a problem or task (`kind`) calls for today, if any.
 
     Near ("<kind>:<id>:near"): once, on the first run within DIAODU_WARNING_DAYS of the
@@ -470,7 +489,7 @@ def _deadline_notice(kind: str, item, today) -> Notice | None:
     return Notice(f"{kind}.near", f"{kind}:{item.pk}:near", title)
 
 
-def notify_deadlines(today=None) -> int:
+def notify_deadlines(today: date | None = None) -> int:
     """Remind the units of open problems and tasks near or past their deadline (run daily).
 
     Idempotent and catching up (see `diaodu.notifications.reminders`): each notice has a key,

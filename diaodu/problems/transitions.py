@@ -10,12 +10,17 @@ Task: assigned → accepted → in progress (feedback) → reported done → ver
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.org.models import AnyUser
 from diaodu.problems import permissions
 from diaodu.problems.choices import LEVEL_ORDER, ProblemStatus, TaskStatus
 from diaodu.problems.models import Problem, SupervisedItem, Task
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # What a recorded field is set to: the user acting, the moment, or nothing (cleared).
 ACTOR, NOW = "actor", "now"
@@ -29,31 +34,31 @@ class Transition:
     """One action on a problem or a task."""
 
     # The states it may start from, and why not from another.
-    sources: frozenset
-    refused: str
+    sources: frozenset[str]
+    refused: "StrOrPromise"
     # Who may do it (a rule of `permissions`), and what others are told.
     allowed: Callable[..., bool]
-    denied: str
+    denied: "StrOrPromise"
     # The state it leads to (None: the state stays, as when a problem is escalated). With
     # `moves_from`, the state moves only from those states, and only for users `moves_if`
     # allows (a follow-up moves an open problem to in progress when its unit writes it).
     target: str | None = None
-    moves_from: frozenset | None = None
+    moves_from: frozenset[str] | None = None
     moves_if: Callable[..., bool] | None = None
     # The fields it records: name → ACTOR, NOW or None.
-    records: dict = field(default_factory=dict)
+    records: dict[str, str | None] = field(default_factory=dict)
     # The text the user writes: not asked, optional or required (then `missing` is said,
     # under the key `text_key`); kept as the reason in the history, and as an entry of the
     # timeline (follow-up or feedback) when `entry` says so.
     text: str = NO_TEXT
     text_key: str = "text"
-    missing: str = ""
+    missing: "StrOrPromise" = ""
     reason: bool = True
     entry: bool = False
     # Offered on the page only while this also holds (escalation: not at the top level yet).
-    offered_if: Callable[[SupervisedItem], bool] | None = None
+    offered_if: Callable[[Any], bool] | None = None
 
-    def moves(self, user, item) -> bool:
+    def moves(self, user: AnyUser, item: SupervisedItem) -> bool:
         """This action, taken now by `user`, changes the item's state."""
         if self.target is None:
             return False
@@ -61,7 +66,7 @@ class Transition:
             return False
         return self.moves_if is None or self.moves_if(user, item)
 
-    def available(self, user, item) -> bool:
+    def available(self, user: AnyUser, item: SupervisedItem) -> bool:
         """The user may take this action on the item as it is now."""
         return (
             item.status in self.sources
@@ -197,15 +202,18 @@ TASK_TRANSITIONS = {
     ),
 }
 
-TRANSITIONS = {Problem: PROBLEM_TRANSITIONS, Task: TASK_TRANSITIONS}
+TRANSITIONS: dict[type[SupervisedItem], dict[str, Transition]] = {
+    Problem: PROBLEM_TRANSITIONS,
+    Task: TASK_TRANSITIONS,
+}
 
 
-def table(item) -> dict[str, Transition]:
+def table(item: SupervisedItem | type[SupervisedItem]) -> dict[str, Transition]:
     """The transitions of a problem or a task (or of its model)."""
     model = item if isinstance(item, type) else type(item)
     return TRANSITIONS[model]
 
 
-def available(user, item) -> list[str]:
+def available(user: AnyUser, item: SupervisedItem) -> list[str]:
     """The actions the user may take on the item now, in the order of its table."""
     return [name for name, step in table(item).items() if step.available(user, item)]

@@ -7,7 +7,9 @@ physical progress, problems and next steps but no investment. So every figure of
 comes from the one approved monthly report per project and month (see `totals.py`).
 """
 
+from datetime import date
 from decimal import Decimal
+from typing import Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,15 +20,17 @@ from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.models import SignedInQuerySet
 from diaodu.core.photos import Photo
+from diaodu.core.uploads import unguessable_name
+from diaodu.org.models import AnyUser
 from diaodu.projects.models import Program, Project, money_field
 from diaodu.reporting.choices import REPORT_STATUS_COLOURS, PeriodKind, ReportStatus
 
 
-class PeriodQuerySet(SignedInQuerySet):
-    def open(self):
+class PeriodQuerySet(SignedInQuerySet["ReportingPeriod"]):
+    def open(self) -> Self:
         return self.filter(opened_at__isnull=False, closed_at__isnull=True)
 
-    def monthly(self):
+    def monthly(self) -> Self:
         return self.filter(kind=PeriodKind.MONTHLY)
 
 
@@ -88,7 +92,7 @@ class ReportingPeriod(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.program is None:
             return _("Monthly report %(label)s") % {"label": self.label}
         return f"{self.program.name} {self.label}"
@@ -106,7 +110,7 @@ class ReportingPeriod(models.Model):
     def year(self) -> int:
         return self.start.year
 
-    def projects_due(self):
+    def projects_due(self) -> "models.QuerySet[Project]":
         """The projects that file in this period: every project in a programme of the month's
         year for a monthly period, the programme's projects for an update."""
         if self.program_id is not None:
@@ -131,12 +135,12 @@ class ReportingPeriod(models.Model):
     def is_open(self) -> bool:
         return self.opened_at is not None and self.closed_at is None
 
-    def is_overdue(self, today=None) -> bool:
+    def is_overdue(self, today: date | None = None) -> bool:
         return (today or timezone.localdate()) > self.due_date
 
 
-class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class ReportQuerySet(models.QuerySet["ProgressReport"]):
+    def visible_to(self, user: AnyUser) -> Self:
         """A report is visible to whoever may see its project."""
         return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
 
@@ -229,7 +233,7 @@ class ProgressReport(models.Model):
             models.Index(fields=["status", "period", "invested"], name="report_status_invested"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.project} · {self.period.label}"
 
     @property
@@ -247,8 +251,10 @@ class ProgressReport(models.Model):
         return self.status in {ReportStatus.DRAFT, ReportStatus.RETURNED}
 
 
-def photo_path(photo, filename):
-    return f"reports/{photo.report.period.start:%Y/%m}/{photo.report_id}/{filename}"
+def photo_path(photo: "ReportPhoto", filename: str) -> str:
+    return unguessable_name(
+        f"reports/{photo.report.period.start:%Y/%m}/{photo.report_id}", filename
+    )
 
 
 class ReportPhoto(Photo):
@@ -298,5 +304,5 @@ class InvestmentSummary(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.project} {self.year}"

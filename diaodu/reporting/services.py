@@ -6,9 +6,11 @@ A service checks permission and state, writes inside a transaction, and records 
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -16,13 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from diaodu.core.history import diff, record, snapshot
+from diaodu.core.history import diff, plain, record, snapshot
 from diaodu.core.models import Action
 from diaodu.core.photos import attach_photo
 from diaodu.notifications import reminders
 from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
-from diaodu.org.models import User
+from diaodu.org.models import AnyUser, User
 from diaodu.org.permissions import is_headquarters
 from diaodu.projects.choices import Cadence
 from diaodu.projects.models import Program, Project
@@ -45,7 +47,7 @@ REPORT_FIELDS = [
 class ReportConflict(Exception):
     """The report changed since the user loaded it; nothing was saved."""
 
-    def __init__(self, current: ProgressReport | None, attempted: dict):
+    def __init__(self, current: ProgressReport | None, attempted: dict[str, Any]) -> None:
         super().__init__(_("This report was changed by someone else while you were editing it."))
         self.current = current
         self.attempted = attempted
@@ -61,7 +63,7 @@ class SaveResult:
 # -- who may do what -----------------------------------------------------------------------
 
 
-def can_file(user, project: Project) -> bool:
+def can_file(user: AnyUser, project: Project) -> bool:
     """The project's owner files its reports; headquarters may file on its behalf."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -72,7 +74,7 @@ def can_file(user, project: Project) -> bool:
     )
 
 
-def can_review(user, project: Project) -> bool:
+def can_review(user: AnyUser, project: Project) -> bool:
     """The project's region reviews; for a city-level project, its lead department."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -87,7 +89,7 @@ def can_review(user, project: Project) -> bool:
     return False
 
 
-def _require(allowed: bool, message: str):
+def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
 
@@ -96,7 +98,9 @@ def _require(allowed: bool, message: str):
 
 
 @transaction.atomic
-def open_period(actor, program: Program | None, day: date) -> tuple[ReportingPeriod, bool]:
+def open_period(
+    actor: User | None, program: Program | None, day: date
+) -> tuple[ReportingPeriod, bool]:
     """Open the period containing `day` (creating it if needed). Idempotent.
 
     A monthly programme (or no programme) files in the monthly period every programme shares;
@@ -234,6 +238,8 @@ def notify_filings(today: date | None = None) -> int:
             url = reverse("reporting:fill", args=[period.pk])
             title = _filing_title(when, days)
             for project in projects:
+                if project.owner_id is None:  # the query leaves these out
+                    continue
                 values = {"project": project.name, "period": period, "days": days}
                 body = _("Owner: %(unit)s. Due on %(deadline)s; not submitted yet.") % {
                     "unit": project.owner,
@@ -273,7 +279,7 @@ def close_due_periods(today: date | None = None) -> list[ReportingPeriod]:
                     None,
                     period,
                     Action.TRANSITION,
-                    {"closed_at": [None, period.closed_at.isoformat()]},
+                    {"closed_at": [None, plain(period.closed_at)]},
                     reason=_("Closed %(days)d days after its due date.") % {"days": days},
                 )
                 closed.append(period)
@@ -281,7 +287,9 @@ def close_due_periods(today: date | None = None) -> list[ReportingPeriod]:
 
 
 @transaction.atomic
-def extend_period(actor, period: ReportingPeriod, due_date: date, reason: str):
+def extend_period(
+    actor: User, period: ReportingPeriod, due_date: date, reason: str
+) -> ReportingPeriod:
     _require(is_headquarters(actor), _("Only headquarters can extend reporting periods."))
     if due_date < period.start:
         raise ValidationError({"due_date": _("The due date cannot be before the period starts.")})
@@ -297,7 +305,7 @@ def extend_period(actor, period: ReportingPeriod, due_date: date, reason: str):
 
 
 @transaction.atomic
-def close_period(actor, period: ReportingPeriod):
+def close_period(actor: User, period: ReportingPeriod) -> ReportingPeriod:
     _require(is_headquarters(actor), _("Only headquarters can close reporting periods."))
     period.closed_at = timezone.now()
     period.save(update_fields=["closed_at"])
@@ -308,7 +316,7 @@ def close_period(actor, period: ReportingPeriod):
 # -- reports -------------------------------------------------------------------------------
 
 
-def clean_report_values(data: dict) -> dict:
+def clean_report_values(data: dict[str, Any]) -> dict[str, Any]:
     """Validate the typed fields with the model's own validators; every error in Chinese."""
     probe = ProgressReport()
     errors = {}
@@ -391,7 +399,12 @@ def report_warnings(report: ProgressReport) -> list[str]:
 
 @transaction.atomic
 def do_save_report(
-    actor, project: Project, period: ReportingPeriod, data: dict, *, version: int | None = None
+    actor: User,
+    project: Project,
+    period: ReportingPeriod,
+    data: dict[str, Any],
+    *,
+    version: int | None = None,
 ) -> SaveResult:
     """Create or edit the report of `project` for `period` (draft or returned only).
 
@@ -465,14 +478,16 @@ def do_save_report(
     return SaveResult(report=report, warnings=report_warnings(report), created=created)
 
 
-def _owner_users(project: Project):
+def _owner_users(project: Project) -> list[User]:
     """The accounts that file for the project's owner."""
     if project.owner_id is None:
         return []
     return list(User.objects.filter(unit_id=project.owner_id, role=Role.OWNER, is_active=True))
 
 
-def _notify_owner(actor, report: ProgressReport, event: str, title: str, body: str = ""):
+def _notify_owner(
+    actor: User, report: ProgressReport, event: str, title: str, body: str = ""
+) -> None:
     notify(
         _owner_users(report.project),
         title,
@@ -483,7 +498,9 @@ def _notify_owner(actor, report: ProgressReport, event: str, title: str, body: s
     )
 
 
-def _transition(actor, report, to_status, *, reason="", **fields):
+def _transition(
+    actor: User, report: ProgressReport, to_status: str, *, reason: str = "", **fields: Any
+) -> ProgressReport:
     before = report.status
     report.status = to_status
     for name, value in fields.items():
@@ -497,7 +514,7 @@ def _transition(actor, report, to_status, *, reason="", **fields):
     return report
 
 
-def _locked(report) -> ProgressReport:
+def _locked(report: ProgressReport) -> ProgressReport:
     return (
         ProgressReport.objects.select_for_update(of=("self",))
         .select_related("project", "period__program")
@@ -506,7 +523,7 @@ def _locked(report) -> ProgressReport:
 
 
 @transaction.atomic
-def do_submit_report(actor, report: ProgressReport) -> ProgressReport:
+def do_submit_report(actor: User, report: ProgressReport) -> ProgressReport:
     report = _locked(report)
     _require(can_file(actor, report.project), _("You cannot submit reports for this project."))
     if not report.is_editable:
@@ -521,7 +538,7 @@ def do_submit_report(actor, report: ProgressReport) -> ProgressReport:
 
 
 @transaction.atomic
-def do_approve_report(actor, report: ProgressReport) -> ProgressReport:
+def do_approve_report(actor: User, report: ProgressReport) -> ProgressReport:
     report = _locked(report)
     _require(can_review(actor, report.project), _("You cannot review reports of this project."))
     if report.status != ReportStatus.SUBMITTED:
@@ -541,7 +558,7 @@ def do_approve_report(actor, report: ProgressReport) -> ProgressReport:
 
 
 @transaction.atomic
-def do_return_report(actor, report: ProgressReport, reason: str) -> ProgressReport:
+def do_return_report(actor: User, report: ProgressReport, reason: str) -> ProgressReport:
     report = _locked(report)
     _require(can_review(actor, report.project), _("You cannot review reports of this project."))
     if report.status != ReportStatus.SUBMITTED:
@@ -568,7 +585,7 @@ def do_return_report(actor, report: ProgressReport, reason: str) -> ProgressRepo
 
 
 @transaction.atomic
-def do_reopen_report(actor, report: ProgressReport, reason: str) -> ProgressReport:
+def do_reopen_report(actor: User, report: ProgressReport, reason: str) -> ProgressReport:
     """Headquarters unlocks an approved report so its owner can correct it."""
     report = _locked(report)
     _require(is_headquarters(actor), _("Only headquarters can reopen an approved report."))
@@ -588,7 +605,9 @@ def do_reopen_report(actor, report: ProgressReport, reason: str) -> ProgressRepo
 
 
 @transaction.atomic
-def do_add_photo(actor, report: ProgressReport, image, caption: str = "") -> ReportPhoto:
+def do_add_photo(
+    actor: User, report: ProgressReport, image: "File[Any]", caption: str = ""
+) -> ReportPhoto:
     """Attach a photo of the site to a report, checked (size and image type) as every photo."""
     _require(can_file(actor, report.project), _("You cannot file reports for this project."))
     return attach_photo(actor, ReportPhoto(report=report, caption=caption), image)
