@@ -6,7 +6,6 @@ headquarters publishes rankings and versions the scheme.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
@@ -85,6 +84,86 @@ def result_data(result) -> dict:
     }
 
 
+# -- what the indicators and the rankings answer (the schema) -------------------------------
+
+
+class UnitRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class IndicatorValuesField(serializers.DictField):
+    """Indicator code → value: rates and amounts as strings, counts as numbers, null when
+    there is nothing to measure."""
+
+    child = serializers.JSONField(allow_null=True)
+
+
+class IndicatorLabelSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=Indicator.choices)
+    label = serializers.CharField()
+
+
+class UnitIndicatorsSerializer(serializers.Serializer):
+    unit = UnitRefSerializer()
+    values = IndicatorValuesField()
+
+
+class IndicatorsSerializer(serializers.Serializer):
+    """Every indicator of each unit of a group, for a month, a quarter or a year."""
+
+    period = serializers.CharField(help_text="2024-03, 2024Q1 or 2024")
+    label = serializers.CharField()
+    group = serializers.ChoiceField(choices=Group.choices)
+    as_of = serializers.DateField()
+    indicators = IndicatorLabelSerializer(many=True)
+    units = UnitIndicatorsSerializer(many=True)
+
+
+class ScoreLineSerializer(serializers.Serializer):
+    """One indicator's points in a unit's score, and why."""
+
+    indicator = serializers.ChoiceField(choices=Indicator.choices)
+    label = serializers.CharField()
+    value = serializers.CharField()
+    rule = serializers.CharField()
+    points = serializers.CharField()
+    negative = serializers.BooleanField()
+
+
+class RankingEntrySerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    unit = UnitRefSerializer()
+    score = serializers.CharField()
+    previous_rank = serializers.IntegerField(allow_null=True)
+    change = serializers.IntegerField(allow_null=True, help_text="Places up (+) or down (-).")
+    standing = serializers.CharField(help_text="top, middle or bottom")
+    standing_label = serializers.CharField()
+    values = IndicatorValuesField()
+    lines = ScoreLineSerializer(many=True)
+
+
+class SchemeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    valid_from = serializers.DateField()
+
+
+class RankingResultSerializer(serializers.Serializer):
+    """A period's ranking of a group, published or computed live, every score explained."""
+
+    period = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField(help_text="month, quarter or year")
+    group = serializers.ChoiceField(choices=Group.choices)
+    as_of = serializers.DateField()
+    published = serializers.BooleanField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    published_by = serializers.CharField(allow_null=True)
+    scheme = SchemeRefSerializer()
+    entries = RankingEntrySerializer(many=True)
+
+
 def _read(callable_):
     try:
         return callable_()
@@ -92,7 +171,7 @@ def _read(callable_):
         raise ValidationError({"period": error.messages}) from error
 
 
-@extend_schema(parameters=[PERIOD, GROUP], responses=OpenApiTypes.OBJECT)
+@extend_schema(parameters=[PERIOD, GROUP], responses=IndicatorsSerializer)
 @api_view(["GET"])
 def indicators_api(request):
     """Indicators per unit of a group for a month, quarter or year, computed from the data."""
@@ -148,12 +227,13 @@ class RankingViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Ranking.objects.visible_to(self.request.user).select_related("computed_by")
 
+    @extend_schema(responses=RankingResultSerializer)
     def retrieve(self, request, *args, **kwargs):
         ranking = self.get_object()
         window = Window(ranking.kind, ranking.year, ranking.number)
         return Response(result_data(services.read(window, ranking.group)))
 
-    @extend_schema(parameters=[PERIOD, GROUP], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[PERIOD, GROUP], responses=RankingResultSerializer)
     @action(detail=False, methods=["get"])
     def current(self, request):
         """The ranking of a period and group with every score explained."""
@@ -164,7 +244,7 @@ class RankingViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
         request=PublishSerializer,
         responses={201: RankingSerializer(many=True), 202: RankingSerializer(many=True)},
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def publish(self, request):
         """Publish (or publish again) both groups' rankings of a period: headquarters only.
 

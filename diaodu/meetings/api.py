@@ -98,6 +98,89 @@ def _docx(content, filename):
     return response
 
 
+# -- what the agenda and the extraction answer (the schema) ---------------------------------
+
+
+class AgendaProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    region = serializers.CharField(allow_null=True)
+    light = serializers.CharField(help_text="green, yellow or red")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class AgendaMilestoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.IntegerField()
+    project_name = serializers.CharField()
+    name = serializers.CharField()
+    planned_date = serializers.DateField()
+    days_overdue = serializers.IntegerField()
+    responsible_unit = serializers.CharField(allow_null=True)
+
+
+class AgendaProblemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.IntegerField()
+    project_name = serializers.CharField()
+    description = serializers.CharField()
+    responsible_unit = serializers.CharField(allow_null=True)
+    level = serializers.CharField()
+    deadline = serializers.DateField()
+    status = serializers.CharField()
+
+
+class AgendaReportSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    project_name = serializers.CharField()
+    period = serializers.IntegerField()
+    period_label = serializers.CharField()
+    filing = serializers.CharField(help_text="missing, late, returned or draft")
+
+
+class AgendaTaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    content = serializers.CharField()
+    project = serializers.IntegerField(allow_null=True)
+    lead_unit = serializers.CharField(allow_null=True)
+    deadline = serializers.DateField()
+    status = serializers.CharField()
+    state = serializers.CharField(help_text="done, overdue or in progress")
+    light = serializers.CharField()
+    light_reason = serializers.CharField()
+
+
+class AgendaSerializer(serializers.Serializer):
+    """The agenda drafted from the ledger: projects on red or yellow, milestones overdue,
+    problems escalated, reports missing, and the tasks of the previous meeting."""
+
+    meeting = serializers.IntegerField()
+    today = serializers.DateField()
+    projects = AgendaProjectSerializer(many=True)
+    milestones = AgendaMilestoneSerializer(many=True)
+    problems = AgendaProblemSerializer(many=True)
+    reports = AgendaReportSerializer(many=True)
+    previous_meeting = serializers.IntegerField(allow_null=True)
+    previous_tasks = AgendaTaskSerializer(many=True)
+
+
+class DraftTaskSerializer(serializers.Serializer):
+    """A task found in the minutes, for a person to check before it is confirmed."""
+
+    sentence = serializers.CharField()
+    project = serializers.CharField(allow_null=True)
+    project_id = serializers.IntegerField(allow_null=True)
+    content = serializers.CharField(allow_blank=True)
+    unit = serializers.CharField(allow_null=True)
+    unit_id = serializers.IntegerField(allow_null=True)
+    deadline = serializers.DateField(allow_null=True)
+    deadline_text = serializers.CharField(allow_null=True)
+
+
+class DraftsSerializer(serializers.Serializer):
+    drafts = DraftTaskSerializer(many=True)
+
+
 class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
     """Meetings you see. Headquarters and leaders create, change and delete them."""
 
@@ -137,13 +220,13 @@ class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
         meeting.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=AgendaSerializer)
     @action(detail=True, methods=["get"])
     def agenda(self, request, pk=None):
         """The agenda drafted from the ledger (the meeting page's agenda)."""
         return Response(build_agenda(self.get_object(), request.user).as_dict())
 
-    @extend_schema(request=ExtractSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ExtractSerializer, responses=DraftsSerializer)
     @action(detail=True, methods=["post"])
     def extract(self, request, pk=None):
         """Minutes in, draft tasks out; the minutes are kept on the meeting."""
@@ -161,8 +244,8 @@ class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
         )
         return Response({"drafts": [draft.as_dict() for draft in drafts]})
 
-    @extend_schema(request=ConfirmSerializer, responses=TaskSerializer(many=True))
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=ConfirmSerializer, responses={201: TaskSerializer(many=True)})
+    @action(detail=True, methods=["post"], pagination_class=None)
     def confirm(self, request, pk=None):
         """Create the tasks, all of them or none: a 400 lists every wrong row."""
         meeting = self.get_object()

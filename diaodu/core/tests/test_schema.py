@@ -5,6 +5,7 @@ stale version conflicts), and the bodies the API really sends match what is docu
 """
 
 import copy
+import functools
 
 import pytest
 from django.core.cache import cache
@@ -34,9 +35,15 @@ class _UndocumentedView(APIView):
 urlpatterns = [path("api/undocumented/", _UndocumentedView.as_view())]
 
 
-@pytest.fixture(scope="module")
-def schema():
+@functools.cache
+def generated_schema() -> dict:
+    """The API's schema, generated once per test session."""
     return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.fixture
+def schema():
+    return generated_schema()
 
 
 def operations(schema):
