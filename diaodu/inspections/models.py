@@ -16,7 +16,6 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.photos import Photo
-from diaodu.core.uploads import unguessable_name
 from diaodu.inspections.choices import RATING_COLOURS, Rating
 from diaodu.org.models import AnyUser
 from diaodu.projects.models import Project
@@ -155,9 +154,7 @@ class Inspection(models.Model):
 
 
 def photo_path(photo: "InspectionPhoto", filename: str) -> str:
-    return unguessable_name(
-        f"inspections/{photo.inspection.date:%Y/%m}/{photo.inspection_id}", filename
-    )
+    return f"inspections/{photo.inspection.date:%Y/%m}/{photo.inspection_id}/{filename}"
 
 
 class InspectionPhoto(Photo):
