@@ -23,6 +23,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from diaodu.core.text import xml_text
+
 FONT = "SimSun"
 EAST_ASIAN_FONT = "宋体"
 NUMERALS = "一二三四五六七八九十"
@@ -82,7 +84,7 @@ def paragraph(
         result.alignment = alignment
     if indent:
         result.paragraph_format.first_line_indent = Pt(size * 2)
-    font(result.add_run(text), size, bold)
+    font(result.add_run(xml_text(text)), size, bold)
     return result
 
 
@@ -118,12 +120,12 @@ def table(
     result.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, header in zip(result.rows[0].cells, headers, strict=True):
         cell.text = ""
-        font(cell.paragraphs[0].add_run(str(header)), 11, True)
+        font(cell.paragraphs[0].add_run(xml_text(header)), 11, True)
     for row in rows:
         cells = result.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = ""
-            font(cell.paragraphs[0].add_run("" if value is None else str(value)), 11)
+            font(cell.paragraphs[0].add_run("" if value is None else xml_text(value)), 11)
     if widths:
         result.autofit = False
         for column, width in zip(result.columns, widths, strict=True):

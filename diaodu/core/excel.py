@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from diaodu.core.archives import HostileFile, check_archive
+from diaodu.core.text import xml_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -27,9 +28,11 @@ class ExcelError(Exception):
 
 
 def write_cell(sheet: Worksheet, row: int, column: int, value: Any) -> Cell | MergedCell:
-    """Write a value so that no text can become a formula in someone's spreadsheet."""
+    """Write a value so that no text can become a formula in someone's spreadsheet (nor hold
+    a character Excel refuses)."""
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, str):
+        value = xml_text(value)
         if value.startswith(FORMULA_STARTS):
             value = "'" + value  # shown as text; an import strips the quote again
         cell.value = value
@@ -81,8 +84,10 @@ def stream_cell(
     alignment: Alignment | None = None,
 ) -> Cell:
     """A cell of a streamed sheet, safe like `write_cell`."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        value = "'" + value
+    if isinstance(value, str):
+        value = xml_text(value)
+        if value.startswith(FORMULA_STARTS):
+            value = "'" + value
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"

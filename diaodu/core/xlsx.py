@@ -8,7 +8,6 @@ text that looks like one is still quoted, as everywhere else.
 """
 
 import io
-import re
 import zipfile
 from collections.abc import Sequence
 from typing import Any
@@ -17,10 +16,10 @@ from xml.sax.saxutils import escape
 from openpyxl.utils import get_column_letter
 
 from diaodu.core.excel import FORMULA_STARTS, NOT_IN_SHEET_TITLE
+from diaodu.core.text import xml_text
 
 # Style indexes of styles.xml below.
 PLAIN, TITLE, HEADER, MONEY, BOLD_MONEY, BOLD = range(6)
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -74,9 +73,10 @@ _STYLES = (
 
 
 def _text(value: str) -> str:
+    value = xml_text(value)
     if value.startswith(FORMULA_STARTS):
         value = "'" + value
-    return escape(_ILLEGAL.sub("", value))
+    return escape(value)
 
 
 class SheetWriter:

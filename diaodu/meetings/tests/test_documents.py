@@ -58,3 +58,15 @@ def test_downloads_are_scoped(city, ledger):
         assert response.status_code == 200 and response["Content-Type"] == DOCX
         _open(response.content)
         assert login(city.users.gaoxin).get(url).status_code == 404
+
+
+def test_control_characters_in_a_meeting_do_not_break_its_documents(city, ledger):
+    """A title or minutes sent with control characters (the API keeps them) made the Word
+    documents fail with a server error; they are left out of the text."""
+    meeting = ledger.meeting
+    meeting.title, meeting.place, meeting.minutes = "六月\x01调度会\x0b", "\x1f会议室", "纪要\x02"
+    meeting.save()
+    for action in ("agenda-docx", "minutes-docx"):
+        response = login(city.users.hq).get(f"/api/meetings/{meeting.pk}/{action}/")
+        assert response.status_code == 200 and response["Content-Type"] == DOCX
+        assert "六月调度会" in _open(response.content).paragraphs[0].text

@@ -190,3 +190,16 @@ def test_api_and_page_give_the_same_rows(listed):
     api_sheet = sheet_of(api(listed.users.hq).get("/api/tasks/export/", params))
     assert body(page) == body(api_sheet)
     assert Task.objects.filter(project__region=listed.jiefang).count() == len(body(page))
+
+
+def test_control_characters_in_a_text_do_not_break_the_workbook(listed):
+    """A task sent with control characters (the API keeps them) made the export fail with a
+    server error: openpyxl refuses them. They are left out of the cell."""
+    task = Task.objects.first()
+    task.content = "加快\x01办理\x1b施工许可证\x00"
+    task.save(update_fields=["content"])
+    for response in (
+        login(listed.users.hq).get(reverse("problems:task-export")),
+        api(listed.users.hq).get("/api/tasks/export/", HTTP_ACCEPT=XLSX),
+    ):
+        assert "加快办理施工许可证" in column(sheet_of(response), "任务")
