@@ -30,6 +30,7 @@ from diaodu.assessment.choices import (
     WhenMissing,
 )
 from diaodu.core.models import SignedInQuerySet
+from diaodu.core.uploads import unguessable_name
 from diaodu.org.models import Unit
 
 if TYPE_CHECKING:
@@ -302,7 +303,7 @@ class BulletinQuerySet(SignedInQuerySet["Bulletin"]):
 
 
 def bulletin_path(bulletin: "Bulletin", filename: str) -> str:
-    return f"bulletins/{bulletin.year}/{filename}"
+    return unguessable_name(f"bulletins/{bulletin.year}", filename)
 
 
 class BulletinStatus(models.TextChoices):

@@ -1,6 +1,8 @@
-"""Refusing an upload that is too large before anything of it is stored or read, and checking
-that a photo is one."""
+"""Refusing an upload that is too large before anything of it is stored or read, checking that
+a photo is one, and storing every upload under a name nobody can guess."""
 
+import os
+import secrets
 from typing import IO, Any
 
 from django import forms
@@ -8,6 +10,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 
@@ -69,3 +74,39 @@ def check_photo(image: "File[Any]") -> "File[Any]":
     if content_type and content_type not in IMAGE_TYPES:
         raise ValidationError(_("Only JPEG, PNG, WebP or GIF photos are accepted."))
     return image
+
+
+# What a stored file's path may hold (Django's FileField default).
+PATH_LENGTH = 100
+
+
+def unguessable_name(folder: str, filename: str, max_length: int = PATH_LENGTH) -> str:
+    """`folder/<random>/<name>`: the random part (128 bits) makes a path nobody can guess, the
+    original name is kept for the download, shortened if the whole would be too long."""
+    base = os.path.basename(filename.replace("\\", "/")).strip(". ")
+    name = get_valid_filename(base) if base else "file"
+    prefix = f"{folder.strip('/')}/{secrets.token_urlsafe(16)}/"
+    stem, extension = os.path.splitext(name)
+    room = max(max_length - len(prefix) - len(extension), 8)
+    return prefix + stem[:room] + extension[:16]
+
+
+@deconstructible
+class Unguessable:
+    """A FileField's `upload_to`: `<folder>/<yyyy>/<mm>/<random>/<original name>`.
+
+    Nothing under the media folder is public (files leave through views that check access),
+    and the random part keeps a path from being guessed should a proxy ever publish it.
+    """
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def __call__(self, instance: Any, filename: str) -> str:
+        return unguessable_name(f"{self.folder}/{timezone.localdate():%Y/%m}", filename)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unguessable) and other.folder == self.folder
+
+    def __hash__(self) -> int:
+        return hash(self.folder)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.models import SignedInQuerySet
+from diaodu.core.uploads import Unguessable
 from diaodu.org.models import AnyUser
 
 
@@ -45,7 +46,7 @@ class ImportJob(models.Model):
         related_name="imports",
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=Unguessable("imports"))
     original_name = models.CharField(_("file name"), max_length=255)
     program = models.ForeignKey(
         "projects.Program",

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.photos import Photo
+from diaodu.core.uploads import unguessable_name
 from diaodu.inspections.choices import RATING_COLOURS, Rating
 from diaodu.org.models import AnyUser
 from diaodu.projects.models import Project
@@ -154,7 +155,9 @@ class Inspection(models.Model):
 
 
 def photo_path(photo: "InspectionPhoto", filename: str) -> str:
-    return f"inspections/{photo.inspection.date:%Y/%m}/{photo.inspection_id}/{filename}"
+    return unguessable_name(
+        f"inspections/{photo.inspection.date:%Y/%m}/{photo.inspection_id}", filename
+    )
 
 
 class InspectionPhoto(Photo):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.choices import Light
 from diaodu.core.models import SignedInQuerySet
+from diaodu.core.uploads import Unguessable
 from diaodu.org.choices import Role, UnitKind
 from diaodu.org.models import AnyUser, Leader, Unit
 from diaodu.projects.approval_timing import Timing, due_date, timing_of
@@ -427,7 +428,7 @@ class Milestone(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     evidence = models.FileField(
         _("evidence"),
-        upload_to="milestones/%Y/%m/",
+        upload_to=Unguessable("milestones"),
         blank=True,
         db_default="",
         help_text=_("A photo or document showing the milestone was met."),
@@ -548,7 +549,7 @@ class Approval(models.Model):
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
     attachment = models.FileField(
         _("attachment"),
-        upload_to="approvals/%Y/%m/",
+        upload_to=Unguessable("approvals"),
         blank=True,
         db_default="",
         help_text=_("The approval document, scanned."),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.models import SignedInQuerySet
 from diaodu.core.photos import Photo
+from diaodu.core.uploads import unguessable_name
 from diaodu.org.models import AnyUser
 from diaodu.projects.models import Program, Project, money_field
 from diaodu.reporting.choices import REPORT_STATUS_COLOURS, PeriodKind, ReportStatus
@@ -251,7 +252,9 @@ class ProgressReport(models.Model):
 
 
 def photo_path(photo: "ReportPhoto", filename: str) -> str:
-    return f"reports/{photo.report.period.start:%Y/%m}/{photo.report_id}/{filename}"
+    return unguessable_name(
+        f"reports/{photo.report.period.start:%Y/%m}/{photo.report_id}", filename
+    )
 
 
 class ReportPhoto(Photo):

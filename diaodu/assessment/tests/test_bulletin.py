@@ -11,6 +11,7 @@ default scheme with one unit praised and one summoned per group:
   leads the rest, with one task done late.
 """
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -257,7 +258,10 @@ def test_issuing_publishes_numbers_and_keeps(town):
     second = do_issue_bulletin(town.users.hq, Window.parse("2026Q1"))
     assert (first.issue, second.issue) == (1, 2)
     assert first.title == bulletin_title(MARCH) and first.created_by == town.users.hq
-    assert first.document.name == "bulletins/2026/bulletin-2026-03-issue1.docx"
+    # Stored under a path nobody can guess, with the bulletin's own name.
+    assert re.fullmatch(
+        r"bulletins/2026/[A-Za-z0-9_-]{22}/bulletin-2026-03-issue1\.docx", first.document.name
+    )
     with first.document.open("rb") as stored:
         document = _open(stored.read())
     assert issue_text(2026, 1) in document.paragraphs[1].text
