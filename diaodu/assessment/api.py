@@ -18,7 +18,7 @@ from diaodu.assessment.explain import explain
 from diaodu.assessment.models import Ranking, ScoringRule, ScoringScheme
 from diaodu.assessment.periods import Window
 from diaodu.assessment.permissions import require_manager
-from diaodu.core.api import ServiceActionsMixin
+from diaodu.core.api import ServiceActionsMixin, VisibleRelationsMixin
 
 PERIOD = OpenApiParameter(
     "period",
@@ -197,7 +197,7 @@ def indicators_api(request):
     )
 
 
-class RankingSerializer(serializers.ModelSerializer):
+class RankingSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     period = serializers.SerializerMethodField()
     label = serializers.SerializerMethodField()
     computed_by = serializers.StringRelatedField()

@@ -1,9 +1,12 @@
-"""What every API shares: a service's Django errors as API errors, and the viewset mixin for
-actions that run a service (transitions) and for exports."""
+"""What every API shares: a service's Django errors as API errors, the viewset mixin for
+actions that run a service (transitions) and for exports, and related fields that read only
+what the requesting user may see."""
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
@@ -70,3 +73,47 @@ class ServiceActionsMixin:
         """The rows of `queryset` (scoped by the caller) filtered as the list is, as the
         download `build(rows)` makes of them."""
         return build(self.filter_queryset(queryset))
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """The id of an object the requesting user may see, looked up in `visible_to(user)` of the
+    queryset given: an id out of the user's scope gets the same answer as one that does not
+    exist (or is not an id at all), so an answer never tells that something exists.
+
+    The answer names the model ("项目不存在。") unless a `message` is given. Without a request
+    in the serializer's context (the schema being generated) nothing is found. The queryset
+    must have `visible_to`: a model without one cannot be written through the API.
+    """
+
+    def __init__(self, message=None, **kwargs):
+        self.message = message
+        super().__init__(**kwargs)
+        if self.queryset is not None and not hasattr(self.queryset, "visible_to"):
+            raise ImproperlyConfigured(
+                f"{self.queryset.model.__name__} has no visible_to(user) to read ids from."
+            )
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset.none()
+        return queryset.visible_to(request.user)
+
+    def fail(self, key, **kwargs):
+        if key in ("does_not_exist", "incorrect_type"):
+            raise ValidationError(self.unknown(), code="does_not_exist")
+        super().fail(key, **kwargs)
+
+    def unknown(self) -> str:
+        if self.message is not None:
+            return str(self.message)
+        return _("Unknown %(object)s.") % {"object": self.queryset.model._meta.verbose_name}
+
+
+class VisibleRelationsMixin:
+    """For a ModelSerializer: the related fields it builds from the model are
+    VisibleRelatedFields (declare the others as VisibleRelatedField too). The serializer needs
+    the request in its context (`self.get_serializer(...)` in a viewset)."""
+
+    serializer_related_field = VisibleRelatedField

@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from diaodu.core.api import VisibleRelatedField
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE, xlsx_response
 from diaodu.core.schema import ValidationErrorSerializer
 from diaodu.exchange import jobs, workbooks
@@ -55,9 +56,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField()
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(), required=False, allow_null=True
-    )
+    program = VisibleRelatedField(queryset=Program.objects.all(), required=False, allow_null=True)
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
     create_missing = serializers.BooleanField(default=False)
     dry_run = serializers.BooleanField(default=True)
@@ -122,7 +121,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         every problem with its row and column."""
         if not can_import(request.user):
             raise PermissionDenied(_("You cannot import projects."))
-        data = ImportRequestSerializer(data=request.data)
+        data = ImportRequestSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
         program = values.get("program")

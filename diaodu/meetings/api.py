@@ -6,40 +6,25 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from diaodu.core.api import ServiceActionsMixin
+from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
 from diaodu.meetings import documents, services
 from diaodu.meetings.agenda import build_agenda
 from diaodu.meetings.models import Meeting
 from diaodu.meetings.services import extract
 from diaodu.org.choices import UnitKind
-from diaodu.org.models import Leader, Unit
+from diaodu.org.models import Unit
 from diaodu.problems.api import TaskSerializer
-from diaodu.projects.models import Program, Project
+from diaodu.projects.models import Project
 
 DOCX_RESPONSE = {(200, documents.DOCX): OpenApiTypes.BINARY}
 
 
-class MeetingSerializer(serializers.ModelSerializer):
-    chair = serializers.PrimaryKeyRelatedField(
-        queryset=Leader.objects.all(), allow_null=True, required=False
-    )
-    attending_units = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), many=True, required=False
-    )
-    attending_leaders = serializers.PrimaryKeyRelatedField(
-        queryset=Leader.objects.all(), many=True, required=False
-    )
-    programs = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(), many=True, required=False
-    )
-    regions = serializers.PrimaryKeyRelatedField(
+class MeetingSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
+    regions = VisibleRelatedField(
         queryset=Unit.objects.filter(kind=UnitKind.REGION), many=True, required=False
-    )
-    projects = serializers.PrimaryKeyRelatedField(
-        queryset=Project.objects.all(), many=True, required=False
     )
 
     class Meta:
@@ -63,17 +48,6 @@ class MeetingSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_by", "created_at"]
-
-    def validate_projects(self, projects):
-        user = self.context["request"].user
-        visible = set(
-            Project.objects.visible_to(user)
-            .filter(pk__in=[p.pk for p in projects])
-            .values_list("pk", flat=True)
-        )
-        if any(p.pk not in visible for p in projects):
-            raise ValidationError(_("Unknown project."))
-        return projects
 
 
 class ExtractSerializer(serializers.Serializer):

@@ -2,11 +2,12 @@
 
 from rest_framework import serializers, viewsets
 
+from diaodu.core.api import VisibleRelationsMixin
 from diaodu.org.filters import AuditEventFilterSet
 from diaodu.org.models import AuditEvent, Unit
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -38,6 +39,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "detail",
             "request_id",
         ]
+        read_only_fields = fields
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):

@@ -72,6 +72,10 @@ class Unit(models.Model):
         return found
 
 
+class LeaderQuerySet(SignedInQuerySet):
+    """Leaders in charge: every signed-in user may read them (to name who leads a project)."""
+
+
 class Leader(models.Model):
     """A city or district leader personally in charge of projects (分包领导 / 包抓领导).
 
@@ -100,6 +104,8 @@ class Leader(models.Model):
         related_name="leader_profile",
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    objects = LeaderQuerySet.as_manager()
 
     class Meta:
         ordering = ["level", "sort_order", "name"]

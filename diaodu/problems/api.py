@@ -1,13 +1,11 @@
 """API for problems, tasks, their follow-ups and transitions, through the same services."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from diaodu.core.api import ServiceActionsMixin
+from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.org.models import Unit
 from diaodu.problems import exports, services
@@ -33,16 +31,18 @@ class FollowUpSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProblemFollowUp
         fields = ["id", "author", "text", "created_at"]
+        read_only_fields = fields
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
     class Meta:
         model = TaskFeedback
         fields = ["id", "author", "text", "created_at"]
+        read_only_fields = fields
 
 
-class ProblemSerializer(_LightMixin, serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+class ProblemSerializer(VisibleRelationsMixin, _LightMixin, serializers.ModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
     follow_ups = FollowUpSerializer(many=True, read_only=True)
 
     class Meta:
@@ -85,13 +85,9 @@ class ProblemSerializer(_LightMixin, serializers.ModelSerializer):
         ]
 
 
-class TaskSerializer(_LightMixin, serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(
-        queryset=Project.objects.all(), allow_null=True, required=False
-    )
-    responsible_units = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), many=True, required=False
-    )
+class TaskSerializer(VisibleRelationsMixin, _LightMixin, serializers.ModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all(), allow_null=True, required=False)
+    responsible_units = VisibleRelatedField(queryset=Unit.objects.all(), many=True, required=False)
     feedback = FeedbackSerializer(many=True, read_only=True)
 
     class Meta:
@@ -166,12 +162,10 @@ class ProblemViewSet(_TransitionsMixin, viewsets.ModelViewSet):
         )
 
     def create(self, request, *args, **kwargs):
-        body = ProblemSerializer(data=request.data)
+        body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         project = data.pop("project")
-        if not Project.objects.visible_to(request.user).filter(pk=project.pk).exists():
-            raise ValidationError({"project": [_("Unknown project.")]})
         problem = self.call(lambda: services.do_raise_problem(request.user, project, **data))
         return Response(ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
 
@@ -229,15 +223,10 @@ class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
         )
 
     def create(self, request, *args, **kwargs):
-        body = TaskSerializer(data=request.data)
+        body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         project = data.pop("project", None)
-        if (
-            project is not None
-            and not Project.objects.visible_to(request.user).filter(pk=project.pk).exists()
-        ):
-            raise ValidationError({"project": [_("Unknown project.")]})
         task = self.call(lambda: services.do_assign_task(request.user, project=project, **data))
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from diaodu.core.api import call_service
+from diaodu.core.api import VisibleRelatedField, VisibleRelationsMixin, call_service
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
 from diaodu.projects import services
@@ -30,7 +30,7 @@ from diaodu.projects.models import (
 )
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     class Meta:
         model = Program
         fields = ["id", "name", "code", "year", "level", "cadence", "batch", "description"]
@@ -44,7 +44,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
         return Program.objects.visible_to(self.request.user)
 
 
-class AnnualPlanSerializer(serializers.ModelSerializer):
+class AnnualPlanSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     months = serializers.SerializerMethodField()
 
     class Meta:
@@ -55,7 +55,7 @@ class AnnualPlanSerializer(serializers.ModelSerializer):
         return {str(m.month): str(m.planned_investment) for m in plan.months.all()}
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     state = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
 
@@ -83,7 +83,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return reverse("projects:milestone-evidence", args=[milestone.project_id, milestone.pk])
 
 
-class ApprovalSerializer(serializers.ModelSerializer):
+class ApprovalSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     class Meta:
         model = Approval
         fields = [
@@ -99,13 +99,13 @@ class ApprovalSerializer(serializers.ModelSerializer):
         ]
 
 
-class FundingLineSerializer(serializers.ModelSerializer):
+class FundingLineSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     class Meta:
         model = FundingLine
         fields = ["id", "source", "planned", "secured", "disbursed", "note"]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     annual_planned = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -171,20 +171,10 @@ def _scoped(queryset, user, path="project"):
     return queryset.filter(**{f"{path}__in": Project.objects.visible_to(user).values("pk")})
 
 
-class ScopedProjectField(serializers.PrimaryKeyRelatedField):
-    """A project id, read from the projects the requesting user may see."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return Project.objects.none()
-        return Project.objects.visible_to(request.user)
-
-
-class ProjectWriteSerializer(serializers.ModelSerializer):
+class ProjectWriteSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     """What may be written to a project; each field is checked against the user's parts."""
 
-    region = serializers.PrimaryKeyRelatedField(
+    region = VisibleRelatedField(
         queryset=Unit.objects.filter(kind=UnitKind.REGION), allow_null=True, required=False
     )
     reason = serializers.CharField(
@@ -198,7 +188,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
 
 
 class MembershipSerializer(serializers.Serializer):
-    program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all())
+    program = VisibleRelatedField(queryset=Program.objects.all())
     action = serializers.ChoiceField(choices=["add", "remove"])
     reason = serializers.CharField(help_text="Why the project moves in or out (动态调整).")
 
@@ -273,7 +263,7 @@ class ProjectViewSet(
     def programs(self, request, pk=None):
         """Move the project in or out of a programme (动态调整), with the reason kept."""
         project = self.get_object()
-        body = MembershipSerializer(data=request.data)
+        body = MembershipSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = body.validated_data
         move = (
@@ -288,8 +278,8 @@ class ProjectViewSet(
 # -- the parts of a project ------------------------------------------------------------------
 
 
-class MilestoneWriteSerializer(serializers.ModelSerializer):
-    project = ScopedProjectField()
+class MilestoneWriteSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
     evidence = serializers.FileField(required=False, allow_null=True)
 
     class Meta:
@@ -401,8 +391,8 @@ class ProjectFundingLineSerializer(FundingLineSerializer):
         fields = ["id", "project", *FundingLineSerializer.Meta.fields[1:]]
 
 
-class FundingLineWriteSerializer(serializers.ModelSerializer):
-    project = ScopedProjectField()
+class FundingLineWriteSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
 
     class Meta:
         model = FundingLine
@@ -446,8 +436,8 @@ class ProjectPlanSerializer(AnnualPlanSerializer):
         fields = ["id", "project", *AnnualPlanSerializer.Meta.fields]
 
 
-class PlanWriteSerializer(serializers.ModelSerializer):
-    project = ScopedProjectField()
+class PlanWriteSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
     planned_investment = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )

@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from diaodu.core.api import call_service
+from diaodu.core.api import VisibleRelatedField, VisibleRelationsMixin, call_service
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
@@ -86,12 +86,12 @@ class ApprovalClockSerializer(serializers.ModelSerializer):
         return bool(obj.timing and obj.timing.estimated)
 
 
-class ApprovalChangeSerializer(serializers.ModelSerializer):
+class ApprovalChangeSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     """What a PATCH may carry. A department may send only status, dates (applied_on,
     completed_on), document_number and attachment (multipart; null removes it); headquarters
     also kind, responsible_department, time_limit_days and planned_date."""
 
-    responsible_department = serializers.PrimaryKeyRelatedField(
+    responsible_department = VisibleRelatedField(
         queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), allow_null=True, required=False
     )
     attachment = serializers.FileField(allow_null=True, required=False)
@@ -130,7 +130,9 @@ class ApprovalViewSet(
     @extend_schema(request=ApprovalChangeSerializer, responses=ApprovalClockSerializer)
     def partial_update(self, request, *args, **kwargs):
         approval = self.get_object()
-        body = ApprovalChangeSerializer(data=request.data, partial=True)
+        body = ApprovalChangeSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
         body.is_valid(raise_exception=True)
         changes = dict(body.validated_data)
         call_service(lambda: services.do_update_approval(request.user, approval, **changes))

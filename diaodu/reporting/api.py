@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from diaodu.core.api import ServiceActionsMixin
+from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.projects.models import Project
 from diaodu.reporting import exports, services
@@ -19,7 +19,7 @@ from diaodu.reporting.progress import period_rows, select_rows
 UNKNOWN_PERIOD = gettext_lazy("Unknown reporting period.")
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
     label = serializers.CharField(read_only=True)
 
@@ -49,7 +49,7 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     is_late = serializers.BooleanField(read_only=True)
     warnings = serializers.SerializerMethodField()
 
@@ -113,22 +113,9 @@ class ReportCreateSerializer(ReportValuesSerializer):
     """A new report (or the first save of one): its project and period among those the user
     sees, so an unknown and an unseen one get the same answer."""
 
-    project = serializers.PrimaryKeyRelatedField(
-        queryset=Project.objects.none(),
-        error_messages={"does_not_exist": UNKNOWN_PROJECT, "incorrect_type": UNKNOWN_PROJECT},
-    )
-    period = serializers.PrimaryKeyRelatedField(
-        queryset=ReportingPeriod.objects.none(),
-        error_messages={"does_not_exist": UNKNOWN_PERIOD, "incorrect_type": UNKNOWN_PERIOD},
-    )
+    project = VisibleRelatedField(queryset=Project.objects.all(), message=UNKNOWN_PROJECT)
+    period = VisibleRelatedField(queryset=ReportingPeriod.objects.all(), message=UNKNOWN_PERIOD)
     version = serializers.IntegerField(required=False, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")  # none when the schema is generated
-        if request is not None:
-            self.fields["project"].queryset = Project.objects.visible_to(request.user)
-            self.fields["period"].queryset = ReportingPeriod.objects.visible_to(request.user)
 
 
 class ReportUpdateSerializer(ReportValuesSerializer):
