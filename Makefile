@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup migrate demo serve test lint typecheck format check messages ci clean bench eval-extract
+.PHONY: setup migrate demo serve test lint typecheck format check messages ci clean bench eval-extract fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ bench: setup
 # (../shared/eval, or DIAODU_EVAL_DIR).
 eval-extract: setup
 	$(PY) scripts/eval_extract.py
+
+# The API tried with schemathesis from its OpenAPI schema, as headquarters and as a district,
+# on a fresh demo city served on a free local port: fails on any server error (5xx). A few
+# minutes; FUZZ_ARGS passes options (e.g. FUZZ_ARGS="--max-time 60 --seed 7 --keep").
+fuzz: setup
+	$(PY) scripts/api_fuzz.py $(FUZZ_ARGS)
 
 ci:
 	bash .ci/run
