@@ -9,7 +9,7 @@ and one that does not exist get the same answer.
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -193,6 +193,13 @@ class MembershipSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why the project moves in or out (动态调整).")
 
 
+# The year whose plan `annual_planned` gives (the list and one project).
+YEAR = OpenApiParameter("year", int, description="The year of annual_planned (default: this year).")
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[YEAR]), retrieve=extend_schema(parameters=[YEAR])
+)
 class ProjectViewSet(
     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
