@@ -72,7 +72,7 @@ class Unit(models.Model):
         return found
 
 
-class LeaderQuerySet(SignedInQuerySet):
+class LeaderQuerySet(SignedInQuerySet["Leader"]):
     """Leaders in charge: every signed-in user may read them (to name who leads a project)."""
 
 
