@@ -127,6 +127,13 @@ class ApprovalViewSet(
             "project__region", "responsible_department"
         )
 
+    def filter_queryset(self, queryset):
+        """The list's filters (those in progress unless a status is asked for) choose the rows
+        of the list and of the export; one approval is found whatever its status."""
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
     @extend_schema(request=ApprovalChangeSerializer, responses=ApprovalClockSerializer)
     def partial_update(self, request, *args, **kwargs):
         approval = self.get_object()
