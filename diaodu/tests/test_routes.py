@@ -10,7 +10,8 @@ administration), its parameters filled from diaodu/tests/world.py (see diaodu/te
   that only takes POST); every method the route takes, sent with an empty body, answers
   below 500 and never 404 (the object is there);
 - 解放区 on 高新区's objects (the "outsider" case, for every route with an object out of its
-  scope): 404, for every method, and nothing changes;
+  scope): 404, for every method, the same answer as for objects that do not exist, and
+  nothing changes;
 - nothing answered to 解放区 names 高新区's objects: no page, export (inside the workbook or
   document), API list or detail;
 - the administration: anonymous and a user who is not staff are sent to its sign-in, a
@@ -21,6 +22,7 @@ routes the region user may not use, lists it deliberately gets empty, and answer
 200 that are right.
 """
 
+import html
 import io
 import zipfile
 from urllib.parse import unquote
@@ -33,6 +35,8 @@ from django.test import Client, override_settings
 from django.urls import resolve, reverse
 
 from diaodu.core.models import SignedInQuerySet
+from diaodu.meetings.models import Meeting
+from diaodu.projects.models import Project
 from diaodu.tests.routes import all_routes, unfilled, viewset_model
 from diaodu.tests.world import MARKER, build_world
 
@@ -136,9 +140,13 @@ def media(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _media_in_a_temporary_folder(settings, media):
-    """The world's files stay where the world put them, for every test of the module."""
-    settings.MEDIA_ROOT = media
+def _media_in_a_temporary_folder():
+    """The world's files stay in the world's folder, set once for the module (`world`)."""
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing():
+    """Nobody signs in with a password here: the world's sessions are made once."""
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +207,8 @@ def _body(response) -> str:
         except zipfile.BadZipFile:
             pass
     headers = " ".join(f"{k}: {unquote(v)}" for k, v in response.items())
-    return headers + " ".join(part.decode("utf-8", "replace") for part in parts)
+    # An Office file's XML may write characters as references (&#22806;).
+    return headers + " ".join(html.unescape(part.decode("utf-8", "replace")) for part in parts)
 
 
 def _fingerprint(objects) -> tuple:
@@ -272,6 +281,20 @@ def test_the_tables_name_routes_that_exist():
         assert set(table) <= labels, set(table) - labels
 
 
+def test_the_answers_are_read_inside_office_files(world):
+    """The check for 高新区's data reads what a workbook or a document says (character
+    references and all): 解放区's own ledger names its project, its agenda its meeting."""
+    client = _client(world, world.ours.user)
+    meeting = world.ours.objects[Meeting]
+    for url, text in (
+        (reverse("projects:export"), world.ours.objects[Project].name),
+        (reverse("meetings:agenda-docx", args=[meeting.pk]), meeting.title),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in _body(response), url
+
+
 @pytest.mark.parametrize(("route", "role"), CASES)
 def test_route(route, role, world):
     side = {"outsider": world.theirs, "headquarters": world.hq_side}.get(role, world.ours)
@@ -305,6 +328,8 @@ def test_route(route, role, world):
             response, f"as {role}: {response.status_code}, expected {allowed}"
         )
         _assert_refused_every_method(client, route, url, objects, role)
+        if role == "outsider":
+            _assert_answered_as_missing(client, route, world, response)
     else:
         expected = IN_SCOPE.get(route.label) or _in_scope(route)
         assert response.status_code in expected or _post_only(response), _says(
@@ -348,6 +373,27 @@ def _assert_refused_every_method(client, route, url, objects, role):
             )
             assert MARKER not in _body(response), _says(response, "shows 高新区's data")
     assert _fingerprint(objects) == before, f"{url}: {role} changed something"
+
+
+def _assert_answered_as_missing(client, route, world, response):
+    """The other region's objects get the answer of objects that do not exist."""
+    url = route.url(
+        _none_such(route.models, route, world), _none_such(route.query_models, route, world)
+    )
+    missing = client.get(url)
+    assert missing.status_code == response.status_code, _says(
+        missing, f"{missing.status_code}, but {response.status_code} for 高新区's objects"
+    )
+
+
+def _none_such(models: dict, route, world) -> dict:
+    """The other region's values, with an id that no row has for every object out of scope."""
+    values = _fill(models, route, world, world.theirs)
+    for param, model in models.items():
+        if isinstance(model, type) and not _shared(model):
+            last = model._base_manager.order_by("-pk").first()
+            values[param] = (last.pk if last else 0) + 1000
+    return values
 
 
 def _assert_taken_every_method(client, route, url, role):
