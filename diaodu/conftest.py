@@ -1,9 +1,12 @@
 """Shared fixtures: a small city with a user of every role, and projects in two regions."""
 
 import os
+from datetime import date, datetime, time
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
@@ -24,6 +27,60 @@ def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]
     if os.environ.get("CI") == "true" and os.environ.get("DATABASE_URL", "").startswith("postgres"):
         assert "postgresql" in engine, "CI asked for PostgreSQL but the suite is not using it"
+    config.addinivalue_line(
+        "markers", "today(day): run the test and its fixtures at 10:00 on that day, clock stopped"
+    )
+
+
+# The clock. The suite runs on the real clock, or, with DIAODU_TEST_TODAY=YYYY-MM-DD, as if the
+# session started at 10:00 on that day (the clock then keeps running), to try it in years to come.
+# Dates in factories and fixtures follow "today". A test that needs a particular day says so:
+# `@pytest.mark.today("2026-05-20")` (or `pytestmark = ...` for a module) runs it, its fixtures
+# included, at 10:00 on that day with the clock stopped; or it travels there itself.
+_session_clock = None
+
+
+def _ten_oclock(day: date) -> datetime:
+    return datetime.combine(day, time(10), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def pytest_sessionstart(session):
+    global _session_clock
+    value = os.environ.get("DIAODU_TEST_TODAY", "").strip()
+    if not value:
+        return
+    try:
+        today = date.fromisoformat(value)
+    except ValueError:
+        message = f"DIAODU_TEST_TODAY is not a date (YYYY-MM-DD): {value!r}"
+        raise pytest.UsageError(message) from None
+    _session_clock = time_machine.travel(_ten_oclock(today), tick=True)
+    _session_clock.start()
+
+
+def pytest_sessionfinish(session):
+    global _session_clock
+    if _session_clock is not None:
+        _session_clock.stop()
+        _session_clock = None
+
+
+def pytest_report_header(config):
+    value = os.environ.get("DIAODU_TEST_TODAY", "").strip()
+    return f"today: {value} (DIAODU_TEST_TODAY)" if value else None
+
+
+@pytest.fixture(autouse=True)
+def _the_day_of_the_test(request):
+    """A test marked `today(day)` runs, fixtures included, at 10:00 on that day, clock stopped."""
+    marker = request.node.get_closest_marker("today")
+    if marker is None:
+        yield
+        return
+    (day,) = marker.args
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    with time_machine.travel(_ten_oclock(day), tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +105,9 @@ def _media_in_a_temporary_folder(settings, tmp_path):
 
 @pytest.fixture
 def city(db):
-    """解放区 (with a street under it) and 高新区, departments, an owner, projects and users."""
+    """解放区 (with a street under it) and 高新区, departments, an owner, projects and users.
+
+    The programme and the projects' annual plans are of the year of "today"."""
     jiefang = UnitFactory(name="解放区", code="jiefang", kind=UnitKind.REGION)
     street = UnitFactory(name="焦南街道", code="jiaonan", kind=UnitKind.REGION, parent=jiefang)
     gaoxin = UnitFactory(name="高新区", code="gaoxin", kind=UnitKind.REGION)
@@ -70,7 +129,7 @@ def city(db):
     p_city = ProjectFactory(name="全市项目", region=None, owner=touzi, lead_unit=ziran)
     for project in (p_jiefang, p_street, p_gaoxin, p_city):
         project.programs.set([program])
-        AnnualPlanFactory(project=project, year=2026)
+        AnnualPlanFactory(project=project)
     p_gaoxin.leaders.set([leader])
 
     users = SimpleNamespace(

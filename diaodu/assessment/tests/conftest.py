@@ -34,7 +34,12 @@ def report(project, period, invested, status=ReportStatus.APPROVED, submitted=No
 
 
 @pytest.fixture
-def ranked(city):
+def ranked(request, city):
+    """The city ranked on TODAY; a test using it runs on that day (`@pytest.mark.today(TODAY)`),
+    so that the city and its plans are of that year."""
+    assert request.node.get_closest_marker("today") and timezone.localdate() == TODAY, (
+        "a test of the ranked city runs on its day: @pytest.mark.today(TODAY)"
+    )
     p = city.projects
     months = {}
     for month in (1, 2, 3):

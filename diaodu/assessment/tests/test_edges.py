@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from diaodu.assessment import indicators, services
@@ -16,15 +15,10 @@ from diaodu.problems.models import Task
 from diaodu.projects.choices import Stage
 from diaodu.reporting.choices import ReportStatus
 
-from .conftest import at, report
+from .conftest import TODAY, at, report
 
+pytestmark = pytest.mark.today(TODAY)  # the ranked city is as it stood on 15 April 2026
 MARCH = Window.parse("2026-03")
-
-
-@pytest.fixture
-def _april():
-    with time_machine.travel(at("2026-04-15"), tick=False):
-        yield
 
 
 def test_a_task_done_early_counts_as_done_on_time(ranked):
@@ -65,7 +59,6 @@ def test_a_past_month_does_not_change_when_a_project_goes_into_operation(ranked)
     assert after["reports_on_time"] == before["reports_on_time"]
 
 
-@pytest.mark.usefixtures("_april")
 def test_a_bad_period_posted_to_publish_publishes_nothing(ranked):
     """A bad period posted to publish is refused: last month is not published instead."""
     response = login(ranked.city.users.hq).post("/rankings/publish/", {"period": "2026-3x"})
@@ -73,7 +66,6 @@ def test_a_bad_period_posted_to_publish_publishes_nothing(ranked):
     assert not Ranking.objects.exists()
 
 
-@pytest.mark.usefixtures("_april")
 @pytest.mark.parametrize(
     "url",
     [
@@ -87,7 +79,6 @@ def test_the_first_and_last_periods_accepted_do_not_crash(ranked, url):
     assert login(ranked.city.users.hq).get(url).status_code in (200, 400)
 
 
-@pytest.mark.usefixtures("_april")
 def test_a_new_version_cannot_rewrite_a_month_already_ranked(ranked):
     """March is published under the default scheme: a version 'in force from February' created
     in April is refused, since it would score months it was not in force in."""
@@ -105,7 +96,6 @@ def test_a_new_version_cannot_rewrite_a_month_already_ranked(ranked):
     assert response.status_code == 400
 
 
-@pytest.mark.usefixtures("_april")
 def test_a_count_cannot_be_scored_as_a_rate(ranked):
     """A count scored as a share would give more points for more overdue problems: refused."""
     with pytest.raises(ValidationError):

@@ -9,6 +9,9 @@ from diaodu.assessment import indicators
 from diaodu.assessment.choices import Group
 from diaodu.assessment.periods import Window
 
+from .conftest import TODAY
+
+pytestmark = pytest.mark.today(TODAY)  # the ranked city is as it stood on 15 April 2026
 MARCH = Window.parse("2026-03")
 
 

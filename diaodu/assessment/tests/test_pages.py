@@ -3,21 +3,14 @@
 from io import BytesIO
 
 import pytest
-import time_machine
 from openpyxl import load_workbook
 
 from diaodu.assessment.models import Ranking, ScoringScheme
 from diaodu.conftest import login
 
-from .conftest import at
+from .conftest import TODAY
 
-pytestmark = pytest.mark.usefixtures("_april")
-
-
-@pytest.fixture
-def _april():
-    with time_machine.travel(at("2026-04-15"), tick=False):
-        yield
+pytestmark = pytest.mark.today(TODAY)  # the ranked city is as it stood on 15 April 2026
 
 
 @pytest.mark.parametrize("who", ["hq", "leader", "inspector", "jiefang", "jiaotong", "owner"])

@@ -15,6 +15,9 @@ from diaodu.assessment.scoring import Entry, rank, rule_points, score
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.models import Inspection
 
+from .conftest import TODAY
+
+pytestmark = pytest.mark.today(TODAY)  # the ranked city is as it stood on 15 April 2026
 FEBRUARY, MARCH = Window.parse("2026-02"), Window.parse("2026-03")
 
 

@@ -1,5 +1,6 @@
 """Every change to a project and what it carries is recorded and readable on the project page."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -97,7 +98,7 @@ def test_admin_edit_is_recorded_and_shown_on_the_project_page(city):
         {
             "annual_plans-0-id": plan.pk,
             "annual_plans-0-project": project.pk,
-            "annual_plans-0-year": 2026,
+            "annual_plans-0-year": plan.year,
             "annual_plans-0-planned_investment": "1500.00",
         }
     )
@@ -106,7 +107,7 @@ def test_admin_edit_is_recorded_and_shown_on_the_project_page(city):
             "milestones-0-id": milestone.pk,
             "milestones-0-project": project.pk,
             "milestones-0-name": "主体封顶",
-            "milestones-0-planned_date": "2026-12-01",
+            "milestones-0-planned_date": milestone.planned_date + timedelta(days=7),
         }
     )
     response = client.post(url, data, follow=True)

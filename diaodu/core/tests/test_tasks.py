@@ -14,6 +14,9 @@ from diaodu.problems import services as problem_services
 from diaodu.reporting.models import ReportingPeriod
 from diaodu.reporting.tasks import close_periods, open_periods
 
+# The periods and reminders below are of May and June 2026, in the city of that year.
+pytestmark = pytest.mark.today("2026-05-03")
+
 
 def test_a_job_records_its_last_run_and_its_failure(db):
     with recorded("sample"):

@@ -22,6 +22,9 @@ from diaodu.org.choices import UnitKind
 from diaodu.org.models import Leader, Unit
 from diaodu.projects.models import AnnualPlan, Project
 
+# The ledgers below are 2026's, imported in November 2026 into the city of that year.
+pytestmark = pytest.mark.today("2026-11-20")
+
 CODE = "2111-522323-04-01-342068"
 
 

@@ -12,6 +12,7 @@ from diaodu.projects.choices import Stage
 from diaodu.reporting.models import InvestmentSummary
 
 TODAY = date(2026, 7, 15)
+pytestmark = pytest.mark.today(TODAY)  # the city's plans are of TODAY's year
 
 
 def verdict(project):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from diaodu.core.choices import Light
 from diaodu.core.models import ChangeRecord
-from diaodu.factories import FundingLineFactory, MilestoneFactory, ProgramFactory
+from diaodu.factories import FundingLineFactory, MilestoneFactory, ProgramFactory, this_year
 from diaodu.monitoring.lights import refresh_lights
 from diaodu.projects.choices import FundingSource, Stage
 from diaodu.projects.models import AnnualPlan, Milestone, Project
@@ -155,7 +155,7 @@ def test_anonymous_cannot_write_projects(city):
     )
 
 
-# Milestones on every project but the street's; a 2026 plan on every project.
+# Milestones on every project but the street's; this year's plan on every project.
 LISTED = {
     "hq": (3, 4),
     "jiefang": (1, 2),
@@ -184,7 +184,7 @@ def test_part_lists_query_counts_do_not_grow(city, django_assert_max_num_queries
         MilestoneFactory(project=city.projects.street)
     for source in list(FundingSource)[:5]:
         FundingLineFactory(project=city.projects.jiefang, source=source)
-    AnnualPlan.objects.create(project=city.projects.jiefang, year=2027)
+    AnnualPlan.objects.create(project=city.projects.jiefang, year=this_year() + 1)
     for path in ["/api/milestones/", "/api/funding-lines/", "/api/plans/"]:
         with django_assert_max_num_queries(5):
             response = client.get(path)
@@ -222,14 +222,15 @@ def test_plans_with_months_through_the_api(city):
     region = api(city.users.jiefang)
     project = city.projects.jiefang
     months = {str(m): "50.00" for m in (3, 6, 9, 12)}
+    next_year = this_year() + 1
     response = region.post(
-        "/api/plans/", {"project": project.pk, "year": 2027, "months": months}, format="json"
+        "/api/plans/", {"project": project.pk, "year": next_year, "months": months}, format="json"
     )
     assert response.status_code == 201, response.json()
     assert response.json()["planned_investment"] == "200.00"
     assert response.json()["months"] == {"3": "50.00", "6": "50.00", "9": "50.00", "12": "50.00"}
     plan_id = response.json()["id"]
-    response = region.post("/api/plans/", {"project": project.pk, "year": 2027}, format="json")
+    response = region.post("/api/plans/", {"project": project.pk, "year": next_year}, format="json")
     assert response.status_code == 400 and "year" in response.json()
     response = region.patch(f"/api/plans/{plan_id}/", {"planned_investment": "300"}, format="json")
     assert response.status_code == 400 and "planned_investment" in response.json()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from diaodu.conftest import login
 from diaodu.core.choices import Light
 from diaodu.core.models import ChangeRecord
-from diaodu.factories import FundingLineFactory, MilestoneFactory, ProgramFactory
+from diaodu.factories import FundingLineFactory, MilestoneFactory, ProgramFactory, this_year
 from diaodu.monitoring.lights import refresh_lights
 from diaodu.projects.choices import FundingSource, Stage
 from diaodu.projects.models import AnnualPlan, FundingLine, Milestone, Project
@@ -37,7 +37,7 @@ def pages(project, milestone, line):
     return {
         reverse("projects:edit", args=[pk]): {"hq", "jiefang", "owner"},
         reverse("projects:programs", args=[pk]): {"hq"},
-        reverse("projects:plan", args=[pk, 2026]): {"hq", "jiefang"},
+        reverse("projects:plan", args=[pk, this_year()]): {"hq", "jiefang"},
         reverse("projects:milestone-new", args=[pk]): {"hq", "jiefang"},
         reverse("projects:milestone", args=[pk, milestone.pk]): {"hq", "jiefang"},
         reverse("projects:milestone-met", args=[pk, milestone.pk]): {"hq", "owner"},
@@ -275,7 +275,7 @@ def test_region_edits_basic_data_but_not_outside_its_area(city):
 def test_plan_with_twelve_months(city):
     project = city.projects.jiefang
     client = login(city.users.jiefang)
-    url = reverse("projects:plan", args=[project.pk, 2026])
+    url = reverse("projects:plan", args=[project.pk, this_year()])
     data = {f"month_{m}": "100" for m in range(1, 13)}
     data.update({"planned_investment": "1300", "targets": "完成主体"})
     response = client.post(url, data)
@@ -284,7 +284,7 @@ def test_plan_with_twelve_months(city):
     data["planned_investment"] = ""
     response = client.post(url, data)
     assert response.status_code == 302
-    plan = AnnualPlan.objects.get(project=project, year=2026)
+    plan = AnnualPlan.objects.get(project=project, year=this_year())
     assert plan.planned_investment == Decimal("1200.00") and plan.months.count() == 12
     page = client.get(url)
     assert page.context["form"].initial["month_5"] == Decimal("100.00")

@@ -12,7 +12,7 @@ from PIL import Image
 
 from diaodu.core.choices import Light
 from diaodu.core.models import Action, ChangeRecord
-from diaodu.factories import FundingLineFactory, MilestoneFactory, ProgramFactory
+from diaodu.factories import FundingLineFactory, MilestoneFactory, ProgramFactory, this_year
 from diaodu.projects import services
 from diaodu.projects.choices import FundingSource, Stage
 from diaodu.projects.models import AnnualPlan, FundingLine, Milestone, Project
@@ -393,12 +393,12 @@ def test_funding_lines_added_by_owner_without_a_plan_and_by_region_with_one(city
 
 
 def test_region_sets_the_annual_plan_and_its_months(city):
-    project = city.projects.jiefang
+    project, year = city.projects.jiefang, this_year()
     months = {m: Decimal("100") for m in range(1, 13)}
     plan = services.do_save_annual_plan(
         city.users.jiefang,
         project,
-        2026,
+        year,
         {"planned_investment": None, "targets": "主体完工"},
         months=months,
     )
@@ -408,13 +408,13 @@ def test_region_sets_the_annual_plan_and_its_months(city):
         services.do_save_annual_plan(
             city.users.jiefang,
             project,
-            2026,
+            year,
             {"planned_investment": Decimal("1200")},
             months=months,
         )
     assert "planned_investment" in error.value.message_dict
     services.do_save_annual_plan(
-        city.users.jiefang, project, 2026, {"planned_investment": Decimal("1100")}, months=months
+        city.users.jiefang, project, year, {"planned_investment": Decimal("1100")}, months=months
     )
     assert plan.months.count() == 11
     assert AnnualPlan.objects.get(pk=plan.pk).planned_investment == Decimal("1100.00")
@@ -422,15 +422,16 @@ def test_region_sets_the_annual_plan_and_its_months(city):
     assert records.filter(content_type__model="planmonth", action=Action.DELETE).count() == 1
     for user in (city.users.owner, city.users.gaoxin, city.users.jiaotong):
         with pytest.raises(PermissionDenied):
-            services.do_save_annual_plan(user, project, 2026, {"targets": "x"})
+            services.do_save_annual_plan(user, project, year, {"targets": "x"})
 
 
 def test_a_new_year_plan(city):
+    next_year = this_year() + 1
     plan = services.do_save_annual_plan(
-        city.users.hq, city.projects.city, 2027, {"planned_investment": Decimal("300")}
+        city.users.hq, city.projects.city, next_year, {"planned_investment": Decimal("300")}
     )
-    assert plan.year == 2027 and history(plan).get().action == Action.CREATE
+    assert plan.year == next_year and history(plan).get().action == Action.CREATE
     with pytest.raises(ValidationError):
         services.do_save_annual_plan(
-            city.users.hq, city.projects.city, 2027, {}, months={13: Decimal("1")}
+            city.users.hq, city.projects.city, next_year, {}, months={13: Decimal("1")}
         )

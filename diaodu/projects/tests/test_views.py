@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -9,6 +11,8 @@ from diaodu.factories import (
     MilestoneFactory,
     PlanMonthFactory,
     ProjectFactory,
+    this_year,
+    today,
 )
 from diaodu.problems.models import Problem, Task
 from diaodu.projects.tests.test_scope import EXPECTED
@@ -61,7 +65,7 @@ def test_ledger_query_count_does_not_grow_with_projects(city, django_assert_num_
         project = ProjectFactory(name=f"更多项目{i}", region=city.jiefang, owner=city.touzi)
         project.programs.set([city.program])
         project.leaders.set([city.leader])
-        AnnualPlanFactory(project=project, year=2026)
+        AnnualPlanFactory(project=project)
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(LEDGER)
     assert response.context["page"].paginator.count == 34
@@ -81,22 +85,23 @@ def test_project_page_redirects_anonymous(client, city):
 
 
 def _furnish(project, n):
-    plan = project.annual_plans.get(year=2026)
+    plan = project.annual_plans.get(year=this_year())
     for month in range(1, n + 1):
         PlanMonthFactory(plan=plan, month=month)
     for _ in range(n):
         MilestoneFactory(project=project, responsible_unit=project.lead_unit)
     FundingLineFactory(project=project)
     ApprovalFactory(project=project, responsible_department=project.lead_unit)
+    deadline = today() + timedelta(days=30)
     for _ in range(n):
         Problem.objects.create(
             project=project,
             description="用地",
-            deadline="2026-12-01",
+            deadline=deadline,
             responsible_unit=project.lead_unit,
         )
         Task.objects.create(
-            content="开工", project=project, lead_unit=project.lead_unit, deadline="2026-12-01"
+            content="开工", project=project, lead_unit=project.lead_unit, deadline=deadline
         )
 
 
@@ -105,7 +110,7 @@ def test_project_page_query_count_is_fixed(city, django_assert_num_queries):
     small, large = city.projects.jiefang, city.projects.gaoxin
     _furnish(small, 1)
     _furnish(large, 12)
-    AnnualPlanFactory(project=large, year=2025)
+    AnnualPlanFactory(project=large, year=this_year() - 1)
     client.get(reverse("home"))
     with django_assert_num_queries(27) as first:
         client.get(reverse("projects:detail", args=[small.pk]))

@@ -1,6 +1,6 @@
 """The other writers of projects go through the same services: admin, scheduling, the import."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -43,15 +43,16 @@ def test_scheduling_keeps_met_milestones(city):
     met = MilestoneFactory(
         project=project,
         name="开工建设",
-        planned_date=date(2026, 3, 1),
-        actual_date=date(2026, 3, 2),
+        planned_date=TODAY - timedelta(days=60),
+        actual_date=TODAY - timedelta(days=59),
     )
-    do_apply_schedule(city.users.hq, project, "building", date(2027, 12, 31), TODAY)
+    target = TODAY + timedelta(days=400)
+    do_apply_schedule(city.users.hq, project, "building", target, TODAY)
     met.refresh_from_db()
-    assert met.planned_date == date(2026, 3, 1)
+    assert met.planned_date == TODAY - timedelta(days=60)
     # Applied again with the same target: nothing changes, nothing recorded.
     before = ChangeRecord.objects.count()
-    assert do_apply_schedule(city.users.hq, project, "building", date(2027, 12, 31), TODAY) == 0
+    assert do_apply_schedule(city.users.hq, project, "building", target, TODAY) == 0
     assert ChangeRecord.objects.count() == before
 
 
@@ -118,7 +119,7 @@ def test_admin_creates_a_project_through_the_service(city, admin_client):
 
 
 def test_admin_plan_with_months(city, admin_client):
-    plan = AnnualPlan.objects.get(project=city.projects.jiefang, year=2026)
+    plan = AnnualPlan.objects.get(project=city.projects.jiefang, year=TODAY.year)
     url = reverse("admin:projects_annualplan_change", args=[plan.pk])
     data = {
         "planned_investment": "1200",
@@ -167,7 +168,7 @@ def test_import_by_a_region_follows_the_same_rules(city):
     rows = [["项目名称", "所在县区", "所属计划"], ["解放区项目", "解放区", "市重点项目"]]
     other = ProgramFactory(name="省重点项目", code="province")
     rows[1][2] = other.name
-    _importer, plan = check(city.users.jiefang, rows, year=2026)
+    _importer, plan = check(city.users.jiefang, rows, year=TODAY.year)
     assert plan.problems and "计划" in plan.problems[0].message
     _importer, plan = check(
         city.users.jiefang, [["项目名称", "所在县区"], ["解放区项目", "解放区"]], program=other
@@ -197,7 +198,7 @@ def test_the_bulk_service_refuses_a_row_the_user_may_not_write(city):
     project.name = "改名"
     row = BulkRow(project=project, action="update", changes={"name": ["高新区项目", "改名"]})
     with pytest.raises(PermissionDenied):
-        do_write_projects_in_bulk(city.users.jiefang, [row], year=2026, reason="x")
+        do_write_projects_in_bulk(city.users.jiefang, [row], year=TODAY.year, reason="x")
     assert Project.objects.get(pk=project.pk).name == "高新区项目"
     with pytest.raises(PermissionDenied):
         ProjectImport(city.users.owner)

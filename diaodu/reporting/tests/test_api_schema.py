@@ -7,6 +7,9 @@ from diaodu.core.tests.test_schema import assert_documented
 from diaodu.projects.tests.test_api import api
 from diaodu.reporting.tests.test_services import GOOD
 
+# The city's monthly period is May 2026's (conftest.py): on 20 May it is open, not yet due.
+pytestmark = pytest.mark.today("2026-05-20")
+
 
 @pytest.fixture(scope="module")
 def schema():
