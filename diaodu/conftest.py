@@ -160,3 +160,10 @@ def login(user) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The order is random (pytest-randomly): say how to run the same order again."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and config.getoption("randomly_reorganize", False):
+        terminalreporter.write_line(f"random order; to repeat it: --randomly-seed={seed}")
