@@ -114,7 +114,10 @@ def test_two_first_saves_of_one_report_at_once_save_one_and_tell_the_other(city,
     def save(user, workers):
         def call():
             try:
-                services.do_save_report(user, project, period, {**GOOD, "workers": workers})
+                # version 0: each loaded the page before any version existed
+                services.do_save_report(
+                    user, project, period, {**GOOD, "workers": workers}, version=0
+                )
             except services.ReportConflict as conflict:
                 return f"conflict with {conflict.current.workers}"
             return "saved"
