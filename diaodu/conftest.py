@@ -1,6 +1,8 @@
 """Shared fixtures: a small city with a user of every role, and projects in two regions."""
 
 import os
+import shutil
+from dataclasses import asdict
 from datetime import date, datetime, time
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -8,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.utils import translation
 
 from diaodu.factories import (
@@ -160,6 +163,117 @@ def login(user) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
+
+
+# The demo city, built once per session. The tests that ask for `demo_city` share one build,
+# made inside a transaction that stays open while they run (each of them in a savepoint of its
+# own, rolled back after it, as with `db`) and rolled back after the last of them. They run
+# first and one after another, so the other tests never see its rows.
+
+DEMO_DAY = date(2026, 11, 20)  # the demo city's today: a Friday, the month's meeting to come
+
+
+class _SharedDemo:
+    """The demo city in a transaction kept open across the tests that use it."""
+
+    def __init__(self, blocker, media):
+        self.blocker = blocker
+        self.media = media  # the files the build stored (the bulletin), copied for each test
+        self.city = None
+        self._atomic = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._atomic is not None
+
+    def open(self):
+        from diaodu.demo import builder
+
+        shutil.rmtree(self.media, ignore_errors=True)
+        with self.blocker.unblock():
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            try:
+                with (
+                    time_machine.travel(_ten_oclock(DEMO_DAY), tick=False),
+                    translation.override(settings.LANGUAGE_CODE),
+                    override_settings(
+                        MEDIA_ROOT=self.media,
+                        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                    ),
+                ):
+                    self.city = builder.build(DEMO_DAY)
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self):
+        if self._atomic is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+        self._atomic = None
+
+
+_shared_demo: _SharedDemo | None = None
+
+
+def _uses_demo(item) -> bool:
+    return "demo_city" in getattr(item, "fixturenames", ())
+
+
+def pytest_itemcollected(item):
+    # Under pytest-xdist with `--dist loadgroup` one worker runs them all and builds the city once.
+    if _uses_demo(item) and item.config.pluginmanager.hasplugin("xdist"):
+        item.add_marker(pytest.mark.xdist_group("demo_city"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The demo city's tests first, together, in the order they were given (after any shuffle)."""
+    demo = [item for item in items if _uses_demo(item)]
+    if demo:
+        items[:] = demo + [item for item in items if not _uses_demo(item)]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item):
+    # A runner that splits the demo's tests (pytest-xdist by file) builds the city again.
+    if _uses_demo(item) and _shared_demo is not None and not _shared_demo.is_open:
+        _shared_demo.open()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        if _shared_demo is not None and _uses_demo(item) and not _uses_demo(nextitem):
+            _shared_demo.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_city_session(django_db_setup, django_db_blocker, tmp_path_factory):
+    global _shared_demo
+    _shared_demo = _SharedDemo(django_db_blocker, tmp_path_factory.mktemp("demo") / "media")
+    _shared_demo.open()
+    yield _shared_demo
+    _shared_demo.close()
+    _shared_demo = None
+
+
+@pytest.fixture
+def demo_city(_demo_city_session, db, settings, _media_in_a_temporary_folder):
+    """The demo city (diaodu.demo) as built at 10:00 on DEMO_DAY, with the clock running from
+    then; what a test changes is rolled back after it. `demo_city.today` is the day."""
+    shared = _demo_city_session
+    assert shared.is_open, "the demo city's tests must run one after another"
+    if shared.media.exists():
+        shutil.copytree(shared.media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    with time_machine.travel(_ten_oclock(DEMO_DAY)):
+        yield SimpleNamespace(today=DEMO_DAY, **asdict(shared.city))
 
 
 def pytest_terminal_summary(terminalreporter, config):

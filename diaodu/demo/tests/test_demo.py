@@ -1,17 +1,24 @@
 """The demo city: deterministic, realistic, dated relative to today, with working accounts."""
 
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
+from diaodu.assessment.models import Bulletin
 from diaodu.demo import builder
 from diaodu.demo.catalog import PROJECTS
+from diaodu.exchange.models import ImportJob
+from diaodu.inspections.models import Inspection
+from diaodu.meetings.models import Meeting
 from diaodu.org.models import Unit, User
+from diaodu.problems.models import Problem, Task
 from diaodu.projects.models import AnnualPlan, Milestone, Project
+from diaodu.reporting.models import ProgressReport
 
-TODAY = date(2026, 11, 20)
 NAMED_IN_SEEDS = [
     "武陟县新能源汽车配套生产基地一期",
     "沿黄高速武陟至济源段",
@@ -21,12 +28,8 @@ NAMED_IN_SEEDS = [
 ]
 
 
-@pytest.fixture
-def demo(db):
-    return builder.build(TODAY)
-
-
 def fingerprint():
+    """What the demo holds, without timestamps or primary keys."""
     return (
         list(
             Project.objects.order_by("name").values_list(
@@ -49,39 +52,66 @@ def fingerprint():
                 "project__name", "year", "planned_investment"
             )
         ),
+        list(
+            ProgressReport.objects.order_by(
+                "project__name", "period__start", "period__kind", "period__program__code", "pk"
+            ).values_list("project__name", "period__start", "status", "invested")
+        ),
+        list(
+            Problem.objects.order_by("project__name", "deadline", "pk").values_list(
+                "project__name", "description", "status", "deadline"
+            )
+        ),
+        list(Task.objects.order_by("deadline", "pk").values_list("content", "status", "deadline")),
+        list(
+            Inspection.objects.order_by("date", "project__name").values_list(
+                "project__name", "date", "reported_percent", "verified_percent", "rating"
+            )
+        ),
+        list(Meeting.objects.order_by("date").values_list("title", "date")),
     )
 
 
-def test_demo_city_is_realistic(demo):
-    assert demo.projects == Project.objects.count() >= 80
+def test_demo_city_is_realistic(demo_city):
+    assert demo_city.projects == Project.objects.count() >= 80
     names = set(Project.objects.values_list("name", flat=True))
     assert set(NAMED_IN_SEEDS) <= names
     for region in ["解放区", "山阳区", "中站区", "马村区", "高新区", "武陟县"]:
         assert Project.objects.filter(region__name=region).exists(), region
-    assert AnnualPlan.objects.filter(year=TODAY.year).count() > 60
+    assert AnnualPlan.objects.filter(year=demo_city.today.year).count() > 60
     # Every plan's months add up to the plan.
     for plan in AnnualPlan.objects.prefetch_related("months")[:20]:
         assert plan.months_total() == plan.planned_investment
-    assert Project.objects.exclude(latitude=None).count() == demo.projects
+    assert Project.objects.exclude(latitude=None).count() == demo_city.projects
     # Projects are valid as the forms would check them.
     for project in Project.objects.all():
         project.full_clean()
 
 
-def test_demo_city_is_deterministic(demo):
-    first = fingerprint()
+def test_a_test_may_empty_the_demo_city_for_itself(demo_city, settings):
+    """What a test changes, files included, is undone before the next one (see the others)."""
+    bulletin = Bulletin.objects.get()
+    path = Path(settings.MEDIA_ROOT) / bulletin.document.name
+    assert path.is_file()
     builder.reset()
-    builder.build(TODAY)
-    assert fingerprint() == first
+    assert not Project.objects.exists() and not User.objects.exists()
+    assert not path.exists()
+
+
+def test_tests_without_the_demo_city_see_none_of_it(db):
+    """The demo city's tests run first; their city is gone before this one."""
+    assert not Project.objects.exists() and not User.objects.exists()
+    assert not Unit.objects.exists()
 
 
 def test_demo_is_dated_relative_to_today(db):
+    """Built on another day, the demo's plans are of that year and the one before."""
     builder.build(date(2030, 3, 1))
     assert AnnualPlan.objects.filter(year=2030).exists()
-    assert not AnnualPlan.objects.filter(year=2026).exists()
+    assert set(AnnualPlan.objects.values_list("year", flat=True)) == {2029, 2030}
 
 
-def test_demo_accounts_sign_in_and_see_their_scope(demo):
+def test_demo_accounts_sign_in_and_see_their_scope(demo_city):
     expected_all = Project.objects.count()
     jiefang = Unit.objects.get(code="jiefang")
     seen = {}
@@ -96,7 +126,7 @@ def test_demo_accounts_sign_in_and_see_their_scope(demo):
         "inspector",
     ]:
         client = Client()
-        assert client.login(username=username, password="diaodu-demo"), username
+        assert client.login(username=username, password=builder.PASSWORD), username
         response = client.get("/projects/")
         assert response.status_code == 200
         seen[username] = response.context["page"].paginator.count
@@ -107,46 +137,47 @@ def test_demo_accounts_sign_in_and_see_their_scope(demo):
     assert User.objects.get(username="hq").has_perm("projects.change_project")
 
 
-def test_one_demo_code_carries_a_check_digit_warning(demo):
+def test_one_demo_code_carries_a_check_digit_warning(demo_city):
     warned = [p for p in Project.objects.exclude(national_code="") if p.national_code_warnings]
     assert len(warned) == 1
 
 
-def test_demo_command_if_empty_and_reset(db, capsys):
-    call_command("demo")
+def test_demo_command_if_empty_and_reset_to_the_same_city(demo_city, capsys):
+    """`demo --reset` builds the city again, and the same day gives the same city, down to its
+    reports and inspections."""
     count = Project.objects.count()
     assert count == len(PROJECTS)
+    before = fingerprint()
+    assert all(before), [len(rows) for rows in before]
     call_command("demo", if_empty=True)
     assert Project.objects.count() == count
     out = capsys.readouterr().out
-    assert "diaodu-demo" in out and "jiefang" in out
-    from django.core.management.base import CommandError
-
+    assert builder.PASSWORD in out and "jiefang" in out
     with pytest.raises(CommandError):
         call_command("demo")
     # An import made in the demo does not stop a reset.
-    from diaodu.exchange.models import ImportJob
-    from diaodu.org.models import User
-
     ImportJob.objects.create(
         created_by=User.objects.get(username="hq"), file="imports/a.xlsx", original_name="a.xlsx",
-        year=2026,
+        year=demo_city.today.year,
     )  # fmt: skip
     call_command("demo", reset=True)
-    assert Project.objects.count() == count and not ImportJob.objects.exists()
+    assert not ImportJob.objects.exists()
+    assert builder.PASSWORD in capsys.readouterr().out
+    assert fingerprint() == before
 
 
-def test_demo_has_last_months_meeting_with_tasks_and_one_to_come(demo):
+def test_demo_has_last_months_meeting_with_tasks_and_one_to_come(demo_city):
     from diaodu.meetings.agenda import build_agenda
-    from diaodu.meetings.models import Meeting
     from diaodu.problems.choices import TaskSource
 
+    today = demo_city.today
     held, upcoming = Meeting.objects.order_by("date")
-    assert (held.date.year, held.date.month) == (2026, 10)
-    assert upcoming.date.month == 11 and upcoming.date >= TODAY
+    last_month = today.replace(day=1) - timedelta(days=1)
+    assert (held.date.year, held.date.month) == (last_month.year, last_month.month)
+    assert upcoming.date.month == today.month and upcoming.date >= today
     assert held.tasks.count() == 4
     assert set(held.tasks.values_list("source", flat=True)) == {TaskSource.MEETING}
     hq = User.objects.get(username="hq")
-    agenda = build_agenda(upcoming, hq, today=TODAY)
+    agenda = build_agenda(upcoming, hq, today=today)
     assert agenda.previous == held and len(agenda.previous_tasks) == 4
     assert agenda.projects

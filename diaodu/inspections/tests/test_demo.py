@@ -1,36 +1,19 @@
 """The demo city's inspections: recorded through the service, some finding progress overstated."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pytest
-import time_machine
-
-from diaodu.demo import builder
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.models import Inspection
 from diaodu.monitoring.figures import figures
 from diaodu.org.models import User
 from diaodu.problems.choices import ProblemSource, TaskSource
 
-TODAY = date(2026, 11, 20)
 
-
-@pytest.fixture(autouse=True)
-def _today():
-    """Override the package's frozen June day: the demo is dated from its own today."""
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def demo(db):
-    builder.build(TODAY)
-
-
-def test_demo_inspections(demo):
+def test_demo_inspections(demo_city):
+    today = demo_city.today
     inspections = Inspection.objects.all()
     assert inspections.count() >= 8
-    assert all(TODAY - timedelta(days=92) <= i.date <= TODAY for i in inspections)
+    assert all(today - timedelta(days=92) <= i.date <= today for i in inspections)
     assert all(i.report_id and i.recorded_by.username == "inspector" for i in inspections)
     assert inspections.overstated().count() >= 2
     poor = inspections.get(rating=Rating.POOR)
@@ -40,19 +23,5 @@ def test_demo_inspections(demo):
     # A project found overstated, then put right: not on the dashboard any more.
     revisited = [p for p in {i.project for i in inspections} if p.inspections.count() > 1]
     assert len(revisited) == 1 and not revisited[0].inspections.first().is_overstated
-    listed = figures(User.objects.get(username="hq"), TODAY.year)["overstated"]
+    listed = figures(User.objects.get(username="hq"), today.year)["overstated"]
     assert len(listed) >= 2 and revisited[0].pk not in {row["project_id"] for row in listed}
-
-
-def test_demo_inspections_are_deterministic(demo):
-    def rows():
-        return list(
-            Inspection.objects.order_by("date", "project__name").values_list(
-                "project__name", "date", "reported_percent", "verified_percent", "rating"
-            )
-        )
-
-    first = rows()
-    builder.reset()
-    builder.build(TODAY)
-    assert rows() == first

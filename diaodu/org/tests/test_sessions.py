@@ -97,7 +97,15 @@ def test_demo_accounts_must_change_the_shared_password_in_production(db, setting
     from diaodu.org.models import User
 
     settings.DIAODU_DEMO_PASSWORD_MUST_CHANGE = True
-    builder.build(timezone.localdate())
+    # The demo's units, leaders and accounts, as the whole build makes them.
+    demo = builder.Builder(timezone.localdate())
+    demo.build_units()
+    demo.build_leaders()
+    demo.build_users()
+    accounts = [username for username, *_rest in builder.ACCOUNTS]
+    assert set(
+        User.objects.filter(must_change_password=True).values_list("username", flat=True)
+    ) == set(accounts)
     client = Client()
     client.post("/login/", {"username": "hq", "password": builder.PASSWORD})
     assert User.objects.get(username="hq").must_change_password

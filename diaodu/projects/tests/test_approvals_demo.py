@@ -1,26 +1,12 @@
 """The demo city's approvals: consistent with its milestones, with open clocks on /approvals/
 and at least one past its limit turning its project's light."""
 
-from datetime import date, datetime
-
-import pytest
-import time_machine
 from django.test import Client
-from django.utils import timezone
 
 from diaodu.core.choices import Light
 from diaodu.demo import builder
 from diaodu.projects.choices import ApprovalKind, ApprovalStatus
 from diaodu.projects.models import Approval, Milestone, Project
-
-TODAY = date(2026, 11, 20)
-
-
-@pytest.fixture
-def demo(db):
-    with time_machine.travel(timezone.make_aware(datetime(2026, 11, 20, 10)), tick=False):
-        builder.build(TODAY)
-        yield
 
 
 def signed_in(username) -> Client:
@@ -29,7 +15,7 @@ def signed_in(username) -> Client:
     return client
 
 
-def test_approvals_agree_with_the_milestones(demo):
+def test_approvals_agree_with_the_milestones(demo_city):
     approvals = {(a.project_id, a.kind): a for a in Approval.objects.all()}
     checked = 0
     for milestone in Milestone.objects.filter(name__in=builder.MILESTONE_APPROVALS):
@@ -54,7 +40,7 @@ def test_approvals_agree_with_the_milestones(demo):
         approval.full_clean()
 
 
-def test_the_queue_shows_open_clocks_and_an_overdue_one_turns_its_project(demo):
+def test_the_queue_shows_open_clocks_and_an_overdue_one_turns_its_project(demo_city):
     response = signed_in("hq").get("/approvals/")
     page = response.context["page"]
     rows = list(page)
