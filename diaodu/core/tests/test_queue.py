@@ -1,14 +1,16 @@
 """The task queue for real: Redis as the broker and a Celery worker started by the test.
 
 The request only queues; the worker imports the ledger and delivers the notifications. Run
-against the Redis at DIAODU_TEST_REDIS_URL (default redis://127.0.0.1:6379/13); skipped when
-it is unreachable, except under CI=true, where that is a failure. They run when the suite runs
-on PostgreSQL (as CI does): SQLite's in-memory test database, shared between the test and the
-worker's thread, locks whole tables and fails them at random.
+against the Redis at DIAODU_TEST_REDIS_URL (default redis://127.0.0.1:6379/13; each pytest-xdist
+worker after the first on the next database); skipped when it is unreachable, except under
+CI=true, where that is a failure. They run when the suite runs on PostgreSQL (as CI does):
+SQLite's in-memory test database, shared between the test and the worker's thread, locks whole
+tables and fails them at random.
 """
 
 import os
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -22,7 +24,17 @@ from diaodu.exchange.tests.test_pages import GOOD, ledger_file
 from diaodu.notifications.models import Notification
 from diaodu.projects.models import Project
 
-REDIS_URL = os.environ.get("DIAODU_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+def _redis_url() -> str:
+    """DIAODU_TEST_REDIS_URL, one database further for each pytest-xdist worker after the first
+    (gw1 on 14 when it names 13), so that no worker empties another's queue or takes its task."""
+    url = urlsplit(os.environ.get("DIAODU_TEST_REDIS_URL", "redis://127.0.0.1:6379/13"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    database = int(url.path.strip("/") or 0) + worker
+    return urlunsplit(url._replace(path=f"/{database}"))
+
+
+REDIS_URL = _redis_url()
 DELIVERED = []
 
 
