@@ -38,13 +38,14 @@ serve: migrate
 
 # The whole suite in a random order (pytest-randomly; the seed to repeat it is printed at the
 # end), on every core (pytest-xdist; each worker has its own test database, and the demo city's
-# tests stay together on one worker). PYTEST_ARGS adds options, e.g. PYTEST_ARGS="-x". Compiled
-# modules are kept in var/pycache, even where the environment asks for none to be written, so
-# that no worker, nor any process a test starts, compiles Django and the project again.
+# tests, which run first, fall in the first worker's first batch). PYTEST_ARGS adds options, e.g.
+# PYTEST_ARGS="-x". Compiled modules are kept in var/pycache, even where the environment asks
+# for none to be written, so that no worker, nor any process a test starts, compiles Django and
+# the project again.
 test: export PYTHONDONTWRITEBYTECODE =
 test: export PYTHONPYCACHEPREFIX = $(CURDIR)/var/pycache
 test: setup
-	$(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -223,12 +223,6 @@ def _uses_demo(item) -> bool:
     return "demo_city" in getattr(item, "fixturenames", ())
 
 
-def pytest_itemcollected(item):
-    # Under pytest-xdist with `--dist loadgroup` one worker runs them all and builds the city once.
-    if _uses_demo(item) and item.config.pluginmanager.hasplugin("xdist"):
-        item.add_marker(pytest.mark.xdist_group("demo_city"))
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """The demo city's tests first, together, in the order they were given (after any shuffle)."""
