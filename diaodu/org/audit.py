@@ -104,8 +104,18 @@ def password_changed(user) -> None:
         record(AuditKind.PASSWORD_CHANGED, user=user, detail=_by_actor("", user))
 
 
-def remember_permissions(sender, instance, **kwargs):
+def _touches_permissions(update_fields) -> bool:
+    """A save of only some fields (a sign-in saves `last_login`) that leaves out every field of
+    PERMISSION_FIELDS cannot change what the user may do: nothing to read or record."""
+    if update_fields is None:
+        return True
+    return bool({field.removesuffix("_id") for field in PERMISSION_FIELDS} & set(update_fields))
+
+
+def remember_permissions(sender, instance, update_fields=None, **kwargs):
     """pre_save of a user: keep what the user could do before, to compare after the save."""
+    if not _touches_permissions(update_fields):
+        return
     if instance.pk is None:
         instance._permissions_before = None
         return
@@ -114,8 +124,10 @@ def remember_permissions(sender, instance, **kwargs):
     )
 
 
-def permissions_saved(sender, instance, created, **kwargs):
+def permissions_saved(sender, instance, created, update_fields=None, **kwargs):
     """post_save of a user: record a new user, or a change of role, unit or status."""
+    if not _touches_permissions(update_fields):
+        return
     before = getattr(instance, "_permissions_before", None)
     with translation.override(settings.LANGUAGE_CODE):  # the log reads in Chinese
         if created or before is None:

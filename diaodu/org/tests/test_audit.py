@@ -91,6 +91,17 @@ def test_a_change_of_role_or_unit_is_recorded_and_a_plain_save_is_not(city):
     assert kinds(kind=AuditKind.PERMISSIONS_CHANGED) == [AuditKind.PERMISSIONS_CHANGED] * 2
 
 
+def test_a_sign_in_saving_last_login_reads_nothing_more(city, django_assert_num_queries):
+    user = city.users.jiefang
+    AuditEvent.objects.all().delete()
+    with django_assert_num_queries(1):  # the UPDATE of last_login, no read of the old row
+        user.save(update_fields=["last_login"])
+    assert not AuditEvent.objects.filter(kind=AuditKind.PERMISSIONS_CHANGED, user=user).exists()
+    user.role = Role.OWNER
+    user.save(update_fields=["role"])
+    assert AuditEvent.objects.filter(kind=AuditKind.PERMISSIONS_CHANGED, user=user).exists()
+
+
 def test_a_new_user_is_recorded(db):
     UserFactory(username="new-user", role=Role.REGION)
     assert AuditEvent.objects.filter(
