@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.org.permissions import is_headquarters
 from diaodu.projects.models import Program
 
 EXTENSIONS = (".xlsx", ".xlsm", ".csv")
@@ -38,7 +39,7 @@ class ImportForm(forms.Form):
         self.request = request
         self.fields["year"].initial = this_year
         self.fields["program"].queryset = Program.objects.filter(year__gte=this_year - 1)
-        if user is None or not user.is_headquarters:
+        if not is_headquarters(user):
             del self.fields["create_missing"]
         for name, field in self.fields.items():
             css = "form-check-input" if name == "create_missing" else "form-control"

@@ -23,6 +23,7 @@ from diaodu.exchange import columns as cols
 from diaodu.exchange.reader import Sheet
 from diaodu.org.choices import LeaderLevel, Role, UnitKind
 from diaodu.org.models import Leader, Unit
+from diaodu.org.permissions import is_active, is_headquarters
 from diaodu.projects.models import AnnualPlan, Program, Project
 from diaodu.projects.national_code import check_national_code
 from diaodu.projects.services import BulkRow, bulk_refusal, do_write_projects_in_bulk
@@ -110,7 +111,7 @@ class Plan:
 
 def can_import(user) -> bool:
     """Headquarters imports any ledger; a region, the projects in its area."""
-    return user.is_authenticated and (user.is_headquarters or user.role == Role.REGION)
+    return is_headquarters(user) or (is_active(user) and user.role == Role.REGION)
 
 
 class Directory:
@@ -170,12 +171,12 @@ class ProjectImport:
         )
         plan.year = plan_year
         self.directory = Directory(plan_year)
-        if self.create_missing and not self.user.is_headquarters:
+        if self.create_missing and not is_headquarters(self.user):
             plan.problems.append(
                 Problem(0, "", _("Only headquarters may create units and leaders by importing."))
             )
             return plan
-        if self.program is not None and not self.user.is_headquarters:
+        if self.program is not None and not is_headquarters(self.user):
             plan.problems.append(
                 Problem(0, "", _("Only headquarters puts projects in programmes."))
             )

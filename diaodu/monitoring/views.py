@@ -19,7 +19,7 @@ from diaodu.monitoring import exports
 from diaodu.monitoring.figures import figures
 from diaodu.monitoring.ledger import COLUMNS, ledger, page_of, totals
 from diaodu.projects.models import Program, Project
-from diaodu.projects.permissions import can_create
+from diaodu.projects.permissions import can_create, can_schedule
 from diaodu.projects.schedule import (
     TEMPLATE_NAMES,
     TEMPLATES,
@@ -208,8 +208,8 @@ def project_schedule(request, pk):
     except ValueError:
         target = project.planned_completion or today
     if request.method == "POST":
-        if not request.user.is_headquarters:
-            raise PermissionDenied
+        if not can_schedule(request.user):
+            raise PermissionDenied(_("Only headquarters applies backward scheduling."))
         changed = do_apply_schedule(request.user, project, template, target, today)
         messages.success(
             request, _("%(count)d milestones set by backward scheduling.") % {"count": changed}
@@ -224,5 +224,6 @@ def project_schedule(request, pk):
             "target": target,
             "template": template,
             "templates": TEMPLATE_NAMES,
+            "can_apply": can_schedule(request.user),
         },
     )

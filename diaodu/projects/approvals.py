@@ -32,6 +32,7 @@ from diaodu.core.uploads import check_photo
 from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
 from diaodu.org.models import User
+from diaodu.org.permissions import is_active, is_headquarters
 from diaodu.projects.approval_timing import default_time_limit, due_date, light_q, timing_of
 from diaodu.projects.choices import ApprovalStatus
 from diaodu.projects.models import Approval, Project
@@ -56,9 +57,9 @@ PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 def editable_fields(user, approval: Approval) -> tuple[str, ...]:
     """The fields of this approval the user may change (no query); empty when none."""
-    if not user.is_authenticated or not user.is_active:
+    if not is_active(user):
         return ()
-    if user.is_headquarters:
+    if is_headquarters(user):
         return ALL_FIELDS
     if (
         user.role == Role.DEPARTMENT
@@ -75,7 +76,7 @@ def can_edit(user, approval: Approval) -> bool:
 
 def can_create(user) -> bool:
     """Headquarters adds approvals to a project."""
-    return user.is_authenticated and user.is_active and user.is_headquarters
+    return is_headquarters(user)
 
 
 def _labels(names) -> str:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from diaodu.org.choices import Role
 from diaodu.org.models import AnyUser, User
+from diaodu.org.permissions import is_headquarters
 from diaodu.projects.choices import Stage
 from diaodu.projects.models import Project
 
@@ -117,6 +118,19 @@ def can_edit(user: AnyUser, project: Project, part: Part | None = None) -> bool:
 def can_create(user: AnyUser) -> bool:
     """Headquarters creates projects anywhere; a region proposes them in its area."""
     return _active(user) and (user.is_headquarters or _is_region(user))
+
+
+def creatable_parts(user: AnyUser) -> frozenset[Part]:
+    """The parts a user fills in on a new project: headquarters all of them, a region its own
+    (the project it proposes will be in its area); nothing for anyone else."""
+    if not can_create(user):
+        return frozenset()
+    return ALL_PARTS if is_headquarters(user) else REGION_PARTS
+
+
+def can_schedule(user: AnyUser) -> bool:
+    """Backward scheduling sets every milestone of a project at once: headquarters only."""
+    return is_headquarters(user)
 
 
 def editable_filter(user: AnyUser, part: Part | None = None) -> Q | None:

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.org.permissions import require
+from diaodu.projects.permissions import can_schedule
 from diaodu.projects.services import do_set_milestone_dates
 
 TEMPLATE_NAMES = {
@@ -104,7 +106,10 @@ def derive(template: str, target: date, today: date) -> list[Step]:
 
 def do_apply_schedule(actor, project, template: str, target: date, today: date) -> int:
     """Set the project's milestones to the derived dates (a milestone already met keeps its
-    date), through the milestone service: checked, recorded, and the light refreshed once."""
+    date), through the milestone service: checked, recorded, and the light refreshed once.
+
+    Headquarters only (`can_schedule`): a region plans its milestones one by one."""
+    require(can_schedule(actor), _("Only headquarters applies backward scheduling."))
     return do_set_milestone_dates(
         actor,
         project,

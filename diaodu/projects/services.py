@@ -30,6 +30,7 @@ from diaodu.core.history import diff, plain, record, snapshot
 from diaodu.core.models import Action, ChangeRecord
 from diaodu.core.uploads import check_photo
 from diaodu.org.models import User
+from diaodu.org.permissions import is_active, is_headquarters, require
 from diaodu.projects.choices import Stage
 from diaodu.projects.models import (
     ZERO,
@@ -274,7 +275,7 @@ def do_create_project(actor: User, values: dict[str, Any], *, reason: str = "") 
     if not can_create(actor):
         raise PermissionDenied(_("You cannot create projects."))
     exempt: tuple[str, ...] = ()
-    if not actor.is_headquarters:
+    if not is_headquarters(actor):
         region = values.get("region")
         if region is None or region.pk not in actor.scope_unit_ids:
             raise ValidationError({"region": _("Choose a region in your area.")})
@@ -355,8 +356,7 @@ def do_update_contacts(
 @transaction.atomic
 def do_delete_project(actor: User, project: Project, *, reason: str = "") -> None:
     """Delete a project and everything it carries (headquarters); the deletion is recorded."""
-    if not actor.is_headquarters:
-        raise PermissionDenied(_("Only headquarters can delete a project."))
+    require(is_headquarters(actor), _("Only headquarters can delete a project."))
     current = _locked(Project, project.pk)
     gone = {name: [value, None] for name, value in _snapshot(current).items() if value}
     record(actor, current, Action.DELETE, gone, reason=reason)
@@ -661,7 +661,9 @@ def bulk_refusal(actor: User, row: BulkRow) -> tuple[str, str] | None:
     The same rules as every other write: the importer asks for each row while it checks the
     file, so that a refusal is reported with its row, and the bulk write asks again.
     """
-    if actor.is_headquarters:
+    if not is_active(actor):
+        return "name", _("You cannot change this project.")
+    if is_headquarters(actor):
         return None
     parts = editable_parts(actor, row.project)
     names = list(row.changes)

@@ -24,13 +24,7 @@ from diaodu.projects.forms import (
     ProjectForm,
 )
 from diaodu.projects.models import AnnualPlan, Approval, FundingLine, Milestone, Program, Project
-from diaodu.projects.permissions import (
-    ALL_PARTS,
-    REGION_PARTS,
-    Part,
-    can_create,
-    editable_parts,
-)
+from diaodu.projects.permissions import Part, can_create, creatable_parts, editable_parts
 
 HISTORY_SHOWN = 50
 # The parts edited on the project's own form.
@@ -130,7 +124,7 @@ def project_new(request):
     """Headquarters creates a project; a region proposes one in its area."""
     if not can_create(request.user):
         raise PermissionDenied(_("You cannot create projects."))
-    parts = ALL_PARTS if request.user.is_headquarters else REGION_PARTS
+    parts = creatable_parts(request.user)
     form = ProjectForm(request.POST or None, user=request.user, creating=True, parts=parts)
     if request.method == "POST" and form.is_valid():
         try:

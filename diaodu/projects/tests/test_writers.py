@@ -30,7 +30,9 @@ def test_scheduling_checks_permission_and_refreshes_the_light(city):
         do_apply_schedule(city.users.owner, project, "building", target, TODAY)
     with pytest.raises(PermissionDenied):
         do_apply_schedule(city.users.gaoxin, project, "building", target, TODAY)
-    changed = do_apply_schedule(city.users.jiefang, project, "building", target, TODAY)
+    with pytest.raises(PermissionDenied):  # the region plans milestones one by one
+        do_apply_schedule(city.users.jiefang, project, "building", target, TODAY)
+    changed = do_apply_schedule(city.users.hq, project, "building", target, TODAY)
     assert changed == len(TEMPLATES["building"])
     project.refresh_from_db()
     assert project.light == Light.RED and project.light_computed_at is not None
