@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from diaodu.assessment.api import RankingViewSet, SchemeViewSet, indicators_api
-from diaodu.assessment.bulletin_api import BulletinViewSet
+from diaodu.bulletins.api import BulletinViewSet
 from diaodu.exchange.api import ImportViewSet
 from diaodu.inspections.api import InspectionViewSet
 from diaodu.meetings.api import MeetingViewSet

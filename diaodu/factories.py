@@ -15,8 +15,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from diaodu.assessment.choices import Group, Indicator, Method, PeriodKind, Standing
-from diaodu.assessment.models import Bulletin, Ranking, Score, ScoringRule, ScoringScheme
+from diaodu.assessment.models import Ranking, Score, ScoringRule, ScoringScheme
 from diaodu.assessment.periods import Window
+from diaodu.bulletins.models import Bulletin
 from diaodu.core.models import Action, ChangeRecord, JobRun
 from diaodu.exchange.models import ImportJob, ImportStatus
 from diaodu.inspections.choices import Rating
@@ -483,6 +484,9 @@ class ScoreFactory(factory.django.DjangoModelFactory):
     lines = factory.LazyFunction(
         lambda: [{"indicator": "investment_rate", "value": "90.00", "points": "27.00"}]
     )
+
+
+# -- bulletins --------------------------------------------------------------------------------
 
 
 class BulletinFactory(factory.django.DjangoModelFactory):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "diaodu.meetings",
     "diaodu.inspections",
     "diaodu.assessment",
+    "diaodu.bulletins",
     "diaodu.monitoring",
     "diaodu.site",
     "diaodu.bench",

@@ -6,6 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from diaodu.assessment import urls as assessment_urls
+from diaodu.bulletins import urls as bulletin_urls
 from diaodu.core.health import health
 from diaodu.monitoring import urls as monitoring_urls
 from diaodu.org import views as org_views
@@ -41,7 +43,8 @@ urlpatterns = [
     path("exchange/", include("diaodu.exchange.urls")),
     path("meetings/", include("diaodu.meetings.urls")),
     path("inspections/", include("diaodu.inspections.urls")),
-    path("", include("diaodu.assessment.urls")),
+    # The rankings (assessment) and the bulletins (bulletins) under one namespace.
+    path("", include((assessment_urls.urlpatterns + bulletin_urls.urlpatterns, "assessment"))),
     path("notifications/", include("diaodu.notifications.urls")),
     path("api/", include("diaodu.api_urls")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""The assessment of units (月排名, 季考核, 年终考核) and the bulletin (通报).
+"""The assessment of units (月排名, 季考核, 年终考核).
 
 A scoring scheme says which indicators count, with what weight, and how each value becomes
 points. Schemes are versioned: each applies from the month it starts until the next one
@@ -30,7 +30,6 @@ from diaodu.assessment.choices import (
     WhenMissing,
 )
 from diaodu.core.models import SignedInQuerySet
-from diaodu.core.uploads import unguessable_name
 from diaodu.org.models import Unit
 
 if TYPE_CHECKING:
@@ -296,76 +295,3 @@ class Score(models.Model):
     @property
     def standing_colour(self) -> str:
         return STANDING_COLOURS.get(self.standing, "secondary")
-
-
-class BulletinQuerySet(SignedInQuerySet["Bulletin"]):
-    """A bulletin is sent to every unit: every signed-in user may read it."""
-
-
-def bulletin_path(bulletin: "Bulletin", filename: str) -> str:
-    return unguessable_name(f"bulletins/{bulletin.year}", filename)
-
-
-class BulletinStatus(models.TextChoices):
-    WRITING = "writing", _("Being written")
-    ISSUED = "issued", _("Issued")
-    FAILED = "failed", _("Failed")
-
-
-class Bulletin(models.Model):
-    """A bulletin (通报) for a month or a quarter, as sent: the Word file is kept.
-
-    Issuing numbers it at once and queues its writing; the task fills in the document and
-    marks it issued (or failed, with the reason, to be issued again).
-    """
-
-    kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
-    year = models.PositiveIntegerField(_("year"))
-    number = models.PositiveSmallIntegerField(_("month or quarter"))
-    issue = models.PositiveSmallIntegerField(_("issue"), help_text=_("第N期 within the year."))
-    title = models.CharField(_("title"), max_length=200)
-    document = models.FileField(_("document"), upload_to=bulletin_path, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=BulletinStatus.choices,
-        default=BulletinStatus.ISSUED,
-        db_default=BulletinStatus.ISSUED,
-    )
-    error = models.TextField(_("why it failed"), blank=True, db_default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
-
-    objects = BulletinQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("bulletin")
-        verbose_name_plural = _("bulletins")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "issue"],
-                name="one_bulletin_per_issue",
-                violation_error_message=_("This issue number is already used this year."),
-            )
-        ]
-        indexes = [
-            # The bulletins of a period, latest first.
-            models.Index(fields=["kind", "year", "number"], name="bulletin_period"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def period_label(self) -> str:
-        from diaodu.assessment.periods import Window
-
-        return Window(self.kind, self.year, self.number).label

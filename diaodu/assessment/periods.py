@@ -18,6 +18,8 @@ PATTERNS = [
     (re.compile(r"^(\d{4})[Qq]([1-4])$"), PeriodKind.QUARTER),
     (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
 ]
+# How many periods of each kind the period menus of the ranking and the bulletin offer.
+MONTHS_OFFERED, QUARTERS_OFFERED, YEARS_OFFERED = 24, 8, 5
 
 
 # Years a period may be asked for; the window itself spans one more each side, so that the
@@ -147,3 +149,9 @@ class Window:
 
     def __str__(self):
         return self.code
+
+
+def period_options(kind: str, today: date | None = None) -> list[Window]:
+    """The periods offered in a period menu, latest first, none in the future."""
+    count = {PeriodKind.QUARTER: QUARTERS_OFFERED, PeriodKind.YEAR: YEARS_OFFERED}
+    return Window.recent(kind, count.get(kind, MONTHS_OFFERED), today)

@@ -1,9 +1,10 @@
+"""The ranking pages, at the site root, in the "assessment" namespace that the bulletins' pages
+share (joined in diaodu/urls.py)."""
+
 from django.urls import path
 
 from diaodu.assessment import views
-from diaodu.assessment.bulletin_urls import urlpatterns as bulletin_urlpatterns
 
-app_name = "assessment"
 urlpatterns = [
     path("rankings/", views.rankings, name="rankings"),
     path("rankings/publish/", views.publish, name="publish"),
@@ -12,4 +13,3 @@ urlpatterns = [
     path("rankings/schemes/new/", views.scheme_new, name="scheme-new"),
     path("rankings/schemes/<int:pk>/delete/", views.scheme_delete, name="scheme-delete"),
 ]
-urlpatterns += bulletin_urlpatterns

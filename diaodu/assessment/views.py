@@ -18,11 +18,9 @@ from diaodu.assessment.explain import explain, rule_summary
 from diaodu.assessment.exports import ranking_workbook
 from diaodu.assessment.forms import RuleForm, RuleFormSet, SchemeForm
 from diaodu.assessment.models import ScoringScheme
-from diaodu.assessment.periods import Window
+from diaodu.assessment.periods import Window, period_options
 from diaodu.assessment.permissions import can_manage, require_manager
 from diaodu.core.exports import xlsx_response
-
-MONTHS_OFFERED, QUARTERS_OFFERED, YEARS_OFFERED = 24, 8, 5
 
 
 def window_from(request, source=None) -> Window:
@@ -40,12 +38,6 @@ def window_from(request, source=None) -> Window:
 def group_from(source) -> str:
     group = source.get("group")
     return group if group in Group.values else Group.REGION
-
-
-def period_options(kind: str, today=None) -> list[Window]:
-    """The periods offered in the period menu, latest first, none in the future."""
-    count = {PeriodKind.QUARTER: QUARTERS_OFFERED, PeriodKind.YEAR: YEARS_OFFERED}
-    return Window.recent(kind, count.get(kind, MONTHS_OFFERED), today)
 
 
 def _ranking_url(window: Window, group: str) -> str:

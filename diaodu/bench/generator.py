@@ -84,6 +84,7 @@ WIPED_APPS = (
     "meetings",
     "inspections",
     "assessment",
+    "bulletins",
 )
 # Share of a year's investment planned for each month: slow in winter and at the Spring Festival.
 MONTH_WEIGHTS = [4, 4, 8, 9, 10, 10, 10, 9, 10, 10, 9, 7]

@@ -13,11 +13,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from diaodu.assessment.bulletin_views import parse_period
-from diaodu.assessment.bulletins import do_issue_bulletin, stored_response
-from diaodu.assessment.models import Bulletin, BulletinStatus
 from diaodu.assessment.periods import Window
-from diaodu.assessment.permissions import require_manager
+from diaodu.bulletins.choices import BulletinStatus
+from diaodu.bulletins.models import Bulletin
+from diaodu.bulletins.permissions import require_issuer
+from diaodu.bulletins.services import do_issue_bulletin, stored_response
+from diaodu.bulletins.views import parse_period
 from diaodu.core.api import ServiceActionsMixin
 from diaodu.core.docx import DOCX
 from diaodu.core.exports import FileRenderer
@@ -91,7 +92,7 @@ class BulletinViewSet(
     )
     def create(self, request, *args, **kwargs):
         """Issue the bulletin of a period (publishing its rankings first if they are not)."""
-        require_manager(request.user)  # before the period is read
+        require_issuer(request.user)  # before the period is read
         body = IssueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

@@ -9,25 +9,28 @@ it. Every bulletin issued is kept: issuing again for the same period makes a new
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.http import Http404
+from django.http import Http404, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from diaodu.assessment import services
-from diaodu.assessment.bulletin import build_content, bulletin_docx, check_period, issue_text
+from diaodu.assessment import services as assessment
 from diaodu.assessment.choices import Group
-from diaodu.assessment.models import Bulletin, BulletinStatus
+from diaodu.assessment.models import Ranking
 from diaodu.assessment.periods import Window
-from diaodu.assessment.permissions import require_manager
+from diaodu.bulletins.choices import BulletinStatus
+from diaodu.bulletins.documents import build_content, bulletin_docx, check_period, issue_text
+from diaodu.bulletins.models import Bulletin
+from diaodu.bulletins.permissions import NOT_AN_ISSUER, require_issuer
 from diaodu.core.downloads import protected_file_response
 from diaodu.core.history import record
 from diaodu.core.models import Action
 from diaodu.notifications.services import notify
+from diaodu.org.models import User
 
 
 def bulletin_filename(window: Window, issue: int) -> str:
@@ -42,7 +45,7 @@ def download_name(bulletin: Bulletin) -> str:
     }
 
 
-def stored_response(bulletin: Bulletin):
+def stored_response(bulletin: Bulletin) -> HttpResponseBase:
     """The Word file as issued, for the page and the API (404 if the file is gone)."""
     try:
         return protected_file_response(bulletin.document, download_name(bulletin))
@@ -51,30 +54,31 @@ def stored_response(bulletin: Bulletin):
 
 
 def next_issue(year: int) -> int:
-    return (Bulletin.objects.filter(year=year).aggregate(n=Max("issue"))["n"] or 0) + 1
+    latest: int | None = Bulletin.objects.filter(year=year).aggregate(n=Max("issue"))["n"]
+    return (latest or 0) + 1
 
 
 @transaction.atomic
-def publish_missing(actor, window: Window, today: date | None = None) -> list:
+def publish_missing(actor: User, window: Window, today: date | None = None) -> list[Ranking]:
     """Publish the rankings of the period's groups that are not published yet, in one
     transaction: all of them, or none."""
     return [
-        services.do_publish_ranking(actor, window, group, today)
+        assessment.do_publish_ranking(actor, window, group, today)
         for group in Group.values
-        if services.published(window, group) is None
+        if assessment.published(window, group) is None
     ]
 
 
-def do_issue_bulletin(actor, window: Window, today: date | None = None) -> Bulletin:
+def do_issue_bulletin(actor: User, window: Window, today: date | None = None) -> Bulletin:
     """Issue the bulletin of a month or a quarter (headquarters only).
 
     The bulletin is numbered at once and its writing queued (`tasks.write_bulletin`); with no
     broker it is written before this returns. A bulletin of the period whose writing failed is
     written again under its number.
     """
-    from diaodu.assessment.tasks import write_bulletin
+    from diaodu.bulletins.tasks import write_bulletin
 
-    require_manager(actor)
+    require_issuer(actor)
     today = today or timezone.localdate()
     check_period(window, today)
     try:
@@ -122,6 +126,8 @@ def write(bulletin: Bulletin, today: date) -> Bulletin:
     """Publish the rankings if needed, write the Word file and mark the bulletin issued: in one
     transaction, so that a failure leaves neither a ranking nor the bulletin issued."""
     actor = bulletin.created_by
+    if actor is None:  # whoever issued it was deleted before it was written
+        raise PermissionDenied(NOT_AN_ISSUER)
     window = Window(bulletin.kind, bulletin.year, bulletin.number)
     publish_missing(actor, window, today)
     content = build_content(window, today)
@@ -129,7 +135,7 @@ def write(bulletin: Bulletin, today: date) -> Bulletin:
     if bulletin.document:
         bulletin.document.delete(save=False)
     bulletin.document.save(
-        bulletin_filename(window, content.issue), ContentFile(bulletin_docx(content)), save=False
+        bulletin_filename(window, bulletin.issue), ContentFile(bulletin_docx(content)), save=False
     )
     bulletin.title = content.title
     bulletin.status = BulletinStatus.ISSUED
@@ -147,7 +153,7 @@ def write(bulletin: Bulletin, today: date) -> Bulletin:
     )
     with translation.override(settings.LANGUAGE_CODE):
         notify(
-            services.every_unit_user(),
+            assessment.every_unit_user(),
             _("Bulletin issued: %(title)s (%(issue)s)")
             % {"title": bulletin.title, "issue": issue_text(bulletin.year, bulletin.issue)},
             url=reverse("assessment:bulletin-download", args=[bulletin.pk]),

@@ -1,8 +1,9 @@
-"""The bulletin pages, included by diaodu.assessment.urls (app "assessment", site root)."""
+"""The bulletin pages, at the site root. They keep the names they had in the "assessment"
+namespace, which they share with the ranking pages (joined in diaodu/urls.py)."""
 
 from django.urls import path
 
-from diaodu.assessment import bulletin_views as views
+from diaodu.bulletins import views
 
 urlpatterns = [
     path("bulletins/", views.bulletin_list, name="bulletins"),

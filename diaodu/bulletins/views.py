@@ -12,13 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from diaodu.assessment.bulletin import build_content, bulletin_docx, issue_text
-from diaodu.assessment.bulletins import do_issue_bulletin, stored_response
 from diaodu.assessment.choices import PeriodKind
-from diaodu.assessment.models import Bulletin, BulletinStatus
-from diaodu.assessment.periods import Window
-from diaodu.assessment.permissions import can_manage, require_manager
-from diaodu.assessment.views import period_options
+from diaodu.assessment.periods import Window, period_options
+from diaodu.bulletins.choices import BulletinStatus
+from diaodu.bulletins.documents import build_content, bulletin_docx, issue_text
+from diaodu.bulletins.models import Bulletin
+from diaodu.bulletins.permissions import can_issue, require_issuer
+from diaodu.bulletins.services import do_issue_bulletin, stored_response
 from diaodu.core.docx import docx_response
 
 PAGE_SIZE = 30
@@ -54,11 +54,11 @@ def bulletin_list(request):
         bulletin.issue_label = issue_text(bulletin.year, bulletin.issue)
     return render(
         request,
-        "assessment/bulletin_list.html",
+        "bulletins/bulletin_list.html",
         {
             "page": page,
             "writing": any(b.status == BulletinStatus.WRITING for b in page),
-            "can_manage": can_manage(request.user),
+            "can_issue": can_issue(request.user),
             "period_choices": period_choices(),
             "default_period": Window.default().code,
         },
@@ -68,7 +68,7 @@ def bulletin_list(request):
 @login_required
 @require_POST
 def bulletin_issue(request):
-    require_manager(request.user)  # before the period is read
+    require_issuer(request.user)  # before the period is read
     try:
         window = parse_period(request.POST.get("period"))
         bulletin = do_issue_bulletin(request.user, window)

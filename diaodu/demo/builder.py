@@ -1045,8 +1045,8 @@ class Builder:
         """The last three months' rankings published, and last month's bulletin issued, as the
         office does after each monthly meeting."""
         from diaodu.assessment import services as assessment
-        from diaodu.assessment.bulletins import do_issue_bulletin
         from diaodu.assessment.periods import Window
+        from diaodu.bulletins.services import do_issue_bulletin
 
         last = Window.month_of(self.today).previous()
         for window in (last.previous().previous(), last.previous(), last):
@@ -1093,7 +1093,8 @@ class Builder:
 
 def reset():
     """Remove everything the demo builds (all projects, units, leaders, programmes, users)."""
-    from diaodu.assessment.models import Bulletin, Ranking
+    from diaodu.assessment.models import Ranking
+    from diaodu.bulletins.models import Bulletin
     from diaodu.core.models import ChangeRecord
     from diaodu.exchange.models import ImportJob
     from diaodu.meetings.models import Meeting

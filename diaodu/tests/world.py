@@ -18,7 +18,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from diaodu.assessment.choices import Group, PeriodKind
-from diaodu.assessment.models import Bulletin, Ranking, ScoringScheme
+from diaodu.assessment.models import Ranking, ScoringScheme
+from diaodu.bulletins.models import Bulletin
 from diaodu.core.models import Action, ChangeRecord
 from diaodu.exchange.models import ImportJob, ImportStatus
 from diaodu.factories import (

@@ -1,36 +1,31 @@
 """The bulletin (通报): what it says, the Word file, issuing, the command, the pages and the API.
 
-A small city ranked for March 2026 (today is 10 April 2026), worked out by hand under the
-default scheme with one unit praised and one summoned per group:
-
-- regions: 解放区 (its project and its street's, 2,400 planned, 2,400 invested) 100 points;
-  高新区 (1,200 planned, 300 invested: 25 % of the year, 100 % of the plan to date) 77.5;
-  武陟县 (1,200 planned, nothing invested) 50. In February nobody had invested: all shared
-  rank 1, so 高新区 fell one place and 武陟县 two;
-- departments: 交通运输局 leads 解放区's project and has one task overdue; 自然资源和规划局
-  leads the rest, with one task done late.
+On the small city ranked for March 2026 of diaodu/assessment/tests/march.py (today is 10 April
+2026), whose figures are worked out by hand there.
 """
 
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.oxml.ns import qn
 
 from diaodu.assessment import services
-from diaodu.assessment.bulletin import (
+from diaodu.assessment.choices import Group
+from diaodu.assessment.models import Ranking
+from diaodu.assessment.periods import Window
+from diaodu.assessment.tests import march
+from diaodu.bulletins.documents import (
     _indicator_name,
     build_content,
     bulletin_docx,
@@ -38,91 +33,18 @@ from diaodu.assessment.bulletin import (
     issue_text,
     period_text,
 )
-from diaodu.assessment.bulletins import do_issue_bulletin
-from diaodu.assessment.choices import Group
-from diaodu.assessment.models import Bulletin, Ranking, ScoringScheme
-from diaodu.assessment.periods import Window
+from diaodu.bulletins.models import Bulletin
+from diaodu.bulletins.services import do_issue_bulletin
 from diaodu.conftest import login
-from diaodu.core.choices import Light
 from diaodu.core.docx import DOCX
-from diaodu.factories import AnnualPlanFactory, ProjectFactory, UnitFactory
-from diaodu.org.choices import UnitKind
+from diaodu.factories import AnnualPlanFactory, ProjectFactory
 from diaodu.problems.models import Task
-from diaodu.projects.models import Project
 from diaodu.projects.tests.test_api import api
 from diaodu.reporting.choices import ReportStatus
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
-TODAY = date(2026, 4, 10)
-MARCH = Window.parse("2026-03")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(timezone.make_aware(datetime(2026, 4, 10, 10)), tick=False):
-        yield
-
-
-def at(day: str):
-    return timezone.make_aware(datetime.fromisoformat(f"{day}T10:00:00"))
-
-
-@pytest.fixture
-def town(city):
-    p = city.projects
-    wuzhi = UnitFactory(name="武陟县", code="wuzhi", kind=UnitKind.REGION)
-    p_wuzhi = ProjectFactory(
-        name="武陟县项目", region=wuzhi, owner=city.touzi, lead_unit=city.ziran
-    )
-    p_wuzhi.programs.set([city.program])
-    AnnualPlanFactory(project=p_wuzhi, year=2026)
-    ScoringScheme.objects.update(top_count=1, bottom_count=1)
-
-    march = ReportingPeriod.objects.create(
-        start=date(2026, 3, 1),
-        end=date(2026, 3, 31),
-        due_date=date(2026, 4, 5),
-    )
-    for project, invested in ((p.jiefang, 1200), (p.street, 1200), (p.gaoxin, 300), (p.city, 600)):
-        ProgressReport.objects.create(
-            project=project,
-            period=march,
-            invested=Decimal(invested),
-            status=ReportStatus.APPROVED,
-            submitted_at=at("2026-04-02"),
-        )
-    Project.objects.filter(pk=p.gaoxin.pk).update(
-        light=Light.RED,
-        light_reasons=[[Light.RED, "年度投资完成率落后序时进度"], [Light.YELLOW, "1个节点逾期"]],
-    )
-    Project.objects.filter(pk=p_wuzhi.pk).update(
-        light=Light.YELLOW, light_reasons=[[Light.YELLOW, "前期手续滞后"]]
-    )
-    overdue = Task.objects.create(
-        content="完成征地拆迁扫尾工作",
-        project=p.jiefang,
-        lead_unit=city.jiaotong,
-        deadline=date(2026, 3, 20),
-    )
-    late = Task.objects.create(
-        content="办理施工许可",
-        project=p.street,
-        lead_unit=city.ziran,
-        deadline=date(2026, 3, 15),
-        status="reported_done",
-        done_at=at("2026-04-02"),
-    )
-    Task.objects.create(
-        content="按期完成的任务",
-        lead_unit=city.gaoxin,
-        deadline=date(2026, 3, 10),
-        status="reported_done",
-        done_at=at("2026-03-05"),
-    )
-    Task.objects.create(content="四月的任务", lead_unit=city.jiaotong, deadline=date(2026, 4, 20))
-    city.wuzhi, city.projects.wuzhi = wuzhi, p_wuzhi
-    city.tasks = type("Tasks", (), {"overdue": overdue, "late": late})
-    return city
+MARCH, TODAY = march.MARCH, march.TODAY
+town, _today = march.town, march._today  # the fixtures of the city ranked for March
 
 
 def _open(content: bytes):
@@ -274,9 +196,9 @@ def test_issuing_publishes_numbers_and_keeps(town):
 
 
 def test_a_bulletin_that_fails_to_be_written_is_written_again_under_its_number(town, monkeypatch):
-    from diaodu.assessment import bulletins
-    from diaodu.assessment.models import BulletinStatus
-    from diaodu.assessment.tasks import write_bulletin
+    from diaodu.bulletins import services as bulletins
+    from diaodu.bulletins.choices import BulletinStatus
+    from diaodu.bulletins.tasks import write_bulletin
 
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
@@ -369,7 +291,7 @@ def test_command_rejects_bad_input(town, tmp_path):
         "There is no user %(name)s."
     ) % {"name": "nobody-here"}
     assert _command_error("--month", "2026-03", "--output", output, "--user", "jiefang") == _(
-        "Only headquarters manages rankings, bulletins and schemes."
+        "Only headquarters issues bulletins."
     )
     missing = tmp_path / "missing" / "b.docx"
     assert _command_error("--month", "2026-03", "--output", str(missing)) == _(

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from diaodu.assessment.choices import PeriodKind
-from diaodu.assessment.models import Bulletin
+from diaodu.bulletins.models import Bulletin
 from diaodu.conftest import login
 from diaodu.core.downloads import protected_file_response
 from diaodu.factories import ApprovalFactory, MilestoneFactory

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
 
-from diaodu.assessment.models import bulletin_path
+from diaodu.bulletins.models import bulletin_path
 from diaodu.core.uploads import PATH_LENGTH, Unguessable, unguessable_name
 from diaodu.factories import MilestoneFactory
 from diaodu.inspections.models import photo_path as inspection_photo_path

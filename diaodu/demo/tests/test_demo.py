@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from diaodu.assessment.models import Bulletin
+from diaodu.bulletins.models import Bulletin
 from diaodu.demo import builder
 from diaodu.demo.catalog import PROJECTS
 from diaodu.exchange.models import ImportJob

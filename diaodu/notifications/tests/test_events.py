@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diaodu.assessment import services as assessment
-from diaodu.assessment.bulletins import do_issue_bulletin
 from diaodu.assessment.periods import Window
+from diaodu.bulletins.services import do_issue_bulletin
 from diaodu.factories import ProjectFactory, UnitFactory, UserFactory
 from diaodu.inspections.services import do_record_inspection
 from diaodu.meetings import services as meetings

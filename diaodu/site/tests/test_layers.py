@@ -26,6 +26,7 @@ LAYERS = [
     ("reporting", {"reporting"}),
     ("work", {"inspections", "meetings", "exchange"}),
     ("supervision", {"monitoring", "assessment"}),
+    ("bulletins", {"bulletins"}),
     ("site", {"site", "urls", "api_urls", "demo", "bench", "factories", "__main__", "__init__"}),
 ]
 LAYER_OF = {app: index for index, (_name, members) in enumerate(LAYERS) for app in members}

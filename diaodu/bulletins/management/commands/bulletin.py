@@ -13,10 +13,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from diaodu.assessment.bulletin import build_content, bulletin_docx, issue_text
-from diaodu.assessment.bulletins import do_issue_bulletin
 from diaodu.assessment.choices import PeriodKind
 from diaodu.assessment.periods import Window
+from diaodu.bulletins.documents import build_content, bulletin_docx, issue_text
+from diaodu.bulletins.services import do_issue_bulletin
 from diaodu.org.commands import acting_user
 
 
