@@ -7,6 +7,7 @@ file under var/; without DIAODU_BROKER_URL background tasks run in-process.
 """
 
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -176,6 +177,68 @@ DIAODU_AUDIT_MONTHS = envint("DIAODU_AUDIT_MONTHS", 12, minimum=6)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on with the city's unified identity platform (docs/sso.md), each off until its
+# address is set. Either only lets a person into a Diaodu account that headquarters has already
+# made, with the same user name, active and not a superuser: a directory or the platform never
+# grants a role or a unit by itself. The local password keeps working beside them.
+# LDAP (the `ldap` extra): the directory's address, e.g. ldaps://ldap.example.gov.cn; the
+# account it searches with (empty: anonymously); where and how a user name is looked up; which
+# directory attributes fill a user's names, e-mail and phone, e.g. "last_name=sn,first_name=
+# givenName,email=mail"; STARTTLS, a CA certificate file, and the seconds it may take.
+DIAODU_LDAP_URL = envstr("DIAODU_LDAP_URL")
+DIAODU_LDAP_BIND_DN = envstr("DIAODU_LDAP_BIND_DN")
+DIAODU_LDAP_BIND_PASSWORD = envstr("DIAODU_LDAP_BIND_PASSWORD")
+DIAODU_LDAP_USER_BASE = envstr("DIAODU_LDAP_USER_BASE")
+DIAODU_LDAP_USER_FILTER = envstr("DIAODU_LDAP_USER_FILTER", "(uid=%(user)s)")
+DIAODU_LDAP_ATTRIBUTES = {
+    field.strip(): attribute.strip()
+    for field, _eq, attribute in (item.partition("=") for item in envlist("DIAODU_LDAP_ATTR_MAP"))
+}
+DIAODU_LDAP_START_TLS = envbool("DIAODU_LDAP_START_TLS", False)
+DIAODU_LDAP_CA_FILE = envstr("DIAODU_LDAP_CA_FILE")
+DIAODU_LDAP_TIMEOUT = envint("DIAODU_LDAP_TIMEOUT", 5, minimum=1)
+# OpenID Connect (the `oidc` extra): the platform's issuer (its endpoints from the issuer's
+# /.well-known/openid-configuration, or the three given here), the client registered there for
+# Diaodu (its redirect address: DIAODU_SITE_URL + /login/oidc/callback/), the claim that holds
+# the user name, the scopes asked for, and the seconds a call to the platform may take.
+DIAODU_OIDC_ISSUER = envstr("DIAODU_OIDC_ISSUER").rstrip("/")
+DIAODU_OIDC_CLIENT_ID = envstr("DIAODU_OIDC_CLIENT_ID")
+DIAODU_OIDC_CLIENT_SECRET = envstr("DIAODU_OIDC_CLIENT_SECRET")
+DIAODU_OIDC_USERNAME_CLAIM = envstr("DIAODU_OIDC_USERNAME_CLAIM", "preferred_username")
+DIAODU_OIDC_SCOPES = envstr("DIAODU_OIDC_SCOPES", "openid profile")
+DIAODU_OIDC_AUTHORIZATION_URL = envstr("DIAODU_OIDC_AUTHORIZATION_URL")
+DIAODU_OIDC_TOKEN_URL = envstr("DIAODU_OIDC_TOKEN_URL")
+DIAODU_OIDC_JWKS_URL = envstr("DIAODU_OIDC_JWKS_URL")
+DIAODU_OIDC_TIMEOUT = envint("DIAODU_OIDC_TIMEOUT", 10, minimum=1)
+_LDAP_FIELDS = ("first_name", "last_name", "email", "phone")
+_sso_problems = [
+    f"DIAODU_LDAP_ATTR_MAP: {field}= is not one of {', '.join(_LDAP_FIELDS)}"
+    for field, attribute in DIAODU_LDAP_ATTRIBUTES.items()
+    if field not in _LDAP_FIELDS or not attribute
+]
+if DIAODU_LDAP_URL:
+    if not DIAODU_LDAP_URL.startswith(("ldap://", "ldaps://")):
+        _sso_problems.append("DIAODU_LDAP_URL must be an ldap:// or ldaps:// address")
+    if not DIAODU_LDAP_USER_BASE:
+        _sso_problems.append("DIAODU_LDAP_URL needs DIAODU_LDAP_USER_BASE")
+    if "%(user)s" not in DIAODU_LDAP_USER_FILTER:
+        _sso_problems.append("DIAODU_LDAP_USER_FILTER must contain %(user)s")
+    if not find_spec("django_auth_ldap"):
+        _sso_problems.append("DIAODU_LDAP_URL needs the ldap extra: pip install 'diaodu[ldap]'")
+    AUTHENTICATION_BACKENDS.append("diaodu.org.sso_ldap.DirectoryBackend")
+if DIAODU_OIDC_ISSUER:
+    if not DIAODU_OIDC_ISSUER.startswith("https://" if not DEBUG else ("https://", "http://")):
+        _sso_problems.append("DIAODU_OIDC_ISSUER must be an https:// address")
+    if not (DIAODU_OIDC_CLIENT_ID and DIAODU_OIDC_CLIENT_SECRET):
+        _sso_problems.append("DIAODU_OIDC_ISSUER needs DIAODU_OIDC_CLIENT_ID and _CLIENT_SECRET")
+    if "openid" not in DIAODU_OIDC_SCOPES.split():
+        _sso_problems.append("DIAODU_OIDC_SCOPES must include openid")
+    if not find_spec("authlib"):
+        _sso_problems.append("DIAODU_OIDC_ISSUER needs the oidc extra: pip install 'diaodu[oidc]'")
+    AUTHENTICATION_BACKENDS.append("diaodu.org.sso.IdentityPlatformBackend")
+if _sso_problems:
+    raise ImproperlyConfigured("; ".join(_sso_problems) + ".")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -10,6 +10,7 @@ from diaodu.assessment import urls as assessment_urls
 from diaodu.bulletins import urls as bulletin_urls
 from diaodu.core.health import health
 from diaodu.monitoring import urls as monitoring_urls
+from diaodu.org import sso
 from diaodu.org import views as org_views
 from diaodu.problems import urls as problem_urls
 from diaodu.projects import urls as project_urls
@@ -17,7 +18,10 @@ from diaodu.site import views as site_views
 
 urlpatterns = [
     path("", site_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", sso.SignInView.as_view(), name="login"),
+    # Single sign-on through the unified identity platform (OpenID Connect; docs/sso.md).
+    path("login/oidc/", sso.oidc_start, name="oidc-login"),
+    path("login/oidc/callback/", sso.oidc_callback, name="oidc-callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", org_views.PasswordChangeView.as_view(), name="password_change"),
     path("audit/", org_views.audit_list, name="audit"),

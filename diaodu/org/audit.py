@@ -77,11 +77,19 @@ def _label(field: str) -> str:
 
 
 def signed_in(sender, request, user, **kwargs):
-    record(AuditKind.SIGNED_IN, user=user, request=request)
+    # Through the directory or the identity platform (diaodu.org.sso): which one.
+    with translation.override(settings.LANGUAGE_CODE):
+        detail = str(getattr(request, "diaodu_signed_in_via", ""))
+    record(AuditKind.SIGNED_IN, user=user, detail=detail, request=request)
 
 
 def sign_in_failed(sender, credentials, request=None, **kwargs):
-    record(AuditKind.SIGN_IN_FAILED, username=credentials.get("username") or "", request=request)
+    # A refusal by the directory or the identity platform (diaodu.org.sso) says why.
+    refusal = getattr(request, "diaodu_sign_in_refusal", None)
+    with translation.override(settings.LANGUAGE_CODE):
+        detail = refusal.detail() if refusal is not None else ""
+    username = credentials.get("username") or ""
+    record(AuditKind.SIGN_IN_FAILED, username=username, detail=detail, request=request)
 
 
 def signed_out(sender, request, user, **kwargs):

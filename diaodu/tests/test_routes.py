@@ -47,6 +47,9 @@ ROUTES = [route for route in all_routes() if not route.is_format_variant]
 # Routes open to everyone, with what an anonymous visitor gets.
 PUBLIC = {
     "login": {200},
+    # Single sign-on through the identity platform: not found while it is not configured.
+    "oidc-login": {404},
+    "oidc-callback": {404},
     "logout": {405},  # signing out is a POST
     "set_language": {302},
     "health": {200, 503},
