@@ -124,7 +124,14 @@ class IdentityPlatformBackend(ModelBackend):
     password never reach it.
     """
 
-    def authenticate(self, request, username=None, password=None, identity_claims=None, **kwargs):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        identity_claims: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if request is None or identity_claims is None or password is not None:
             return None
         claimed = identity_claims.get(settings.DIAODU_OIDC_USERNAME_CLAIM)
@@ -137,7 +144,7 @@ class IdentityPlatformBackend(ModelBackend):
 class SignInForm(AuthenticationForm):
     """Django's form; a refusal by the directory says why instead of "wrong password"."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
         except ValidationError:
@@ -153,7 +160,7 @@ class SignInView(LoginView):
 
     authentication_form = SignInForm
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["directory"] = bool(settings.DIAODU_LDAP_URL)
         context["identity_platform"] = platform_configured()
@@ -227,7 +234,8 @@ def oidc_start(request: HttpRequest) -> HttpResponse:
     )
     request.session[NEXT] = wanted if wanted and safe else ""
     try:
-        return _client().authorize_redirect(request, _redirect_uri())
+        response: HttpResponse = _client().authorize_redirect(request, _redirect_uri())
+        return response
     except (AuthlibBaseError, RequestException, ValueError, KeyError) as error:
         refusal = Refusal(PLATFORM, PLATFORM_UNREACHABLE, technical=repr(error)[:200])
         return _refused(request, refusal, signal=False)

@@ -15,6 +15,8 @@ from typing import Any
 
 import ldap
 from django.conf import settings
+from django.db import models
+from django.http import HttpRequest
 from django_auth_ldap.backend import LDAPBackend, ldap_error
 from django_auth_ldap.config import LDAPSearch, LDAPSettings
 
@@ -54,41 +56,53 @@ def directory_settings() -> dict[str, Any]:
     }
 
 
-class DirectoryBackend(LDAPBackend):
+class DirectoryBackend(LDAPBackend):  # type: ignore[misc]  # django-auth-ldap has no types
     """The directory checks the password; Diaodu chooses the account."""
 
+    _request: HttpRequest | None = None
+    _settings: LDAPSettings | None = None
+
     @property
-    def settings(self):
+    def settings(self) -> LDAPSettings:
         if self._settings is None:
             # A prefix no setting has: only directory_settings() configures the library.
             self._settings = LDAPSettings("DIAODU_LDAP_LIBRARY_", directory_settings())
         return self._settings
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if request is None:  # as for the lockout: a sign-in without a request is not ours
             return None
         self._request = request  # Django makes a backend for each authenticate()
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        user: User | None = super().authenticate(
+            request, username=username, password=password, **kwargs
+        )
+        return user
 
-    def get_or_build_user(self, username, ldap_user):
+    def get_or_build_user(self, username: str, ldap_user: Any) -> tuple[User, bool]:
         user = account_for(self._request, username, DIRECTORY)
         if user is None:
             raise ldap_user.AuthenticationFailed("no Diaodu account may sign in")
         return user, False
 
-    def authenticate_ldap_user(self, ldap_user, password):
-        user = super().authenticate_ldap_user(ldap_user, password)
+    def authenticate_ldap_user(self, ldap_user: Any, password: str) -> User | None:
+        user: User | None = super().authenticate_ldap_user(ldap_user, password)
         if user is not None:
             _copy_attributes(user, ldap_user.attrs or {})
         return user
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: int) -> User | None:
         """The signed-in user of a session, while the account stays active."""
-        user = super().get_user(user_id)
+        user: User | None = super().get_user(user_id)
         return user if user is not None and user.is_active else None
 
     # A user's permissions are Diaodu's (its role), never the directory's groups.
-    def get_group_permissions(self, user, obj=None):
+    def get_group_permissions(self, user: User, obj: object = None) -> set[str]:
         return set()
 
 
@@ -99,7 +113,9 @@ def _copy_attributes(user: User, attrs: dict[str, list[str]]) -> None:
         values = attrs.get(attribute) or attrs.get(attribute.lower()) or []
         if not values:
             continue
-        value = str(values[0]).strip()[: User._meta.get_field(name).max_length]
+        field = User._meta.get_field(name)
+        assert isinstance(field, models.CharField)  # the four of settings._LDAP_FIELDS
+        value = str(values[0]).strip()[: field.max_length]
         if getattr(user, name) != value:
             setattr(user, name, value)
             changed.append(name)
@@ -107,10 +123,13 @@ def _copy_attributes(user: User, attrs: dict[str, list[str]]) -> None:
         user.save(update_fields=changed)
 
 
-def _unreachable(sender, context, user, request, exception, **kwargs):
+def _unreachable(
+    sender: type, context: str, user: User | None, request: HttpRequest | None, **kwargs: Any
+) -> None:
     """The library logs an error of the directory itself (down, timed out, refused the search
     account) and goes on as for a wrong password; the person is told the directory is down."""
-    refuse(request, Refusal(DIRECTORY, DIRECTORY_UNREACHABLE, technical=repr(exception)[:200]))
+    cause = repr(kwargs.get("exception"))[:200]
+    refuse(request, Refusal(DIRECTORY, DIRECTORY_UNREACHABLE, technical=cause))
 
 
 ldap_error.connect(_unreachable, sender=DirectoryBackend, dispatch_uid="diaodu-ldap-unreachable")
