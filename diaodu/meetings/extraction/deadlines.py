@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import chinese_calendar
+
 # 春节 (Spring Festival, the first day of the lunar year), 2015–2035.
 SPRING_FESTIVAL = {
     2015: date(2015, 2, 19),
@@ -52,11 +54,18 @@ _DIGITS = {
 
 
 def cn_number(text: str) -> int | None:
-    """``15``, ``十五``, ``二十一``, ``两`` → int; None if it is not a number."""
+    """``15``, ``十五``, ``二十一``, ``两``, ``一百`` → int; None if it is not a number."""
     if not text:
         return None
     if text.isdigit():
         return int(text)
+    if "百" in text:
+        hundreds, _, rest = text.partition("百")
+        h = _DIGITS.get(hundreds) if hundreds else 1
+        r = cn_number(rest.lstrip("零〇")) if rest else 0
+        if h is None or r is None:
+            return None
+        return h * 100 + (r * 10 if len(rest) == 1 and rest not in "零〇" else r)
     if "十" in text:
         tens, _, units = text.partition("十")
         t = _DIGITS.get(tens, None) if tens else 1
@@ -83,7 +92,7 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-_N = r"[0-9一二三四五六七八九十两]{1,3}"
+_N = r"[0-9一二三四五六七八九十两百]{1,4}"
 _YEAR = (
     r"(?:(?P<year>(?:19|20)\d\d|二〇[一二三四五六七八九〇]{2})年"
     r"|(?P<rel>今年|明年|次年|本年|当年))?"
@@ -96,8 +105,16 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         "day",
         re.compile(
             _YEAR
-            + rf"(?P<month>{_N})月(?P<day>{_N})[日号]"
+            + rf"(?P<month>{_N})\s?月\s?(?P<day>{_N})\s?(?:[日号]|(?=前|之前|以前))"
             + r"(?:[上下]午|晚)?(?:下班)?(?P<before>前|之前|以前)?"
+        ),
+    ),
+    # 5.31前, 2024.6.30前
+    (
+        "dotted",
+        re.compile(
+            r"(?<![0-9.])(?:(?P<year>20\d\d)\.)?(?P<month>1[0-2]|0?[1-9])\.(?P<day>[0-3]?\d)"
+            r"(?:日)?(?:前|之前|以前)"
         ),
     ),
     ("ten", re.compile(_YEAR + rf"(?P<month>{_N})月(?:份)?(?P<ten>上旬|中旬|下旬)(?:前|之前)?")),
@@ -113,7 +130,9 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "quarter",
         re.compile(
-            _YEAR + r"(?<![一二三四1-4、])(?:第)?(?P<quarter>[一二三四1-4])季度(?:末|底|前)?"
+            _YEAR
+            + r"(?<![一二三四1-4、])(?<!冲刺)(?<!决战)(?<!决胜)(?<!冲刺第)(?<!对第)"
+            + r"(?:第)?(?P<quarter>[一二三四1-4])季度(?:末|底|前)?(?!的|项目|工作|目标|任务)"
         ),
     ),
     ("this_month_end", re.compile(r"(?:本月|月)底前|本月底|本月内|月底之前")),
@@ -123,13 +142,33 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
             r"(?P<year>(?:19|20)\d\d)年(?:底|内|年底)(?:前|之前)?"
             r"|(?P<rel>明年|次年)(?:底|年底|内)(?:前|之前)?"
             r"|年底前|年底之前|年内|本年度内|今年底"
-            r"|年底(?=完成|建成|实现|全面|前|竣工|投用|投产|开工)"
-            r"|今年(?!以来|来|[0-9一二三四五六七八九十]|上|下|第|底|计划|的|是|以|全市|全区|全县"
-            r"|省|市|区|县|重点|新开工|续建|共|累计|已)"
+            r"|年底(?=完成|建成|实现|全面|前|竣工|投用|投产|开工|实质性)"
+            r"|今年(?=$|(?:内)?(?:要|力争|争取(?=开工|完成|建成|投产|竣工|动工)|确保|务必|全面|完成|开工|动工|建成|实现|投产|投用"
+            r"|竣工|开业|通车|封顶))"
         ),
     ),
+    (
+        "spring_week",
+        re.compile(r"(?P<rel>明年)?春节(?:假期)?(?:后|过后)(?:上班)?(?:第一周|一周内)"),
+    ),
     ("spring", re.compile(r"(?P<rel>明年)?春节(?:前|之前|以前)")),
-    ("within", re.compile(rf"(?P<n>{_N})(?P<what>个月|个工作日|天|日|周|个星期|星期)(?:内|之内)")),
+    (
+        "national_day",
+        re.compile(r"国庆(?:节)?(?:前|之前|以前)|(?<![0-9一二三四五六七八九十百])十一(?:前|之前)"),
+    ),
+    (
+        "week",
+        re.compile(
+            r"(?P<which>本|这|下)(?:周|个?星期)"
+            r"(?:(?P<weekday>[一二三四五六日天])(?:前|之前|以前)?|内|之内|(?=要|前|务必|必须|完成))"
+        ),
+    ),
+    (
+        "within",
+        re.compile(
+            rf"(?P<n>{_N})\s?(?P<what>个月|个工作日|工作日|天|日|周|个星期|星期)(?:内|之内)"
+        ),
+    ),
 ]
 
 # Bare month "6月" followed by an action: 确保6月开工.
@@ -139,6 +178,43 @@ _BARE_MONTH = re.compile(
     + r"(?=(?:前|之前)?(?:全面|实现|完成|建成|开工|动工|投用|投产|开业|竣工|封顶|通车|达到|具备"
     + r"|进驻|入驻|启动))"
 )
+
+
+def is_workday(day: date) -> bool:
+    """A working day in China: holidays (节假日) off, make-up days (调休) on.
+
+    ``chinese_calendar`` knows the years the State Council has published; outside them,
+    Monday to Friday.
+    """
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The ``n``-th working day after ``start`` (``5个工作日内`` from a meeting)."""
+    day = start
+    while n > 0:
+        day += timedelta(days=1)
+        if is_workday(day):
+            n -= 1
+    return day
+
+
+def _next_spring_festival(meeting: date, next_year: bool) -> date | None:
+    if next_year:
+        return SPRING_FESTIVAL.get(meeting.year + 1)
+    upcoming = [d for d in SPRING_FESTIVAL.values() if d >= meeting]
+    return min(upcoming) if upcoming else None
+
+
+def _first_workday_after_holiday(festival: date) -> date:
+    """The first working day after the Spring Festival holiday (春节后上班第一天)."""
+    day = festival + timedelta(days=1)
+    while not is_workday(day) or day.weekday() >= 5:  # a make-up Sunday starts no week
+        day += timedelta(days=1)
+    return day
 
 
 @dataclass(frozen=True)
@@ -161,7 +237,7 @@ def _year(match: re.Match, meeting: date) -> int:
 def _resolve(kind: str, m: re.Match, meeting: date) -> date | None:
     year = _year(m, meeting)
     try:
-        if kind == "day":
+        if kind in ("day", "dotted"):
             month, day = cn_number(m["month"]), cn_number(m["day"])
             return date(year, month, day)
         if kind == "ten":
@@ -180,6 +256,22 @@ def _resolve(kind: str, m: re.Match, meeting: date) -> date | None:
             return _last_day(meeting.year, meeting.month)
         if kind == "year_end":
             return date(year, 12, 31)
+        if kind == "national_day":
+            this_year = date(meeting.year, 10, 1)
+            return this_year if this_year > meeting else date(meeting.year + 1, 10, 1)
+        if kind == "week":
+            monday = meeting - timedelta(days=meeting.weekday())
+            if m["which"] == "下":
+                monday += timedelta(weeks=1)
+            weekday = m["weekday"]
+            offset = 6 if weekday in (None, "日", "天") else "一二三四五六".index(weekday)
+            return monday + timedelta(days=offset)
+        if kind == "spring_week":
+            festival = _next_spring_festival(meeting, bool(m["rel"]))
+            if festival is None:
+                return None
+            first = _first_workday_after_holiday(festival)
+            return first + timedelta(days=6 - first.weekday())
         if kind == "spring":
             if m["rel"]:
                 return SPRING_FESTIVAL.get(meeting.year + 1)
@@ -191,13 +283,8 @@ def _resolve(kind: str, m: re.Match, meeting: date) -> date | None:
                 return _add_months(meeting, n)
             if what in ("周", "个星期", "星期"):
                 return meeting + timedelta(weeks=n)
-            if what == "个工作日":
-                day = meeting
-                while n > 0:
-                    day += timedelta(days=1)
-                    if day.weekday() < 5:
-                        n -= 1
-                return day
+            if what in ("个工作日", "工作日"):
+                return add_working_days(meeting, n)
             return meeting + timedelta(days=n)
     except (TypeError, ValueError):
         return None

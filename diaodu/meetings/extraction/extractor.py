@@ -31,7 +31,7 @@ _OUTLINE = re.compile(
     r"|\(\d{1,2}\)|[一二三四五六七八九十][是要](?=[\u4e00-\u9fff])|第[一二三四五六七八九十]{1,2}[,、])"
 )
 # A page break inside a sentence in documents copied from preview sites: "前\n\n4、期".
-_PAGE_BREAK = re.compile(r"(?<=[^" + _TERMINAL + r"\s])\s*\n\s*\d{1,3}、")
+_PAGE_BREAK = re.compile(r"(?<=[^" + _TERMINAL + r"\s:])\s*\n\s*\d{1,3}、")
 
 
 @dataclass
@@ -110,38 +110,59 @@ def _clauses(text: str, start: int, end: int) -> list[Clause]:
 # Reading a clause
 
 _DIRECTIVE_AFTER_SUBJECT = (
-    r"(?:要|务必|必须|须|应当|应|将|抓紧|尽快|负责|牵头|会同|立即|迅速|切实|进一步|主动|全力|加快)"
+    r"(?:要|务必|必须|须|应当|应(?!急|用|对)|将|抓紧|尽快|负责(?!同志|人|的)|牵头|会同|立即|迅速"
+    r"|切实|进一步|主动|全力|加快)"
 )
 _UNIT_SUBJECT = re.compile(
-    r"^(?:叮嘱|要求|督促|责成|请|并|由|同时|其中)?"
-    r"(?P<unit>[\u4e00-\u9fff“”\"A-Za-z0-9+]{1,24}?(?:" + lx.UNIT_SUFFIX_RE + r"))"
-    r"(?:(?:和|、|及|与|会同)[\u4e00-\u9fff“”]{1,15}?)?"
-    r"(?=" + _DIRECTIVE_AFTER_SUBJECT + r")"
+    r"^(?:叮嘱|要求|强调|督促|责成|请|也请|并|由|同时|其中)?"
+    r"(?P<unit>[\u4e00-\u9fff“”\"A-Za-z0-9+()—]{1,40}?(?:" + lx.UNIT_SUFFIX_RE + r"))"
+    r"(?:成员|负责人|主要负责同志)?"
+    r"(?:(?:和|、|及|与|会同)[\u4e00-\u9fff“”]{1,15}?(?:" + lx.UNIT_SUFFIX_RE + r"|单位|部门))?"
+    r"(?=(?:下周|本周|近期|今年|年内|同时)?" + _DIRECTIVE_AFTER_SUBJECT + r")"
 )
 _BY_UNIT = re.compile(
     r"由(?P<unit>[\u4e00-\u9fff“”\"A-Za-z0-9+]{2,24}?(?:" + lx.UNIT_SUFFIX_RE + r"))"
-    r"(?:(?:和|、|及|会同)[\u4e00-\u9fff]{1,15}?)?(?:牵头|负责|主抓|落实|承办|实施)"
+    r"(?:(?:和|、|及|会同)[\u4e00-\u9fff]{1,15}?)?"
+    r"(?:牵头|负责|主抓|落实|承办|实施|抓紧|尽快|立即|会同)"
 )
+# A project that a unit's own name carries: 贵溪洋路网建设——规划二路项目部.
+_UNIT_OF_PROJECT = re.compile(r"^(?P<project>.{4,40}?)(?:项目部|项目指挥部|工程指挥部|指挥部)$")
+# A project quoted by name: 「金门自来水智慧型水网计画」, “城东污水处理厂二期工程”.
+_QUOTED_PROJECT = re.compile(r"“(?P<name>[^”]{5,30}(?:项目|工程|计划|计画))”")
 _SUBJECT_BEFORE = re.compile(
     r"^(?P<subject>[^,:]{2,60}?)(?=由[\u4e00-\u9fff“”]{2,24}?(?:牵头|负责|主抓)|要|务必|必须|力争|确保)"
 )
 _WEAK_PROJECT = re.compile(r"“[^”]{1,12}”(?:重点项目|重大项目|项目|工程|行动计划)")
+# What closes an enumeration of projects: 等项目, 等三个项目, 等一批项目, 等重大工程项目.
+_LIST_END = re.compile(
+    r"等(?:[0-9一二三四五六七八九十两]+个|一批|多个)?(?:重点|重大|重大工程|工程|产业|续建|新建)?项目"
+)
 _THIS_PROJECT = re.compile(r"^(?:该|此|这个|上述)项目")
-_LIST_SPLIT = re.compile(r"、|和(?![平谐美])|及(?!时)|以及")
+# The places a leader visits are named after these: 深入A、B等项目现场, 先后来到A、B.
+_VISIT = re.compile(r"深入|来到|前往|先后到|察看|视察|调研|督导|督察|走访")
+_LIST_SPLIT = re.compile(r"、|(?<=.)和(?![平谐美])|(?<=.)及(?!时)|以及")
 _QUANTITY = re.compile(r"^[0-9一二三四五六七八九十两百千]+[个条座家项处批]?$")
 _LEADING_VERB = re.compile(r"^(?:" + lx.ACTION_VERB_RE + r")+")
 _ADVERBS = re.compile(
-    r"^(?:要|并|同时|当前|特别是|尤其是|积极|持续|扎实|着力|大力|努力|切实|确保|力争|务必|进一步)+"
+    r"^(?:要|并|同时|当前|特别是|尤其是|积极|持续|扎实|着力|大力|努力|切实|确保|力争|务必|进一步"
+    r"|重点|全力|快速)+"
 )
 # After the 项目 that closes a project list, only these may follow in the clause.
-_AFTER_PROJECT_LIST = re.compile(r"^(?:建设|的建设)?$|^(?:要|由|务必|必须|力争|确保|争取)")
+_AFTER_PROJECT_LIST = re.compile(
+    r"^(?:建设|的建设)?$|^(?:要|由|务必|必须|力争|确保|争取)"
+    r"|^(?:前期)?(?:的)?(?:各项)?(?:审批)?手续|^前期工作"
+)
 _UNIT_BAD_START = re.compile(
     r"^(?:按照|根据|通过|围绕|对接|对|为|在|把|将|从|向|以|就|经|与|加强|积极|主动|强化|全力|加快)"
 )
 
 
 def _is_unit_name(name: str) -> bool:
-    return bool(re.search(r"(?:" + lx.UNIT_SUFFIX_RE + r")$", name)) and not lx.EVERYONE.match(name)
+    return (
+        bool(re.search(r"(?:" + lx.UNIT_SUFFIX_RE + r")$", name))
+        and not lx.EVERYONE.match(name)
+        and not re.search(r"了|会议|传达|参加|陪同", name)
+    )
 
 
 def _is_specific(name: str) -> bool:
@@ -167,11 +188,18 @@ def _is_specific(name: str) -> bool:
     return len(rest) >= 2 and not _QUANTITY.match(rest)
 
 
+def _is_specific_short(name: str) -> bool:
+    """In an explicit enumeration (A、B、C等一批项目) two characters can name a project."""
+    if len(name) == 2 and not _QUANTITY.match(name) and name not in lx.GENERIC_WORDS:
+        return not lx.EVERYONE.match(name)
+    return _is_specific(name)
+
+
 def _looks_named(name: str) -> bool:
     """A verb's object is a project only if it ends like one (路, 园, 改造 ...) or has digits."""
     return bool(
         re.search(r"\d|[A-Za-z]", name)
-        or re.search("(?:" + "|".join(lx.PROJECT_SUFFIXES) + r")(?:\(.{1,4}\))?$", name)
+        or re.search("(?:" + "|".join(lx.PROJECT_SUFFIXES) + r")(?:\(.{1,4}\))?(?:建设)?$", name)
     )
 
 
@@ -185,8 +213,12 @@ def _clean_item(item: str, keep_project_word: bool) -> str:
 
 def _split_items(phrase: str) -> list[str]:
     """``A、B和C等三个项目`` → [A, B, C]; ``X等7条道路和管网`` stays whole."""
+    phrase = re.sub(_LIST_END.pattern + "$", "", phrase)
+    phrase = re.sub(r"(?:建设)?\(含[^)]*\)(?=、|$)", "", phrase)
     phrase = re.sub(r"等?[0-9一二三四五六七八九十两]+个项目$|等项目$|等$", "", phrase)
-    phrase = re.sub(r"(?:的)?(?:规划建设|建设|前期准备|前期工作|的十字连接)$", "", phrase)
+    phrase = re.sub(
+        r"(?:的)?(?:规划建设|建设进度|施工进度|进度|建设|前期准备|前期工作|的十字连接)$", "", phrase
+    )
     if re.search(r"等\d+[条个座处项]", phrase):
         return [phrase]
     parts = [p for p in _LIST_SPLIT.split(phrase) if p]
@@ -199,11 +231,27 @@ def _projects_in(clause: str) -> list[str]:
     text = _ADVERBS.sub("", clause)
     # 1. A list closed by 项目: 加快推进A、B等项目 / A项目、B项目 / A、B等三个项目建设.
     for m in re.finditer("项目", text):
-        if not _AFTER_PROJECT_LIST.match(text[m.end() :]):
+        listed = _LIST_END.search(text, 0, m.end())
+        enumerated = listed is not None and listed.end() == m.end()
+        if not enumerated and not _AFTER_PROJECT_LIST.match(text[m.end() :]):
             continue
+        if _VISIT.search(text, 0, m.start()):
+            break  # 深入A、B等项目现场调研: an itinerary, not an instruction
         body = _LEADING_VERB.sub("", text[: m.end()])
+        verb = body != text[: m.end()]
+        if not verb and not enumerated and m.end() < len(text):
+            break  # 全周期、多方位、分层面管控项目…: no verb, no enumeration, not a topic
         items = _split_items(body)
-        if items and all(_is_specific(i) for i in items):
+        if not items:
+            break
+        if (
+            not verb
+            and not enumerated
+            and not (all(_looks_named(i) for i in items) or text.count("项目") == len(items) > 1)
+        ):
+            break  # 聚精会神抓项目: a topic list must hold names
+        specific = _is_specific_short if enumerated else _is_specific
+        if all(specific(i) for i in items):
             return items
         break
     # 2. A verb and its object: 全力实施S309长济线卫滨区段建设 / 打通A、B等断头路.
@@ -224,7 +272,8 @@ def _subject_projects(clause: str) -> list[str]:
     m = _SUBJECT_BEFORE.match(clause)
     if not m:
         return []
-    subject = _ADVERBS.sub("", m["subject"])
+    subject = _ADVERBS.sub("", re.sub(r"^(?:要求|强调|叮嘱)", "", m["subject"]))
+    subject = re.sub(r"(?:一定|都|也)$", "", subject)
     if _is_unit_name(subject) or not subject:
         return []
     items = _split_items(subject)
@@ -290,6 +339,14 @@ def _read(clause: Clause, meeting: date, known_projects: list[str] | None = None
         r.projects = _subject_projects(text) or _projects_in(rest)
         if not r.projects and known_projects:
             r.projects = _known_in(text, known_projects)
+        if not r.projects:
+            quoted = _QUOTED_PROJECT.search(text)
+            if quoted and not _VISIT.search(text):
+                r.projects = [quoted["name"]]
+        if not r.projects and r.unit:
+            owner = _UNIT_OF_PROJECT.match(r.unit)
+            if owner and _is_specific(owner["project"]):
+                r.projects = [owner["project"]]
         if r.unit and r.projects and r.unit in r.projects:
             r.projects.remove(r.unit)
     r.deadlines = [
@@ -426,8 +483,36 @@ def _groups(
     readings = [_read(c, meeting, known_projects) for c in clauses]
     groups: list[_Group] = []
     current: _Group | None = None
+    pending: _Reading | None = None  # "12月底以前," waiting for the task it dates
     for r in readings:
         anchor = bool(r.unit or r.projects or r.this_project)
+        if (
+            not anchor
+            and current is None
+            and len(r.deadlines) == 1
+            and len(r.clause.text) - (r.deadlines[0].end - r.deadlines[0].start) <= 2
+        ):
+            pending = r
+            continue
+        if pending is not None:
+            if anchor:
+                r_group = _Group([pending])
+                r_group.deadline = pending.deadlines[0]
+                current = r_group
+                groups.append(current)
+                current.readings.append(r)
+                current.projects = list(last_project) if r.this_project else r.projects
+                current.unit = r.unit
+                if r.projects:
+                    last_project[:] = r.projects
+                if r.deadlines and current.deadline is None:
+                    current.deadline = r.deadlines[0]
+                pending = None
+                continue
+            current = _Group([pending])
+            current.deadline = pending.deadlines[0]
+            groups.append(current)
+            pending = None
         if anchor:
             projects = list(last_project) if r.this_project else r.projects
             # The owner named after the action, in the same sentence: "…,由交通局牵头负责".
@@ -441,6 +526,21 @@ def _groups(
             ):
                 current.readings.append(r)
                 current.unit = r.unit
+                continue
+            # The owner first, then what it acts on: "园区办要专人督办,重点完成A、B、C".
+            if (
+                current is not None
+                and current.unit
+                and not current.projects
+                and r.projects
+                and not r.unit
+                and not r.this_project
+            ):
+                current.readings.append(r)
+                current.projects = list(r.projects)
+                last_project[:] = r.projects
+                if r.deadlines and current.deadline is None:
+                    current.deadline = r.deadlines[0]
                 continue
             # A topic list followed by its owner: "A、B、C项目,园区办要..."
             if (
@@ -476,13 +576,45 @@ def _groups(
             and current.readings[-1] is r
         ):
             current.deadline = r.deadlines[0]
+    if pending is not None:
+        current = _Group([pending])
+        current.deadline = pending.deadlines[0]
+        groups.append(current)
+    # "各街道办事处要主动沟通…,对争议区域在下周三前进行划分": the instruction starts with the
+    # sentence, before its date, when nothing before the date names an owner or a project.
+    if groups and not groups[0].unit and not groups[0].projects and groups[0].deadline:
+        before = [r for r in readings if r.clause.end <= groups[0].start]
+        if (
+            0 < len(before) <= 2
+            and not any(r.unit or r.projects for r in before)
+            and _has_directive(before[0].clause.text)
+        ):
+            groups[0].readings[:0] = before
     return groups
+
+
+_STRONG_DIRECTIVE = re.compile(r"要|务必|必须|确保|力争|要求|须|需尽快|应")
 
 
 def _is_task(group: _Group, sentence_text: str, analysis: str) -> bool:
     text = group.text(analysis)
     if lx.REPORTING.search(sentence_text) and not _has_directive(sentence_text):
         return False
+    if re.match(r"^(?:下一步|下步)", sentence_text) and not _STRONG_DIRECTIVE.search(sentence_text):
+        return False  # a plan the unit reports about itself
+    if group.readings[0].this_project and not _has_directive(text):
+        return False  # 该项目建设规划用地面积…: a description
+    if group.unit and re.search(r"每天|每日", text) and not group.deadline:
+        return False  # a routine, not a task
+    if (
+        group.deadline
+        and re.search(
+            r"(?:计划|预计|拟)[^,]{0,6}$",
+            analysis[group.readings[0].clause.start : group.deadline.start],
+        )
+        and not _has_directive(text)
+    ):
+        return False  # 计划12月28日开业: a plan reported
     if group.inherited_from is not None:
         return _has_directive(sentence_text) or _has_action(text)
     if group.unit:
@@ -490,7 +622,7 @@ def _is_task(group: _Group, sentence_text: str, analysis: str) -> bool:
     if group.deadline:
         return _has_directive(sentence_text) or _has_action(text)
     if group.projects:
-        return _has_action(text) and not re.search(r"已|正在|目前", text)
+        return _has_action(text) and not re.search(r"已|正在|(?<!项)目前", text)
     return False
 
 
@@ -543,11 +675,13 @@ def extract_drafts(
     drafts: list[Draft] = []
     seen: set[tuple[str, str | None]] = set()
     last_project: list[str] = []
+    subject = _text_subject(analysis)
     for p_start, p_end in _paragraphs(analysis):
         context = _context_project(analysis[p_start:p_end])
         if context:
             last_project[:] = [context]
         context_used = False
+        item = False  # a numbered item of minutes headed by its project: "1、旅游职专:…"
         for sentence in _sentences(analysis, p_start, p_end):
             sentence_text = analysis[sentence[0] : sentence[1]]
             topic = _TOPIC.match(sentence_text)
@@ -555,12 +689,51 @@ def extract_drafts(
                 context = re.sub(r"(?<!扩建|迁建|新建|改建|续建)项目$", "", topic["name"])
                 context_used = True  # a heading gives a project, not an instruction
                 last_project[:] = [context]
+            if _is_heading(analysis, p_start, sentence) and not _TOPIC.match(sentence_text):
+                named = _projects_in(
+                    _ADVERBS.sub("", re.sub(r"^要?千方百计|^要", "", sentence_text))
+                )
+                context = named[0] if len(named) == 1 else None
+                context_used = False
+                last_project[:] = named
+                continue
+            heading = _ITEM_TOPIC.match(sentence_text)
+            numbered = _NUMBERED_ITEM.match(analysis, p_start, sentence[0] + 1)
+            if heading and numbered and _is_item_name(heading["name"]):
+                context = re.sub(r"(?<!扩建|迁建|新建|改建|续建)项目$", "", heading["name"])
+                context_used, item = False, True
+                last_project[:] = [context]
             groups = _groups(sentence, analysis, meeting_date, last_project, known_projects)
             tasks = [g for g in groups if _is_task(g, sentence_text, analysis)]
-            if context and not tasks and not context_used:
+            if item and context:
+                # Every instruction of the item is its project's: the first one may have no
+                # owner or date of its own ("会议要求抓紧办理前期手续").
+                first = _context_task(sentence, analysis, meeting_date)
+                if first and (not tasks or first[0].start < tasks[0].start):
+                    head = first[0]
+                    if tasks:
+                        head.readings = [r for r in head.readings if r.clause.end <= tasks[0].start]
+                    if head.readings and tasks and len(head.readings) <= 2:
+                        tasks[0].readings[:0] = head.readings  # one instruction: "…,力争年内开工"
+                    elif head.readings:
+                        tasks.insert(0, head)
+            elif context and not tasks and not context_used:
                 tasks = _context_task(sentence, analysis, meeting_date)
+            elif (
+                subject
+                and not context
+                and not tasks
+                and not _names_other(sentence_text, subject)
+                and not re.search(r"各[\u4e00-\u9fff]{0,6}(?:单位|部门)", sentence_text)
+            ):
+                found = _context_task(sentence, analysis, meeting_date)
+                if not found and _OUTLINE.match(analysis, _outline_start(analysis, sentence[0])):
+                    found = [_Group([_Reading(c) for c in _clauses(analysis, *sentence)])]
+                tasks = [g for g in found if _STRONG_ACTION.search(g.text(analysis))]
             for group in tasks:
                 projects = group.projects or ([context] if context else [])
+                if not projects and subject:
+                    projects = [subject]
                 if not projects:
                     weak = _WEAK_PROJECT.search(group.text(analysis))
                     if weak and (group.unit is None or weak.group() not in group.unit):
@@ -579,6 +752,74 @@ def extract_drafts(
     return drafts
 
 
+# A numbered item of minutes that names its project before a colon: "旅游职专:会议要求…".
+_NUMBERED_ITEM = re.compile(r"\s*(?:\d{1,2}[、.]|\(\d{1,2}\))\s*")
+_ITEM_TOPIC = re.compile(r"^(?P<name>[^,:;。、\s]{2,24}):")
+_NOT_ITEM = re.compile(r"会议|要求|强调|指出|表示|认为|方面|内容|情况|问题|意见|精神|工作|措施")
+
+# Actions a text's single project is given, concrete enough to be a task on their own.
+_STRONG_ACTION = re.compile(
+    r"开工|动工|封顶|竣工|完工|建成|投产|投用|通车|进驻|入驻|搬迁|征拆|拆迁|征迁|移交|交付|验收"
+    r"|完成|办理|确定|启动|清表|蓄水|送电|收尾|方案"
+)
+# The one project a text is about, named in its lead: a visit to its site, its own meeting.
+_SUBJECT_PATTERNS = (
+    re.compile(
+        r"(?:深入|来到|前往|到|赴)(?P<name>[^,。、;:\s]{1,30}?(?:项目|工程|大道|路|站|厂|园|库|标))"
+        r"(?:建设)?(?:工地|现场|施工现场|进行调度|调度)"
+    ),
+    re.compile(
+        r"(?P<name>[^,。、;:\s]{3,30}?(?:项目|工程|标))(?:项目)?(?:指挥部|项目部)?(?:召开|组织召开)"
+    ),
+    re.compile(r"调度(?!会)(?:推进)?(?P<name>[^,。、;:\s]{3,30}?(?:项目|工程))"),
+    re.compile(
+        r"(?m)(?:^|日,)(?P<name>[^,。、;:\s]{3,30}?(?:项目|工程|标))(?:首次)?(?:月)?(?:生产)?"
+        r"(?:调度会|协调会|推进会|专题会)"
+    ),
+)
+
+
+def _is_heading(analysis: str, p_start: int, sentence: tuple[int, int]) -> bool:
+    """A short section title after 一、 二、 … that ends at its full stop: "二、加快景观改造。"."""
+    s, e = sentence
+    marker = analysis.rfind("、", max(p_start, s - 3), s)
+    if marker < 0 or not re.fullmatch(
+        r"\s*[一二三四五六七八九十]{1,2}", analysis[max(p_start, marker - 2) : marker]
+    ):
+        return False
+    return e - s <= 30 and e < len(analysis) and analysis[e] == "。" and "," not in analysis[s:e]
+
+
+def _outline_start(analysis: str, at: int) -> int:
+    """Where the outline marker before a sentence starting at ``at`` begins (or ``at``)."""
+    for back in range(1, 5):
+        if at - back >= 0 and _OUTLINE.match(analysis, at - back, at):
+            return at - back
+    return at
+
+
+def _is_item_name(name: str) -> bool:
+    return not _NOT_ITEM.search(name) and (_is_specific(name) or _is_specific_short(name))
+
+
+def _text_subject(analysis: str) -> str | None:
+    """The single project named in the lead of a text about one project, or None."""
+    lead = analysis[:400]
+    names = set()
+    for pattern in _SUBJECT_PATTERNS:
+        for m in pattern.finditer(lead):
+            name = re.sub(r"^(?:\d{1,2}月\d{1,2}日)?(?:上午|下午)?", "", m["name"])
+            name = re.sub(r"(?<!扩建|迁建|新建|改建|续建)项目$", "", name)
+            if _is_specific(name) and not _VISIT.search(name) and not _is_unit_name(name):
+                names.add(name)
+    return names.pop() if len(names) == 1 else None
+
+
+def _names_other(sentence_text: str, subject: str) -> bool:
+    """Does the sentence name a project other than the text's subject?"""
+    return any(p != subject for p in _projects_in(_ADVERBS.sub("", sentence_text)))
+
+
 # A minutes heading: 关于城东污水处理厂二期工程用地问题.
 _TOPIC = re.compile(
     r"^关于(?P<name>[^,:]{3,40}(?:项目|工程|一期|二期|三期|基地|产业园|新城|路|大道|桥|站|厂|园|中心|改造))"
@@ -590,9 +831,9 @@ def _context_task(sentence: tuple[int, int], analysis: str, meeting: date) -> li
     """In a paragraph about one project, the leader's first instruction is its task."""
     clauses = _clauses(analysis, *sentence)
     for i, clause in enumerate(clauses):
-        if re.search(r"(?:强调|要求|叮嘱|指出)?要|要求|务必|确保|力争", clause.text) and i < len(
-            clauses
-        ):
+        if re.search(
+            r"(?:强调|要求|叮嘱|指出)?要|要求|务必|确保|力争|需|应", clause.text
+        ) and i < len(clauses):
             rest = clauses[i:]
             if not any(_has_action(c.text) for c in rest):
                 return []

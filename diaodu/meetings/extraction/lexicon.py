@@ -23,11 +23,22 @@ DIRECTIVES = (
     "应当",
     "责成",
     "限期",
+    "应加强",
+    "应及时",
+    "应尽快",
+    "应做好",
+    "应按照",
+    "时间节点",
+    "需尽快",
 )
 
 # What a responsible unit's name ends with (longest first in the regex).
 UNIT_SUFFIXES = (
     "指挥部办公室",
+    "建设单位",
+    "施工单位",
+    "监理单位",
+    "项目部",
     "领导小组办公室",
     "办公室",
     "指挥部",
@@ -104,6 +115,8 @@ PROJECT_SUFFIXES = (
     "枢纽",
     "管网",
     "改造",
+    "装修",
+    "维修",
     "更新",
     "南延",
     "北延",
@@ -241,6 +254,7 @@ GENERIC_WORDS = (
 # Verbs that introduce a project as their object: 加快推进X, 全力实施X建设, 打通X.
 ACTION_VERBS = (
     "加快推进实施",
+    "加快办理",
     "加快推进",
     "全力推进",
     "全力推动",
@@ -369,6 +383,10 @@ NOT_IN_NAMES = (
     "形成",
     "确保",
     "力争",
+    "了",
+    "详细",
+    "精神",
+    "认真",
 )
 
 # Text that reports or describes rather than orders.
