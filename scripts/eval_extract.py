@@ -34,10 +34,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DEV_DIR = REPO / "diaodu" / "meetings" / "extraction" / "eval"
 KEYS = ("deadline", "unit", "project")
-# The figures each part must keep (recall, precision, deadline, unit, project accuracy).
+# The figures each part must keep (recall, precision, deadline, unit, project accuracy): what
+# the extractor scored when issue 21 closed, rounded down. The held-out part is reported, not
+# held to a floor: a floor on it would invite writing rules for its texts.
 FLOORS = {
-    "seeds": {"recall": 0.8, "precision": 0.8, "deadline": 0.9, "unit": 0.0, "project": 0.0},
-    "dev": {"recall": 0.0, "precision": 0.0, "deadline": 0.0, "unit": 0.0, "project": 0.0},
+    "seeds": {"recall": 0.97, "precision": 0.96, "deadline": 1.0, "unit": 1.0, "project": 0.93},
+    "dev": {"recall": 0.84, "precision": 0.96, "deadline": 1.0, "unit": 0.93, "project": 0.93},
     "heldout": {"recall": 0.0, "precision": 0.0, "deadline": 0.0, "unit": 0.0, "project": 0.0},
 }
 

@@ -416,20 +416,45 @@ def _has_action(text: str) -> bool:
     return any(word in text for word in lx.CONCRETE_ACTIONS)
 
 
+# A body named with its part in the task: 由X牵头, X负责, X配合, 会同X.
+_ROLE = re.compile(
+    r"(?:并|同时)?(?:由|请|交由|会同)?(?P<who>[\u4e00-\u9fff“”()]{2,24}?(?:"
+    + lx.UNIT_SUFFIX_RE
+    + r"))(?:和|、|及)?(?:具体)?(?:牵头|负责|配合|协助|主抓|落实|承办)(?:落实|办理)?"
+)
+_LEAD_WORDS = re.compile(
+    r"^(?:会议|同时|并|还|也|另外|此外)?(?:强调|要求|叮嘱|明确|指出|提出|责成|督促)?"
+    r"(?:项目)?(?:要|务必|必须|须|需|应|确保|力争|争取|尽快|抓紧|一定要|和责任单位要)*"
+)
+
+
 def _content(group: _Group, analysis: str) -> str:
+    """The task as a person would write it: the action and its object, nothing else.
+
+    The owner, the date and the projects have their own fields; what is left of the clause
+    is the action, without the words that only tied them together (由…负责, 于…前, 要).
+    """
     text = group.text(analysis)
-    for name in [group.unit, *group.projects]:
-        if name:
-            text = text.replace(name, "")
     if group.deadline:
-        text = text.replace(analysis[group.deadline.start : group.deadline.end], "")
-    text = re.sub(
-        r"[,]?(?:并|交)?由\s*(?:牵头)?(?:具体)?(?:负责|落实|承办|办理|督办)?[,]?", "", text
-    )
-    text = re.sub(
-        r"^[\s,、:]*(?:项目)?(?:要|务必|必须|确保|力争|和责任单位要|叮嘱|要求)*", "", text
-    )
+        written = re.escape(analysis[group.deadline.start : group.deadline.end])
+        text = re.sub(r"(?:于|在|到|至)?\s*" + written + r"(?:前|之前|以前)?", "", text)
+    text = _ROLE.sub("", text)
+    for name in sorted(filter(None, [group.unit, *group.projects]), key=len, reverse=True):
+        text = text.replace(name, "")
+    # What is left of a list of projects once its names are gone: "、、等三个项目".
+    text = re.sub(r"^[、和及]*(?:" + _LIST_END.pattern + r"|项目)?(?:建设)?", "", text)
+    text = re.sub(r"[、和及]*(?:" + _LIST_END.pattern + r")", "", text)
+    parts = [_LEAD_WORDS.sub("", p.strip(" 、:")) for p in re.split(r"[,;]", text)]
+    parts = [
+        p
+        for p in parts
+        if p
+        and not re.fullmatch(r"[于在由的和及、]+", p)
+        and not re.fullmatch(r"[\u4e00-\u9fff]{0,8}(?:强调|要求|指出|叮嘱|表示|提出)", p)
+    ]
+    text = ",".join(parts)
     text = re.sub(r"\s+", "", text)
+    text = re.sub(r"^(?:于|在|由)|(?:于|在|由|负责|牵头)$", "", text)
     return text.strip(",、:") or group.text(analysis)
 
 
