@@ -82,7 +82,9 @@ bench: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --projects $(BENCH_PROJECTS)
 
 # Precision and recall of the minutes-to-tasks extractor on the hand-labelled seed texts
-# (../shared/eval, or DIAODU_EVAL_DIR).
+# (../shared/eval, or DIAODU_EVAL_DIR) and on the development set's dev and held-out parts
+# (labels in diaodu/meetings/extraction/eval, texts kept locally in var/eval-texts), with
+# the time a 10,000-character text takes.
 eval-extract: setup
 	$(PY) scripts/eval_extract.py
 
