@@ -43,11 +43,29 @@ class NameIndex:
         for name, pk in self._names.items():
             if len(name) >= 2 and (name in key or (len(key) >= 3 and key in name)):
                 best.append((len(name), pk))
-        if not best:
+        if best:
+            best.sort(key=lambda item: item[0], reverse=True)
+            longest = [pk for length, pk in best if length == best[0][0]]
+            return longest[0] if len(set(longest)) == 1 else None
+        return self._abbreviation(key)
+
+    def _abbreviation(self, key: str) -> int | None:
+        """A short form written in order from a longer name: 市城管局 = 市城市管理局,
+        区住建局 = 山阳区住房和城乡建设局. Same last character, and one id only."""
+        if len(key) < 3:
             return None
-        best.sort(key=lambda item: item[0], reverse=True)
-        longest = [pk for length, pk in best if length == best[0][0]]
-        return longest[0] if len(set(longest)) == 1 else None
+        found = {
+            pk
+            for name, pk in self._names.items()
+            if len(name) > len(key) and name[-1] == key[-1] and _in_order(key, name)
+        }
+        return found.pop() if len(found) == 1 else None
+
+
+def _in_order(short: str, long: str) -> bool:
+    """Are the characters of ``short`` found in ``long``, in order?"""
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 def _key(name: str) -> str:

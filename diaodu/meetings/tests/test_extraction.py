@@ -333,3 +333,13 @@ def test_a_date_clause_dates_the_task_after_it():
         ("兴义至威舍快速通道", "12月底以前"),
         ("兴义市第十二中学", "12月底以前"),
     ]
+
+
+def test_short_forms_of_unit_names_find_the_directory_entry():
+    units = {"山阳区城市管理局": 1, "山阳区住房和城乡建设局": 2, "市城市管理局": 3}
+    text = "区城管局要在6月底前完成管网接通,区住建局要加快老旧小区改造工程。"
+    drafts = drafts_of(text, units=units)
+    assert [(d.unit, d.unit_id) for d in drafts] == [("区城管局", 1), ("区住建局", 2)]
+    # Two entries that fit the short form equally: no id rather than a guess.
+    [draft] = drafts_of("城管局要在6月底前完成管网接通。", units=units)
+    assert draft.unit_id is None
