@@ -59,11 +59,12 @@ class ServiceActionsMixin:
     def transition(self, service, body=None, fields=()):
         """Run `service(user, object, *values)` on the object of the URL, the `values` being
         the `fields` of the request body read through the serializer class `body`; answer the
-        object as it is afterwards."""
+        object as it is afterwards. The body has the request in its context, so that its
+        related ids are read from what the user may see (VisibleRelatedField)."""
         item = self.get_object()
         values = ()
         if body is not None:
-            sent = body(data=self.request.data)
+            sent = body(data=self.request.data, context=self.get_serializer_context())
             sent.is_valid(raise_exception=True)
             values = tuple(sent.validated_data.get(name) for name in fields)
         self.call(lambda: service(self.request.user, item, *values))

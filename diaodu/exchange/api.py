@@ -1,19 +1,18 @@
 """The import API: upload a ledger (a dry run unless asked), read the outcome, apply it."""
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from diaodu.core.api import VisibleRelatedField
+from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE, xlsx_response
 from diaodu.core.schema import ValidationErrorSerializer
-from diaodu.exchange import jobs, workbooks
+from diaodu.exchange import jobs, services, workbooks
 from diaodu.exchange.forms import EXTENSIONS
 from diaodu.exchange.importer import can_import
 from diaodu.exchange.models import ImportJob, ImportStatus
@@ -87,7 +86,12 @@ IMPORT_RESPONSES = {
 }
 
 
-class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImportViewSet(
+    ServiceActionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Ledger imports. POST a file to check it (`dry_run`, the default) or import it at once."""
 
     serializer_class = ImportJobSerializer
@@ -119,21 +123,12 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def create(self, request):
         """Check a ledger file; with `dry_run=false` import it too if it is clean. 400 lists
         every problem with its row and column."""
-        if not can_import(request.user):
+        if not can_import(request.user):  # before reading the file: the service decides too
             raise PermissionDenied(_("You cannot import projects."))
-        data = ImportRequestSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        program = values.get("program")
-        job = ImportJob.objects.create(
-            created_by=request.user,
-            file=values["file"],
-            original_name=values["file"].name[:255],
-            program=program,
-            year=program.year if program else values.get("year") or timezone.localdate().year,
-            create_missing=values["create_missing"],
-        )
-        jobs.start(job, apply=not values["dry_run"])
+        body = ImportRequestSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        job = self.call(lambda: services.do_start_import(request.user, **values))
         return self._answer(job)
 
     @extend_schema(request=None, responses=IMPORT_RESPONSES)
@@ -141,15 +136,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def apply(self, request, pk=None):
         """Import a file whose dry run was clean; it is checked again first."""
         job = self.get_object()
-        if job.created_by_id != request.user.pk:
-            raise PermissionDenied(_("Only the person who uploaded the file can import it."))
-        updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.READY).update(
-            status=ImportStatus.APPLYING, done=0
-        )
-        if not updated:
-            raise ValidationError(_("This file has already been imported or is not ready."))
-        jobs.start(job, apply=True)
-        return self._answer(job)
+        return self._answer(self.call(lambda: services.do_apply_import(request.user, job)))
 
     @extend_schema(responses=XLSX_RESPONSE)
     @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)

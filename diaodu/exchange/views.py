@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from diaodu.core.excel import new_sheet, to_bytes, write_cell
 from diaodu.core.exports import xlsx_response
-from diaodu.exchange import jobs, workbooks
+from diaodu.exchange import jobs, services, workbooks
 from diaodu.exchange.forms import ImportForm
 from diaodu.exchange.importer import can_import
 from diaodu.exchange.models import ImportJob, ImportStatus
@@ -34,18 +34,13 @@ def import_start(request):
         request=request,
     )
     if posted and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
-            created_by=request.user,
-            file=uploaded,
-            original_name=uploaded.name[:255],
+        job = services.do_start_import(
+            request.user,
+            file=form.cleaned_data["file"],
             program=form.cleaned_data["program"],
-            year=form.cleaned_data["program"].year
-            if form.cleaned_data["program"]
-            else form.cleaned_data["year"],
+            year=form.cleaned_data["year"],
             create_missing=form.cleaned_data.get("create_missing", False),
         )
-        jobs.start(job, apply=False)
         return redirect("exchange:import-detail", job.pk)
     history = ImportJob.objects.visible_to(request.user).select_related("created_by", "program")
     page = Paginator(history, settings.DIAODU_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -83,16 +78,10 @@ def import_detail(request, pk):
 @require_POST
 def import_apply(request, pk):
     job = _job(request, pk)
-    if job.created_by_id != request.user.pk:
-        raise PermissionDenied(_("Only the person who uploaded the file can import it."))
-    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.READY).update(
-        status=ImportStatus.APPLYING, done=0
-    )
-    if not updated:
-        messages.error(request, _("This file has already been imported or is not ready."))
-        return redirect("exchange:import-detail", job.pk)
-    job.refresh_from_db()
-    jobs.start(job, apply=True)
+    try:
+        services.do_apply_import(request.user, job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("exchange:import-detail", job.pk)
 
 

@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from diaodu.core.api import VisibleRelatedField, VisibleRelationsMixin, call_service
+from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
 from diaodu.projects import services
@@ -193,6 +192,26 @@ class MembershipSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why the project moves in or out (动态调整).")
 
 
+def _move(user, project, program, action, reason):
+    """Add the project to a programme or take it out, as the membership body says."""
+    move = services.do_add_to_program if action == "add" else services.do_remove_from_program
+    return move(user, project, program, reason=reason)
+
+
+class YearSerializer(serializers.Serializer):
+    """The query's ?year=: the year whose plan `annual_planned` gives."""
+
+    year = serializers.IntegerField(min_value=1, max_value=9999, required=False)
+
+
+def _year(request) -> int:
+    """The year asked for, or this year when none (or no valid year) is given."""
+    asked = YearSerializer(data=request.query_params)
+    if asked.is_valid() and asked.validated_data.get("year"):
+        return asked.validated_data["year"]
+    return timezone.localdate().year
+
+
 # The year whose plan `annual_planned` gives (the list and one project).
 YEAR = OpenApiParameter("year", int, description="The year of annual_planned (default: this year).")
 
@@ -201,7 +220,10 @@ YEAR = OpenApiParameter("year", int, description="The year of annual_planned (de
     list=extend_schema(parameters=[YEAR]), retrieve=extend_schema(parameters=[YEAR])
 )
 class ProjectViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    ServiceActionsMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Projects in the user's scope. POST creates one (headquarters, or a region in its area);
     PATCH changes the fields the user may change; `…/programs/` moves it in or out of a
@@ -213,18 +235,12 @@ class ProjectViewSet(
     def get_serializer_class(self):
         if self.action in {"create", "partial_update", "update"}:
             return ProjectWriteSerializer
-        if self.action == "programs":
-            return MembershipSerializer
-        return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
+        return ProjectSerializer if self.action == "list" else ProjectDetailSerializer
 
     def get_queryset(self):
-        try:
-            year = int(self.request.query_params.get("year") or timezone.localdate().year)
-        except ValueError:
-            year = timezone.localdate().year
         queryset = (
             Project.objects.visible_to(self.request.user)
-            .with_plan_for(year)
+            .with_plan_for(_year(self.request))
             .prefetch_related("responsible_units", "leaders", "programs")
         )
         if self.action != "list":
@@ -239,27 +255,21 @@ class ProjectViewSet(
 
     @extend_schema(request=ProjectWriteSerializer, responses={201: ProjectDetailSerializer})
     def create(self, request, *args, **kwargs):
-        body = ProjectWriteSerializer(data=request.data, context={"request": request})
+        body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         reason = values.pop("reason", "")
-        project = call_service(
-            lambda: services.do_create_project(request.user, values, reason=reason)
-        )
+        project = self.call(lambda: services.do_create_project(request.user, values, reason=reason))
         return self._detail(project, status.HTTP_201_CREATED)
 
     @extend_schema(request=ProjectWriteSerializer, responses=ProjectDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         project = self.get_object()
-        body = ProjectWriteSerializer(
-            project, data=request.data, partial=True, context={"request": request}
-        )
+        body = self.get_serializer(project, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         reason = values.pop("reason", "")
-        call_service(
-            lambda: services.do_update_project(request.user, project, values, reason=reason)
-        )
+        self.call(lambda: services.do_update_project(request.user, project, values, reason=reason))
         return self._detail(project)
 
     def update(self, request, *args, **kwargs):
@@ -269,17 +279,7 @@ class ProjectViewSet(
     @action(detail=True, methods=["post"])
     def programs(self, request, pk=None):
         """Move the project in or out of a programme (动态调整), with the reason kept."""
-        project = self.get_object()
-        body = MembershipSerializer(data=request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        move = (
-            services.do_add_to_program
-            if data["action"] == "add"
-            else services.do_remove_from_program
-        )
-        call_service(lambda: move(request.user, project, data["program"], reason=data["reason"]))
-        return self._detail(project)
+        return self.transition(_move, MembershipSerializer, ["program", "action", "reason"])
 
 
 # -- the parts of a project ------------------------------------------------------------------
@@ -307,7 +307,14 @@ class ProjectMilestoneSerializer(MilestoneSerializer):
         fields = ["id", "project", *MilestoneSerializer.Meta.fields[1:]]
 
 
+def _mark_met(user, milestone, actual_date, evidence, note):
+    return services.do_mark_milestone_met(
+        user, milestone, actual_date=actual_date, evidence=evidence, note=note
+    )
+
+
 class _PartViewSet(
+    ServiceActionsMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
@@ -358,39 +365,28 @@ class MilestoneViewSet(_PartViewSet):
     @extend_schema(request=MilestoneWriteSerializer, responses={201: ProjectMilestoneSerializer})
     def create(self, request, *args, **kwargs):
         project, values = self._body()
-        milestone = call_service(lambda: services.do_add_milestone(request.user, project, values))
+        milestone = self.call(lambda: services.do_add_milestone(request.user, project, values))
         return self._read(milestone, status.HTTP_201_CREATED)
 
     @extend_schema(request=MilestoneWriteSerializer, responses=ProjectMilestoneSerializer)
     def partial_update(self, request, *args, **kwargs):
         milestone = self.get_object()
         _project, values = self._body(milestone)
-        call_service(lambda: services.do_update_milestone(request.user, milestone, values))
+        self.call(lambda: services.do_update_milestone(request.user, milestone, values))
         return self._read(milestone)
 
     def destroy(self, request, *args, **kwargs):
         milestone = self.get_object()
-        call_service(lambda: services.do_delete_milestone(request.user, milestone))
+        self.call(lambda: services.do_delete_milestone(request.user, milestone))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=MilestoneMetSerializer, responses=ProjectMilestoneSerializer)
     @action(detail=True, methods=["post"])
     def met(self, request, pk=None):
         """Mark the milestone met: `actual_date`, and `evidence` (multipart) to show it."""
-        milestone = self.get_object()
-        body = MilestoneMetSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        call_service(
-            lambda: services.do_mark_milestone_met(
-                request.user,
-                milestone,
-                actual_date=data["actual_date"],
-                evidence=data.get("evidence"),
-                note=data.get("note"),
-            )
+        return self.transition(
+            _mark_met, MilestoneMetSerializer, ["actual_date", "evidence", "note"]
         )
-        return self._read(milestone)
 
 
 class ProjectFundingLineSerializer(FundingLineSerializer):
@@ -422,19 +418,19 @@ class FundingLineViewSet(_PartViewSet):
     )
     def create(self, request, *args, **kwargs):
         project, values = self._body()
-        line = call_service(lambda: services.do_add_funding_line(request.user, project, values))
+        line = self.call(lambda: services.do_add_funding_line(request.user, project, values))
         return self._read(line, status.HTTP_201_CREATED)
 
     @extend_schema(request=FundingLineWriteSerializer, responses=ProjectFundingLineSerializer)
     def partial_update(self, request, *args, **kwargs):
         line = self.get_object()
         _project, values = self._body(line)
-        call_service(lambda: services.do_update_funding_line(request.user, line, values))
+        self.call(lambda: services.do_update_funding_line(request.user, line, values))
         return self._read(line)
 
     def destroy(self, request, *args, **kwargs):
         line = self.get_object()
-        call_service(lambda: services.do_delete_funding_line(request.user, line))
+        self.call(lambda: services.do_delete_funding_line(request.user, line))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -459,7 +455,17 @@ class PlanWriteSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
         model = AnnualPlan
         fields = ["project", "year", "planned_investment", "targets", "months"]
         extra_kwargs = {"year": {"min_value": 2000, "max_value": 2100}}
-        validators = []  # one plan per project and year: checked on create
+        validators = []  # one plan per project and year: checked on create, below
+
+    def validate(self, attrs):
+        """A new plan (POST) is for a year the project has none; PATCH changes one."""
+        if self.instance is None:
+            project, year = attrs.get("project"), attrs.get("year")
+            if AnnualPlan.objects.filter(project=project, year=year).exists():
+                raise serializers.ValidationError(
+                    {"year": [_("This project already has a plan for this year.")]}
+                )
+        return attrs
 
 
 class AnnualPlanViewSet(_PartViewSet):
@@ -476,7 +482,7 @@ class AnnualPlanViewSet(_PartViewSet):
     def _save(self, project, year, values):
         months = values.pop("months", None)
         values.pop("year", None)
-        return call_service(
+        return self.call(
             lambda: services.do_save_annual_plan(
                 self.request.user, project, year, values, months=months
             )
@@ -485,10 +491,7 @@ class AnnualPlanViewSet(_PartViewSet):
     @extend_schema(request=PlanWriteSerializer, responses={201: ProjectPlanSerializer})
     def create(self, request, *args, **kwargs):
         project, values = self._body()
-        year = values.get("year")
-        if AnnualPlan.objects.filter(project=project, year=year).exists():
-            raise ValidationError({"year": [_("This project already has a plan for this year.")]})
-        plan = self._save(project, year, values)
+        plan = self._save(project, values.get("year"), values)
         return self._read(plan, status.HTTP_201_CREATED)
 
     @extend_schema(request=PlanWriteSerializer, responses=ProjectPlanSerializer)
@@ -500,5 +503,5 @@ class AnnualPlanViewSet(_PartViewSet):
 
     def destroy(self, request, *args, **kwargs):
         plan = self.get_object()
-        call_service(lambda: services.do_delete_annual_plan(request.user, plan))
+        self.call(lambda: services.do_delete_annual_plan(request.user, plan))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from diaodu.core.api import VisibleRelatedField, VisibleRelationsMixin, call_service
+from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
@@ -110,6 +110,7 @@ class ApprovalChangeSerializer(VisibleRelationsMixin, serializers.ModelSerialize
 
 
 class ApprovalViewSet(
+    ServiceActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -142,11 +143,11 @@ class ApprovalViewSet(
         )
         body.is_valid(raise_exception=True)
         changes = dict(body.validated_data)
-        call_service(lambda: services.do_update_approval(request.user, approval, **changes))
+        self.call(lambda: services.do_update_approval(request.user, approval, **changes))
         return Response(self.get_serializer(self.get_queryset().get(pk=approval.pk)).data)
 
     @extend_schema(filters=True, responses=XLSX_RESPONSE)
     @action(detail=False, methods=["get"], url_path="export", renderer_classes=EXPORT_RENDERERS)
     def export(self, request):
         """The approvals you see, filtered as the list, as a workbook (the page's export)."""
-        return approval_response(self.filter_queryset(self.get_queryset()))
+        return self.export_response(approval_response, self.get_queryset())

@@ -296,3 +296,40 @@ def test_funding_lines_and_milestones_created_and_deleted(city):
         == 403
     )
     assert region.delete(f"/api/milestones/{response.json()['id']}/").status_code == 204
+
+
+# -- input read through serializers ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", ["abc", "", "99999999999999999999", "-5"])
+def test_a_year_that_is_no_year_gives_this_years_plan(city, year):
+    """?year= is read through a serializer: something that is no year gives this year's
+    plan, as an absent year does (a negative or 20-digit number gave no plan at all)."""
+    client = api(city.users.hq)
+    this = client.get("/api/projects/", {"year": this_year()}).json()["results"]
+    response = client.get("/api/projects/", {"year": year})
+    assert response.status_code == 200
+    planned = {row["id"]: row["annual_planned"] for row in this}
+    assert {row["id"]: row["annual_planned"] for row in response.json()["results"]} == planned
+    one = client.get(f"/api/projects/{city.projects.jiefang.pk}/", {"year": year})
+    assert one.status_code == 200
+    assert one.json()["annual_planned"] == planned[city.projects.jiefang.pk]
+
+
+def test_another_year_gives_that_years_plan(city):
+    response = api(city.users.hq).get("/api/projects/", {"year": this_year() + 5})
+    assert response.status_code == 200
+    assert {row["annual_planned"] for row in response.json()["results"]} == {None}
+
+
+def test_a_programme_out_of_sight_is_answered_as_a_missing_one(city):
+    """The membership body is read with the request, through the shared transition: a
+    programme id that does not exist and one that is no id get the same answer."""
+    url = f"/api/projects/{city.projects.jiefang.pk}/programs/"
+    hq = api(city.users.hq)
+    answers = [
+        hq.post(url, {"program": program, "action": "add", "reason": "列入"})
+        for program in (10**6, "abc")
+    ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json() == answers[1].json() and "program" in answers[0].json()
