@@ -190,8 +190,7 @@ class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         meeting = self.get_object()
-        self._require_manager()
-        meeting.delete()
+        self.call(lambda: services.do_delete_meeting(request.user, meeting))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=AgendaSerializer)

@@ -1,4 +1,5 @@
-"""Every change to a meeting: created, edited, minutes stored, tasks confirmed from the minutes.
+"""Every change to a meeting: created, edited, deleted, minutes stored, tasks confirmed from
+the minutes.
 
 Who may do any of it is decided in `can_manage()`: headquarters and leaders; everyone else
 reads.
@@ -98,6 +99,18 @@ def do_update_meeting(actor: User, meeting: Meeting, **data: Any) -> Meeting:
         record(actor, meeting, Action.UPDATE, changes)
         notify_scheduled(actor, meeting)
     return meeting
+
+
+@transaction.atomic
+def do_delete_meeting(actor: User, meeting: Meeting) -> None:
+    """Delete a meeting (whoever may edit it), recorded with what it held. Tasks set at it
+    stay, without their meeting (`Task.meeting` is cleared)."""
+    _require_manager(actor)
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    held = {**snapshot(current), **m2m_snapshot(current)}
+    gone = {name: [value, None] for name, value in held.items() if value not in (None, "", [])}
+    record(actor, current, Action.DELETE, gone)
+    current.delete()
 
 
 def invited(meeting: Meeting) -> list[User]:
