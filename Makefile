@@ -15,6 +15,13 @@ $(PY):
 $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	@# python-ldap (the directory sign-in, docs/sso.md) compiles against Debian's libldap2-dev
+	@# and libsasl2-dev: installed where they are (.ci/run installs them), its tests skipped elsewhere.
+	if [ -e /usr/include/ldap.h ] && [ -e /usr/include/sasl/sasl.h ]; then \
+		$(PY) -m pip install --quiet -e ".[dev,ldap]"; \
+	else \
+		echo "Without libldap2-dev and libsasl2-dev the directory (LDAP) sign-in is not installed; its tests are skipped."; \
+	fi
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
