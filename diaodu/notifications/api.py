@@ -1,15 +1,13 @@
 """API of notifications: one's own notices, one's channels, and headquarters' outbox."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from diaodu.core.api import ServiceActionsMixin
 from diaodu.notifications.filters import OutboxFilterSet
 from diaodu.notifications.models import Delivery, Notification
-from diaodu.notifications.services import do_resend
+from diaodu.notifications.services import do_resend, mark_read
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -19,7 +17,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+class NotificationViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
     """The signed-in user's notices (the bell), newest first; `POST …/<id>/read/`."""
 
     serializer_class = NotificationSerializer
@@ -30,11 +28,8 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = self.get_object()
-        if notification.read_at is None:
-            notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
-        return Response(NotificationSerializer(notification).data)
+        """Mark the notice read (again: it keeps the time it was first read)."""
+        return self.transition(mark_read)
 
 
 class DeliverySerializer(serializers.ModelSerializer):

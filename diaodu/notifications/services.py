@@ -11,11 +11,12 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from diaodu.notifications import outbox
 from diaodu.notifications.models import Delivery, DeliveryStatus, Notification
 from diaodu.org.models import AnyUser, User
-from diaodu.org.permissions import is_headquarters, require
+from diaodu.org.permissions import is_active, is_headquarters, require
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,17 @@ def do_resend(actor: User, delivery: Delivery) -> Delivery:
 
 
 def mark_read(user: AnyUser, notification: Notification | None = None) -> int:
+    """Mark one of the user's notifications read, or all of them (the bell's "read all").
+
+    Only its recipient marks a notification read. Idempotent: one already read keeps the
+    time it was first read (a single UPDATE of the unread ones, so two at once agree).
+    Returns how many were marked.
+    """
     queryset = Notification.objects.visible_to(user).unread()
     if notification is not None:
+        require(
+            is_active(user) and notification.recipient_id == user.pk,
+            _("This notification is not yours."),
+        )
         queryset = queryset.filter(pk=notification.pk)
     return queryset.update(read_at=timezone.now())
