@@ -7,6 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.limits import GENERATED, NOTE, MaxChars, validate_year
+
 _M = TypeVar("_M", bound=models.Model)
 
 
@@ -48,7 +50,7 @@ class ChangeRecord(models.Model):
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=NOTE, validators=[MaxChars(NOTE)])
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -121,10 +123,16 @@ class JobRun(models.Model):
     """
 
     name = models.CharField(_("job"), max_length=100, unique=True)
-    started_at = models.DateTimeField(_("last started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    started_at = models.DateTimeField(
+        _("last started"), null=True, blank=True, validators=[validate_year]
+    )
+    finished_at = models.DateTimeField(
+        _("last finished"), null=True, blank=True, validators=[validate_year]
+    )
     succeeded = models.BooleanField(_("last run succeeded"), null=True, blank=True)
-    detail = models.TextField(_("detail"), blank=True)
+    detail = models.TextField(
+        _("detail"), blank=True, max_length=GENERATED, validators=[MaxChars(GENERATED)]
+    )
     runs = models.PositiveIntegerField(_("runs"), default=0)
 
     class Meta:

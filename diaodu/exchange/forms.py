@@ -1,10 +1,11 @@
 """The import form: the file, and how to read it."""
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.limits import FIRST_YEAR, LAST_YEAR
+from diaodu.core.uploads import check_file_size
 from diaodu.org.permissions import is_headquarters
 from diaodu.projects.models import Program
 
@@ -23,8 +24,8 @@ class ImportForm(forms.Form):
     )
     year = forms.IntegerField(
         label=_("Year of the annual plan"),
-        min_value=2000,
-        max_value=2100,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
         help_text=_("For a column 年度计划投资 without a year; a programme's year wins."),
     )
     create_missing = forms.BooleanField(
@@ -55,21 +56,4 @@ class ImportForm(forms.Form):
                 _("Choose an Excel workbook (.xlsx) or a CSV file; this is “%(name)s”."),
                 params={"name": uploaded.name},
             )
-        limit = settings.DIAODU_UPLOAD_MAX_MB
-        if uploaded.size > limit * 1024 * 1024:
-            raise forms.ValidationError(
-                _("The file is %(size).1f MB; the limit is %(limit)d MB."),
-                params={"size": uploaded.size / 1024 / 1024, "limit": limit},
-            )
-        return uploaded
-
-    def full_clean(self):
-        super().full_clean()
-        too_large = getattr(self.request, "upload_too_large", False)
-        if self.is_bound and too_large:
-            self.errors.pop("file", None)
-            self.add_error(
-                "file",
-                _("The file is larger than %(limit)d MB and was refused unread.")
-                % {"limit": settings.DIAODU_UPLOAD_MAX_MB},
-            )
+        return check_file_size(uploaded)

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from diaodu.core.downloads import protected_file_response
 from diaodu.core.models import ChangeRecord
-from diaodu.core.uploads import upload_limit_bytes
 from diaodu.inspections import exports, services
 from diaodu.inspections.filters import InspectionFilterSet
 from diaodu.inspections.forms import (
@@ -34,11 +33,6 @@ PAGE_SIZE = 30
 
 def _inspections(user):
     return Inspection.objects.visible_to(user).select_related("project__region")
-
-
-def _too_large():
-    limit = upload_limit_bytes() // (1024 * 1024)
-    return _("The file is larger than %(limit)d MB and was refused unread.") % {"limit": limit}
 
 
 def _require_inspector(user):
@@ -155,8 +149,6 @@ def inspection_new(request):
         form = InspectionForm(request.POST, request.FILES)
         problem_set = ProblemRowFormSet(request.POST, prefix="problems", form_kwargs=row_kwargs)
         task_set = TaskRowFormSet(request.POST, prefix="tasks", form_kwargs=row_kwargs)
-        if getattr(request, "upload_too_large", False):
-            form.add_error("photo", _too_large())
         valid = all([form.is_valid(), problem_set.is_valid(), task_set.is_valid()])
         units = Unit.objects.in_bulk(
             [
@@ -237,9 +229,7 @@ def inspection_photo(request, pk):
     inspection = get_object_or_404(_inspections(request.user), pk=pk)
     _require_inspector(request.user)
     form = PhotoForm(request.POST, request.FILES)
-    if getattr(request, "upload_too_large", False):
-        messages.error(request, _too_large())
-    elif form.is_valid():
+    if form.is_valid():
         try:
             services.do_add_inspection_photo(
                 request.user, inspection, form.cleaned_data["image"], form.cleaned_data["caption"]

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.forms import style
+from diaodu.core.limits import MINUTES, TEXT, validate_year
+from diaodu.core.uploads import check_file_size
 from diaodu.meetings.models import Meeting
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
@@ -52,6 +54,7 @@ class MinutesForm(forms.Form):
     text = forms.CharField(
         label=_("Minutes"),
         required=False,
+        max_length=MINUTES,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     file = forms.FileField(
@@ -67,7 +70,7 @@ class MinutesForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if upload and not upload.name.lower().endswith(MINUTES_EXTENSIONS):
             raise forms.ValidationError(_("Upload a .txt or .docx file."))
-        return upload
+        return check_file_size(upload) if upload else upload
 
     def clean(self):
         data = super().clean()
@@ -81,7 +84,7 @@ class DraftTaskForm(forms.Form):
 
     include = forms.BooleanField(label=_("Create"), required=False)
     content = forms.CharField(
-        label=_("Task"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Task"), required=False, max_length=TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
     project = forms.TypedChoiceField(
         label=_("Project"), required=False, coerce=int, empty_value=None
@@ -92,9 +95,10 @@ class DraftTaskForm(forms.Form):
     deadline = forms.DateField(
         label=_("Deadline"),
         required=False,
+        validators=[validate_year],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    sentence = forms.CharField(required=False, widget=forms.HiddenInput)
+    sentence = forms.CharField(required=False, max_length=MINUTES, widget=forms.HiddenInput)
 
     def __init__(self, *args, project_choices=(), unit_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

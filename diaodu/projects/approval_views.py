@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from diaodu.core.choices import Light
 from diaodu.core.downloads import protected_file_response
 from diaodu.core.models import ChangeRecord
-from diaodu.core.uploads import upload_limit_bytes
 from diaodu.projects import approvals as services
 from diaodu.projects.approval_exports import approval_response
 from diaodu.projects.approval_filters import ApprovalFilterSet
@@ -125,12 +124,6 @@ def _form_errors(form, error: ValidationError):
             form.add_error(None, message)
 
 
-def _too_large():
-    return _("The file is larger than %(limit)d MB and was not uploaded.") % {
-        "limit": upload_limit_bytes() // (1024 * 1024)
-    }
-
-
 @login_required
 def approval_edit(request, pk):
     approval = get_object_or_404(_approvals(request.user), pk=pk)
@@ -140,9 +133,7 @@ def approval_edit(request, pk):
     form = ApprovalForm(
         request.POST or None, request.FILES or None, instance=approval, fields=fields
     )
-    if getattr(request, "upload_too_large", False):
-        form.add_error(None, _too_large())
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             services.do_update_approval(request.user, approval, **form.changes())
         except ValidationError as error:
@@ -168,9 +159,7 @@ def approval_new(request):
         raise Http404 from None
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_pk)
     form = ApprovalForm(request.POST or None, request.FILES or None)
-    if getattr(request, "upload_too_large", False):
-        form.add_error(None, _too_large())
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         values = {
             name: value for name, value in form.cleaned_data.items() if value not in (None, "")
         }

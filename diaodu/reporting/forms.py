@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from diaodu.core.uploads import check_photo
+from diaodu.core.forms import style
+from diaodu.core.uploads import check_file_size, check_photo
 from diaodu.reporting.models import ProgressReport
 
 
@@ -34,8 +35,7 @@ class ReportForm(forms.ModelForm):
             del self.fields["invested"]  # a progress update: investment is reported monthly
         else:
             self.fields["invested"].required = False
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-control")
+        style(self)
 
     def values(self) -> dict:
         """The raw typed values, for the service to check and keep as typed on error."""
@@ -50,9 +50,16 @@ class PhotoForm(forms.Form):
     image = forms.ImageField(label=_("Photo"))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
     def clean_image(self):
         return check_photo(self.cleaned_data["image"])
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+    def clean_file(self):
+        return check_file_size(self.cleaned_data["file"])
