@@ -5,8 +5,10 @@ from typing import ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.limits import validate_year
 from diaodu.core.models import SignedInQuerySet
 from diaodu.org.choices import ROLES_SEEING_EVERYTHING, AuditKind, LeaderLevel, Role, UnitKind
 from diaodu.org.permissions import can_read_audit
@@ -140,6 +142,13 @@ class User(AbstractUser):
         _("must change password"),
         default=False,
         help_text=_("Sent to the password-change page until the password is changed."),
+    )
+    # Django's own dates, within the years a date may fall in (the administration edits them).
+    last_login = models.DateTimeField(
+        _("last login"), blank=True, null=True, validators=[validate_year]
+    )
+    date_joined = models.DateTimeField(
+        _("date joined"), default=timezone.now, validators=[validate_year]
     )
 
     objects: ClassVar["UserManager[Self]"] = UserManager()
