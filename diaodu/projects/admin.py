@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.admin import RecordedAdmin
+from diaodu.core.limits import NOTE
 from diaodu.core.services import do_delete, do_save
 from diaodu.projects import approvals, services
 from diaodu.projects.models import (
@@ -77,6 +78,7 @@ class ProjectAdminForm(forms.ModelForm):
     reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,
+        max_length=NOTE,
         help_text=_("Needed when the project moves in or out of a programme."),
     )
 

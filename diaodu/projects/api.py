@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
+from diaodu.core.limits import NOTE, validate_year
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
 from diaodu.projects import services
@@ -177,7 +178,11 @@ class ProjectWriteSerializer(VisibleRelationsMixin, serializers.ModelSerializer)
         queryset=Unit.objects.filter(kind=UnitKind.REGION), allow_null=True, required=False
     )
     reason = serializers.CharField(
-        required=False, allow_blank=True, write_only=True, help_text="Kept in the history."
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        max_length=NOTE,
+        help_text="Kept in the history.",
     )
 
     class Meta:
@@ -189,7 +194,9 @@ class ProjectWriteSerializer(VisibleRelationsMixin, serializers.ModelSerializer)
 class MembershipSerializer(serializers.Serializer):
     program = VisibleRelatedField(queryset=Program.objects.all())
     action = serializers.ChoiceField(choices=["add", "remove"])
-    reason = serializers.CharField(help_text="Why the project moves in or out (动态调整).")
+    reason = serializers.CharField(
+        max_length=NOTE, help_text="Why the project moves in or out (动态调整)."
+    )
 
 
 def _move(user, project, program, action, reason):
@@ -295,7 +302,7 @@ class MilestoneWriteSerializer(VisibleRelationsMixin, serializers.ModelSerialize
 
 
 class MilestoneMetSerializer(serializers.Serializer):
-    actual_date = serializers.DateField()
+    actual_date = serializers.DateField(validators=[validate_year])
     evidence = serializers.FileField(
         required=False, help_text="A photo (JPEG, PNG, WebP or GIF) or a PDF document."
     )

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.forms import style
+from diaodu.core.limits import TEXT
 from diaodu.core.widgets import fast_selects
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import Leader, Unit
@@ -201,7 +202,10 @@ class PlanForm(forms.Form):
         help_text=_("Left blank, it is the sum of the months."),
     )
     targets = forms.CharField(
-        label=_("Target tasks"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Target tasks"),
+        required=False,
+        max_length=TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):

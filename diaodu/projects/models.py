@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.choices import Light
+from diaodu.core.limits import TEXT, MaxChars, validate_year
 from diaodu.core.models import SignedInQuerySet
 from diaodu.core.uploads import Unguessable
 from diaodu.org.choices import Role, UnitKind
@@ -70,7 +71,7 @@ class Program(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=50)
-    year = models.PositiveIntegerField(_("year"))
+    year = models.PositiveIntegerField(_("year"), validators=[validate_year])
     level = models.CharField(
         _("level"), max_length=20, choices=ProgramLevel.choices, default=ProgramLevel.CITY
     )
@@ -80,7 +81,9 @@ class Program(models.Model):
     batch = models.PositiveIntegerField(
         _("batch"), null=True, blank=True, help_text=_("For rolling batches such as 三个一批.")
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, max_length=TEXT, validators=[MaxChars(TEXT)]
+    )
 
     objects = ProgramQuerySet.as_manager()
 
@@ -169,7 +172,9 @@ class Project(models.Model):
         validators=[validate_national_code],
         help_text=_("The code from the national investment project online approval platform."),
     )
-    scope = models.TextField(_("construction scope"), blank=True)
+    scope = models.TextField(
+        _("construction scope"), blank=True, max_length=TEXT, validators=[MaxChars(TEXT)]
+    )
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.INDUSTRY
     )
@@ -228,10 +233,18 @@ class Project(models.Model):
     stage = models.CharField(
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.PREPARATION
     )
-    planned_start = models.DateField(_("planned start"), null=True, blank=True)
-    planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
-    actual_start = models.DateField(_("actual start"), null=True, blank=True)
-    actual_completion = models.DateField(_("actual completion"), null=True, blank=True)
+    planned_start = models.DateField(
+        _("planned start"), null=True, blank=True, validators=[validate_year]
+    )
+    planned_completion = models.DateField(
+        _("planned completion"), null=True, blank=True, validators=[validate_year]
+    )
+    actual_start = models.DateField(
+        _("actual start"), null=True, blank=True, validators=[validate_year]
+    )
+    actual_completion = models.DateField(
+        _("actual completion"), null=True, blank=True, validators=[validate_year]
+    )
     total_investment = money_field(_("total investment (10k yuan)"))
     light = models.CharField(
         _("warning"),
@@ -254,7 +267,9 @@ class Project(models.Model):
         _("contact phone"), max_length=30, blank=True, default="", db_default=""
     )
     stats_registered = models.BooleanField(_("registered in statistics"), default=False)
-    stats_registered_on = models.DateField(_("registered in statistics on"), null=True, blank=True)
+    stats_registered_on = models.DateField(
+        _("registered in statistics on"), null=True, blank=True, validators=[validate_year]
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -341,9 +356,11 @@ class AnnualPlan(models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="annual_plans"
     )
-    year = models.PositiveIntegerField(_("year"))
+    year = models.PositiveIntegerField(_("year"), validators=[validate_year])
     planned_investment = money_field(_("planned investment (10k yuan)"))
-    targets = models.TextField(_("target tasks"), blank=True)
+    targets = models.TextField(
+        _("target tasks"), blank=True, max_length=TEXT, validators=[MaxChars(TEXT)]
+    )
 
     class Meta:
         ordering = ["project", "-year"]
@@ -414,9 +431,13 @@ class Milestone(models.Model):
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones"
     )
     name = models.CharField(_("name"), max_length=200)
-    planned_date = models.DateField(_("planned date"))
-    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
-    actual_date = models.DateField(_("actual date"), null=True, blank=True)
+    planned_date = models.DateField(_("planned date"), validators=[validate_year])
+    baseline_date = models.DateField(
+        _("baseline date"), null=True, blank=True, validators=[validate_year]
+    )
+    actual_date = models.DateField(
+        _("actual date"), null=True, blank=True, validators=[validate_year]
+    )
     responsible_unit = models.ForeignKey(
         Unit,
         verbose_name=_("responsible unit"),
@@ -538,14 +559,19 @@ class Approval(models.Model):
         ],
         help_text=_("The legal time limit to decide, in working days after acceptance."),
     )
-    planned_date = models.DateField(_("planned date"), null=True, blank=True)
+    planned_date = models.DateField(
+        _("planned date"), null=True, blank=True, validators=[validate_year]
+    )
     applied_on = models.DateField(
         _("accepted on"),
         null=True,
         blank=True,
         help_text=_("The day the department accepted the application (受理)."),
+        validators=[validate_year],
     )
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    completed_on = models.DateField(
+        _("completed on"), null=True, blank=True, validators=[validate_year]
+    )
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
     attachment = models.FileField(
         _("attachment"),

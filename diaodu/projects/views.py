@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from diaodu.core.downloads import protected_file_response
+from diaodu.core.limits import year_or_none
 from diaodu.core.models import ChangeRecord
 from diaodu.core.uploads import upload_limit_bytes
 from diaodu.projects import panels, services
@@ -32,10 +33,8 @@ PROJECT_FORM_PARTS = (Part.BASIC, Part.STAGE, Part.ACTUAL_DATES, Part.CONTACTS)
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    """The year asked for (?year=), or this year when none, or none within the years."""
+    return year_or_none(request.GET.get("year")) or timezone.localdate().year
 
 
 @login_required
