@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
+from diaodu.core.limits import NOTE
 from diaodu.org.models import Unit
 from diaodu.problems import exports, services
 from diaodu.problems.choices import LEVEL_ORDER
@@ -127,11 +128,11 @@ class TaskSerializer(VisibleRelationsMixin, _LightMixin, serializers.ModelSerial
 
 
 class TextSerializer(serializers.Serializer):
-    text = serializers.CharField(required=False, allow_blank=True, default="")
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE)
 
 
 class EscalateSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=NOTE)
     to_level = serializers.ChoiceField(choices=LEVEL_ORDER, required=False)
     # The level the caller saw: if the problem has been escalated since, this is refused (400).
     from_level = serializers.ChoiceField(choices=LEVEL_ORDER, required=False)

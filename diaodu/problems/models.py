@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.limits import MINUTES, NOTE, TEXT, MaxChars, validate_year
 from diaodu.org.models import AnyUser, Leader, Unit
 from diaodu.problems.choices import (
     STATUS_COLOURS,
@@ -62,7 +63,7 @@ class SupervisedItem(models.Model):
     project: Project | None  # the concrete model's field (a task may have no project)
     QUIET_SINCE: tuple[str, ...] = ()
 
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(_("deadline"), validators=[validate_year])
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("verified by"),
@@ -71,7 +72,9 @@ class SupervisedItem(models.Model):
         blank=True,
         related_name="+",
     )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_at = models.DateTimeField(
+        _("verified at"), null=True, blank=True, validators=[validate_year]
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -183,7 +186,7 @@ class Problem(SupervisedItem):
         choices=ProblemCategory.choices,
         default=ProblemCategory.OTHER,
     )
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=TEXT, validators=[MaxChars(TEXT)])
     responsible_unit = models.ForeignKey(
         Unit,
         verbose_name=_("responsible unit"),
@@ -220,8 +223,12 @@ class Problem(SupervisedItem):
         blank=True,
         related_name="+",
     )
-    solved_at = models.DateTimeField(_("reported solved at"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    solved_at = models.DateTimeField(
+        _("reported solved at"), null=True, blank=True, validators=[validate_year]
+    )
+    escalated_at = models.DateTimeField(
+        _("escalated at"), null=True, blank=True, validators=[validate_year]
+    )
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
 
     objects = ProblemQuerySet.as_manager()
@@ -254,7 +261,7 @@ class ProblemFollowUp(TimelineEntry):
     problem = models.ForeignKey(
         Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="follow_ups"
     )
-    text = models.TextField(_("follow-up"))
+    text = models.TextField(_("follow-up"), max_length=NOTE, validators=[MaxChars(NOTE)])
 
     class Meta(TimelineEntry.Meta):
         verbose_name = _("follow-up")
@@ -287,7 +294,7 @@ class Task(SupervisedItem):
     DOER = "done_by"
     QUIET_SINCE = ("last_feedback_at", "created_at")
 
-    content = models.TextField(_("task"))
+    content = models.TextField(_("task"), max_length=TEXT, validators=[MaxChars(TEXT)])
     project = models.ForeignKey(
         Project,
         verbose_name=_("project"),
@@ -306,7 +313,11 @@ class Task(SupervisedItem):
         _("source"), max_length=20, choices=TaskSource.choices, default=TaskSource.INSTRUCTION
     )
     source_text = models.TextField(
-        _("source text"), blank=True, help_text=_("The sentence or instruction it came from.")
+        _("source text"),
+        blank=True,
+        help_text=_("The sentence or instruction it came from."),
+        max_length=MINUTES,
+        validators=[MaxChars(MINUTES)],
     )
     meeting = models.ForeignKey(
         "meetings.Meeting",
@@ -351,7 +362,9 @@ class Task(SupervisedItem):
         blank=True,
         related_name="+",
     )
-    last_feedback_at = models.DateTimeField(_("last feedback"), null=True, blank=True)
+    last_feedback_at = models.DateTimeField(
+        _("last feedback"), null=True, blank=True, validators=[validate_year]
+    )
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported done by"),
@@ -360,7 +373,9 @@ class Task(SupervisedItem):
         blank=True,
         related_name="+",
     )
-    done_at = models.DateTimeField(_("reported done at"), null=True, blank=True)
+    done_at = models.DateTimeField(
+        _("reported done at"), null=True, blank=True, validators=[validate_year]
+    )
     created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
 
     objects = TaskQuerySet.as_manager()
@@ -393,7 +408,7 @@ class TaskFeedback(TimelineEntry):
     task = models.ForeignKey(
         Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="feedback"
     )
-    text = models.TextField(_("feedback"))
+    text = models.TextField(_("feedback"), max_length=NOTE, validators=[MaxChars(NOTE)])
 
     class Meta(TimelineEntry.Meta):
         verbose_name = _("feedback")
