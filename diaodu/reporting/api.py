@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
+from diaodu.core.limits import NOTE, validate_year
 from diaodu.projects.models import Project
 from diaodu.reporting import exports, services
 from diaodu.reporting.choices import Filing, ReportStatus
@@ -41,12 +42,12 @@ class PeriodSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
 
 
 class ExtendSerializer(serializers.Serializer):
-    due_date = serializers.DateField()
-    reason = serializers.CharField()
+    due_date = serializers.DateField(validators=[validate_year])
+    reason = serializers.CharField(max_length=NOTE)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=NOTE)
 
 
 class ReportSerializer(VisibleRelationsMixin, serializers.ModelSerializer):

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.limits import NOTE, TEXT, MaxChars, validate_year
 from diaodu.core.models import SignedInQuerySet
 from diaodu.core.photos import Photo
 from diaodu.core.uploads import unguessable_name
@@ -53,11 +54,15 @@ class ReportingPeriod(models.Model):
         blank=True,
         help_text=_("Only for the progress updates of a weekly or biweekly programme."),
     )
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
-    due_date = models.DateField(_("due date"))
-    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    start = models.DateField(_("start"), validators=[validate_year])
+    end = models.DateField(_("end"), validators=[validate_year])
+    due_date = models.DateField(_("due date"), validators=[validate_year])
+    opened_at = models.DateTimeField(
+        _("opened at"), null=True, blank=True, validators=[validate_year]
+    )
+    closed_at = models.DateTimeField(
+        _("closed at"), null=True, blank=True, validators=[validate_year]
+    )
 
     objects = PeriodQuerySet.as_manager()
 
@@ -162,7 +167,9 @@ class ProgressReport(models.Model):
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
     invested = money_field(_("investment this period (10k yuan)"))
-    physical_progress = models.TextField(_("physical progress"), blank=True)
+    physical_progress = models.TextField(
+        _("physical progress"), blank=True, max_length=TEXT, validators=[MaxChars(TEXT)]
+    )
     physical_percent = models.DecimalField(
         _("physical progress (%)"),
         max_digits=5,
@@ -175,10 +182,16 @@ class ProgressReport(models.Model):
         ],
     )
     workers = models.PositiveIntegerField(_("workers on site"), null=True, blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
-    problems = models.TextField(_("problems encountered"), blank=True)
+    next_steps = models.TextField(
+        _("next steps"), blank=True, max_length=TEXT, validators=[MaxChars(TEXT)]
+    )
+    problems = models.TextField(
+        _("problems encountered"), blank=True, max_length=TEXT, validators=[MaxChars(TEXT)]
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(
+        _("submitted at"), null=True, blank=True, validators=[validate_year]
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("submitted by"),
@@ -187,7 +200,9 @@ class ProgressReport(models.Model):
         blank=True,
         related_name="+",
     )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(
+        _("reviewed at"), null=True, blank=True, validators=[validate_year]
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewed by"),
@@ -196,7 +211,9 @@ class ProgressReport(models.Model):
         blank=True,
         related_name="+",
     )
-    return_reason = models.TextField(_("reason for return"), blank=True)
+    return_reason = models.TextField(
+        _("reason for return"), blank=True, max_length=NOTE, validators=[MaxChars(NOTE)]
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -285,7 +302,7 @@ class InvestmentSummary(models.Model):
         on_delete=models.CASCADE,
         related_name="investment_summaries",
     )
-    year = models.PositiveIntegerField(_("year"))
+    year = models.PositiveIntegerField(_("year"), validators=[validate_year])
     invested = money_field(_("investment completed (10k yuan)"))
     reports_submitted = models.PositiveIntegerField(_("reports submitted"), default=0, db_default=0)
     reports_on_time = models.PositiveIntegerField(
