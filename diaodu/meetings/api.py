@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
+from diaodu.core.limits import MINUTES, TEXT, validate_year
 from diaodu.meetings import documents, services
 from diaodu.meetings.agenda import build_agenda
 from diaodu.meetings.models import Meeting
@@ -51,15 +52,19 @@ class MeetingSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
 
 
 class ExtractSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=MINUTES)
 
 
 class RowSerializer(serializers.Serializer):
-    content = serializers.CharField(allow_blank=True, required=False, default="")
+    content = serializers.CharField(allow_blank=True, required=False, default="", max_length=TEXT)
     project_id = serializers.IntegerField(allow_null=True, required=False, default=None)
     unit_id = serializers.IntegerField(allow_null=True, required=False, default=None)
-    deadline = serializers.DateField(allow_null=True, required=False, default=None)
-    sentence = serializers.CharField(allow_blank=True, required=False, default="")
+    deadline = serializers.DateField(
+        allow_null=True, required=False, default=None, validators=[validate_year]
+    )
+    sentence = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=MINUTES
+    )
 
 
 class ConfirmSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.limits import MINUTES, MaxChars, validate_year
 from diaodu.meetings.choices import MeetingKind, MeetingLevel
 from diaodu.org.choices import UnitKind
 from diaodu.org.models import AnyUser, Leader, Unit
@@ -80,7 +81,7 @@ class Meeting(models.Model):
         _("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.SCHEDULING
     )
     title = models.CharField(_("title"), max_length=200)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_year])
     place = models.CharField(_("place"), max_length=200, blank=True)
     chair = models.ForeignKey(
         Leader,
@@ -116,8 +117,12 @@ class Meeting(models.Model):
         default=MeetingLevel.CITY,
         help_text=_("Problems escalated to the leaders of this level are on its agenda."),
     )
-    minutes = models.TextField(_("minutes"), blank=True)
-    decisions = models.TextField(_("decisions"), blank=True)
+    minutes = models.TextField(
+        _("minutes"), blank=True, max_length=MINUTES, validators=[MaxChars(MINUTES)]
+    )
+    decisions = models.TextField(
+        _("decisions"), blank=True, max_length=MINUTES, validators=[MaxChars(MINUTES)]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
