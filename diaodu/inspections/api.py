@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from diaodu.core.api import ServiceActionsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
+from diaodu.core.limits import TEXT, validate_year
 from diaodu.inspections import exports, services
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.filters import InspectionFilterSet
@@ -62,31 +63,41 @@ class InspectionSerializer(serializers.ModelSerializer):
 class FoundProblemSerializer(serializers.Serializer):
     """A problem found on the spot; the service says what is missing, with everything else."""
 
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT
+    )
     category = serializers.ChoiceField(
         choices=ProblemCategory.choices, required=False, default=ProblemCategory.OTHER
     )
     responsible_unit = serializers.IntegerField(required=False, allow_null=True, default=None)
-    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    deadline = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[validate_year]
+    )
 
 
 class FoundTaskSerializer(serializers.Serializer):
     """A task set on the spot."""
 
-    content = serializers.CharField(required=False, allow_blank=True, default="")
+    content = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT)
     lead_unit = serializers.IntegerField(required=False, allow_null=True, default=None)
-    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    deadline = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[validate_year]
+    )
 
 
 class InspectionRecordSerializer(serializers.Serializer):
     """What recording an inspection takes: the visit, and the rows found on the spot."""
 
     project = serializers.IntegerField()
-    date = serializers.DateField(required=False, allow_null=True, default=None)
-    inspectors = serializers.CharField(required=False, allow_blank=True, default="")
+    date = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[validate_year]
+    )
+    inspectors = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     rating = serializers.ChoiceField(choices=Rating.choices, required=False, allow_blank=True)
-    findings = serializers.CharField(required=False, allow_blank=True, default="")
-    verified_progress = serializers.CharField(required=False, allow_blank=True, default="")
+    findings = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT)
+    verified_progress = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT
+    )
     verified_percent = serializers.DecimalField(
         max_digits=5, decimal_places=1, required=False, allow_null=True, default=None
     )

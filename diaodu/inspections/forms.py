@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.forms import style
+from diaodu.core.limits import TEXT, validate_year
 from diaodu.core.uploads import check_photo
 from diaodu.inspections.models import Inspection
 from diaodu.inspections.services import REQUIRED
@@ -85,7 +86,10 @@ class ProblemRowForm(_RowForm):
     typed_fields = ("description", "deadline")
 
     description = forms.CharField(
-        label=_("Problem"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Problem"),
+        required=False,
+        max_length=TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     category = forms.ChoiceField(
         label=_("Category"),
@@ -94,17 +98,21 @@ class ProblemRowForm(_RowForm):
         required=False,
     )
     responsible_unit = _unit_field(_("Responsible unit"))
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE_INPUT)
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, validators=[validate_year], widget=DATE_INPUT
+    )
 
 
 class TaskRowForm(_RowForm):
     typed_fields = ("content", "deadline")
 
     content = forms.CharField(
-        label=_("Task"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Task"), required=False, max_length=TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
     lead_unit = _unit_field(_("Lead unit"))
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE_INPUT)
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, validators=[validate_year], widget=DATE_INPUT
+    )
 
 
 ProblemRowFormSet = forms.formset_factory(
@@ -118,6 +126,10 @@ TaskRowFormSet = forms.formset_factory(
 class PhotoForm(forms.Form):
     image = forms.ImageField(label=_("Photo"))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
 
     def clean_image(self):
         return check_photo(self.cleaned_data["image"])

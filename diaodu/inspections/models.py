@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.limits import TEXT, MaxChars, validate_year
 from diaodu.core.photos import Photo
 from diaodu.core.uploads import unguessable_name
 from diaodu.inspections.choices import RATING_COLOURS, Rating
@@ -61,12 +62,14 @@ class Inspection(models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="inspections"
     )
-    date = models.DateField(_("date of the visit"))
+    date = models.DateField(_("date of the visit"), validators=[validate_year])
     inspectors = models.CharField(
         _("inspectors"), max_length=200, help_text=_("Names of those who went, separated by 、")
     )
-    findings = models.TextField(_("findings"))
-    verified_progress = models.TextField(_("progress seen on site"), blank=True)
+    findings = models.TextField(_("findings"), max_length=TEXT, validators=[MaxChars(TEXT)])
+    verified_progress = models.TextField(
+        _("progress seen on site"), blank=True, max_length=TEXT, validators=[MaxChars(TEXT)]
+    )
     verified_percent = models.DecimalField(
         _("progress seen on site (%)"),
         max_digits=5,
