@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from diaodu.core.limits import GENERATED, MaxChars, validate_year
 from diaodu.notifications.channels import Channel
 from diaodu.org.models import AnyUser
 from diaodu.org.permissions import is_headquarters
@@ -33,10 +34,12 @@ class Notification(models.Model):
         related_name="notifications",
     )
     title = models.CharField(pgettext_lazy("notification", "title"), max_length=200)
-    body = models.TextField(_("body"), blank=True)
+    body = models.TextField(
+        _("body"), blank=True, max_length=GENERATED, validators=[MaxChars(GENERATED)]
+    )
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True, validators=[validate_year])
     # The channels (dotted paths) that have delivered it, so that a delivery is made once.
     delivered_by = models.JSONField(_("delivered by"), default=list, blank=True, db_default=[])
     event = models.CharField(
@@ -175,11 +178,15 @@ class Delivery(models.Model):
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
+    last_error = models.TextField(
+        _("last error"), blank=True, max_length=GENERATED, validators=[MaxChars(GENERATED)]
+    )
+    not_before = models.DateTimeField(
+        _("not before"), null=True, blank=True, validators=[validate_year]
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, validators=[validate_year])
 
     objects = DeliveryQuerySet.as_manager()
 
