@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from diaodu.core.limits import YEARS
 from diaodu.projects.choices import Category, Stage
 
 TEN_THOUSAND = Decimal(10000)
@@ -309,7 +310,7 @@ def period(value) -> Period | None:
         end = _month_end(int(end_year), int(end_month or 12))
     except ValueError:
         raise CellError(_("“%(value)s” has an impossible month.") % {"value": value}) from None
-    if not 1950 <= start.year <= 2100 or not 1950 <= end.year <= 2100:
+    if start.year not in YEARS or end.year not in YEARS:
         raise CellError(_("“%(value)s” has an impossible year.") % {"value": value})
     if end < start:
         raise CellError(_("The construction period ends before it starts."))

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.limits import validate_year
 from diaodu.core.models import SignedInQuerySet
 from diaodu.core.uploads import Unguessable
 from diaodu.org.models import AnyUser
@@ -57,7 +58,7 @@ class ImportJob(models.Model):
         related_name="+",
         help_text=_("Every imported project is added to this programme."),
     )
-    year = models.PositiveIntegerField(_("year of the annual plan"))
+    year = models.PositiveIntegerField(_("year of the annual plan"), validators=[validate_year])
     create_missing = models.BooleanField(_("create unknown units and leaders"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.CHECKING
@@ -65,9 +66,15 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(_("rows done"), default=0)
     total = models.PositiveIntegerField(_("rows"), default=0)
     result = models.JSONField(_("result"), default=dict, blank=True)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"), null=True, blank=True, validators=[validate_year]
+    )
+    finished_at = models.DateTimeField(
+        _("finished"), null=True, blank=True, validators=[validate_year]
+    )
+    applied_at = models.DateTimeField(
+        _("imported"), null=True, blank=True, validators=[validate_year]
+    )
 
     objects = ImportJobQuerySet.as_manager()
 
