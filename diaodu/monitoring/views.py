@@ -7,13 +7,14 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diaodu.core.limits import YEARS, validate_year, year_or_none
 from diaodu.exchange.importer import can_import
 from diaodu.monitoring import exports
 from diaodu.monitoring.figures import figures
@@ -30,10 +31,8 @@ from diaodu.projects.schedule import (
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    """The year asked for (?year=), or this year when none, or none within the years."""
+    return year_or_none(request.GET.get("year")) or timezone.localdate().year
 
 
 @login_required
@@ -65,7 +64,7 @@ def project_export(request):
 
 
 # The years the dashboard shows, and the ids a programme can have (a 64-bit key).
-DASHBOARD_YEARS = range(2000, 2101)
+DASHBOARD_YEARS = YEARS
 MAX_ID = 2**63 - 1
 
 
@@ -207,23 +206,26 @@ def project_schedule(request, pk):
         target = date.fromisoformat(request.POST.get("target") or request.GET.get("target") or "")
     except ValueError:
         target = project.planned_completion or today
-    if request.method == "POST":
-        if not can_schedule(request.user):
-            raise PermissionDenied(_("Only headquarters applies backward scheduling."))
-        changed = do_apply_schedule(request.user, project, template, target, today)
-        messages.success(
-            request, _("%(count)d milestones set by backward scheduling.") % {"count": changed}
-        )
-        return redirect("projects:detail", pk=project.pk)
+    page = {
+        "project": project,
+        "target": target,
+        "template": template,
+        "templates": TEMPLATE_NAMES,
+        "can_apply": can_schedule(request.user),
+    }
+    try:
+        validate_year(target)  # a year 1 or 9999 overflows the dates laid back from it
+        if request.method == "POST":
+            if not can_schedule(request.user):
+                raise PermissionDenied(_("Only headquarters applies backward scheduling."))
+            changed = do_apply_schedule(request.user, project, template, target, today)
+            messages.success(
+                request, _("%(count)d milestones set by backward scheduling.") % {"count": changed}
+            )
+            return redirect("projects:detail", pk=project.pk)
+    except ValidationError as error:
+        page.update(errors=error.messages, steps=[], can_apply=False)
+        return render(request, "dashboard/schedule.html", page, status=400)
     return render(
-        request,
-        "dashboard/schedule.html",
-        {
-            "project": project,
-            "steps": derive(template, target, today),
-            "target": target,
-            "template": template,
-            "templates": TEMPLATE_NAMES,
-            "can_apply": can_schedule(request.user),
-        },
+        request, "dashboard/schedule.html", {**page, "steps": derive(template, target, today)}
     )
