@@ -452,6 +452,10 @@ DIAODU_UPLOAD_MAX_UNZIPPED_MB = envint("DIAODU_UPLOAD_MAX_UNZIPPED_MB", 200)
 DIAODU_IMPORT_MAX_ROWS = envint("DIAODU_IMPORT_MAX_ROWS", 100_000)
 DIAODU_IMPORT_MAX_COLUMNS = envint("DIAODU_IMPORT_MAX_COLUMNS", 200)
 DIAODU_MINUTES_MAX_CHARS = envint("DIAODU_MINUTES_MAX_CHARS", 200_000)
+# Uploaded files are parsed in a child process whose memory may grow by at most this many
+# megabytes and which is stopped after this many seconds (diaodu/core/isolation.py).
+DIAODU_PARSE_MEMORY_MB = envint("DIAODU_PARSE_MEMORY_MB", 512, minimum=64)
+DIAODU_PARSE_SECONDS = envint("DIAODU_PARSE_SECONDS", 60, minimum=1)
 FILE_UPLOAD_HANDLERS = [
     "diaodu.core.uploads.UploadLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

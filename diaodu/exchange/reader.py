@@ -1,7 +1,11 @@
 """Reading an uploaded ledger: an .xlsx workbook or a .csv file, to rows under a found header.
 
 Every way a file can be wrong is a ReadError with a message in Chinese: too large (refused
-before it is read), not a workbook, encrypted, an empty sheet, no header.
+before it is read), not a workbook, encrypted, an empty sheet, no header, too many rows or
+columns, or a parse that needed more memory or time than a file may cost: the file is parsed
+in a child process within DIAODU_PARSE_MEMORY_MB and DIAODU_PARSE_SECONDS
+(`diaodu.core.isolation`), so that a hostile one costs that child, never the web server or
+the task worker.
 """
 
 import csv
@@ -13,6 +17,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from diaodu.core import isolation
 from diaodu.core.excel import ExcelError, check_workbook, read_text, real_rows
 from diaodu.exchange.columns import BY_KEY, Header, is_blank, match_header
 
@@ -63,6 +68,15 @@ def read(uploaded, name: str = "") -> Sheet:
     data = uploaded.read()
     check_size(len(data))
     name = (name or getattr(uploaded, "name", "") or "").lower()
+    try:
+        return isolation.run(parse, data, name)
+    except isolation.ParseRefused as error:
+        raise ReadError(str(error)) from error
+
+
+@isolation.parser
+def parse(data: bytes, name: str) -> Sheet:
+    """The sheet of a file's bytes; `read` runs it in a child process."""
     if not data.strip():
         raise ReadError(_("The file is empty."))
     if data[:8] == OLE2:
@@ -129,10 +143,21 @@ def _read_csv(text: str) -> Sheet:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = [
-        (number, tuple(read_text(cell) for cell in row))
-        for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1)
-    ]
+    max_rows = settings.DIAODU_IMPORT_MAX_ROWS
+    max_columns = settings.DIAODU_IMPORT_MAX_COLUMNS
+    rows = []
+    for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        if number > max_rows:  # as many lines as bytes would be millions of rows
+            raise ReadError(
+                _("The sheet “%(sheet)s” has more than %(limit)d rows; split the file.")
+                % {"sheet": "CSV", "limit": max_rows}
+            )
+        if len(row) > max_columns and any(cell.strip() for cell in row[max_columns:]):
+            raise ReadError(
+                _("The sheet “%(sheet)s” has more than %(limit)d columns.")
+                % {"sheet": "CSV", "limit": max_columns}
+            )
+        rows.append((number, tuple(read_text(cell) for cell in row[:max_columns])))
     return _sheet("CSV", rows)
 
 

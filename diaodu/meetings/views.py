@@ -1,8 +1,5 @@
 """Pages of meetings. Every query starts from Meeting.objects.visible_to(user)."""
 
-from io import BytesIO
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from diaodu.core.archives import HostileFile, check_archive
 from diaodu.meetings import documents, services
 from diaodu.meetings.agenda import build_agenda, task_item
 from diaodu.meetings.forms import DraftTaskFormSet, MeetingForm, MinutesForm
+from diaodu.meetings.minutes import read_minutes
 from diaodu.meetings.models import Meeting
 from diaodu.meetings.services import extract
 from diaodu.org.models import Unit
@@ -147,55 +144,6 @@ def minutes_download(request, pk):
     meeting = _detail_meeting(request, pk)
     content = documents.minutes_docx(meeting, _meeting_tasks(meeting, request.user))
     return _docx_response(content, f"minutes-{meeting.date:%Y%m%d}-{meeting.pk}.docx")
-
-
-def read_minutes(upload) -> str:
-    """The text of an uploaded .txt (UTF-8 or GB18030) or .docx file.
-
-    A .docx is checked as an archive before python-docx reads it (`check_archive`); the text
-    of either kind is refused beyond DIAODU_MINUTES_MAX_CHARS characters.
-    """
-    data = upload.read()
-    if upload.name.lower().endswith(".docx"):
-        from docx import Document
-
-        try:
-            check_archive(data)
-            document = Document(BytesIO(data))
-        except HostileFile as error:
-            raise ValidationError(str(error)) from error
-        except Exception as error:  # python-docx raises many kinds for a damaged file
-            raise ValidationError(_("The file is not a readable Word document (.docx).")) from error
-        lines, length = [], 0
-        for line in _docx_lines(document):
-            length += len(line) + 1
-            _check_minutes_length(length)
-            lines.append(line)
-        return "\n".join(lines)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        _check_minutes_length(len(text))
-        return text
-    raise ValidationError(_("The file is neither UTF-8 nor GB18030 text."))
-
-
-def _docx_lines(document):
-    for paragraph in document.paragraphs:
-        yield paragraph.text
-    for table in document.tables:
-        for row in table.rows:
-            yield " ".join(cell.text for cell in row.cells)
-
-
-def _check_minutes_length(length: int) -> None:
-    limit = settings.DIAODU_MINUTES_MAX_CHARS
-    if length > limit:
-        raise ValidationError(
-            _("The minutes are longer than %(limit)d characters; split them.") % {"limit": limit}
-        )
 
 
 def _choices(meeting, user):

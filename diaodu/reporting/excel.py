@@ -7,9 +7,11 @@ is and every problem is reported with its row, column and reason.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from diaodu.core import isolation
 from diaodu.core.excel import (
     ExcelError,
     new_sheet,
@@ -84,20 +86,34 @@ def _find_header(rows):
     return None, None
 
 
-def read_rows(uploaded, period, user, projects_by_id):
-    """Check every row of an uploaded template; return the rows to save or raise UploadRejected."""
-    try:
-        workbook = open_workbook(uploaded)
-    except ExcelError as error:
-        raise UploadRejected([RowProblem(0, "", str(error))]) from error
+@isolation.parser
+def read_template(data: bytes, headers: list[str]) -> tuple[int, list[tuple]] | None:
+    """The header row's number and, for each row below it, its values under `headers` (None
+    where the file has no such column); None without a header row. Run in a child process:
+    a workbook's parsing is bounded there, and only these columns come back."""
+    workbook = open_workbook(ContentFile(data))  # sized: a file too large is refused unread
     try:
         rows = [row for _number, row in real_rows(workbook.worksheets[0])]
-    except ExcelError as error:
-        raise UploadRejected([RowProblem(0, "", str(error))]) from error
     finally:
         workbook.close()
     header_row, positions = _find_header(rows)
     if header_row is None:
+        return None
+    columns = [positions.get(header) for header in headers]
+    return header_row, [
+        tuple(row[c] if c is not None and c < len(row) else None for c in columns)
+        for row in rows[header_row:]
+    ]
+
+
+def read_rows(uploaded, period, user, projects_by_id):
+    """Check every row of an uploaded template; return the rows to save or raise UploadRejected."""
+    columns = columns_for(period)
+    try:
+        read = isolation.run(read_template, uploaded.read(), [h for _k, h, _w in columns])
+    except (ExcelError, isolation.ParseRefused) as error:
+        raise UploadRejected([RowProblem(0, "", str(error))]) from error
+    if read is None:
         raise UploadRejected(
             [
                 RowProblem(
@@ -110,16 +126,10 @@ def read_rows(uploaded, period, user, projects_by_id):
                 )
             ]
         )
+    header_row, rows = read
     problems, accepted, seen = [], [], set()
-    for number, row in enumerate(rows[header_row:], start=header_row + 1):
-        values = {
-            key: (
-                row[positions[header]]
-                if positions.get(header) is not None and positions[header] < len(row)
-                else None
-            )
-            for key, header, _w in columns_for(period)
-        }
+    for number, row in enumerate(rows, start=header_row + 1):
+        values = {key: value for (key, _h, _w), value in zip(columns, row, strict=True)}
         if all(v in (None, "") for v in values.values()):
             continue
         raw_id = values.pop("project_id")
