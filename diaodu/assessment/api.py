@@ -19,6 +19,7 @@ from diaodu.assessment.models import Ranking, ScoringRule, ScoringScheme
 from diaodu.assessment.periods import Window
 from diaodu.assessment.permissions import require_manager
 from diaodu.core.api import ServiceActionsMixin, VisibleRelationsMixin
+from diaodu.core.limits import CODE, validate_year
 
 PERIOD = OpenApiParameter(
     "period",
@@ -215,7 +216,7 @@ class RankingSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
 
 
 class PublishSerializer(serializers.Serializer):
-    period = serializers.CharField()
+    period = serializers.CharField(max_length=CODE)
 
 
 class RankingViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
@@ -289,7 +290,8 @@ class SchemeSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "valid_from", "top_count", "bottom_count", "tie_breaks", "note",
                   "rules", "created_by", "created_at"]  # fmt: skip
         read_only_fields = ["created_by", "created_at"]
-        extra_kwargs = {"valid_from": {"validators": []}}
+        # Only the years: the service says when another version starts in the same month.
+        extra_kwargs = {"valid_from": {"validators": [validate_year]}}
 
 
 class SchemeViewSet(

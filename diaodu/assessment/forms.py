@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from diaodu.assessment.choices import Indicator, Method, WhenMissing
 from diaodu.assessment.models import ScoringScheme
 from diaodu.core.forms import StyledForm
+from diaodu.core.limits import NOTE, validate_year
 
 TIE_BREAK_CHOICES = [("", "—"), *Indicator.choices]
 
@@ -15,6 +16,7 @@ class SchemeForm(StyledForm):
     name = forms.CharField(label=_("name"), max_length=200)
     valid_from = forms.DateField(
         label=_("in force from"),
+        validators=[validate_year],
         input_formats=["%Y-%m", "%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         help_text=_("The first month this version scores."),
@@ -33,7 +35,7 @@ class SchemeForm(StyledForm):
         label=_("third tie-break"), choices=TIE_BREAK_CHOICES, required=False
     )
     note = forms.CharField(
-        label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("note"), max_length=NOTE, widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def clean_valid_from(self):

@@ -29,6 +29,7 @@ from diaodu.assessment.choices import (
     Standing,
     WhenMissing,
 )
+from diaodu.core.limits import NOTE, MaxChars, validate_year
 from diaodu.core.models import SignedInQuerySet
 from diaodu.org.models import Unit
 
@@ -57,6 +58,7 @@ class ScoringScheme(models.Model):
         unique=True,
         help_text=_("The first month this version scores."),
         error_messages={"unique": _("Another version already starts in this month.")},
+        validators=[validate_year],
     )
     top_count = models.PositiveSmallIntegerField(
         _("units praised"), default=3, help_text=_("The best units of each group are praised.")
@@ -72,7 +74,7 @@ class ScoringScheme(models.Model):
         blank=True,
         help_text=_("Indicators that order equal scores, in turn; units still equal share a rank."),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=NOTE, validators=[MaxChars(NOTE)])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -203,13 +205,13 @@ class Ranking(models.Model):
     """The units of one group scored and ranked for a month, quarter or year, as published."""
 
     kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
-    year = models.PositiveIntegerField(_("year"))
+    year = models.PositiveIntegerField(_("year"), validators=[validate_year])
     number = models.PositiveSmallIntegerField(
         _("month or quarter"), default=0, help_text=_("1–12 for a month, 1–4 for a quarter.")
     )
     group = models.CharField(_("group"), max_length=20, choices=Group.choices)
-    start = models.DateField(_("from"))
-    end = models.DateField(_("to"))
+    start = models.DateField(_("from"), validators=[validate_year])
+    end = models.DateField(_("to"), validators=[validate_year])
     scheme = models.ForeignKey(
         ScoringScheme,
         verbose_name=_("scoring scheme"),

@@ -22,6 +22,7 @@ from diaodu.bulletins.views import parse_period
 from diaodu.core.api import ServiceActionsMixin
 from diaodu.core.docx import DOCX
 from diaodu.core.exports import FileRenderer
+from diaodu.core.limits import CODE
 
 DOCX_RESPONSE = {(200, DOCX): OpenApiTypes.BINARY}
 
@@ -67,7 +68,9 @@ class BulletinSerializer(serializers.ModelSerializer):
 
 
 class IssueSerializer(serializers.Serializer):
-    period = serializers.CharField(help_text="2024-03 (a month) or 2024Q1 (a quarter)")
+    period = serializers.CharField(
+        max_length=CODE, help_text="2024-03 (a month) or 2024Q1 (a quarter)"
+    )
 
 
 class BulletinViewSet(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from diaodu.assessment.choices import PeriodKind
 from diaodu.bulletins.choices import BulletinStatus
+from diaodu.core.limits import GENERATED, MaxChars, validate_year
 from diaodu.core.models import SignedInQuerySet
 from diaodu.core.uploads import unguessable_name
 
@@ -31,7 +32,7 @@ class Bulletin(models.Model):
     """
 
     kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
-    year = models.PositiveIntegerField(_("year"))
+    year = models.PositiveIntegerField(_("year"), validators=[validate_year])
     number = models.PositiveSmallIntegerField(_("month or quarter"))
     issue = models.PositiveSmallIntegerField(_("issue"), help_text=_("第N期 within the year."))
     title = models.CharField(_("title"), max_length=200)
@@ -43,7 +44,13 @@ class Bulletin(models.Model):
         default=BulletinStatus.ISSUED,
         db_default=BulletinStatus.ISSUED,
     )
-    error = models.TextField(_("why it failed"), blank=True, db_default="")
+    error = models.TextField(
+        _("why it failed"),
+        blank=True,
+        db_default="",
+        max_length=GENERATED,
+        validators=[MaxChars(GENERATED)],
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("issued by"),

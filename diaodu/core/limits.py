@@ -12,6 +12,7 @@ Text lengths are in characters (a Chinese character counts one), chosen by what 
 |           |        | targets, a programme                                                |
 | MINUTES   | 50,000 | a meeting's minutes and decisions, and the sentence a task came from |
 | GENERATED | 10,000 | what Diaodu writes itself: a notice, an error, a job's outcome      |
+| CODE      |     20 | a code typed in a request: a period (2024-03, 2024Q1, 2024)         |
 
 Dates a user sets (deadlines, plans, milestones, periods, visits, meetings) and the years of
 plans and programmes fall in FIRST_YEAR..LAST_YEAR (`validate_year`): a year 1 or 9999 is a
@@ -30,6 +31,7 @@ NOTE = 2_000
 TEXT = 5_000
 MINUTES = 50_000
 GENERATED = 10_000
+CODE = 20
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
