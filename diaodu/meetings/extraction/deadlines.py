@@ -106,7 +106,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             _YEAR
             + rf"(?P<month>{_N})\s?月\s?(?P<day>{_N})\s?(?:[日号]|(?=前|之前|以前))"
-            + r"(?:[上下]午|晚)?(?:下班)?(?P<before>前|之前|以前)?"
+            + r"(?:[上下]午|晚上?)?(?:\d{1,2}(?::\d{2})?[时点]?)?(?:下班)?(?P<before>前|之前|以前)?"
         ),
     ),
     # 5.31前, 2024.6.30前
@@ -152,6 +152,10 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(r"(?P<rel>明年)?春节(?:假期)?(?:后|过后)(?:上班)?(?:第一周|一周内)"),
     ),
     ("spring", re.compile(r"(?P<rel>明年)?春节(?:前|之前|以前)")),
+    # 元旦, 2019年元旦节前: 1 January.
+    ("new_year", re.compile(_YEAR + r"元旦(?:节)?(?:前|之前|以前)?")),
+    # 开学前: the school year starts on 1 September.
+    ("school", re.compile(r"(?:秋季)?开学(?:前|之前|以前)")),
     (
         "national_day",
         re.compile(r"国庆(?:节)?(?:前|之前|以前)|(?<![0-9一二三四五六七八九十百])十一(?:前|之前)"),
@@ -256,6 +260,13 @@ def _resolve(kind: str, m: re.Match, meeting: date) -> date | None:
             return _last_day(meeting.year, meeting.month)
         if kind == "year_end":
             return date(year, 12, 31)
+        if kind == "new_year":
+            if m["year"] or m["rel"]:
+                return date(year, 1, 1)
+            return date(meeting.year + 1, 1, 1)
+        if kind == "school":
+            this_year = date(meeting.year, 9, 1)
+            return this_year if this_year > meeting else date(meeting.year + 1, 9, 1)
         if kind == "national_day":
             this_year = date(meeting.year, 10, 1)
             return this_year if this_year > meeting else date(meeting.year + 1, 10, 1)
@@ -291,11 +302,33 @@ def _resolve(kind: str, m: re.Match, meeting: date) -> date | None:
     return None
 
 
+# What makes a date no deadline: 3月15日后 (from then on), 7月25日讯 (a dateline), and a span
+# counted from an event rather than the meeting: 签约后1个月内.
+_AFTER_DATE = re.compile(r"\s?(?:后|以后|之后|起|讯|电)")
+_EVENT_BEFORE_SPAN = re.compile(r"(?:后|起)\s?$")
+
+
+def _is_deadline(kind: str, m: re.Match, text: str) -> bool:
+    if kind in ("day", "month_end", "ten", "bare_month") and not m.group().endswith("前"):
+        if _AFTER_DATE.match(text, m.end()):
+            return False
+    if kind == "within" and _EVENT_BEFORE_SPAN.search(text, 0, m.start()):
+        return False
+    return True
+
+
 def find_deadlines(text: str, meeting: date) -> list[Deadline]:
     """Every deadline expression in ``text`` (normalised), left to right, no overlaps."""
     found: list[Deadline] = []
-    candidates = [(kind, m) for kind, pattern in _PATTERNS for m in pattern.finditer(text)]
-    candidates += [("bare_month", m) for m in _BARE_MONTH.finditer(text)]
+    candidates = [
+        (kind, m)
+        for kind, pattern in _PATTERNS
+        for m in pattern.finditer(text)
+        if _is_deadline(kind, m, text)
+    ]
+    candidates += [
+        ("bare_month", m) for m in _BARE_MONTH.finditer(text) if _is_deadline("bare_month", m, text)
+    ]
     candidates.sort(key=lambda c: (c[1].start(), -(c[1].end() - c[1].start())))
     taken_until = -1
     for kind, m in candidates:

@@ -28,7 +28,8 @@ _TERMINAL = "。！？!?;；"
 # Outline markers that start a sentence: 一、 (一) 1. (1) 一是 一要 第一,
 _OUTLINE = re.compile(
     r"(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|(?<![0-9.])\d{1,2}[.、](?![0-9])"
-    r"|\(\d{1,2}\)|[一二三四五六七八九十][是要](?=[\u4e00-\u9fff])|第[一二三四五六七八九十]{1,2}[,、])"
+    r"|\(\d{1,2}\)|[一二三四五六七八九十][是要](?=[\u4e00-\u9fff])|第[一二三四五六七八九十]{1,2}[,、]"
+    r"|[\u2460-\u2473\u2474-\u2487])"
 )
 # A page break inside a sentence in documents copied from preview sites: "前\n\n4、期".
 _PAGE_BREAK = re.compile(r"(?<=[^" + _TERMINAL + r"\s:])\s*\n\s*\d{1,3}、")
@@ -95,10 +96,13 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+_CLOCK = re.compile(r"\d:\d")  # 19:00 is a time, not a clause break
+
+
 def _clauses(text: str, start: int, end: int) -> list[Clause]:
     out, a = [], start
     for i in range(start, end + 1):
-        if i == end or text[i] in ",:":
+        if i == end or text[i] == "," or (text[i] == ":" and not _CLOCK.match(text, i - 1)):
             s, e = _trim(text, a, i)
             if e > s:
                 out.append(Clause(s, e, text[s:e]))
@@ -120,6 +124,77 @@ _UNIT_SUBJECT = re.compile(
     r"(?:(?:和|、|及|与|会同)[\u4e00-\u9fff“”]{1,15}?(?:" + lx.UNIT_SUFFIX_RE + r"|单位|部门))?"
     r"(?=(?:下周|本周|近期|今年|年内|同时)?" + _DIRECTIVE_AFTER_SUBJECT + r")"
 )
+# Who a clause addresses, before its directive: the subject noun phrase.
+_LEAD = re.compile(
+    r"^(?:(?:叮嘱|要求|强调|督促|责成|同时|其中|特别是|尤其是|并|也|另|再|分别)*(?:请|由)?)"
+)
+_ASKED = re.compile(r"^(?:并|也|另|再|分别)*请")
+# A unit's last character that is the first of another word: 办理, 科室, 处置, 部署, 组织 …
+_WORD_GOES_ON = r"(?![理公好结室学技置面署分门织成])"
+_SUBJECT_END = re.compile(
+    r"(?:下周|本周|近期|今年|年内|同时)?(?:"
+    + _DIRECTIVE_AFTER_SUBJECT
+    + r"|作为(?:责任主体|牵头单位|责任单位)|在[^,]{1,16}(?:的同时|前提下|基础上))"
+)
+# How the bodies of a subject are joined: A及B / A和B / A与B give A; A、B gives A when A is a
+# body's full name, and the whole phrase when they share one head (建设、施工单位,
+# 市、县两级指挥部) or close with 等部门.
+_AND = re.compile(r"以及|及|和|与|会同")
+_SUBJECT_PHRASE = re.compile(r"^[\u4e00-\u9fff“”\"A-Za-z0-9+()—、]{1,50}$")
+_SPEAKER = re.compile(r"要求|强调|指出|提出|表示|认为|介绍|汇报|通报")
+
+
+_OPENS_DIRECTIVE = re.compile(r"^(?:要|务必|必须|须|应|负责|牵头)")
+_ONE_UNIT = r"[\u4e00-\u9fff]{1,20}?(?:" + lx.UNIT_SUFFIX_RE + r")"
+_UNIT_LIST = re.compile(r"^(?P<unit>" + _ONE_UNIT + r")(?:(?:、|和|及)" + _ONE_UNIT + r")+$")
+
+
+def _subject_unit(text: str) -> tuple[int, int] | None:
+    """The unit a clause opens with, as ``(start, end)`` in ``text``, or None."""
+    lead = _LEAD.match(text)
+    start = lead.end() if lead else 0
+    asked = bool(_ASKED.match(text))
+    if asked:
+        # 请都更中心汇整资料: after 请 the body needs no directive of its own; a suffix inside a
+        # word (请加速办理, 请张主秘邀集相关科室) is none.
+        asked_unit = r"[\u4e00-\u9fff“”()]{1,10}?(?:" + lx.UNIT_SUFFIX_RE + r")" + _WORD_GOES_ON
+        m = re.match(asked_unit, text[start:])
+        if (
+            m
+            and _is_unit_name(m.group())
+            and not _UNIT_BAD_START.match(m.group())
+            and not re.search(r"[再邀安排加速协助]", m.group())
+        ):
+            return start, start + m.end()
+    end_m = _SUBJECT_END.search(text, start)
+    if not end_m or end_m.start() == start:
+        return None
+    if _SPEAKER.match(text, end_m.start()) or text.startswith("要求", end_m.start()):
+        return None  # 水利厅要求…: who speaks, not who acts
+    phrase = text[start : end_m.start()]
+    phrase = re.sub(r"(?:成员|负责人|主要负责同志|负责同志)$", "", phrase)
+    if not _SUBJECT_PHRASE.match(phrase) or not re.search(
+        r"(?:" + lx.UNIT_SUFFIX_RE + r"|单位|部门)$", phrase
+    ):
+        return None
+    first = phrase
+    for joint in _AND.finditer(phrase):
+        if _is_unit_name(phrase[: joint.start()].split("、")[-1]):
+            first = phrase[: joint.start()]  # 自然资源和规划局 is one body, 住建局和交通局 two
+            break
+    listed = "、" in first and re.search(r"等[\u4e00-\u9fff]{0,4}(?:部门|单位)$", first)
+    if "、" in first and not listed:
+        head = first.split("、", 1)[0]
+        if _is_unit_name(head):
+            first = head
+    unit = first
+    if not (_is_unit_name(unit) or (listed and not lx.EVERYONE.match(unit))):
+        return None
+    if _UNIT_BAD_START.match(unit) or re.search(r"[要将]", unit[:-1]):
+        return None
+    return start, start + len(unit)
+
+
 _BY_UNIT = re.compile(
     r"由(?P<unit>[\u4e00-\u9fff“”\"A-Za-z0-9+]{2,24}?(?:" + lx.UNIT_SUFFIX_RE + r"))"
     r"(?:(?:和|、|及|会同)[\u4e00-\u9fff]{1,15}?)?"
@@ -136,6 +211,7 @@ _WEAK_PROJECT = re.compile(r"“[^”]{1,12}”(?:重点项目|重大项目|项�
 # What closes an enumeration of projects: 等项目, 等三个项目, 等一批项目, 等重大工程项目.
 _LIST_END = re.compile(
     r"等(?:[0-9一二三四五六七八九十两]+个|一批|多个)?(?:重点|重大|重大工程|工程|产业|续建|新建)?项目"
+    r"|等标案"
 )
 _THIS_PROJECT = re.compile(r"^(?:该|此|这个|上述)项目")
 # The places a leader visits are named after these: 深入A、B等项目现场, 先后来到A、B.
@@ -149,7 +225,7 @@ _ADVERBS = re.compile(
 )
 # After the 项目 that closes a project list, only these may follow in the clause.
 _AFTER_PROJECT_LIST = re.compile(
-    r"^(?:建设|的建设)?$|^(?:要|由|务必|必须|力争|确保|争取)"
+    r"^(?:建设|的建设)?$|^\([^()]{1,8}\)$|^(?:要|由|务必|必须|力争|确保|争取)"
     r"|^(?:前期)?(?:的)?(?:各项)?(?:审批)?手续|^前期工作"
 )
 _UNIT_BAD_START = re.compile(
@@ -162,6 +238,7 @@ def _is_unit_name(name: str) -> bool:
         bool(re.search(r"(?:" + lx.UNIT_SUFFIX_RE + r")$", name))
         and not lx.EVERYONE.match(name)
         and not re.search(r"了|会议|传达|参加|陪同", name)
+        and not re.search(r"(?:片|景|小|校|厂|街|城)区$", name)  # a place, not a district
     )
 
 
@@ -173,7 +250,7 @@ def _is_specific(name: str) -> bool:
         r"^(?:一批|一些|部分|全部|所有|各类|各个|这些|多个)", name
     ):
         return False
-    if any(word in name for word in lx.NOT_IN_NAMES):
+    if any(word in re.sub(r"提[升质]改造", "改造", name) for word in lx.NOT_IN_NAMES):
         return False
     if re.search(r"等(?:基础设施|工作|要素|手续|问题|方面|事项|领域|行业|产业)$", name):
         return False
@@ -237,9 +314,13 @@ def _projects_in(clause: str) -> list[str]:
             continue
         if _VISIT.search(text, 0, m.start()):
             break  # 深入A、B等项目现场调研: an itinerary, not an instruction
-        body = _LEADING_VERB.sub("", text[: m.end()])
-        verb = body != text[: m.end()]
-        if not verb and not enumerated and m.end() < len(text):
+        end = m.end()
+        phase = re.match(r"\([^()]{1,8}\)$", text[end:])  # 中关村科技园项目(一期)
+        if phase:
+            end += phase.end()
+        body = _LEADING_VERB.sub("", text[:end])
+        verb = body != text[:end]
+        if not verb and not enumerated and end < len(text):
             break  # 全周期、多方位、分层面管控项目…: no verb, no enumeration, not a topic
         items = _split_items(body)
         if not items:
@@ -249,6 +330,9 @@ def _projects_in(clause: str) -> list[str]:
             and not enumerated
             and not (all(_looks_named(i) for i in items) or text.count("项目") == len(items) > 1)
         ):
+            whole = _clean_item(body, bool(phase))
+            if len(items) > 1 and _is_specific(whole) and "、" not in whole:
+                return [whole]  # one name holding 和: 绿色印刷和环保版材产业化项目
             break  # 聚精会神抓项目: a topic list must hold names
         specific = _is_specific_short if enumerated else _is_specific
         if all(specific(i) for i in items):
@@ -299,6 +383,8 @@ class _Reading:
     projects: list[str] = field(default_factory=list)
     this_project: bool = False
     deadlines: list[Deadline] = field(default_factory=list)
+    # The clause is nothing but bodies: "管理局、大龙山镇," before "特别是…社区要…".
+    only_units: bool = False
 
 
 def _known_in(text: str, known: list[str]) -> list[str]:
@@ -321,15 +407,20 @@ def _read(clause: Clause, meeting: date, known_projects: list[str] | None = None
         r.unit = m["unit"]
         r.unit_span = (clause.start + m.start("unit"), clause.start + m.end("unit"))
     else:
-        m = _UNIT_SUBJECT.match(text)
+        found = _subject_unit(text)
+        if found:
+            r.unit = text[found[0] : found[1]]
+            r.unit_span = (clause.start + found[0], clause.start + found[1])
+    if not r.unit:
+        listed = _UNIT_LIST.match(text)
+        items = re.split("、|和|及", text)
         if (
-            m
-            and _is_unit_name(m["unit"])
-            and not re.search(r"[要将]", m["unit"][:-1])
-            and not _UNIT_BAD_START.match(m["unit"])
+            listed
+            and all(_is_unit_name(u) and not _UNIT_BAD_START.match(u) for u in items)
+            and not re.search(r"对接|协调|联系|配合|会同|参加|陪同", text)
         ):
-            r.unit = m["unit"]
-            r.unit_span = (clause.start + m.start("unit"), clause.start + m.end("unit"))
+            r.unit, r.only_units = listed["unit"], True
+            r.unit_span = (clause.start + listed.start("unit"), clause.start + listed.end("unit"))
     r.this_project = bool(_THIS_PROJECT.match(text))
     if not r.this_project:
         rest = text
@@ -345,16 +436,36 @@ def _read(clause: Clause, meeting: date, known_projects: list[str] | None = None
                 r.projects = [quoted["name"]]
         if not r.projects and r.unit:
             owner = _UNIT_OF_PROJECT.match(r.unit)
-            if owner and _is_specific(owner["project"]):
+            if owner and _is_specific(owner["project"]) and _looks_named(owner["project"]):
                 r.projects = [owner["project"]]
         if r.unit and r.projects and r.unit in r.projects:
             r.projects.remove(r.unit)
     r.deadlines = [
         Deadline(clause.start + d.start, clause.start + d.end, d.date)
-        for d in find_deadlines(text, meeting)
-        if d.date > meeting
+        for d in _deadlines(text, meeting)
     ]
     return r
+
+
+# A date written as a limit (…前, …底) in an instruction is a deadline even when it is past
+# or the meeting's own day: a bulletin of July checks what was due "6月底", a meeting asks for
+# papers "2月9日下午下班前" the same day. Other dates up to the meeting are the meeting itself
+# or history.
+_BEFORE = re.compile(r"(?:前|之前|以前)$")
+_END_OF = re.compile(r"(?:底|末)$")
+_HISTORY = re.compile(r"已|截至|截止|以来|了")
+
+
+def _deadlines(text: str, meeting: date) -> list[Deadline]:
+    def counts(d: Deadline) -> bool:
+        if d.date > meeting:
+            return True
+        written = text[d.start : d.end]
+        if _HISTORY.search(text):
+            return False
+        return bool(_BEFORE.search(written) or (_END_OF.search(written) and _has_directive(text)))
+
+    return [d for d in find_deadlines(text, meeting) if counts(d)]
 
 
 # ---------------------------------------------------------------------------
@@ -395,6 +506,7 @@ class _Group:
     deadline: Deadline | None = None
     from_context: bool = False
     inherited_from: "_Group | None" = None
+    subject_joined: bool = False  # bodies named alone, then their instruction
 
     @property
     def start(self) -> int:
@@ -460,7 +572,7 @@ def _content(group: _Group, analysis: str) -> str:
 
 def _split_double_deadlines(clause: Clause, analysis: str, meeting: date) -> list[Clause]:
     """``A上半年全部开工、B9月底前大头落地``: one clause per deadline."""
-    found = [d for d in find_deadlines(clause.text, meeting) if d.date > meeting]
+    found = _deadlines(clause.text, meeting)
     if len(found) < 2:
         return [clause]
     out, a = [], clause.start
@@ -567,6 +679,17 @@ def _groups(
                 if r.deadlines and current.deadline is None:
                     current.deadline = r.deadlines[0]
                 continue
+            # Bodies named in a clause of their own, then what they must do: the first owns it.
+            if (
+                current is not None
+                and len(current.readings) == 1
+                and current.readings[0].only_units
+                and ((r.unit and not r.only_units) or _OPENS_DIRECTIVE.match(r.clause.text))
+            ):
+                current.readings.append(r)
+                current.projects = current.projects or projects
+                current.subject_joined = True
+                continue
             # A topic list followed by its owner: "A、B、C项目,园区办要..."
             if (
                 current is not None
@@ -621,8 +744,19 @@ def _groups(
 _STRONG_DIRECTIVE = re.compile(r"要|务必|必须|确保|力争|要求|须|需尽快|应")
 
 
+# A pledge of the speaker's own body: "…分别做了表态发言,一定…确保…", "高陵区表示,将…".
+_PLEDGE = re.compile(r"表态|承诺|表示[,:]?[^,]{0,20}将")
+_SAYS = re.compile(r"表示|表态|承诺")
+
+
 def _is_task(group: _Group, sentence_text: str, analysis: str) -> bool:
     text = group.text(analysis)
+    if _PLEDGE.search(analysis[_sentence_start(group, analysis, sentence_text) : group.end]):
+        return False
+    if group.readings[0].only_units and not group.subject_joined:
+        return False  # 解放区、山阳区…,分别汇报…: bodies listed, nothing asked of them
+    if _SAYS.search(sentence_text) and "将" in text and not _STRONG_DIRECTIVE.search(text):
+        return False  # 黄业文表示,…,琼山区政府将努力…: a pledge
     if lx.REPORTING.search(sentence_text) and not _has_directive(sentence_text):
         return False
     if re.match(r"^(?:下一步|下步)", sentence_text) and not _STRONG_DIRECTIVE.search(sentence_text):
@@ -643,12 +777,20 @@ def _is_task(group: _Group, sentence_text: str, analysis: str) -> bool:
     if group.inherited_from is not None:
         return _has_directive(sentence_text) or _has_action(text)
     if group.unit:
-        return _has_directive(text) or "将" in text or _has_directive(sentence_text[:4])
+        asked = _ASKED.match(group.readings[0].clause.text)
+        return bool(
+            asked or _has_directive(text) or "将" in text or _has_directive(sentence_text[:4])
+        )
     if group.deadline:
         return _has_directive(sentence_text) or _has_action(text)
     if group.projects:
         return _has_action(text) and not re.search(r"已|正在|(?<!项)目前", text)
     return False
+
+
+def _sentence_start(group: _Group, analysis: str, sentence_text: str) -> int:
+    at = analysis.rfind(sentence_text, 0, group.end)
+    return at if 0 <= at <= group.start else group.start
 
 
 def _draft(group: _Group, project: str | None, norm: Normalized, analysis: str) -> Draft:
@@ -701,14 +843,25 @@ def extract_drafts(
     seen: set[tuple[str, str | None]] = set()
     last_project: list[str] = []
     subject = _text_subject(analysis)
-    for p_start, p_end in _paragraphs(analysis):
+    for number, (p_start, p_end) in enumerate(_paragraphs(analysis)):
         context = _context_project(analysis[p_start:p_end])
         if context:
             last_project[:] = [context]
+        if number < 3 and _is_headline(analysis[p_start:p_end]):
+            continue  # the title and subtitle repeat what the text says
         context_used = False
         item = False  # a numbered item of minutes headed by its project: "1、旅游职专:…"
+        paragraph_drafts = len(drafts)
         for sentence in _sentences(analysis, p_start, p_end):
             sentence_text = analysis[sentence[0] : sentence[1]]
+            owner = _OWNER_LINE.match(sentence_text)
+            if owner:
+                # "责任单位:高新区。" after an item's requirement: the owner of that item.
+                at = sentence[0]
+                ua, ub = norm.span(at + owner.start("unit"), at + owner.end("unit"))
+                for draft in drafts[paragraph_drafts:]:
+                    draft.unit = draft.unit or norm.original[ua:ub]
+                continue
             topic = _TOPIC.match(sentence_text)
             if topic and _is_specific(topic["name"]):
                 context = re.sub(r"(?<!扩建|迁建|新建|改建|续建)项目$", "", topic["name"])
@@ -777,6 +930,11 @@ def extract_drafts(
     return drafts
 
 
+# The owner of a bulletin's item, on a line of its own: "责任单位:高新区".
+_OWNER_LINE = re.compile(
+    r"^(?:责任|牵头|主责|承办|实施)(?:单位|部门)[::]\s*(?P<unit>[^,;。:]{2,40}?)\s*$"
+)
+
 # A numbered item of minutes that names its project before a colon: "旅游职专:会议要求…".
 _NUMBERED_ITEM = re.compile(r"\s*(?:\d{1,2}[、.]|\(\d{1,2}\))\s*")
 _ITEM_TOPIC = re.compile(r"^(?P<name>[^,:;。、\s]{2,24}):")
@@ -801,7 +959,34 @@ _SUBJECT_PATTERNS = (
         r"(?m)(?:^|日,)(?P<name>[^,。、;:\s]{3,30}?(?:项目|工程|标))(?:首次)?(?:月)?(?:生产)?"
         r"(?:调度会|协调会|推进会|专题会)"
     ),
+    # The meeting held on it, the site visited: 召开X项目建设推进会, 调研X工程, 到X现场办公,
+    # 赴X项目进行调研, 深入X项目全线开展调研.
+    # (a lookahead, so that 在X会议室召开Y推进会 finds Y after the X it rejects)
+    re.compile(
+        r"(?=(?:召开(?:的)?|调研|督导|督查|视察|考察|到|赴|深入|前往|来到|在)"
+        r"(?P<name>[^,。、;:\s“”]{2,40}?)(?P<kind>项目|工程|重点项目)?(?:\([^()]{1,20}\))?"
+        r"(?:建设)?(?:项目|工程)?"
+        r"(?:(?:全线|现场|工地|施工现场|一线)?(?:开展|进行)?(?:调研|督导|督查|视察|检查|办公|调度)"
+        r"|(?:工作|现场|征地|征迁|征拆|建设|专题|第[一二三四五六七八九十]+次)*"
+        r"(?:推进会|调度会|协调会|专题会|办公会|现场会|座谈会|例会|会议(?!室))))"
+    ),
+    # 调研03省道东复线高架南延工程。: the object of a visit, named as a project.
+    re.compile(
+        r"(?:调研|督导|督查|视察|考察|察看)(?P<name>[^,。、;:\s“”]{2,40}?(?:项目|工程))"
+        r"(?:建设)?(?:情况|进展|进度|工作)?(?=[,。;])"
+    ),
 )
+# The patterns above that find a name by what surrounds it, not by how it ends.
+_LOOSE_SUBJECT = 4
+_NOT_A_SUBJECT = re.compile(
+    r"召开|主持|会议|参加|陪同|一行|带队|带领|率队|先后|分别|暨|\s|重点项目|第[0-9一二三四五六七八九十]+次|"
+    r"^项目|工作|防控|" + _VISIT.pattern
+)
+
+
+def _is_headline(paragraph: str) -> bool:
+    """A title line: short, no punctuation of a sentence (加快进度 确保年内开工建设)."""
+    return len(paragraph.strip()) <= 40 and not re.search(r"[,。;:!?、]", paragraph)
 
 
 def _is_heading(analysis: str, p_start: int, sentence: tuple[int, int]) -> bool:
@@ -830,13 +1015,24 @@ def _is_item_name(name: str) -> bool:
 def _text_subject(analysis: str) -> str | None:
     """The single project named in the lead of a text about one project, or None."""
     lead = analysis[:400]
-    names = set()
-    for pattern in _SUBJECT_PATTERNS:
+    strong: set[str] = set()  # written with 项目/工程, or found by its closing word
+    weak: set[str] = set()  # only ending like a project (…路, …场)
+    for number, pattern in enumerate(_SUBJECT_PATTERNS):
         for m in pattern.finditer(lead):
             name = re.sub(r"^(?:\d{1,2}月\d{1,2}日)?(?:上午|下午)?", "", m["name"])
+            kind = m.groupdict().get("kind")
+            if kind == "工程":
+                name += kind
             name = re.sub(r"(?<!扩建|迁建|新建|改建|续建)项目$", "", name)
-            if _is_specific(name) and not _VISIT.search(name) and not _is_unit_name(name):
-                names.add(name)
+            if not _is_specific(name) or _NOT_A_SUBJECT.search(name) or _is_unit_name(name):
+                continue
+            if number != _LOOSE_SUBJECT or kind:
+                strong.add(name)
+            elif _looks_named(name) or name.endswith(("高速", "公路")):
+                weak.add(name)
+    names = strong or weak
+    # The same project written longer and shorter (广连高速, 广连高速公路): the shorter.
+    names = {n for n in names if not any(o != n and n.startswith(o) for o in names)}
     return names.pop() if len(names) == 1 else None
 
 

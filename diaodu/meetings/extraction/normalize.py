@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from .t2s import TRADITIONAL_TO_SIMPLIFIED
 
 # Pinyin left in the text by a bad traditional → simplified conversion: 調(diào)度,
-# 開(kāi)工. Lower-case Latin letters with tone marks, in half- or full-width parentheses,
-# right after a Chinese character.
-PINYIN_NOISE = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[)）]")
+# 開(kāi)工, and every reading of a character with several: 一(yī / yì /yí). Lower-case
+# Latin letters with tone marks, in half- or full-width parentheses, right after a Chinese
+# character.
+_SYLLABLE = r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}"
+PINYIN_NOISE = re.compile(
+    r"(?<=[\u3400-\u9fff])[(（]" + _SYLLABLE + r"(?:\s*/\s*" + _SYLLABLE + r")*[)）]"
+)
+# A space inside a run of Chinese (要 求, 发 展改革委): copy noise, not a separator.
+INNER_SPACE = re.compile(r"(?<=[\u3400-\u9fff])[ \u3000\xa0]+(?=[\u3400-\u9fff])")
 
 # Full-width forms that NFKC would not fold, or folds into something we do not want.
 _KEEP = set("“”‘’、。《》【】…—·")
@@ -64,9 +70,10 @@ def normalize(original: str) -> Normalized:
     chars: list[str] = []
     origin: list[int] = []
     removed = [False] * len(original)
-    for match in PINYIN_NOISE.finditer(original):
-        for i in range(match.start(), match.end()):
-            removed[i] = True
+    for noise in (PINYIN_NOISE, INNER_SPACE):
+        for match in noise.finditer(original):
+            for i in range(match.start(), match.end()):
+                removed[i] = True
     for i, ch in enumerate(original):
         if removed[i]:
             continue

@@ -1,0 +1,148 @@
+"""The extractor on the structures of the genre rather than on phrases: who is addressed, how
+bodies are listed, which dates are limits, what a text is about. Sentences written for these
+tests."""
+
+from datetime import date
+
+import pytest
+
+from diaodu.meetings.extraction import Draft, extract
+from diaodu.meetings.extraction.deadlines import parse_deadline
+from diaodu.meetings.extraction.normalize import normalize
+
+JULY_4 = date(2016, 7, 4)
+
+
+def drafts_of(text: str, when: date = JULY_4) -> list[Draft]:
+    return extract(text, when, projects={}, units={})
+
+
+def test_every_reading_of_a_character_and_spaces_inside_words_are_noise():
+    norm = normalize("要(yào / yāo)求市住建局要 求施工方加(jiā)快进度")
+    assert norm.text == "要求市住建局要求施工方加快进度"
+    assert norm.original_slice(3, 6) == "住建局"
+
+
+def test_a_limit_up_to_the_meeting_is_still_a_deadline_in_an_instruction():
+    bulletin = "2.滨湖科技园项目,要求6月底完成场地平整。"
+    [draft] = drafts_of(bulletin)
+    assert (draft.deadline, draft.deadline_text) == (date(2016, 6, 30), "6月底")
+    same_day = "二是县发改局要修改完善项目清单,并于7月4日晚19:00时前报县政府。"
+    [draft] = drafts_of(same_day)
+    assert (draft.deadline, draft.deadline_text) == (JULY_4, "7月4日晚19:00时前")
+    # A date that is the meeting itself, or history, stays none.
+    assert drafts_of("7月4日上午,县长主持召开项目调度会,听取各单位汇报。") == []
+    assert drafts_of("截至6月底,滨湖科技园项目已完成场地平整。") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "由县城管局负责,确保8月15日后渣土清运顺利启动。",
+        "7月5日讯 7月4日,县长到滨湖科技园项目调研。",
+        "县里要求签约后1个月内完成腾空,腾空后1个月内拆除到位。",
+    ],
+)
+def test_dates_that_do_not_close_a_task(text):
+    assert all(d.deadline is None for d in drafts_of(text))
+
+
+def test_school_start_and_new_year():
+    assert parse_deadline("开学前", JULY_4) == date(2016, 9, 1)
+    assert parse_deadline("开学前", date(2016, 10, 8)) == date(2017, 9, 1)
+    assert parse_deadline("确保2017年元旦节试运营", JULY_4) == date(2017, 1, 1)
+
+
+def test_the_owner_line_of_a_bulletin_item_owns_its_requirement():
+    text = (
+        "1.滨湖科技园项目(二期),要求8月底完成厂房主体。责任单位:高新区。\n"
+        "2.城北物流园项目,要求9月底前开工建设。责任单位:城东区、开发区。\n"
+    )
+    drafts = drafts_of(text)
+    assert [(d.project, d.unit, d.deadline_text) for d in drafts] == [
+        ("滨湖科技园项目(二期)", "高新区", "8月底"),
+        ("城北物流园", "城东区、开发区", "9月底前"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        # bodies sharing one head, or closed by 等部门: as written
+        ("建设、施工单位要优化施工组织,加快进度。", "建设、施工单位"),
+        ("市、县两级指挥部要尽快完成杆线迁改。", "市、县两级指挥部"),
+        ("县发改、财政、林业局等部门要组建专班,迅速列出项目清单。", "县发改、财政、林业局等部门"),
+        # full names of several bodies: the first, as A及B gives A
+        ("县住建局、县交通局要尽快完成杆线迁改。", "县住建局"),
+        ("市城投集团及沿线街道要尽快完成杆线迁改。", "市城投集团"),
+        # 和 inside one body's name
+        ("县自然资源和规划局要尽快拿出实施方案。", "县自然资源和规划局"),
+        # a body's role in the project it is about
+        ("代建单位要全面梳理施工情况,按时完工验收。", "代建单位"),
+        ("城西乡作为责任主体,负责组织好项目推进工作。", "城西乡"),
+        # asked with 请: no directive needed after the body
+        ("请规划科汇整相关资料,提报局务会议。", "规划科"),
+        ("并请更新处及工务科研议修正计划内容。", "更新处"),
+    ],
+)
+def test_the_body_a_clause_addresses(text, unit):
+    [draft] = drafts_of(text)
+    assert draft.unit == unit
+
+
+def test_who_asks_is_not_who_acts():
+    text = "自治区水利厅要 求,城北水库工程12月底前完成初步设计批复。"
+    [draft] = drafts_of(text)
+    assert draft.unit is None
+    assert draft.deadline == date(2016, 12, 31)
+
+
+def test_bodies_named_alone_then_instructed_give_the_first_as_owner():
+    text = "县住建局、城关镇,特别是城东、城西社区要积极配合,尽快完成剩余拆迁任务。"
+    [draft] = drafts_of(text)
+    assert draft.unit == "县住建局"
+    assert draft.sentence == text.rstrip("。")
+    # Bodies listed as those who reported are asked nothing.
+    reported = "会上,城东区、城西区,以及市交通局和市水利局,分别就所承担的项目汇报了进展。"
+    assert drafts_of(reported) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "城投公司、二分公司分别做了表态发言,一定严格落实会议精神,确保四条路10月份全部完成。",
+        "区长表示,城东区将以本次督查为契机,奋力推进全区项目建设,确保年内完成投资目标。",
+        "副区长表示,城北片区任务重,城东区政府将努力克服困难,积极协调。",
+    ],
+)
+def test_pledges_are_not_tasks(text):
+    assert drafts_of(text) == []
+
+
+@pytest.mark.parametrize(
+    ("lead", "project"),
+    [
+        ("7月4日,县委书记主持召开湘江大道项目建设工作推进会。", "湘江大道"),
+        ("7月4日,副市长主持召开滨江高速现场征地协调会。", "滨江高速"),
+        ("7月4日,副局长赴城南片区土地复垦项目进行调研。", "城南片区土地复垦"),
+        ("7月4日,区人大常委会主任调研05省道南延工程。区各有关部门参加。", "05省道南延工程"),
+        ("7月4日,副县长在县委第三会议室召开城北示范片区重点项目建设推进会。", "城北示范片区"),
+        ("7月4日,副市长在沿湖大道提升改造项目调研。", "沿湖大道提升改造"),
+    ],
+)
+def test_the_project_a_meeting_or_visit_is_about(lead, project):
+    text = lead + "\n他要求,施工单位要倒排工期,制定详细的施工计划。"
+    [draft] = drafts_of(text)
+    assert (draft.project, draft.unit) == (project, "施工单位")
+
+
+def test_title_lines_repeat_the_text_and_give_no_task():
+    text = (
+        "市长在城北高速公路协调会上要求\n"
+        "加快进度 确保年内开工建设\n"
+        "7月4日,市政府召开城北高速公路建设第二次协调会议。市长要求,"
+        "要尽快完成征地拆迁任务,确保年内开工建设。"
+    )
+    [draft] = drafts_of(text)
+    assert draft.project == "城北高速公路"
+    assert "加快进度 确保" not in draft.sentence
