@@ -3,7 +3,8 @@
 A .docx is read in a child process within DIAODU_PARSE_MEMORY_MB and DIAODU_PARSE_SECONDS
 (`diaodu.core.isolation`), after it is checked as an archive (`check_archive`), so that a
 document that would build a tree of gigabytes costs that child, never the web server. The
-text of either kind is refused beyond DIAODU_MINUTES_MAX_CHARS characters.
+text of either kind is refused beyond DIAODU_MINUTES_MAX_CHARS characters, or beyond what a
+meeting keeps (`limits.MINUTES`) if that is less.
 """
 
 from io import BytesIO
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from diaodu.core import isolation
 from diaodu.core.archives import HostileFile, check_archive
+from diaodu.core.limits import MINUTES
 
 
 def read_minutes(upload) -> str:
@@ -63,7 +65,7 @@ def _lines(document):
 
 
 def _check_length(length: int) -> None:
-    limit = settings.DIAODU_MINUTES_MAX_CHARS
+    limit = min(settings.DIAODU_MINUTES_MAX_CHARS, MINUTES)
     if length > limit:
         raise ValidationError(
             _("The minutes are longer than %(limit)d characters; split them.") % {"limit": limit}

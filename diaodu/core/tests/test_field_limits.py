@@ -18,6 +18,7 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import get_resolver, reverse
 from django.utils import timezone
@@ -25,8 +26,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
 from diaodu.conftest import login
-from diaodu.core.limits import FIRST_YEAR, LAST_YEAR, TEXT, MaxChars, validate_year
-from diaodu.factories import MilestoneFactory
+from diaodu.core.limits import FIRST_YEAR, LAST_YEAR, MINUTES, TEXT, MaxChars, validate_year
+from diaodu.factories import MeetingFactory, MilestoneFactory
 from diaodu.problems import services
 from diaodu.problems.models import Problem
 from diaodu.projects.models import Milestone
@@ -239,6 +240,22 @@ def test_a_service_refuses_what_no_form_checked(city):
         )
     assert refused.value.message_dict["description"] == ["不能超过 5000 个字符，现有 200000 个。"]
     assert not Problem.objects.exists()
+
+
+def test_minutes_from_a_file_no_longer_than_a_meeting_keeps(city):
+    """A file's minutes were limited by DIAODU_MINUTES_MAX_CHARS only (200,000 by default), so
+    a file could store more than a meeting's minutes may hold."""
+    meeting = MeetingFactory(minutes="")
+    text = "会议要求加快推进项目建设。" * 5_000  # 65,000 characters
+    response = login(city.users.hq).post(
+        reverse("meetings:extract", args=[meeting.pk]),
+        {"text": "", "file": SimpleUploadedFile("纪要.txt", text.encode())},
+        follow=True,
+    )
+    said = [str(m) for m in response.context["messages"]]
+    assert f"会议纪要超过 {MINUTES} 个字符" in " ".join(said), said
+    meeting.refresh_from_db()
+    assert meeting.minutes == ""
 
 
 # -- at work: dates ------------------------------------------------------------------------
