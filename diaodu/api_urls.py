@@ -1,11 +1,12 @@
 """The API: one router; every capability adds its resources here."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from diaodu.assessment.api import RankingViewSet, SchemeViewSet, indicators_api
 from diaodu.bulletins.api import BulletinViewSet
+from diaodu.core.api import NotFoundView
 from diaodu.exchange.api import ImportViewSet
 from diaodu.inspections.api import InspectionViewSet
 from diaodu.meetings.api import MeetingViewSet
@@ -50,4 +51,6 @@ urlpatterns = [
     path("dashboard/", dashboard_api, name="api-dashboard"),
     path("indicators/", indicators_api, name="api-indicators"),
     path("", include(router.urls)),
+    # Any other address (an unknown resource, an id that is no number): a 404 in JSON.
+    re_path(r"^.*/$", NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -1,12 +1,16 @@
-"""Property-based run of the API with schemathesis: no request may answer a server error (5xx).
+"""Property-based run of the API with schemathesis: no server error, and every answer as documented.
 
 The demo city is built in a fresh SQLite database in a temporary folder, the application is
 served there by gunicorn (`diaodu serve`, development mode) on a free port of 127.0.0.1, and
-schemathesis reads /api/schema/ and sends what the schema allows (and what it does not) as a
-headquarters user, then as a district user. Each run is bounded in examples per operation
-and in time; the seed is fixed, so a run can be repeated. Exits 1 on any server error.
+schemathesis reads /api/schema/ and sends what the schema allows (and what it does not) as
+headquarters, a district and a project owner, with the ids of the demo's objects in paths,
+bodies and filters (scripts/api_fuzz_hooks.py). Every answer is checked (CHECKS): no server
+error (5xx), a documented status code, a documented content type, and headers and body as the
+schema describes them for that code. Each run is bounded in time (and in examples an operation
+for each pass); the seed is fixed, so a run can be repeated. It prints, for each user, the cases
+sent, the operations tried and what failed, and exits 1 on any failure.
 
-    .venv/bin/python scripts/api_fuzz.py            # about four minutes (make fuzz)
+    .venv/bin/python scripts/api_fuzz.py            # four and a half minutes (make fuzz)
     .venv/bin/python scripts/api_fuzz.py --seed 7 --max-time 60 --keep
 """
 
@@ -29,13 +33,46 @@ BIN = Path(sys.executable).parent
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 
 # Who the API is tried as: a demo account and the share of the time budget it gets.
-USERS = [("hq", 0.6), ("jiefang", 0.4)]
-TOKENS = """
+USERS = [("hq", 0.5), ("jiefang", 0.3), ("owner", 0.2)]
+# What every answer is checked for (schemathesis's names).
+CHECKS = [
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+]
+# The users' tokens, and the ids the hooks put in requests: every object of each API resource
+# and of each model (at most 500 a model), and the years of the programmes.
+DEMO = """
 import json
+from django.apps import apps
 from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+from diaodu.api_urls import router
 from diaodu.org.models import User
-print(json.dumps({u: Token.objects.get_or_create(user=User.objects.get(username=u))[0].key
-                  for u in %r}))
+from diaodu.projects.models import Program
+
+hq = User.objects.get(username="hq")
+
+def model_of(viewset):
+    view = viewset(action="list", kwargs={}, format_kwarg=None)
+    view.request = Request(APIRequestFactory().get("/"))
+    view.request.user = hq
+    return view.get_queryset().model
+
+def ids(model):
+    return list(model._base_manager.order_by("pk").values_list("pk", flat=True)[:500])
+
+print(json.dumps({
+    "tokens": {u: Token.objects.get_or_create(user=User.objects.get(username=u))[0].key
+               for u in %r},
+    "resources": {prefix: ids(model_of(viewset)) for prefix, viewset, _ in router.registry},
+    "models": {m._meta.label: ids(m) for m in apps.get_models()
+               if m.__module__.startswith("diaodu.")},
+    "years": sorted(set(Program.objects.values_list("year", flat=True))),
+}))
 """
 
 
@@ -80,15 +117,34 @@ def server_errors(log: Path) -> str:
     return "\n".join(out[-200:])
 
 
+def summary(report: Path) -> tuple[dict, list[str]]:
+    """The figures of one schemathesis run (its JSON report) and its failures, one a line."""
+    data = json.loads(report.read_text())
+    figures = {
+        "cases": data["test_cases"]["generated"],
+        "operations": data["operations"]["tested"],
+        "of": data["operations"]["selected"],
+        "seconds": round(data["running_time"]),
+    }
+    failures = [
+        f"{failure['code']} {failure['title']} ({failure['count']}): "
+        + ", ".join(failure["operations"])
+        for failure in data["failures"]
+    ]
+    failures += [f"error: {json.dumps(error, ensure_ascii=False)}" for error in data["errors"]]
+    return figures, failures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-time", type=int, default=180, help="seconds for all users")
-    parser.add_argument("--max-examples", type=int, default=15, help="per operation")
+    parser.add_argument("--max-time", type=int, default=240, help="seconds for all users")
+    parser.add_argument("--max-examples", type=int, default=15, help="per operation and pass")
     parser.add_argument("--seed", type=int, default=22)
     parser.add_argument("--phases", default="coverage,fuzzing,stateful")
     parser.add_argument("--keep", action="store_true", help="keep the folder with the logs")
     args = parser.parse_args()
 
+    started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="diaodu-fuzz-"))
     env = {
         **os.environ,
@@ -109,14 +165,17 @@ def main() -> int:
         took += run([*MANAGE, "demo"], env, cwd=ROOT, **quiet)
         names = [name for name, _share in USERS]
         printed = subprocess.run(
-            [*MANAGE, "shell", "-v0", "-c", TOKENS % names],
+            [*MANAGE, "shell", "-v0", "-c", DEMO % names],
             env=env,
             cwd=ROOT,
             check=True,
             capture_output=True,
             text=True,
         ).stdout
-        tokens = json.loads(printed.strip().splitlines()[-1])
+        demo = json.loads(printed.strip().splitlines()[-1])
+        tokens = demo.pop("tokens")
+        ids = folder / "ids.json"
+        ids.write_text(json.dumps(demo))
         print(f"== demo city in {folder} ({took:.0f} s)", flush=True)
 
         port = free_port()
@@ -134,14 +193,20 @@ def main() -> int:
             )
         wait_until_up(f"{base}/api/schema/", tokens[names[0]])
 
-        failed = []
+        hooks = {
+            **env,
+            "SCHEMATHESIS_HOOKS": str(ROOT / "scripts" / "api_fuzz_hooks.py"),
+            "DIAODU_FUZZ_IDS": str(ids),
+        }
+        results = {}
         for name, share in USERS:
             seconds = max(10, int(args.max_time * share))
-            print(f"== schemathesis as {name} ({seconds} s at most)", flush=True)
+            print(f"== schemathesis as {name} ({seconds} s)", flush=True)
+            report = folder / f"report-{name}.json"
             command = [
                 str(BIN / "st"), "run", f"{base}/api/schema/",
                 "--header", f"Authorization: Token {tokens[name]}",
-                "--checks", "not_a_server_error",
+                "--checks", ",".join(CHECKS),
                 "--phases", args.phases,
                 "--max-examples", str(args.max_examples),
                 "--max-time", str(seconds),
@@ -149,18 +214,36 @@ def main() -> int:
                 "--workers", "1",
                 "--generation-database", "none",
                 "--request-timeout", "60",
+                "--continue-on-failure",
                 "--no-color",
-                "--report", "junit",
-                "--report-dir", str(folder / f"report-{name}"),
+                "--report", "json",
+                "--report-json-path", str(report),
             ]  # fmt: skip
-            if subprocess.run(command, cwd=folder, env=env).returncode != 0:
-                failed.append(name)
-        if failed:
-            print(f"== server errors (or requests that failed) as {', '.join(failed)}")
-            print(server_errors(log))
-            return 1
-        print("== no server error")
-        return 0
+            code = subprocess.run(command, cwd=folder, env=hooks).returncode
+            if report.exists():
+                results[name] = (code, *summary(report))
+            else:
+                results[name] = (code, {}, [f"schemathesis stopped ({code}) without a report"])
+
+        print("== make fuzz: checks " + ", ".join(CHECKS))
+        failed = False
+        for name, (code, figures, failures) in results.items():
+            if figures:
+                print(
+                    f"   {name}: {figures['cases']} cases, {figures['operations']} of "
+                    f"{figures['of']} operations, {figures['seconds']} s: "
+                    f"{len(failures) or 'no'} failure{'s' * (len(failures) != 1)}"
+                )
+            for failure in failures:
+                print(f"     {failure}")
+            failed = failed or code != 0 or bool(failures)
+        print(f"   in all {time.monotonic() - started:.0f} s, the demo city included")
+        tracebacks = server_errors(log)
+        if tracebacks:
+            print("== server errors")
+            print(tracebacks)
+        print("== failed" if failed else "== every answer as documented, no server error")
+        return 1 if failed else 0
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -1,14 +1,16 @@
 """What every API shares: a service's Django errors as API errors, the viewset mixin for
-actions that run a service (transitions) and for exports, and related fields that read only
-what the requesting user may see."""
+actions that run a service (transitions) and for exports, related fields that read only
+what the requesting user may see, and the JSON 404 of any address the API does not have."""
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 
 class Conflict(APIException):
@@ -36,6 +38,16 @@ def call_service(function, *, conflicts=(), conflict_data=None):
         raise ValidationError(getattr(error, "message_dict", None) or error.messages) from error
     except DjangoPermissionDenied as error:
         raise PermissionDenied(str(error)) from error
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Every other address under /api/ (an unknown resource, an id that is no number): 404 in
+    JSON as every API error, by any method, once the caller is known (401 signed out)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound()
 
 
 class ServiceActionsMixin:

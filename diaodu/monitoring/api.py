@@ -12,19 +12,40 @@ from diaodu.core.choices import Light
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.monitoring import exports
 from diaodu.monitoring.figures import figures
+from diaodu.monitoring.ledger import SORTABLE
 from diaodu.monitoring.views import DASHBOARD_YEARS, MAX_ID, dashboard_params
 from diaodu.projects import api as project_api
 from diaodu.projects.choices import Stage
+from diaodu.projects.models import Project
+
+
+class LedgerExportQuery(serializers.Serializer):
+    """The ledger's year and sort, as on the ledger page (its filters are the list's)."""
+
+    year = serializers.IntegerField(
+        required=False,
+        min_value=DASHBOARD_YEARS.start,
+        max_value=DASHBOARD_YEARS.stop - 1,
+        help_text="The year of the annual plan and of the investment (default: this year).",
+    )
+    sort = serializers.ChoiceField(
+        required=False,
+        choices=[order for key in SORTABLE for order in (key, f"-{key}")],
+        help_text="The column to sort by, descending after a '-' (default: by region, then "
+        "name; a leader's own projects first).",
+    )
 
 
 class ProjectViewSet(project_api.ProjectViewSet):
     """The projects' API, with the ledger's export (whose figures come from the reports)."""
 
-    @extend_schema(responses=XLSX_RESPONSE)
+    @extend_schema(filters=True, parameters=[LedgerExportQuery], responses=XLSX_RESPONSE)
     @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)
     def export(self, request):
         """The ledger as on the ledger page (same filters and sort), every row, with totals;
-        it imports back unchanged."""
+        it imports back unchanged. A value the page would pass over is refused (400)."""
+        LedgerExportQuery(data=request.query_params).is_valid(raise_exception=True)
+        self.filter_queryset(Project.objects.none())  # the list's filters, checked as it does
         return exports.ledger_download(request.user, request.query_params)
 
 

@@ -6,6 +6,7 @@ stale version conflicts), and the bodies the API really sends match what is docu
 
 import copy
 import functools
+import io
 
 import pytest
 from django.core.cache import cache
@@ -16,9 +17,11 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.management.commands.spectacular import SchemaGenerationError
 from jsonschema import Draft202012Validator
+from openpyxl import load_workbook
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diaodu.core.exports import XLSX
 from diaodu.projects.tests.test_api import api
 
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -172,3 +175,43 @@ def test_too_many_requests_are_answered_as_documented(schema, city, settings):
     cache.clear()
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert_documented(schema, "GET", "/api/units/", response)
+
+
+def test_an_address_the_api_does_not_have_answers_404_in_json(schema, city):
+    """An id that is no number (a dot, a slash), an unknown resource or action: the documented
+    404, not Django's page; signed out, 401 first."""
+    hq = api(city.users.hq)
+    answers = [
+        ("GET", "/api/units/{id}/", hq.get("/api/units/1.5/")),
+        ("DELETE", "/api/meetings/{id}/", hq.delete("/api/meetings/-1e-05/")),
+        ("POST", "/api/reports/{id}/submit/", hq.post("/api/reports/1%2F2/submit/")),
+    ]
+    for method, route, response in answers:
+        assert response.status_code == 404, (method, response.request["PATH_INFO"])
+        assert response["Content-Type"] == "application/json"
+        assert_documented(schema, method, route, response)
+    for url in ("/api/projects/1/no-such-action/", "/api/no-such-resource/"):
+        response = hq.patch(url)
+        assert response.status_code == 404 and set(response.json()) == {"detail"}, url
+    signed_out = api().get("/api/no-such-resource/")
+    assert signed_out.status_code == 401 and "detail" in signed_out.json()
+
+
+def test_the_ledger_export_documents_and_reads_the_ledger_filters(schema, city):
+    operation = schema["paths"]["/api/projects/export/"]["get"]
+    names = {parameter["name"] for parameter in operation["parameters"]}
+    filters = {"q", "program", "region", "stage", "category", "owner", "lead_unit", "leader"}
+    assert filters | {"light", "year", "sort", "format"} <= names
+    assert set(operation["responses"]["200"]["content"]) == {XLSX}
+    hq = api(city.users.hq)
+    for query in ("program=abc", "region=999999", "stage=nothing", "sort=nothing", "year=1999"):
+        response = hq.get(f"/api/projects/export/?{query}")
+        assert response.status_code == 400, query
+        assert_documented(schema, "GET", "/api/projects/export/", response)
+
+    response = hq.get(f"/api/projects/export/?region={city.gaoxin.pk}&sort=-name")
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert city.projects.gaoxin.name in names
+    assert city.projects.jiefang.name not in names
