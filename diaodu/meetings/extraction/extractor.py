@@ -84,7 +84,7 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     """Strip spaces, terminal punctuation and leading outline markers."""
     while True:
-        while a < b and (text[a].isspace() or text[a] in _TERMINAL + ",:、"):
+        while a < b and (text[a].isspace() or text[a] in _TERMINAL + ",:、•●◆■▪"):
             a += 1
         m = _OUTLINE.match(text, a, b)
         if m and m.end() > a:
@@ -126,13 +126,21 @@ _UNIT_SUBJECT = re.compile(
 )
 # Who a clause addresses, before its directive: the subject noun phrase.
 _LEAD = re.compile(
-    r"^(?:(?:叮嘱|要求|强调|督促|责成|同时|其中|特别是|尤其是|并|也|另|再|分别)*(?:请|由)?)"
+    r"^(?:(?:叮嘱|要求|强调|督促|责成|同时|其中|特别是|尤其是|并|也|另|再次|再|分别)*(?:请|由)?)"
 )
-_ASKED = re.compile(r"^(?:并|也|另|再|分别)*请")
+# 请X / 要求X / 副县长再次要求X: the body asked comes after the asking word.
+_ASKED = re.compile(
+    r"^(?P<speaker>[\u4e00-\u9fff]{0,8}?)(?:并|也|另|再次|再|分别|同时)*(?:请|要求|责成|叮嘱)"
+)
+# What a body asked to act must do beyond just complying: "要求分公司严格落实" asks nothing.
+_ONLY_COMPLY = re.compile(
+    r"^(?:(?:和|及|、)[\u4e00-\u9fff]{1,12}?(?:" + lx.UNIT_SUFFIX_RE + r"))?"
+    r"(?:严格|认真|切实|坚决|抓好)*(?:落实|执行|遵守|贯彻)(?:到位)?$"
+)
 # A unit's last character that is the first of another word: 办理, 科室, 处置, 部署, 组织 …
 _WORD_GOES_ON = r"(?![理公好结室学技置面署分门织成])"
 _SUBJECT_END = re.compile(
-    r"(?:下周|本周|近期|今年|年内|同时)?(?:"
+    r"(?<!将)(?:下周|本周|近期|今年|年内|同时)?(?:"
     + _DIRECTIVE_AFTER_SUBJECT
     + r"|作为(?:责任主体|牵头单位|责任单位)|在[^,]{1,16}(?:的同时|前提下|基础上))"
 )
@@ -146,6 +154,7 @@ _SPEAKER = re.compile(r"要求|强调|指出|提出|表示|认为|介绍|汇报|
 
 _OPENS_DIRECTIVE = re.compile(r"^(?:要|务必|必须|须|应|负责|牵头)")
 _ONE_UNIT = r"[\u4e00-\u9fff]{1,20}?(?:" + lx.UNIT_SUFFIX_RE + r")"
+_UNIT_SHARE = re.compile(r"^(?:其中)?(?P<unit>" + _ONE_UNIT + r")(?=涉及|承担|辖区内|所辖)")
 _UNIT_LIST = re.compile(r"^(?P<unit>" + _ONE_UNIT + r")(?:(?:、|和|及)" + _ONE_UNIT + r")+$")
 
 
@@ -153,19 +162,33 @@ def _subject_unit(text: str) -> tuple[int, int] | None:
     """The unit a clause opens with, as ``(start, end)`` in ``text``, or None."""
     lead = _LEAD.match(text)
     start = lead.end() if lead else 0
-    asked = bool(_ASKED.match(text))
+    asked = _ASKED.match(text)
+    if (
+        asked
+        and asked["speaker"]
+        and (_is_unit_name(asked["speaker"]) is False and re.search(r"[要将,]", asked["speaker"]))
+    ):
+        asked = None
     if asked:
+        start = max(start, asked.end())
         # 请都更中心汇整资料: after 请 the body needs no directive of its own; a suffix inside a
         # word (请加速办理, 请张主秘邀集相关科室) is none.
         asked_unit = r"[\u4e00-\u9fff“”()]{1,10}?(?:" + lx.UNIT_SUFFIX_RE + r")" + _WORD_GOES_ON
         m = re.match(asked_unit, text[start:])
+        name = m.group() if m else ""
+        longer = re.match(r"(?:" + lx.UNIT_SUFFIX_RE + r")", text[start + len(name) :])
+        if name and longer:
+            name += longer.group()  # 镇 + 政府: the body is 镇政府
+        rest = text[start + len(name) :]
         if (
-            m
-            and _is_unit_name(m.group())
-            and not _UNIT_BAD_START.match(m.group())
-            and not re.search(r"[再邀安排加速协助]", m.group())
+            name
+            and _is_unit_name(name)
+            and not _UNIT_BAD_START.match(name)
+            and not re.search(r"[再邀安排加速协助]", name)
+            and not _ONLY_COMPLY.match(rest)
+            and not re.match("(?:" + "|".join(lx.PROJECT_SUFFIXES) + ")", rest)
         ):
-            return start, start + m.end()
+            return start, start + len(name)
     end_m = _SUBJECT_END.search(text, start)
     if not end_m or end_m.start() == start:
         return None
@@ -205,7 +228,8 @@ _UNIT_OF_PROJECT = re.compile(r"^(?P<project>.{4,40}?)(?:项目部|项目指挥�
 # A project quoted by name: 「金门自来水智慧型水网计画」, “城东污水处理厂二期工程”.
 _QUOTED_PROJECT = re.compile(r"“(?P<name>[^”]{5,30}(?:项目|工程|计划|计画))”")
 _SUBJECT_BEFORE = re.compile(
-    r"^(?P<subject>[^,:]{2,60}?)(?=由[\u4e00-\u9fff“”]{2,24}?(?:牵头|负责|主抓)|要|务必|必须|力争|确保)"
+    r"^(?P<subject>[^,:]{2,60}?)(?=由[\u4e00-\u9fff“”]{2,24}?(?:牵头|负责|主抓)|要|务必|必须|力争|确保"
+    r"|请(?!示))"
 )
 _WEAK_PROJECT = re.compile(r"“[^”]{1,12}”(?:重点项目|重大项目|项目|工程|行动计划)")
 # What closes an enumeration of projects: 等项目, 等三个项目, 等一批项目, 等重大工程项目.
@@ -213,14 +237,16 @@ _LIST_END = re.compile(
     r"等(?:[0-9一二三四五六七八九十两]+个|一批|多个)?(?:重点|重大|重大工程|工程|产业|续建|新建)?项目"
     r"|等标案"
 )
-_THIS_PROJECT = re.compile(r"^(?:该|此|这个|上述)项目")
+_THIS_PROJECT = re.compile(r"^(?:至于)?(?:该|此|这个|上述)(?:项目|工程|计划|计画)")
+# A clause that only names the project the rest of its sentence is about.
+_TOPIC_CLAUSE = re.compile(r"^(?:对于|针对|关于)(?P<name>[^,:;。]{3,40})$")
 # The places a leader visits are named after these: 深入A、B等项目现场, 先后来到A、B.
-_VISIT = re.compile(r"深入|来到|前往|先后到|察看|视察|调研|督导|督察|走访")
+_VISIT = re.compile(r"深入|来到|前往|先后到|先后赴|察看|视察|调研|督导|督察|督查|走访")
 _LIST_SPLIT = re.compile(r"、|(?<=.)和(?![平谐美])|(?<=.)及(?!时)|以及")
 _QUANTITY = re.compile(r"^[0-9一二三四五六七八九十两百千]+[个条座家项处批]?$")
 _LEADING_VERB = re.compile(r"^(?:" + lx.ACTION_VERB_RE + r")+")
 _ADVERBS = re.compile(
-    r"^(?:要|并|同时|当前|特别是|尤其是|积极|持续|扎实|着力|大力|努力|切实|确保|力争|务必|进一步"
+    r"^(?:要|并|另|同时|当前|特别是|尤其是|积极|持续|扎实|着力|大力|努力|切实|确保|力争|务必|进一步"
     r"|重点|全力|快速)+"
 )
 # After the 项目 that closes a project list, only these may follow in the clause.
@@ -229,7 +255,8 @@ _AFTER_PROJECT_LIST = re.compile(
     r"|^(?:前期)?(?:的)?(?:各项)?(?:审批)?手续|^前期工作"
 )
 _UNIT_BAD_START = re.compile(
-    r"^(?:按照|根据|通过|围绕|对接|对|为|在|把|将|从|向|以|就|经|与|加强|积极|主动|强化|全力|加快)"
+    r"^(?:按照|根据|通过|围绕|对接|对|为|在|把|将|从|向|以|就|经|与|加强|积极|主动|强化|全力|加快"
+    r"|今年|明年|目前|当前)"
 )
 
 
@@ -237,7 +264,8 @@ def _is_unit_name(name: str) -> bool:
     return (
         bool(re.search(r"(?:" + lx.UNIT_SUFFIX_RE + r")$", name))
         and not lx.EVERYONE.match(name)
-        and not re.search(r"了|会议|传达|参加|陪同", name)
+        and not re.search(r"了|会议|传达|参加|陪同|按照|根据|通过|手续|问题|情况", name)
+        and not re.search(r"(?:出|之|好|住|到|此|难|用|长|短|益|何|深|远|近)处$", name)
         and not re.search(r"(?:片|景|小|校|厂|街|城)区$", name)  # a place, not a district
     )
 
@@ -256,6 +284,10 @@ def _is_specific(name: str) -> bool:
         return False
     if re.search(r"(?:重点|重大|省市重点|十大|在建|新建|续建|一批)$", name) or "“" in name:
         return False
+    if re.search(r"(?:任务|工作|问题|目标)$", name):
+        return False  # 3个街道拆除任务: a task, not what it is done on
+    if re.search(r"\D\d+个", name):
+        return False  # 星光大道建设1个工业项目: a count after a name (29个老旧小区改造 is one)
     if re.search(r"\d|[A-Za-z]", name):
         return True
     rest = name
@@ -306,6 +338,7 @@ def _split_items(phrase: str) -> list[str]:
 def _projects_in(clause: str) -> list[str]:
     """Named projects that a clause gives an action to."""
     text = _ADVERBS.sub("", clause)
+    text = re.sub(r"等(?:标案|案件)$", "等项目", text)  # 台湾: A、B等标案
     # 1. A list closed by 项目: 加快推进A、B等项目 / A项目、B项目 / A、B等三个项目建设.
     for m in re.finditer("项目", text):
         listed = _LIST_END.search(text, 0, m.end())
@@ -351,6 +384,20 @@ def _projects_in(clause: str) -> list[str]:
     return []
 
 
+def _visited(clause: str) -> list[str]:
+    """The named projects a leader visits in this clause: 对A项目、B项目进行了实地走访."""
+    m = re.search(
+        r"(?:对|到|赴|深入|来到|前往)(?P<list>[^,:]{4,120}?项目)(?:现场)?(?:进行了?)?(?:实地)?"
+        r"(?:走访|调研|督导|督查|察看|视察|检查)",
+        clause,
+    )
+    if not m:
+        return []
+    items = _split_items(m["list"])
+    named = [i for i in items if _is_specific(i)]
+    return named if len(named) == len(items) and len(named) > 1 else []
+
+
 def _subject_projects(clause: str) -> list[str]:
     """A named project as the subject: 滨河湾二期务必... / A、B项目由园区办负责."""
     m = _SUBJECT_BEFORE.match(clause)
@@ -371,6 +418,8 @@ def _subject_projects(clause: str) -> list[str]:
             if re.search(r"(?:" + "|".join(lx.PROJECT_SUFFIXES) + r")$", i)
             or subject.endswith("项目")
         ]
+        if named and len(items) > 1 and "、" in subject:
+            return items  # A基地、B社宅: a list of parallel names, one of them plainly a project
         return named if len(named) == len(items) else []
     return []
 
@@ -385,6 +434,8 @@ class _Reading:
     deadlines: list[Deadline] = field(default_factory=list)
     # The clause is nothing but bodies: "管理局、大龙山镇," before "特别是…社区要…".
     only_units: bool = False
+    # The unit is followed by its directive (X要, X应, X负责, 请X): an instruction as read.
+    directed: bool = False
 
 
 def _known_in(text: str, known: list[str]) -> list[str]:
@@ -411,6 +462,13 @@ def _read(clause: Clause, meeting: date, known_projects: list[str] | None = None
         if found:
             r.unit = text[found[0] : found[1]]
             r.unit_span = (clause.start + found[0], clause.start + found[1])
+            r.directed = True
+    if not r.unit:
+        # 其中乐成街道涉及216户…,要求8月底完成: the body whose share the sentence is about.
+        share = _UNIT_SHARE.match(text)
+        if share and _is_unit_name(share["unit"]) and not _UNIT_BAD_START.match(share["unit"]):
+            r.unit = share["unit"]
+            r.unit_span = (clause.start + share.start("unit"), clause.start + share.end("unit"))
     if not r.unit:
         listed = _UNIT_LIST.match(text)
         items = re.split("、|和|及", text)
@@ -422,7 +480,13 @@ def _read(clause: Clause, meeting: date, known_projects: list[str] | None = None
             r.unit, r.only_units = listed["unit"], True
             r.unit_span = (clause.start + listed.start("unit"), clause.start + listed.end("unit"))
     r.this_project = bool(_THIS_PROJECT.match(text))
-    if not r.this_project:
+    topic = _TOPIC_CLAUSE.match(text)
+    if topic and not r.unit:
+        name = re.sub(r"(?<!扩建|迁建|新建|改建|续建)项目$", "", topic["name"])
+        if _is_specific(name) and (_looks_named(name) or topic["name"] != name):
+            r.projects = [name]  # 对于X工程,…: what follows in the sentence is X's
+            r.unit = None
+    if not r.this_project and not r.projects:
         rest = text
         if r.unit and r.unit_span and not _BY_UNIT.search(text):
             rest = text[r.unit_span[1] - clause.start :]
@@ -520,7 +584,12 @@ class _Group:
         return analysis[self.start : self.end]
 
 
+# 要 inside another word is no directive: 主要, 重要, 需要, 纪要, 要素, 要点 …
+_NOT_YAO = re.compile(r"(?<=[主重需只纪摘概提简扼必首将])要|要(?=素|点|件|害|闻|道)")
+
+
 def _has_directive(text: str) -> bool:
+    text = _NOT_YAO.sub("", text)
     return any(word in text for word in lx.DIRECTIVES)
 
 
@@ -588,22 +657,30 @@ def _split_double_deadlines(clause: Clause, analysis: str, meeting: date) -> lis
 
 def _context_project(paragraph: str) -> str | None:
     """The project a paragraph is about, when it opens with one (inspection reports)."""
-    first = re.split(r"[,。;]", paragraph, maxsplit=1)[0]
+    first = re.split(r"[,。;]", paragraph.strip(), maxsplit=1)[0]
     m = re.match(
         r"^(?:在)?(?P<name>[\u4e00-\u9fff“”A-Za-z0-9()]{4,40}(?:项目|工程|一期|二期|三期|基地|产业园|新城|段))",
         first,
     )
     if not m:
-        return None
+        # 在陈景润实验小学富兴校区,…: a paragraph opening at a named site.
+        m = re.fullmatch(r"在(?P<name>[\u4e00-\u9fff“”A-Za-z0-9()]{3,30})", first)
+        if not m or not _looks_named(m["name"]) or _is_unit_name(m["name"]):
+            return None
     name = m["name"]
     name = re.sub(r"(?<!扩建|迁建|新建|改建|续建)项目$", "", name)
-    return name if _is_specific(name) else None
+    return name if _is_specific(name) and not _NOT_A_SUBJECT.search(name) else None
 
 
 # A clause that only names who answers for what came before it.
 _OWNER_AFTER = re.compile(
     r"^(?:并)?(?:由|请|交由)[^，,。；;]{2,30}?(?:牵头|负责|落实|承办|办理|督办)"
 )
+
+
+def _referent(last_project: list[str]) -> list[str]:
+    """What 该项目 refers to: the one project last named (none when a list was)."""
+    return list(last_project) if len(last_project) == 1 else []
 
 
 def _groups(
@@ -621,8 +698,17 @@ def _groups(
     groups: list[_Group] = []
     current: _Group | None = None
     pending: _Reading | None = None  # "12月底以前," waiting for the task it dates
+    visited: list[str] = []  # "对A项目、B项目进行了实地走访,…,要求…": asked of those visited
     for r in readings:
         anchor = bool(r.unit or r.projects or r.this_project)
+        if not visited:
+            visited = _visited(r.clause.text)
+        elif not anchor and current is None and _has_directive(r.clause.text):
+            current = _Group([r], projects=list(visited))
+            groups.append(current)
+            if r.deadlines:
+                current.deadline = r.deadlines[0]
+            continue
         if (
             not anchor
             and current is None
@@ -638,7 +724,7 @@ def _groups(
                 current = r_group
                 groups.append(current)
                 current.readings.append(r)
-                current.projects = list(last_project) if r.this_project else r.projects
+                current.projects = _referent(last_project) if r.this_project else r.projects
                 current.unit = r.unit
                 if r.projects:
                     last_project[:] = r.projects
@@ -651,7 +737,7 @@ def _groups(
             groups.append(current)
             pending = None
         if anchor:
-            projects = list(last_project) if r.this_project else r.projects
+            projects = _referent(last_project) if r.this_project else r.projects
             # The owner named after the action, in the same sentence: "…,由交通局牵头负责".
             if (
                 current is not None
@@ -741,12 +827,15 @@ def _groups(
     return groups
 
 
+_BOILERPLATE = re.compile(r"转载|版权|声明|责任编辑|原文出处|免责")
+# 请 asking someone to act (not 申请, 邀请, 请示 …).
+_ASKS = re.compile(r"(?<![申邀提报聘])请(?!示|假|求)")
 _STRONG_DIRECTIVE = re.compile(r"要|务必|必须|确保|力争|要求|须|需尽快|应")
 
 
 # A pledge of the speaker's own body: "…分别做了表态发言,一定…确保…", "高陵区表示,将…".
-_PLEDGE = re.compile(r"表态|承诺|表示[,:]?[^,]{0,20}将")
-_SAYS = re.compile(r"表示|表态|承诺")
+_PLEDGE = re.compile(r"表态|[作做]出承诺|公开承诺|表示[,:]?[^,]{0,20}将")
+_SAYS = re.compile(r"表示|表态")
 
 
 def _is_task(group: _Group, sentence_text: str, analysis: str) -> bool:
@@ -761,10 +850,12 @@ def _is_task(group: _Group, sentence_text: str, analysis: str) -> bool:
         return False
     if re.match(r"^(?:下一步|下步)", sentence_text) and not _STRONG_DIRECTIVE.search(sentence_text):
         return False  # a plan the unit reports about itself
-    if group.readings[0].this_project and not _has_directive(text):
+    if group.readings[0].this_project and not (_has_directive(text) or _ASKS.search(text)):
         return False  # 该项目建设规划用地面积…: a description
-    if group.unit and re.search(r"每天|每日", text) and not group.deadline:
+    if group.unit and re.search(r"每天|每日|每周|每旬|每月", text) and not group.deadline:
         return False  # a routine, not a task
+    if _BOILERPLATE.search(sentence_text):
+        return False  # 转载请附上原文出处: the page, not the meeting
     if (
         group.deadline
         and re.search(
@@ -777,13 +868,15 @@ def _is_task(group: _Group, sentence_text: str, analysis: str) -> bool:
     if group.inherited_from is not None:
         return _has_directive(sentence_text) or _has_action(text)
     if group.unit:
-        asked = _ASKED.match(group.readings[0].clause.text)
+        asked = any(_ASKED.match(r.clause.text) or r.directed for r in group.readings)
         return bool(
             asked or _has_directive(text) or "将" in text or _has_directive(sentence_text[:4])
         )
     if group.deadline:
         return _has_directive(sentence_text) or _has_action(text)
     if group.projects:
+        if _ASKS.search(text):
+            return True  # 广慈C基地请安排会勘: asked outright
         return _has_action(text) and not re.search(r"已|正在|(?<!项)目前", text)
     return False
 
@@ -1053,7 +1146,7 @@ def _context_task(sentence: tuple[int, int], analysis: str, meeting: date) -> li
     clauses = _clauses(analysis, *sentence)
     for i, clause in enumerate(clauses):
         if re.search(
-            r"(?:强调|要求|叮嘱|指出)?要|要求|务必|确保|力争|需|应", clause.text
+            r"(?:强调|要求|叮嘱|指出)?要|要求|务必|确保|力争|需|应", _NOT_YAO.sub("", clause.text)
         ) and i < len(clauses):
             rest = clauses[i:]
             if not any(_has_action(c.text) for c in rest):

@@ -72,6 +72,7 @@ UNIT_SUFFIXES = (
     "处",
     "科",
     "所",
+    "站",
     "乡",
     "镇",
     "区",
@@ -84,7 +85,8 @@ UNIT_SUFFIX_RE = "|".join(sorted(UNIT_SUFFIXES, key=len, reverse=True))
 
 # The agent is everyone, or nobody in particular: not a unit.
 EVERYONE = re.compile(
-    r"^(?:各|全[区市县省镇乡]|全体|所有|相关|有关|其他|其余|我们|大家|同志们|全市|全区|全县|上级|此外|同时)"
+    r"^(?:各|全[区市县省镇乡]|全体|所有|相关|有关|其他|其余|我们|大家|同志们|全市|全区|全县|上级|此外|同时"
+    r"|项目(?:建设)?单位$)"
 )
 
 # What a project's name often ends with.
@@ -113,6 +115,10 @@ PROJECT_SUFFIXES = (
     "厂",
     "馆",
     "校",
+    "小学",
+    "中学",
+    "大学",
+    "校区",
     "院",
     "中心",
     "枢纽",
@@ -390,6 +396,14 @@ NOT_IN_NAMES = (
     "详细",
     "精神",
     "认真",
+    "是",
+    "一批",
+    "若干",
+    "季度",
+    "亿元",
+    "万元",
+    "不低于",
+    "不少于",
 )
 
 # Text that reports or describes rather than orders.

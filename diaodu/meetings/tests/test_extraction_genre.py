@@ -146,3 +146,90 @@ def test_title_lines_repeat_the_text_and_give_no_task():
     [draft] = drafts_of(text)
     assert draft.project == "城北高速公路"
     assert "加快进度 确保" not in draft.sentence
+
+
+def test_a_paragraph_opening_at_a_site_gives_it_to_the_instruction():
+    text = (
+        "7月4日,副市长调研市区教育项目。\n"
+        "在城东实验小学北校区,副市长察看了效果图,要求加快征迁,确保10月份开工建设。\n"
+        "在城西第二中学,副市长察看了施工现场,要求确保年底顺利封顶。"
+    )
+    drafts = drafts_of(text)
+    assert [(d.project, d.deadline) for d in drafts] == [
+        ("城东实验小学北校区", date(2016, 10, 31)),
+        ("城西第二中学", date(2016, 12, 31)),
+    ]
+
+
+def test_a_topic_clause_gives_its_project_to_every_deadline_after_it():
+    text = "对于城北防洪二期工程,可研报告争取在8月底前取得批复,12月底前开工建设。"
+    drafts = drafts_of(text)
+    assert [(d.project, d.deadline) for d in drafts] == [
+        ("城北防洪二期工程", date(2016, 8, 31)),
+        ("城北防洪二期工程", date(2016, 12, 31)),
+    ]
+
+
+def test_bodies_asked_by_name():
+    [draft] = drafts_of("会后,副县长再次要求镇政府加大征地工作力度,确保项目顺利推进。")
+    assert draft.unit == "镇政府"
+    [draft] = drafts_of("林业站要落实具体方案,依法处理林地争议。")
+    assert draft.unit == "林业站"
+    # Asked only to comply, a body is given no task; a body that is part of a project's name
+    # is none.
+    assert drafts_of("会议要求分公司和项目部严格落实。") == []
+    [draft] = drafts_of("要求行政服务中心装修工程确保国庆前完工。")
+    assert (draft.unit, draft.project) == (None, "行政服务中心装修工程")
+
+
+def test_what_is_asked_after_a_visit_is_asked_of_the_projects_visited():
+    text = (
+        "副市长先后对城东文体中心项目、城西保障房项目进行了实地走访,了解了存在的问题,"
+        "要求项目单位加快建设进度,确保8月形成更多实物工作量。"
+    )
+    drafts = drafts_of(text)
+    assert [(d.project, d.unit, d.deadline) for d in drafts] == [
+        ("城东文体中心项目", None, date(2016, 8, 31)),
+        ("城西保障房项目", None, date(2016, 8, 31)),
+    ]
+
+
+def test_minutes_that_ask_with_qing():
+    text = "• 城南A基地请安排局长至现场会勘。\n• 城北国宅、福田社宅等标案,请加速办理招标作业。\n"
+    drafts = drafts_of(text)
+    assert [d.project for d in drafts] == ["城南A基地", "城北国宅", "福田社宅"]
+    assert not any(d.sentence.startswith("•") for d in drafts)
+
+
+def test_this_project_refers_to_one_project_only():
+    text = "要加快推进城北国宅、福田社宅等项目建设。该项目,区住建局要研议修正计划内容。"
+    drafts = drafts_of(text)
+    assert [(d.unit, d.project) for d in drafts if d.unit] == [("区住建局", None)]
+
+
+def test_yao_inside_a_word_is_no_directive():
+    text = "城东大道全长6.5公里,主要建设内容包括道路、排水、桥梁和绿化等工程。"
+    assert drafts_of(text) == []
+    text = "今年城东区将要完成3个街道拆除任务。"
+    assert drafts_of(text) == []
+
+
+def test_the_body_whose_share_a_sentence_is_about():
+    text = "其中城东街道涉及821户,要求在8月底全面完成拆除工作,10月1日前全面完成清零。"
+    drafts = drafts_of(text)
+    assert [(d.unit, d.deadline) for d in drafts] == [
+        ("城东街道", date(2016, 8, 31)),
+        ("城东街道", date(2016, 10, 1)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "城东高架南延工程是我区民生实事项目,也是交通大会战的重要组成部分。",
+        "要谋划谋细一批旅游农业产业项目,推进产业融合发展。",
+        "城东工业园区星光大道建设1个工业项目。",
+    ],
+)
+def test_descriptions_and_kinds_are_not_project_names(text):
+    assert all(d.project is None for d in drafts_of(text))
