@@ -14,16 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from diaodu.core.limits import YEARS, validate_year, year_or_none
+from diaodu.core.limits import YEARS, year_or_none
 from diaodu.exchange.importer import can_import
 from diaodu.monitoring import exports
 from diaodu.monitoring.figures import figures
+from diaodu.monitoring.forms import ScheduleForm
 from diaodu.monitoring.ledger import COLUMNS, ledger, page_of, totals
 from diaodu.projects.models import Program, Project
 from diaodu.projects.permissions import can_create, can_schedule
 from diaodu.projects.schedule import (
     TEMPLATE_NAMES,
-    TEMPLATES,
     derive,
     do_apply_schedule,
     template_for,
@@ -196,36 +196,55 @@ def battle_map(request):
 
 @login_required
 def project_schedule(request, pk):
-    """Backward scheduling for one project: preview the derived dates, then apply them."""
+    """Backward scheduling for one project: preview the derived dates, then apply them.
+
+    The preview reads the form from the query string (what is left out is the project's own:
+    its template and planned completion); applying reads it from the body, whole. Either way
+    a date that is no date, a year out of range or an unknown template is answered 400 with
+    the field named, and nothing is applied."""
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
     today = timezone.localdate()
-    template = request.POST.get("template") or request.GET.get("template") or template_for(project)
-    if template not in TEMPLATES:
-        template = template_for(project)
-    try:
-        target = date.fromisoformat(request.POST.get("target") or request.GET.get("target") or "")
-    except ValueError:
-        target = project.planned_completion or today
-    page = {
-        "project": project,
-        "target": target,
-        "template": template,
-        "templates": TEMPLATE_NAMES,
-        "can_apply": can_schedule(request.user),
-    }
-    try:
-        validate_year(target)  # a year 1 or 9999 overflows the dates laid back from it
+    if request.method == "POST":
+        if not can_schedule(request.user):
+            raise PermissionDenied(_("Only headquarters applies backward scheduling."))
+        form = ScheduleForm(request.POST)
+    else:
+        defaults = {
+            "target": (project.planned_completion or today).isoformat(),
+            "template": template_for(project),
+        }
+        asked = {name: value for name, value in request.GET.items() if name in defaults and value}
+        form = ScheduleForm(defaults | asked)
+    if form.is_valid():
+        target, template = form.cleaned_data["target"], form.cleaned_data["template"]
         if request.method == "POST":
-            if not can_schedule(request.user):
-                raise PermissionDenied(_("Only headquarters applies backward scheduling."))
-            changed = do_apply_schedule(request.user, project, template, target, today)
-            messages.success(
-                request, _("%(count)d milestones set by backward scheduling.") % {"count": changed}
-            )
-            return redirect("projects:detail", pk=project.pk)
-    except ValidationError as error:
-        page.update(errors=error.messages, steps=[], can_apply=False)
-        return render(request, "dashboard/schedule.html", page, status=400)
+            try:
+                changed = do_apply_schedule(request.user, project, template, target, today)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)d milestones set by backward scheduling.") % {"count": changed},
+                )
+                return redirect("projects:detail", pk=project.pk)
+    valid = form.is_valid()
     return render(
-        request, "dashboard/schedule.html", {**page, "steps": derive(template, target, today)}
+        request,
+        "dashboard/schedule.html",
+        {
+            "project": project,
+            "form": form,
+            "errors": [
+                f"{form.fields[name].label}：{message}" if name in form.fields else message
+                for name, messages_ in form.errors.items()
+                for message in messages_
+            ],
+            "steps": derive(template, target, today) if valid else [],
+            "target": form["target"].value(),
+            "template": form["template"].value(),
+            "templates": TEMPLATE_NAMES,
+            "can_apply": valid and can_schedule(request.user),
+        },
+        status=200 if valid else 400,
     )

@@ -7,8 +7,10 @@ the last milestone falls on the target date and every earlier one is laid back f
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.limits import validate_year
 from diaodu.org.permissions import require
 from diaodu.projects.permissions import can_schedule
 from diaodu.projects.services import do_set_milestone_dates
@@ -108,8 +110,12 @@ def do_apply_schedule(actor, project, template: str, target: date, today: date) 
     """Set the project's milestones to the derived dates (a milestone already met keeps its
     date), through the milestone service: checked, recorded, and the light refreshed once.
 
-    Headquarters only (`can_schedule`): a region plans its milestones one by one."""
+    Headquarters only (`can_schedule`): a region plans its milestones one by one. An unknown
+    template, or a target out of the years a date may take, is refused before anything moves."""
     require(can_schedule(actor), _("Only headquarters applies backward scheduling."))
+    if template not in TEMPLATES:
+        raise ValidationError(_("There is no scheduling template “%(name)s”.") % {"name": template})
+    validate_year(target)  # a year 1 or 9999 overflows the dates laid back from it
     return do_set_milestone_dates(
         actor,
         project,
