@@ -34,10 +34,9 @@ class ImportForm(forms.Form):
         help_text=_("Otherwise every unknown name is reported and nothing is imported."),
     )
 
-    def __init__(self, *args, user=None, request=None, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
-        self.request = request
         self.fields["year"].initial = this_year
         self.fields["program"].queryset = Program.objects.filter(year__gte=this_year - 1)
         if not is_headquarters(user):

@@ -31,7 +31,6 @@ def import_start(request):
         request.POST if posted else None,
         request.FILES if posted else None,
         user=request.user,
-        request=request,
     )
     if posted and form.is_valid():
         job = services.do_start_import(
