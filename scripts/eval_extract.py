@@ -39,7 +39,7 @@ KEYS = ("deadline", "unit", "project")
 # held to a floor: a floor on it would invite writing rules for its texts.
 FLOORS = {
     "seeds": {"recall": 0.97, "precision": 0.96, "deadline": 1.0, "unit": 1.0, "project": 0.93},
-    "dev": {"recall": 0.87, "precision": 0.95, "deadline": 1.0, "unit": 0.99, "project": 0.88},
+    "dev": {"recall": 0.93, "precision": 0.97, "deadline": 1.0, "unit": 0.99, "project": 0.9},
     "heldout": {"recall": 0.0, "precision": 0.0, "deadline": 0.0, "unit": 0.0, "project": 0.0},
 }
 

@@ -28,7 +28,9 @@ _TERMINAL = "。！？!?;；"
 # Outline markers that start a sentence: 一、 (一) 1. (1) 一是 一要 第一,
 _OUTLINE = re.compile(
     r"(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|(?<![0-9.])\d{1,2}[.、](?![0-9])"
-    r"|\(\d{1,2}\)|[一二三四五六七八九十][是要](?=[\u4e00-\u9fff])|第[一二三四五六七八九十]{1,2}[,、]"
+    r"|\(\d{1,2}\)|[一二三四五六七八九十]是(?=[\u4e00-\u9fff])|第[一二三四五六七八九十]{1,2}[,、]"
+    # 一要…, 第三要…: the marker is the number; 要 stays, the item is an instruction
+    r"|第?[一二三四五六七八九十](?=要[\u4e00-\u9fff])"
     r"|[\u2460-\u2473\u2474-\u2487])"
 )
 # A page break inside a sentence in documents copied from preview sites: "前\n\n4、期".
@@ -173,9 +175,16 @@ def _subject_unit(text: str) -> tuple[int, int] | None:
         start = max(start, asked.end())
         # 请都更中心汇整资料: after 请 the body needs no directive of its own; a suffix inside a
         # word (请加速办理, 请张主秘邀集相关科室) is none.
-        asked_unit = r"[\u4e00-\u9fff“”()]{1,10}?(?:" + lx.UNIT_SUFFIX_RE + r")" + _WORD_GOES_ON
-        m = re.match(asked_unit, text[start:])
-        name = m.group() if m else ""
+        name = ""
+        for end in range(start + 2, min(len(text), start + 12) + 1):
+            candidate = text[start:end]
+            if (
+                re.fullmatch(r"[\u4e00-\u9fff“”()]+", candidate)
+                and re.match(_WORD_GOES_ON, text[end:])
+                and _is_unit_name(candidate)
+            ):
+                name = candidate  # the shortest body: 都市规划科, not 都市
+                break
         longer = re.match(r"(?:" + lx.UNIT_SUFFIX_RE + r")", text[start + len(name) :])
         if name and longer:
             name += longer.group()  # 镇 + 政府: the body is 镇政府
@@ -208,8 +217,8 @@ def _subject_unit(text: str) -> tuple[int, int] | None:
     listed = "、" in first and re.search(r"等[\u4e00-\u9fff]{0,4}(?:部门|单位)$", first)
     if "、" in first and not listed:
         head = first.split("、", 1)[0]
-        if _is_unit_name(head):
-            first = head
+        if len(head) > 1 and _is_unit_name(head):
+            first = head  # 住建局、交通局: the first; 市、县两级指挥部: one head shared
     unit = first
     if not (_is_unit_name(unit) or (listed and not lx.EVERYONE.match(unit))):
         return None
@@ -450,7 +459,36 @@ def _known_in(text: str, known: list[str]) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
-def _read(clause: Clause, meeting: date, known_projects: list[str] | None = None) -> _Reading:
+def _listed_projects(analysis: str) -> list[str]:
+    """Projects a text names in a list (A项目、B项目…): its short forms are recognised later."""
+    names = []
+    for m in re.finditer(
+        r"(?:^|[、,:;。]|先后到|先后赴|到|来到)(?P<name>[^,。、;:\s“”]{4,30}?)项目(?=[、,和及]|现场|工地)",
+        analysis,
+    ):
+        if _is_specific(m["name"]) and not _NOT_A_SUBJECT.search(m["name"]):
+            names.append(m["name"])
+    return names
+
+
+def _short_form(clause: str, listed: list[str]) -> list[str]:
+    """悦达奥特莱斯要…, after 悦达奥特莱斯国际商务社区项目 was listed: that project, as written."""
+    m = _SUBJECT_BEFORE.match(clause)
+    if not m or not listed:
+        return []
+    subject = _ADVERBS.sub("", m["subject"])
+    if len(subject) >= 4 and not _is_unit_name(subject):
+        if any(name.startswith(subject) and name != subject for name in listed):
+            return [subject]
+    return []
+
+
+def _read(
+    clause: Clause,
+    meeting: date,
+    known_projects: list[str] | None = None,
+    listed: list[str] | None = None,
+) -> _Reading:
     r = _Reading(clause)
     text = clause.text
     m = _BY_UNIT.search(text)
@@ -470,15 +508,15 @@ def _read(clause: Clause, meeting: date, known_projects: list[str] | None = None
             r.unit = share["unit"]
             r.unit_span = (clause.start + share.start("unit"), clause.start + share.end("unit"))
     if not r.unit:
-        listed = _UNIT_LIST.match(text)
+        bodies = _UNIT_LIST.match(text)
         items = re.split("、|和|及", text)
         if (
-            listed
+            bodies
             and all(_is_unit_name(u) and not _UNIT_BAD_START.match(u) for u in items)
             and not re.search(r"对接|协调|联系|配合|会同|参加|陪同", text)
         ):
-            r.unit, r.only_units = listed["unit"], True
-            r.unit_span = (clause.start + listed.start("unit"), clause.start + listed.end("unit"))
+            r.unit, r.only_units = bodies["unit"], True
+            r.unit_span = (clause.start + bodies.start("unit"), clause.start + bodies.end("unit"))
     r.this_project = bool(_THIS_PROJECT.match(text))
     topic = _TOPIC_CLAUSE.match(text)
     if topic and not r.unit:
@@ -492,12 +530,19 @@ def _read(clause: Clause, meeting: date, known_projects: list[str] | None = None
             rest = text[r.unit_span[1] - clause.start :]
             rest = re.sub(r"^(?:和[^要]{1,15}?)?" + _DIRECTIVE_AFTER_SUBJECT + "+", "", rest)
         r.projects = _subject_projects(text) or _projects_in(rest)
+        if not r.projects and not r.unit and listed:
+            r.projects = _short_form(text, listed)
         if not r.projects and known_projects:
             r.projects = _known_in(text, known_projects)
         if not r.projects:
             quoted = _QUOTED_PROJECT.search(text)
             if quoted and not _VISIT.search(text):
                 r.projects = [quoted["name"]]
+        if not r.projects:
+            # 完善《新盈胶厂集中居住点建设项目建筑方案设计文本》: the project a paper is for.
+            paper = re.search(r"《(?P<name>[^》]{3,30}?)项目[^》]{2,20}》", text)
+            if paper and _is_specific(paper["name"]) and not _NOT_A_SUBJECT.search(paper["name"]):
+                r.projects = [paper["name"]]
         if not r.projects and r.unit:
             owner = _UNIT_OF_PROJECT.match(r.unit)
             if owner and _is_specific(owner["project"]) and _looks_named(owner["project"]):
@@ -655,6 +700,11 @@ def _split_double_deadlines(clause: Clause, analysis: str, meeting: date) -> lis
     return out
 
 
+_VISIT_ONE = re.compile(
+    r"(?:来到|来的|到|赴|前往|深入)(?P<name>[^,。、;:\s“”]{3,30}?项目)(?:建设)?(?:现场|工地|施工现场)"
+)
+
+
 def _context_project(paragraph: str) -> str | None:
     """The project a paragraph is about, when it opens with one (inspection reports)."""
     first = re.split(r"[,。;]", paragraph.strip(), maxsplit=1)[0]
@@ -665,8 +715,20 @@ def _context_project(paragraph: str) -> str | None:
     if not m:
         # 在陈景润实验小学富兴校区,…: a paragraph opening at a named site.
         m = re.fullmatch(r"在(?P<name>[\u4e00-\u9fff“”A-Za-z0-9()]{3,30})", first)
-        if not m or not _looks_named(m["name"]) or _is_unit_name(m["name"]):
-            return None
+        if m and (not _looks_named(m["name"]) or _is_unit_name(m["name"])):
+            m = None
+    if not m:
+        # 随后,一行来到苍梧新华苑项目现场,…: a paragraph that visits one named project.
+        opening = re.split(r"[。;]", paragraph.strip(), maxsplit=1)[0]
+        visits = [
+            v
+            for v in _VISIT_ONE.finditer(opening)
+            if _is_specific(re.sub(r"项目$", "", v["name"]))
+            and not _NOT_A_SUBJECT.search(v["name"])
+        ]
+        m = visits[0] if len(visits) == 1 else None
+    if not m:
+        return None
     name = m["name"]
     name = re.sub(r"(?<!扩建|迁建|新建|改建|续建)项目$", "", name)
     return name if _is_specific(name) and not _NOT_A_SUBJECT.search(name) else None
@@ -689,12 +751,13 @@ def _groups(
     meeting: date,
     last_project: list[str],
     known_projects: list[str] | None = None,
+    listed: list[str] | None = None,
 ) -> list[_Group]:
     s, e = sentence
     clauses: list[Clause] = []
     for clause in _clauses(analysis, s, e):
         clauses.extend(_split_double_deadlines(clause, analysis, meeting))
-    readings = [_read(c, meeting, known_projects) for c in clauses]
+    readings = [_read(c, meeting, known_projects, listed) for c in clauses]
     groups: list[_Group] = []
     current: _Group | None = None
     pending: _Reading | None = None  # "12月底以前," waiting for the task it dates
@@ -936,6 +999,7 @@ def extract_drafts(
     seen: set[tuple[str, str | None]] = set()
     last_project: list[str] = []
     subject = _text_subject(analysis)
+    listed = _listed_projects(analysis)
     for number, (p_start, p_end) in enumerate(_paragraphs(analysis)):
         context = _context_project(analysis[p_start:p_end])
         if context:
@@ -968,13 +1032,27 @@ def extract_drafts(
                 context_used = False
                 last_project[:] = named
                 continue
+            discussed = [
+                m["name"]
+                for m in _DISCUSSED.finditer(sentence_text)
+                if not re.match(r"[^,。]*、", sentence_text[m.end() :])  # one topic, not a list
+                and not re.match(
+                    r"(?:建设)?(?:领导小组|办公室|指挥部|公司|部)", sentence_text[m.end() :]
+                )
+                and not _is_unit_name(m["name"])
+                and not re.search(r"公司|集团", m["name"])
+            ]
+            if len(set(discussed)) == 1 and _is_specific(discussed[0]):
+                # 二是研究讨论了X项目…工作。陈健要求,…: the item is about X.
+                context, context_used = discussed[0], False
+                last_project[:] = [context]
             heading = _ITEM_TOPIC.match(sentence_text)
             numbered = _NUMBERED_ITEM.match(analysis, p_start, sentence[0] + 1)
             if heading and numbered and _is_item_name(heading["name"]):
                 context = re.sub(r"(?<!扩建|迁建|新建|改建|续建)项目$", "", heading["name"])
                 context_used, item = False, True
                 last_project[:] = [context]
-            groups = _groups(sentence, analysis, meeting_date, last_project, known_projects)
+            groups = _groups(sentence, analysis, meeting_date, last_project, known_projects, listed)
             tasks = [g for g in groups if _is_task(g, sentence_text, analysis)]
             if item and context:
                 # Every instruction of the item is its project's: the first one may have no
@@ -1023,6 +1101,11 @@ def extract_drafts(
     return drafts
 
 
+# What an item of minutes discussed or heard: 研究讨论了X项目“三区三线”划定工作.
+_DISCUSSED = re.compile(
+    r"(?:研究讨论了|研究了|讨论了|听取了)(?P<name>[^,。、;:\s“”《》]{3,30}?)(?:综合开发)?项目"
+)
+
 # The owner of a bulletin's item, on a line of its own: "责任单位:高新区".
 _OWNER_LINE = re.compile(
     r"^(?:责任|牵头|主责|承办|实施)(?:单位|部门)[::]\s*(?P<unit>[^,;。:]{2,40}?)\s*$"
@@ -1036,7 +1119,7 @@ _NOT_ITEM = re.compile(r"会议|要求|强调|指出|表示|认为|方面|内容
 # Actions a text's single project is given, concrete enough to be a task on their own.
 _STRONG_ACTION = re.compile(
     r"开工|动工|封顶|竣工|完工|建成|投产|投用|通车|进驻|入驻|搬迁|征拆|拆迁|征迁|移交|交付|验收"
-    r"|完成|办理|确定|启动|清表|蓄水|送电|收尾|方案"
+    r"|完成|办理|确定|启动|清表|蓄水|送电|收尾|方案|成立|组建"
 )
 # The one project a text is about, named in its lead: a visit to its site, its own meeting.
 _SUBJECT_PATTERNS = (
@@ -1146,7 +1229,8 @@ def _context_task(sentence: tuple[int, int], analysis: str, meeting: date) -> li
     clauses = _clauses(analysis, *sentence)
     for i, clause in enumerate(clauses):
         if re.search(
-            r"(?:强调|要求|叮嘱|指出)?要|要求|务必|确保|力争|需|应", _NOT_YAO.sub("", clause.text)
+            r"(?:强调|要求|叮嘱|指出)?要|要求|务必|确保|力争|需|应|尽快|抓紧",
+            _NOT_YAO.sub("", clause.text),
         ) and i < len(clauses):
             rest = clauses[i:]
             if not any(_has_action(c.text) for c in rest):

@@ -77,6 +77,7 @@ UNIT_SUFFIXES = (
     "镇",
     "区",
     "县",
+    "市",
     "部",
     "院",
     "组",
@@ -86,7 +87,7 @@ UNIT_SUFFIX_RE = "|".join(sorted(UNIT_SUFFIXES, key=len, reverse=True))
 # The agent is everyone, or nobody in particular: not a unit.
 EVERYONE = re.compile(
     r"^(?:各|全[区市县省镇乡]|全体|所有|相关|有关|其他|其余|我们|大家|同志们|全市|全区|全县|上级|此外|同时"
-    r"|项目(?:建设)?单位$)"
+    r"|项目(?:建设)?单位$|[我本该][市区县镇乡]$|城市$|都市$)"
 )
 
 # What a project's name often ends with.
@@ -407,4 +408,7 @@ NOT_IN_NAMES = (
 )
 
 # Text that reports or describes rather than orders.
-REPORTING = re.compile(r"汇报|介绍了|通报了|目前已|已经完成|已完成|正在")
+REPORTING = re.compile(
+    r"汇报|介绍了|通报了|目前已|已经完成|已完成|正在"
+    r"|(?:明确|完成|实现|开展|召开|举行|制定|出台|印发|建立)了"
+)

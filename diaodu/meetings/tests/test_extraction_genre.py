@@ -233,3 +233,69 @@ def test_the_body_whose_share_a_sentence_is_about():
 )
 def test_descriptions_and_kinds_are_not_project_names(text):
     assert all(d.project is None for d in drafts_of(text))
+
+
+def test_an_item_marked_yi_yao_is_an_instruction():
+    text = (
+        "7月4日,副市长调研西环高速项目。副市长强调,首先要做好防控;第三要解决土源、拆迁等"
+        "难点问题,为全面开工扫清障碍。"
+    )
+    drafts = drafts_of(text)
+    assert [d.project for d in drafts] == ["西环高速"]
+    assert drafts[0].sentence.startswith("要解决土源")
+
+
+def test_a_paragraph_visiting_one_project_gives_it_to_its_instructions():
+    text = (
+        "7月4日,董事长先后赴城东路、城南家苑等项目现场督查。\n"
+        "随后,董事长一行来到城南家苑项目现场,查看了施工情况。他强调,各参建单位要加快完成"
+        "铺装、绿化等收尾工作,力争提前交付使用。"
+    )
+    [draft] = drafts_of(text)
+    assert (draft.project, draft.unit) == ("城南家苑", None)
+
+
+def test_instructions_without_a_yao():
+    text = (
+        "7月4日,总经理前往城北大道西延工程现场调研。他强调:一是要提高站位。二是要抓紧推进。"
+        "进一步强化与属地的协调,尽快落实征地、拆迁等工作。三是要成立工作专班,及时解决问题。"
+    )
+    drafts = drafts_of(text)
+    assert ["尽快落实征地" in d.sentence for d in drafts] == [True, False]
+    assert drafts[1].sentence.startswith("要成立工作专班")
+    assert {d.project for d in drafts} == {"城北大道西延工程"}
+
+
+def test_a_city_is_a_body_but_not_this_city():
+    [draft] = drafts_of("哈密市要做好今年援建项目的总结,提交报告。")
+    assert draft.unit == "哈密市"
+    assert all(d.unit is None for d in drafts_of("我市要做好今年援建项目的总结,提交报告。"))
+    [draft] = drafts_of("请都市规划科汇整相关资料。")
+    assert draft.unit == "都市规划科"
+
+
+def test_a_project_listed_earlier_is_recognised_in_short():
+    text = (
+        "7月4日,区委书记先后到城南水厂项目、悦城奥特莱斯国际商务社区项目现场调研。"
+        "他要求,悦城奥特莱斯要加快规划、土地等各项工作进度。"
+    )
+    [draft] = drafts_of(text)
+    assert draft.project == "悦城奥特莱斯"
+
+
+def test_reports_and_long_targets_are_no_tasks():
+    target = "按照两年内实现城中村清零的目标,今年城东区将要完成3个街道的拆除。"
+    assert drafts_of(target) == []
+    report = "今年,城东区城中村改造坚持整村拆除、连片推进,明确了各街道的拆除任务。"
+    assert drafts_of(report) == []
+
+
+def test_the_project_a_paper_is_for_and_the_project_an_item_discussed():
+    [draft] = drafts_of("设计院要完善《城北安置点建设项目建筑方案设计文本》,加快报建工作。")
+    assert (draft.project, draft.unit) == ("城北安置点建设", "设计院")
+    text = (
+        "二是研究讨论了城东智慧产业园综合开发项目规划划定工作。副总要求,各责任主体要加快"
+        "启动概念性规划修编、项目公司注册成立工作。"
+    )
+    [draft] = drafts_of(text)
+    assert draft.project == "城东智慧产业园"
