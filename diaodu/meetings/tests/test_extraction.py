@@ -200,7 +200,7 @@ EVAL_DIR = Path(
 def test_evaluation_meets_its_targets():
     """The seeds always (../shared/eval); the development set too where its texts are kept
     locally (var/eval-texts, not in the repository): each part present must keep the figures
-    of scripts/eval_extract.py's FLOORS, those the extractor had when issue 21 closed."""
+    of scripts/eval_extract.py's FLOORS, those the extractor has on the enlarged set."""
     script = Path(__file__).resolve().parents[3] / "scripts" / "eval_extract.py"
     result = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, check=False
