@@ -1,4 +1,5 @@
-"""API for meetings: CRUD, the agenda, minutes to draft tasks, confirmation, Word documents."""
+"""API for meetings: CRUD, the agenda, minutes to draft tasks, confirmation (keeping what the
+reviewer corrected), the aliases those corrections reveal, Word documents."""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -55,6 +56,24 @@ class ExtractSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=MINUTES)
 
 
+class DraftInSerializer(serializers.Serializer):
+    """A draft as the extraction gave it (its ids and names as written), to learn from what
+    the reviewer changed."""
+
+    sentence = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=MINUTES
+    )
+    project_id = serializers.IntegerField(allow_null=True, required=False, default=None)
+    project = serializers.CharField(
+        allow_null=True, allow_blank=True, required=False, default="", max_length=200
+    )
+    unit_id = serializers.IntegerField(allow_null=True, required=False, default=None)
+    unit = serializers.CharField(
+        allow_null=True, allow_blank=True, required=False, default="", max_length=100
+    )
+    deadline = serializers.DateField(allow_null=True, required=False, default=None)
+
+
 class RowSerializer(serializers.Serializer):
     content = serializers.CharField(allow_blank=True, required=False, default="", max_length=TEXT)
     project_id = serializers.IntegerField(allow_null=True, required=False, default=None)
@@ -65,10 +84,17 @@ class RowSerializer(serializers.Serializer):
     sentence = serializers.CharField(
         allow_blank=True, required=False, default="", max_length=MINUTES
     )
+    draft = DraftInSerializer(required=False, default=None, allow_null=True)
 
 
 class ConfirmSerializer(serializers.Serializer):
     tasks = RowSerializer(many=True)
+    rejected = DraftInSerializer(many=True, required=False, default=list)
+
+
+class AliasOfferSerializer(serializers.Serializer):
+    alias = serializers.CharField(max_length=100)
+    unit_id = serializers.IntegerField()
 
 
 def _docx(content, filename):
@@ -231,10 +257,24 @@ class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
         body = ConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         raw = body.validated_data["tasks"]
+        drafts = [r["draft"] for r in raw if r["draft"]] + body.validated_data["rejected"]
         projects = Project.objects.visible_to(request.user).in_bulk(
-            [r["project_id"] for r in raw if r["project_id"]]
+            {r["project_id"] for r in [*raw, *drafts] if r["project_id"]}
         )
-        units = Unit.objects.in_bulk([r["unit_id"] for r in raw if r["unit_id"]])
+        units = Unit.objects.in_bulk({r["unit_id"] for r in [*raw, *drafts] if r["unit_id"]})
+
+        def proposed(draft):
+            if not draft:
+                return None
+            return {
+                "unit": units.get(draft["unit_id"]),
+                "project": projects.get(draft["project_id"]),
+                "deadline": draft["deadline"],
+                "unit_written": draft["unit"] or "",
+                "project_written": draft["project"] or "",
+                "sentence": draft["sentence"],
+            }
+
         rows, errors = [], {}
         for index, r in enumerate(raw):
             if r["project_id"] and r["project_id"] not in projects:
@@ -248,6 +288,7 @@ class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
                     "lead_unit": units.get(r["unit_id"]),
                     "deadline": r["deadline"],
                     "sentence": r["sentence"],
+                    "draft": proposed(r["draft"]),
                 }
             )
         for index, messages in services.check_rows(request.user, rows).items():
@@ -257,8 +298,31 @@ class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
         if errors:
             rows_with_errors = [{"row": i + 1, "errors": errors[i]} for i in sorted(errors)]
             return Response({"tasks": rows_with_errors}, status=status.HTTP_400_BAD_REQUEST)
-        tasks = self.call(lambda: services.do_confirm_tasks(request.user, meeting, rows))
+        rejected = [proposed(draft) for draft in body.validated_data["rejected"]]
+        tasks = self.call(lambda: services.do_confirm_tasks(request.user, meeting, rows, rejected))
         return Response(TaskSerializer(tasks, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["get"], responses=AliasOfferSerializer(many=True), request=None)
+    @extend_schema(
+        methods=["post"], request=AliasOfferSerializer, responses=AliasOfferSerializer(many=True)
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def aliases(self, request, pk=None):
+        """Names the minutes gave units that the directory does not know, from the reviewers'
+        corrections (GET); POST one to add it to the unit's aliases (headquarters)."""
+        meeting = self.get_object()
+        if request.method == "POST":
+            body = AliasOfferSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            unit = Unit.objects.filter(pk=body.validated_data["unit_id"]).first()
+            if unit is None:
+                return Response(
+                    {"unit_id": [_("Unknown unit.")]}, status=status.HTTP_400_BAD_REQUEST
+                )
+            alias = body.validated_data["alias"]
+            self.call(lambda: services.do_add_unit_alias(request.user, meeting, unit, alias))
+        offers = services.alias_offers(meeting)
+        return Response([{"alias": alias, "unit_id": unit.pk} for alias, unit in offers])
 
     @extend_schema(responses=DOCX_RESPONSE)
     @action(detail=True, methods=["get"], url_path="agenda-docx")

@@ -99,12 +99,24 @@ class DraftTaskForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     sentence = forms.CharField(required=False, max_length=MINUTES, widget=forms.HiddenInput)
+    # What the draft proposed, kept to learn from the reviewer's corrections.
+    draft_project = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, widget=forms.HiddenInput
+    )
+    draft_unit = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, widget=forms.HiddenInput
+    )
+    draft_deadline = forms.DateField(required=False, widget=forms.HiddenInput)
+    project_written = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    unit_written = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
     def __init__(self, *args, project_choices=(), unit_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         # Choices are computed once for the whole formset, not once per row.
         self.fields["project"].choices = [("", "—")] + list(project_choices)
         self.fields["lead_unit"].choices = [("", "—")] + list(unit_choices)
+        self.fields["draft_project"].choices = self.fields["project"].choices
+        self.fields["draft_unit"].choices = self.fields["lead_unit"].choices
         style(self)
 
     def clean(self):
@@ -121,3 +133,10 @@ class DraftTaskForm(forms.Form):
 
 
 DraftTaskFormSet = forms.formset_factory(DraftTaskForm, extra=0, max_num=200, absolute_max=200)
+
+
+class AliasForm(forms.Form):
+    """A name the corrections revealed, to add to a unit's aliases."""
+
+    unit = forms.IntegerField(widget=forms.HiddenInput)
+    alias = forms.CharField(max_length=100, widget=forms.HiddenInput)

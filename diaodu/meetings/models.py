@@ -177,3 +177,80 @@ class Meeting(models.Model):
     @property
     def has_scope(self) -> bool:
         return any(self.scope_ids().values())
+
+
+class DraftCorrection(models.Model):
+    """What a reviewer changed in a draft task drawn from the minutes, kept to learn from.
+
+    One row per field changed (the lead unit, the project, the deadline) or per draft not
+    created at all. ``written`` is the name as the minutes wrote it (区城管局): when the
+    reviewer chose a unit whose names do not include it, the directory is offered the alias.
+    """
+
+    class Field(models.TextChoices):
+        UNIT = "unit", _("lead unit")
+        PROJECT = "project", _("project")
+        DEADLINE = "deadline", _("deadline")
+        REJECTED = "rejected", _("not created")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    field = models.CharField(_("field"), max_length=10, choices=Field.choices)
+    sentence = models.TextField(_("sentence of the minutes"), blank=True, max_length=MINUTES)
+    written = models.CharField(_("as written"), max_length=100, blank=True)
+    proposed_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit proposed"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    chosen_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit chosen"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_project = models.ForeignKey(
+        Project,
+        verbose_name=_("project proposed"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    chosen_project = models.ForeignKey(
+        Project,
+        verbose_name=_("project chosen"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_deadline = models.DateField(_("deadline proposed"), null=True, blank=True)
+    chosen_deadline = models.DateField(_("deadline chosen"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("corrected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("corrected"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        verbose_name = _("draft correction")
+        verbose_name_plural = _("draft corrections")
+        indexes = [
+            # The alias offers of a meeting: its unit corrections.
+            models.Index(fields=["meeting", "field"], name="draftcorrection_meeting_field"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.field} {self.written}"

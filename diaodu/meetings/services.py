@@ -1,5 +1,6 @@
 """Every change to a meeting: created, edited, deleted, minutes stored, tasks confirmed from
-the minutes.
+the minutes (and what the reviewer corrected in the drafts), an alias the corrections revealed
+added to the directory.
 
 Who may do any of it is decided in `can_manage()`: headquarters and leaders; everyone else
 reads.
@@ -17,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from diaodu.core.history import diff, m2m_snapshot, record, snapshot
 from diaodu.core.models import Action
-from diaodu.meetings.models import Meeting
+from diaodu.meetings.models import DraftCorrection, Meeting
 from diaodu.notifications.services import notify
 from diaodu.org.choices import Role
-from diaodu.org.models import AnyUser, User
+from diaodu.org.models import AnyUser, Unit, User
+from diaodu.org.permissions import is_headquarters
 from diaodu.problems import services as problem_services
 from diaodu.problems.choices import TaskSource
 from diaodu.problems.models import Task
@@ -206,12 +208,22 @@ def check_rows(actor: User, rows: list[dict[str, Any]]) -> dict[int, list[str]]:
 
 
 @transaction.atomic
-def do_confirm_tasks(actor: User, meeting: Meeting, rows: list[dict[str, Any]]) -> list[Task]:
+def do_confirm_tasks(
+    actor: User,
+    meeting: Meeting,
+    rows: list[dict[str, Any]],
+    rejected: list[dict[str, Any]] | None = None,
+) -> list[Task]:
     """Create one task per row, set at this meeting; all of them or none.
 
     Every row is checked first; if any is wrong, ValidationError maps each wrong row's index
     to its messages and nothing is created. Tasks go through `do_assign_task`, so they are
     recorded and the units are notified (their inbox shows them).
+
+    A row drawn from a draft carries it as ``draft`` (its unit, project and deadline, and the
+    names as written, ``unit_written`` and ``project_written``); ``rejected`` are the drafts
+    the reviewer did not create (each with its ``sentence``). What the reviewer changed is
+    kept as `DraftCorrection` rows, with the tasks.
     """
     _require_manager(actor)
     if not rows:
@@ -236,4 +248,102 @@ def do_confirm_tasks(actor: User, meeting: Meeting, rows: list[dict[str, Any]]) 
             # The atomic block undoes the rows already created.
             raise ValidationError({str(index): error.messages}) from error
         tasks.append(task)
+    DraftCorrection.objects.bulk_create(_corrections(actor, meeting, rows, rejected or []))
     return tasks
+
+
+def _corrections(
+    actor: User, meeting: Meeting, rows: list[dict[str, Any]], rejected: list[dict[str, Any]]
+) -> list[DraftCorrection]:
+    """What the reviewer changed in each draft: one correction per field, one per rejection."""
+    Field = DraftCorrection.Field
+    found = []
+    for row in rows:
+        draft = row.get("draft")
+        if draft is None:
+            continue
+        kept = {"meeting": meeting, "created_by": actor, "sentence": row.get("sentence") or ""}
+        if draft.get("unit") != row.get("lead_unit"):
+            found.append(
+                DraftCorrection(
+                    field=Field.UNIT,
+                    written=(draft.get("unit_written") or "")[:100],
+                    proposed_unit=draft.get("unit"),
+                    chosen_unit=row.get("lead_unit"),
+                    **kept,
+                )
+            )
+        if draft.get("project") != row.get("project"):
+            found.append(
+                DraftCorrection(
+                    field=Field.PROJECT,
+                    written=(draft.get("project_written") or "")[:100],
+                    proposed_project=draft.get("project"),
+                    chosen_project=row.get("project"),
+                    **kept,
+                )
+            )
+        if draft.get("deadline") != row.get("deadline"):
+            found.append(
+                DraftCorrection(
+                    field=Field.DEADLINE,
+                    proposed_deadline=draft.get("deadline"),
+                    chosen_deadline=row.get("deadline"),
+                    **kept,
+                )
+            )
+    for draft in rejected:
+        found.append(
+            DraftCorrection(
+                meeting=meeting,
+                created_by=actor,
+                field=Field.REJECTED,
+                sentence=draft.get("sentence") or "",
+                written=(draft.get("unit_written") or "")[:100],
+                proposed_unit=draft.get("unit"),
+                proposed_project=draft.get("project"),
+                proposed_deadline=draft.get("deadline"),
+            )
+        )
+    return found
+
+
+def _names(unit: Unit) -> set[str]:
+    from diaodu.meetings.extraction.normalize import simplify
+
+    return {simplify(name).strip() for name in (unit.name, unit.short_name, *(unit.aliases or []))}
+
+
+def alias_offers(meeting: Meeting) -> list[tuple[str, Unit]]:
+    """Names the minutes gave a unit that the directory does not know, from the reviewers'
+    corrections: 区城管局 written, 山阳区城市管理局 chosen. Each (name, unit) once."""
+    offers: dict[tuple[str, int], tuple[str, Unit]] = {}
+    corrections = (
+        meeting.corrections.filter(field=DraftCorrection.Field.UNIT, chosen_unit__isnull=False)
+        .exclude(written="")
+        .select_related("chosen_unit")
+    )
+    for correction in corrections:
+        unit = correction.chosen_unit
+        written = correction.written.strip()
+        if unit is None or not written or (written, unit.pk) in offers:
+            continue
+        if written not in _names(unit):
+            offers[(written, unit.pk)] = (written, unit)
+    return list(offers.values())
+
+
+def do_add_unit_alias(actor: User, meeting: Meeting, unit: Unit, alias: str) -> Unit:
+    """Add a name the meeting's corrections revealed to a unit's aliases (headquarters)."""
+    if not is_headquarters(actor):
+        raise PermissionDenied(_("Only headquarters keep the directory of units."))
+    alias = alias.strip()
+    if (alias, unit.pk) not in {(name, u.pk) for name, u in alias_offers(meeting)}:
+        raise ValidationError(_("This name is not offered as an alias of this unit."))
+    with transaction.atomic():
+        current = Unit.objects.select_for_update().get(pk=unit.pk)
+        before = list(current.aliases or [])
+        current.aliases = [*before, alias]
+        current.save(update_fields=["aliases"])
+        record(actor, current, Action.UPDATE, {"aliases": [before, current.aliases]})
+    return current

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/minutes.docx", views.minutes_download, name="minutes-docx"),
     path("<int:pk>/extract/", views.meeting_extract, name="extract"),
     path("<int:pk>/confirm/", views.meeting_confirm, name="confirm"),
+    path("<int:pk>/alias/", views.meeting_add_alias, name="add-alias"),
 ]

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from diaodu.meetings import documents, services
 from diaodu.meetings.agenda import build_agenda, task_item
-from diaodu.meetings.forms import DraftTaskFormSet, MeetingForm, MinutesForm
+from diaodu.meetings.forms import AliasForm, DraftTaskFormSet, MeetingForm, MinutesForm
 from diaodu.meetings.minutes import read_minutes
 from diaodu.meetings.models import Meeting
 from diaodu.meetings.services import extract
 from diaodu.org.models import Unit
+from diaodu.org.permissions import is_headquarters
 from diaodu.problems.models import Task
 from diaodu.projects.models import Project
 
@@ -122,6 +123,9 @@ def meeting_detail(request, pk):
             "tasks": tasks,
             "can_manage": services.can_manage(request.user),
             "minutes_form": MinutesForm(initial={"text": meeting.minutes}),
+            "alias_offers": (
+                services.alias_offers(meeting) if is_headquarters(request.user) else []
+            ),
         },
     )
 
@@ -191,17 +195,25 @@ def meeting_extract(request, pk):
         units=Unit.objects.all(),
     )
     known_projects = {pk for pk, _name in project_choices}
-    initial = [
-        {
-            "include": True,
-            "content": draft.content,
-            "project": draft.project_id if draft.project_id in known_projects else None,
-            "lead_unit": draft.unit_id,
-            "deadline": draft.deadline,
-            "sentence": draft.sentence,
-        }
-        for draft in drafts
-    ]
+    initial = []
+    for draft in drafts:
+        project = draft.project_id if draft.project_id in known_projects else None
+        initial.append(
+            {
+                "include": True,
+                "content": draft.content,
+                "project": project,
+                "lead_unit": draft.unit_id,
+                "deadline": draft.deadline,
+                "sentence": draft.sentence,
+                # what the draft proposed, to keep what the reviewer corrects
+                "draft_project": project,
+                "draft_unit": draft.unit_id,
+                "draft_deadline": draft.deadline,
+                "project_written": draft.project or "",
+                "unit_written": draft.unit or "",
+            }
+        )
     if not initial:
         messages.warning(request, _("No task was found in the minutes."))
     formset = DraftTaskFormSet(
@@ -225,10 +237,28 @@ def meeting_confirm(request, pk):
         messages.error(request, _("Nothing was created: correct the rows marked below."))
         return _review(request, meeting, formset)
     chosen = [form for form in formset.forms if form.cleaned_data.get("include")]
+    left = [form for form in formset.forms if not form.cleaned_data.get("include")]
+    every = [form.cleaned_data for form in formset.forms]
     projects = Project.objects.in_bulk(
-        [f.cleaned_data["project"] for f in chosen if f.cleaned_data.get("project")]
+        {d[key] for d in every for key in ("project", "draft_project") if d.get(key)}
     )
-    units = Unit.objects.in_bulk([f.cleaned_data["lead_unit"] for f in chosen])
+    units = Unit.objects.in_bulk(
+        {d[key] for d in every for key in ("lead_unit", "draft_unit") if d.get(key)}
+    )
+
+    def proposed(data):
+        """What the draft of a row proposed, or None for a row not drawn from the minutes."""
+        if not data.get("sentence"):
+            return None
+        return {
+            "unit": units.get(data.get("draft_unit")),
+            "project": projects.get(data.get("draft_project")),
+            "deadline": data.get("draft_deadline"),
+            "unit_written": data.get("unit_written", ""),
+            "project_written": data.get("project_written", ""),
+            "sentence": data.get("sentence", ""),
+        }
+
     rows = [
         {
             "content": form.cleaned_data["content"],
@@ -236,11 +266,13 @@ def meeting_confirm(request, pk):
             "lead_unit": units.get(form.cleaned_data["lead_unit"]),
             "deadline": form.cleaned_data["deadline"],
             "sentence": form.cleaned_data.get("sentence", ""),
+            "draft": proposed(form.cleaned_data),
         }
         for form in chosen
     ]
+    rejected = [draft for draft in (proposed(form.cleaned_data) for form in left) if draft]
     try:
-        tasks = services.do_confirm_tasks(request.user, meeting, rows)
+        tasks = services.do_confirm_tasks(request.user, meeting, rows, rejected)
     except ValidationError as error:
         by_row = getattr(error, "error_dict", None)
         if by_row is None:
@@ -253,4 +285,27 @@ def meeting_confirm(request, pk):
                     chosen[int(index)].add_error(None, message)
         return _review(request, meeting, formset)
     messages.success(request, _("%(count)d tasks created.") % {"count": len(tasks)})
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_add_alias(request, pk):
+    """Add a name the reviewers' corrections revealed to a unit of the directory."""
+    meeting = _detail_meeting(request, pk)
+    form = AliasForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was added: the alias was not understood."))
+        return redirect("meetings:detail", pk=meeting.pk)
+    unit = get_object_or_404(Unit, pk=form.cleaned_data["unit"])
+    alias = form.cleaned_data["alias"]
+    try:
+        services.do_add_unit_alias(request.user, meeting, unit, alias)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("%(alias)s is now an alias of %(unit)s.") % {"alias": alias, "unit": unit}
+        )
     return redirect("meetings:detail", pk=meeting.pk)
