@@ -1,9 +1,15 @@
-"""The agenda and the minutes as Word documents, in the form offices print them.
+"""The agenda and the minutes as Word documents, in the form offices send them.
 
-A centred title, the date and place, numbered sections (一、二、…) with tables, everything in
-SimSun (宋体), set as the East Asian font so Word uses it for Chinese text (the helpers are
-shared with the bulletin, in `diaodu.core.docx`).
+The agenda (议程): a centred title, the date and place, numbered sections (一、二、…) with
+tables. The minutes in the form of a 会议纪要: the 纪要标志 (重点项目调度会议纪要), the
+meeting in one paragraph, the decisions (议定事项) numbered, each with its responsible units
+and deadline, then who attended (出席, the leaders) and who sat in (列席, the units), and
+whom it is copied to (抄送). Dates are written as offices write them (2026年11月30日). The
+page, fonts and helpers are shared with the bulletin, in `diaodu.core.docx`.
 """
+
+import re
+from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
@@ -12,21 +18,37 @@ from diaodu.core.docx import (
     date_text,
     new_document,
     none,
+    numeral,
     paragraph,
     section,
     table,
     to_bytes,
 )
 
-__all__ = ["DOCX", "agenda_docx", "agenda_title", "minutes_docx"]
+__all__ = ["DOCX", "agenda_docx", "agenda_title", "minutes_docx", "minutes_title"]
 
 
 def agenda_title(meeting) -> str:
+    """2026年12月重点项目调度会议程; a title that already names its month keeps it once."""
+    year, month = meeting.date.year, meeting.date.month
+    title = meeting.title
+    if re.search(rf"(?<!\d){month}月", title):
+        return _("%(title)s agenda") % {"title": title}
+    if title.startswith(f"{year}年"):
+        title = title[len(f"{year}年") :]
     return _("%(year)d-%(month)02d %(title)s agenda") % {
-        "year": meeting.date.year,
-        "month": meeting.date.month,
-        "title": meeting.title,
+        "year": year,
+        "month": month,
+        "title": title,
     }
+
+
+def minutes_title(meeting) -> str:
+    """The 纪要标志: 重点项目调度会 → 重点项目调度会议纪要."""
+    title = meeting.title.strip()
+    if title.endswith("会"):
+        title += "议"
+    return _("Minutes of %(title)s") % {"title": title}
 
 
 def _header(document, meeting, title):
@@ -36,6 +58,12 @@ def _header(document, meeting, title):
         "place": meeting.place or "—",
     }
     paragraph(document, line, centre=True)
+
+
+def _units(task) -> str:
+    units = [task.lead_unit, *task.responsible_units.all()]
+    names = dict.fromkeys(str(unit) for unit in units if unit is not None)
+    return "、".join(names) or "—"
 
 
 def agenda_docx(meeting, agenda) -> bytes:
@@ -56,7 +84,7 @@ def agenda_docx(meeting, agenda) -> bytes:
             _("Overdue milestones"),
             [_("Project"), _("Milestone"), _("Planned date"), _("Responsible unit")],
             [
-                (m.project.name, m.name, m.planned_date.isoformat(), m.responsible_unit or "—")
+                (m.project.name, m.name, date_text(m.planned_date), m.responsible_unit or "—")
                 for m in agenda.milestones
             ],
         ),
@@ -64,7 +92,7 @@ def agenda_docx(meeting, agenda) -> bytes:
             _("Problems for this meeting to decide"),
             [_("Project"), _("Problem"), _("Responsible unit"), _("Deadline")],
             [
-                (p.project.name, p.description, p.responsible_unit, p.deadline.isoformat())
+                (p.project.name, p.description, p.responsible_unit, date_text(p.deadline))
                 for p in agenda.problems
             ],
         ),
@@ -77,7 +105,7 @@ def agenda_docx(meeting, agenda) -> bytes:
             _("Tasks since the last meeting"),
             [_("Task"), _("Lead unit"), _("Deadline"), _("State")],
             [
-                (item.task.content, item.task.lead_unit, item.task.deadline.isoformat(),
+                (item.task.content, item.task.lead_unit, date_text(item.task.deadline),
                  item.state_label)
                 for item in agenda.previous_tasks
             ],
@@ -92,35 +120,79 @@ def agenda_docx(meeting, agenda) -> bytes:
     return to_bytes(document)
 
 
-def minutes_docx(meeting, tasks=None) -> bytes:
-    """The minutes (会议纪要): who met, what was decided, and the tasks set."""
-    document = new_document()
-    _header(document, meeting, _("Minutes of %(title)s") % {"title": meeting.title})
-    chair = meeting.chair or "—"
-    leaders = "、".join(str(leader) for leader in meeting.attending_leaders.all()) or "—"
-    units = "、".join(str(unit) for unit in meeting.attending_units.all()) or "—"
-    paragraph(document, _("Chaired by: %(chair)s") % {"chair": chair})
-    paragraph(document, _("Leaders attending: %(leaders)s") % {"leaders": leaders})
-    paragraph(document, _("Units attending: %(units)s") % {"units": units})
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
-    section(document, 1, _("Decisions"))
-    for line in (meeting.decisions or "").splitlines() or ["—"]:
-        if line.strip():
-            paragraph(document, line.strip())
 
-    section(document, 2, _("Tasks"))
-    if tasks is None:
-        tasks = meeting.tasks.select_related("project", "lead_unit").order_by("deadline", "id")
-    tasks = list(tasks)
-    if tasks:
-        table(
-            document,
-            [_("No."), _("Task"), _("Project"), _("Responsible unit"), _("Deadline")],
-            [
-                (i, t.content, t.project or "—", t.lead_unit, t.deadline.isoformat())
-                for i, t in enumerate(tasks, 1)
-            ],
+def decisions(meeting, tasks: Iterable) -> list[str]:
+    """The 议定事项, numbered: each task set at the meeting with its units and deadline.
+
+    The decisions typed on the meeting come first; with neither, the minutes as kept.
+    """
+    items = [re.sub(r"^[一二三四五六七八九十]+、|^\d+[.、．]\s*", "", line) for line in
+             _lines(meeting.decisions)]  # fmt: skip
+    for task in tasks:
+        items.append(
+            _("%(content)s (responsible: %(units)s; deadline: %(deadline)s)")
+            % {
+                "content": task.content.strip().rstrip("。；;"),
+                "units": _units(task),
+                "deadline": date_text(task.deadline),
+            }
         )
-    else:
+    if not items:
+        items = _lines(meeting.minutes)
+    return items
+
+
+def copied_to(meeting, tasks: Iterable) -> list[str]:
+    """抄送: the units that act on the decisions, then the units that sat in."""
+    names: dict[str, None] = {}
+    for task in tasks:
+        for unit in [task.lead_unit, *task.responsible_units.all()]:
+            if unit is not None:
+                names.setdefault(str(unit))
+    for unit in meeting.attending_units.all():
+        names.setdefault(str(unit))
+    return list(names)
+
+
+def minutes_docx(meeting, tasks=None) -> bytes:
+    """The minutes (会议纪要): the meeting, the decisions numbered with who and by when,
+    出席 and 列席, 抄送."""
+    if tasks is None:
+        tasks = meeting.tasks.all()
+    tasks = list(
+        tasks.select_related("project", "lead_unit")
+        .prefetch_related("responsible_units")
+        .order_by("deadline", "id")
+    )  # a queryset: the tasks the reader sees
+    document = new_document()
+    paragraph(document, minutes_title(meeting), size=22, bold=True, centre=True)
+    paragraph(document, date_text(meeting.date), centre=True)
+
+    chair = str(meeting.chair) if meeting.chair else ""
+    opening = _("On %(date)s, %(chair)s chaired the %(title)s in %(place)s.") % {
+        "date": date_text(meeting.date),
+        "chair": chair or _("the office"),
+        "title": meeting.title,
+        "place": meeting.place or "—",
+    }
+    paragraph(document, opening + _("The meeting decided as follows:"), indent=True)
+
+    items = decisions(meeting, tasks)
+    for number, item in enumerate(items, start=1):
+        paragraph(document, f"{numeral(number)}、{item}", indent=True)
+    if not items:
         none(document)
+
+    leaders = [chair] if chair else []
+    leaders += [str(leader) for leader in meeting.attending_leaders.all() if str(leader) != chair]
+    units = [str(unit) for unit in meeting.attending_units.all()]
+    paragraph(document, _("Attending: %(names)s") % {"names": "、".join(leaders) or "—"})
+    paragraph(document, _("Sitting in: %(names)s") % {"names": "、".join(units) or "—"})
+    paragraph(
+        document,
+        _("Copied to: %(names)s") % {"names": "、".join(copied_to(meeting, tasks)) or "—"},
+    )
     return to_bytes(document)

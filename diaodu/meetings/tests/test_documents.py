@@ -1,5 +1,8 @@
-"""The agenda and minutes as Word documents: they open, carry the title, the tables, SimSun."""
+"""The agenda and minutes as Word documents: they open, carry the title, the tables, the fonts,
+the 会议纪要 form and dates written as offices write them."""
 
+import re
+from datetime import date
 from io import BytesIO
 
 from django.urls import reverse
@@ -7,9 +10,13 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from diaodu.conftest import login
+from diaodu.meetings import services
 from diaodu.meetings.agenda import build_agenda
-from diaodu.meetings.documents import DOCX, agenda_docx, minutes_docx
+from diaodu.meetings.documents import DOCX, agenda_docx, agenda_title, minutes_docx
 from diaodu.problems.models import Task
+
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
 
 
 def _open(content: bytes):
@@ -37,18 +44,66 @@ def test_agenda_docx(city, ledger):
     assert run._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "宋体"
 
 
+def _text(document) -> str:
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def test_the_agenda_names_its_month_once_and_writes_dates_in_chinese(city, ledger):
+    meeting = ledger.meeting
+    meeting.title, meeting.date = "12月重点项目调度会", date(2026, 12, 12)
+    meeting.save()
+    document = _open(agenda_docx(meeting, build_agenda(meeting, city.users.hq)))
+    assert document.paragraphs[0].text == "12月重点项目调度会议程"
+    meeting.title = "重点项目调度会"
+    assert agenda_title(meeting) == "2026年12月重点项目调度会议程"
+    meeting.title = "2026年重点项目调度会"
+    assert agenda_title(meeting) == "2026年12月重点项目调度会议程"
+    cells = [cell for row in _cells(document) for cell in row]
+    assert "2026年5月1日" in cells  # the overdue milestone's planned date
+    assert not any(ISO.search(cell) for cell in cells)
+    assert "2026年12月12日" in _text(document)
+
+
 def test_minutes_docx(city, ledger):
-    ledger.meeting.decisions = "一、加快推进项目建设。\n二、各单位按期完成任务。"
-    ledger.meeting.chair = city.leader
-    ledger.meeting.save()
-    Task.objects.filter(meeting=ledger.previous).update(meeting=ledger.meeting)
+    """The 会议纪要 form: 纪要标志, the decisions numbered with units and deadlines, 出席,
+    列席, 抄送."""
+    meeting = ledger.meeting
+    meeting.decisions = "一、加快推进项目建设。\n二、各单位按期完成任务。"
+    meeting.chair = city.leader
+    meeting.save()
+    Task.objects.filter(meeting=ledger.previous).update(meeting=meeting)
+    ledger.running_task.responsible_units.set([city.ziran])
+    document = _open(minutes_docx(meeting))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs[0] == "重点项目调度会议纪要"
+    assert "2026年6月12日" in paragraphs[1]
+    numbered = [p for p in paragraphs if NUMBERED.match(p)]
+    assert [p[:2] for p in numbered] == ["一、", "二、", "三、", "四、", "五、"]
+    assert numbered[0] == "一、加快推进项目建设。"
+    assert numbered[2].startswith("三、完成征地拆迁扫尾工作")
+    assert "责任单位：交通运输局" in numbered[2] and "完成时限：2026年6月1日" in numbered[2]
+    assert "责任单位：交通运输局、自然资源和规划局" in numbered[4]
+    assert "完成时限：2026年6月30日" in numbered[4]
+    text = _text(document)
+    assert "出席：王建国" in text and "列席：交通运输局" in text
+    assert "抄送：交通运输局、自然资源和规划局" in text
+    assert not ISO.search(text)
+
+
+def test_the_minutes_kept_are_the_decisions_when_nothing_else_is(city, ledger):
+    """Minutes pasted and kept, no task confirmed and no decision typed: the document shows
+    the minutes, not "—"."""
+    services.do_save_minutes(city.users.hq, ledger.meeting, "会议要求加快推进。\n各单位抓好落实。")
     document = _open(minutes_docx(ledger.meeting))
-    text = "\n".join(p.text for p in document.paragraphs)
-    assert ledger.meeting.title in document.paragraphs[0].text
-    assert "王建国" in text and "交通运输局" in text and "各单位按期完成任务" in text
-    rows = _cells(document)
-    assert len(rows) == 4  # header and three tasks
-    assert rows[1][1:4] == ["完成征地拆迁扫尾工作", "解放区项目", "交通运输局"]
+    numbered = [p.text for p in document.paragraphs if NUMBERED.match(p.text)]
+    assert numbered == ["一、会议要求加快推进。", "二、各单位抓好落实。"]
+
+
+def test_the_meeting_page_shows_the_minutes_kept(city, ledger):
+    services.do_save_minutes(city.users.hq, ledger.meeting, "会议要求加快推进。")
+    url = reverse("meetings:detail", args=[ledger.meeting.pk])
+    for user in (city.users.hq, city.users.jiefang):
+        assert "会议要求加快推进。" in login(user).get(url).content.decode()
 
 
 def test_downloads_are_scoped(city, ledger):
