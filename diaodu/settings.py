@@ -340,6 +340,15 @@ SPECTACULAR_SETTINGS = {
 # The ledger's page size.
 DIAODU_PAGE_SIZE = envint("DIAODU_PAGE_SIZE", 50)
 
+# Official documents (docs/documents.md): the issuing office's name (署名, 印发机关, and the red
+# masthead's name), the abbreviation its document numbers start with (焦重办〔2026〕7号), and
+# whether documents open with the red masthead (红头); DIAODU_PDF_TIMEOUT bounds a conversion
+# to PDF with LibreOffice, when installed (seconds).
+DIAODU_DOCUMENT_ISSUER = envstr("DIAODU_DOCUMENT_ISSUER", "焦作市重点项目建设指挥部办公室")
+DIAODU_DOCUMENT_ABBREVIATION = envstr("DIAODU_DOCUMENT_ABBREVIATION", "焦重办")
+DIAODU_DOCUMENT_MASTHEAD = envbool("DIAODU_DOCUMENT_MASTHEAD", True)
+DIAODU_PDF_TIMEOUT = envint("DIAODU_PDF_TIMEOUT", 120, minimum=5)
+
 # Behind a proxy that terminates HTTPS (nginx): cookies over HTTPS only, the proxy's header
 # trusted for the scheme, HSTS when asked for (docs/deploy.md).
 SECURE_COOKIES = envbool("DIAODU_SECURE_COOKIES", not DEBUG)
