@@ -1,4 +1,4 @@
-"""Enumerations shared across apps: the warning light."""
+"""Enumerations shared across apps: the warning light, the kinds of numbered documents."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,3 +8,12 @@ class Light(models.TextChoices):
     GREEN = "green", _("Green")
     YELLOW = "yellow", _("Yellow")
     RED = "red", _("Red")
+
+
+class DocumentKind(models.TextChoices):
+    """The documents numbered in sequence each year (发文字号, diaodu.core.numbering)."""
+
+    BULLETIN = "bulletin", _("Bulletin")  # 通报
+    MINUTES = "minutes", _("Meeting minutes")  # 会议纪要
+    SUPERVISION = "supervision", _("Supervision notice")  # 督办单
+    SUMMONS = "summons", _("Summons notice")  # 约谈通知

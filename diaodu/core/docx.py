@@ -58,7 +58,7 @@ from docx.shared import Cm, Emu, Mm, Pt, RGBColor, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from diaodu.core.text import xml_text
 

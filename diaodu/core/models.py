@@ -1,4 +1,5 @@
-"""The record of every change: who, when, what changed, and why."""
+"""The record of every change (who, when, what changed, and why), job runs, and the numbers
+given to official documents."""
 
 from typing import Any, Self, TypeVar
 
@@ -7,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core.choices import DocumentKind
 from diaodu.core.limits import GENERATED, NOTE, MaxChars, validate_year
 
 _M = TypeVar("_M", bound=models.Model)
@@ -142,3 +144,58 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DocumentNumber(models.Model):
+    """The number (发文字号, 焦重办〔2026〕7号) given to one official document.
+
+    Numbers run in sequence per kind of document and year, and an object (a bulletin, a
+    meeting's minutes, a task's 督办单) gets one number of a kind, once: issuing it again
+    gives the same number. Only an explicit reissue gives it the next number of its kind and
+    year; the numbers it had before are kept in `history`, and the reissue is recorded
+    (diaodu.core.numbering.number_for).
+    """
+
+    kind = models.CharField(_("kind of document"), max_length=20, choices=DocumentKind.choices)
+    year = models.PositiveIntegerField(_("year"), validators=[validate_year])
+    sequence = models.PositiveIntegerField(_("number"))
+    # The issuer's abbreviation when the number was given (settings may change later).
+    abbreviation = models.CharField(_("issuer's abbreviation"), max_length=20)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=40)
+    issued_at = models.DateTimeField(_("numbered at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("numbered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Earlier numbers of the object, oldest first: {"year", "sequence", "text", "issued_at"}.
+    history = models.JSONField(_("earlier numbers"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-year", "-sequence"]
+        verbose_name = _("official document number")
+        verbose_name_plural = _("official document numbers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "year", "sequence"],
+                name="one_document_per_number",
+                violation_error_message=_("This document number is already given."),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id"],
+                name="one_number_per_document",
+                violation_error_message=_("This document already has a number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """焦重办〔2026〕7号."""
+        return f"{self.abbreviation}〔{self.year}〕{self.sequence}号"
