@@ -15,15 +15,20 @@ from django.utils.translation import gettext as _
 
 from diaodu.core.docx import (
     DOCX,
+    body,
     date_text,
+    font,
+    imprint,
     new_document,
     none,
     numeral,
     paragraph,
     section,
     table,
+    title,
     to_bytes,
 )
+from diaodu.core.text import xml_text
 
 __all__ = ["DOCX", "agenda_docx", "agenda_title", "minutes_docx", "minutes_title"]
 
@@ -51,8 +56,8 @@ def minutes_title(meeting) -> str:
     return _("Minutes of %(title)s") % {"title": title}
 
 
-def _header(document, meeting, title):
-    paragraph(document, title, size=18, bold=True, centre=True)
+def _header(document, meeting, text):
+    title(document, text)
     line = _("Date: %(date)s    Place: %(place)s") % {
         "date": date_text(meeting.date),
         "place": meeting.place or "—",
@@ -168,7 +173,7 @@ def minutes_docx(meeting, tasks=None) -> bytes:
         .order_by("deadline", "id")
     )  # a queryset: the tasks the reader sees
     document = new_document()
-    paragraph(document, minutes_title(meeting), size=22, bold=True, centre=True)
+    title(document, minutes_title(meeting))
     paragraph(document, date_text(meeting.date), centre=True)
 
     chair = str(meeting.chair) if meeting.chair else ""
@@ -178,21 +183,26 @@ def minutes_docx(meeting, tasks=None) -> bytes:
         "title": meeting.title,
         "place": meeting.place or "—",
     }
-    paragraph(document, opening + _("The meeting decided as follows:"), indent=True)
+    body(document, opening + _("The meeting decided as follows:"))
 
     items = decisions(meeting, tasks)
     for number, item in enumerate(items, start=1):
-        paragraph(document, f"{numeral(number)}、{item}", indent=True)
+        body(document, f"{numeral(number)}、{item}")
     if not items:
         none(document)
 
     leaders = [chair] if chair else []
     leaders += [str(leader) for leader in meeting.attending_leaders.all() if str(leader) != chair]
     units = [str(unit) for unit in meeting.attending_units.all()]
-    paragraph(document, _("Attending: %(names)s") % {"names": "、".join(leaders) or "—"})
-    paragraph(document, _("Sitting in: %(names)s") % {"names": "、".join(units) or "—"})
-    paragraph(
-        document,
-        _("Copied to: %(names)s") % {"names": "、".join(copied_to(meeting, tasks)) or "—"},
-    )
+    paragraph(document, "")
+    _attendance(document, _("Attending"), leaders)
+    _attendance(document, _("Sitting in"), units)
+    imprint(document, copied_to=copied_to(meeting, tasks))
     return to_bytes(document)
+
+
+def _attendance(document, label, names: list[str]) -> None:
+    """出席 or 列席: the label in 黑体, the names in the body font (GB/T 9704, 10.3)."""
+    line = document.add_paragraph()
+    font(line.add_run(_("%(label)s: ") % {"label": label}), name="黑体")
+    font(line.add_run(xml_text("、".join(names)) or "—"))

@@ -1,15 +1,18 @@
 """API for problems, tasks, their follow-ups and transitions, through the same services."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
+from diaodu.core.docx import DOCX
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.core.limits import NOTE
 from diaodu.org.models import Unit
-from diaodu.problems import exports, services
+from diaodu.problems import exports, notices, permissions, services
 from diaodu.problems.choices import LEVEL_ORDER
 from diaodu.problems.filters import ProblemFilterSet, TaskFilterSet
 from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
@@ -125,6 +128,19 @@ class TaskSerializer(VisibleRelationsMixin, _LightMixin, serializers.ModelSerial
             "verified_by",
             "verified_at",
         ]
+
+
+class NoticeUnitSerializer(serializers.Serializer):
+    """The unit a 督办单 for overdue tasks is addressed to (?unit=)."""
+
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+
+
+NOTICE_RESPONSES = {
+    (200, DOCX): OpenApiTypes.BINARY,
+    400: OpenApiTypes.OBJECT,
+    403: OpenApiTypes.OBJECT,
+}
 
 
 class TextSerializer(serializers.Serializer):
@@ -261,3 +277,33 @@ class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
         return self._act(services.do_send_back_task)
+
+    @extend_schema(responses=NOTICE_RESPONSES)
+    @action(detail=True, methods=["get"])
+    def notice(self, request, pk=None):
+        """The 督办单 for this task, addressed to its lead unit, as a Word document."""
+        task = self.get_object()
+        if not permissions.can_issue_notice(request.user):
+            raise PermissionDenied(notices.NOT_AN_ISSUER)
+        return notices.notice_response(task.lead_unit, [task], task)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unit", OpenApiTypes.INT, required=True)],
+        responses=NOTICE_RESPONSES,
+    )
+    @action(detail=False, methods=["get"], url_path="overdue-notice", filter_backends=[])
+    def overdue_notice(self, request):
+        """The 督办单 for all of a unit's overdue tasks that you see, as a Word document."""
+        if not permissions.can_issue_notice(request.user):
+            raise PermissionDenied(notices.NOT_AN_ISSUER)
+        query = NoticeUnitSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        unit = query.validated_data["unit"]
+        tasks = list(
+            notices.overdue_tasks_of(Task.objects.visible_to(request.user), unit)
+            .select_related("project", "lead_unit", "meeting")
+            .prefetch_related("responsible_units")
+        )
+        if not tasks:
+            raise serializers.ValidationError({"unit": [notices.NOTHING_OVERDUE]})
+        return notices.notice_response(unit, tasks)

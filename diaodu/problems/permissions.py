@@ -82,3 +82,8 @@ def can_verify_task(user: AnyUser, task: Task) -> bool:
     if not is_active(user) or task.done_by_id == user.pk:
         return False
     return user.is_headquarters or user.role == Role.INSPECTOR or task.created_by_id == user.pk
+
+
+def can_issue_notice(user: AnyUser) -> bool:
+    """A 督办单 is issued by those who assign tasks: headquarters, leaders, inspectors."""
+    return can_assign(user)

@@ -14,7 +14,9 @@ urlpatterns = [
     path("tasks/new/", views.task_new, name="task-new"),
     path("tasks/export.xlsx", views.task_export, name="task-export"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/notice.docx", views.task_notice, name="task-notice"),
     path("tasks/<int:pk>/<str:action>/", views.task_action, name="task-action"),
     path("projects/<int:project_pk>/tasks/new/", views.task_new, name="task-new-project"),
     path("units/counts/", views.unit_counts, name="unit-counts"),
+    path("units/<int:pk>/overdue-notice.docx", views.unit_overdue_notice, name="unit-notice"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from diaodu.core.models import ChangeRecord
 from diaodu.org.models import Unit
-from diaodu.problems import exports, permissions, services, transitions
+from diaodu.problems import exports, notices, permissions, services, transitions
 from diaodu.problems.choices import ProblemStatus, TaskStatus
 from diaodu.problems.filters import ProblemFilterSet, TaskFilterSet
 from diaodu.problems.forms import ProblemForm, TaskForm, TextForm
@@ -143,6 +143,7 @@ def task_detail(request, pk):
             "history": _history(task),
             "text_form": TextForm(),
             "actions": _offered(request.user, task, "problems:task-action"),
+            "can_issue_notice": permissions.can_issue_notice(request.user),
         },
     )
 
@@ -363,4 +364,33 @@ def unit_counts(request):
             row[0].sort_order,
         ),
     )
-    return render(request, "problems/unit_counts.html", {"rows": rows})
+    return render(
+        request,
+        "problems/unit_counts.html",
+        {"rows": rows, "can_issue_notice": permissions.can_issue_notice(request.user)},
+    )
+
+
+def _require_issuer(user):
+    if not permissions.can_issue_notice(user):
+        raise PermissionDenied(notices.NOT_AN_ISSUER)
+
+
+@login_required
+def task_notice(request, pk):
+    """The 督办单 for one task, addressed to its lead unit."""
+    task = get_object_or_404(_tasks(request.user).select_related("meeting"), pk=pk)
+    _require_issuer(request.user)
+    return notices.notice_response(task.lead_unit, [task], task)
+
+
+@login_required
+def unit_overdue_notice(request, pk):
+    """The 督办单 for all of a unit's overdue tasks (those the user sees)."""
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    _require_issuer(request.user)
+    tasks = list(notices.overdue_tasks_of(_tasks(request.user).select_related("meeting"), unit))
+    if not tasks:
+        messages.warning(request, notices.NOTHING_OVERDUE)
+        return redirect("problems:unit-counts")
+    return notices.notice_response(unit, tasks)

@@ -48,6 +48,7 @@ QUERIES = {
     "approvals:new": {"project": "projects.Project"},
     "inspections:new": {"project": "projects.Project"},
     "report-export": {"period": "reporting.ReportingPeriod"},
+    "task-overdue-notice": {"unit": "org.Unit"},
     "admin:autocomplete": {
         "app_label": lambda world, side: "notifications",
         "model_name": lambda world, side: "unitrobot",

@@ -68,6 +68,10 @@ REFUSED_TO_REGION = {
     "approvals:edit": "the responsible department and headquarters change an approval",
     "problems:task-new": "headquarters and leaders assign tasks",
     "problems:task-new-project": "headquarters and leaders assign tasks",
+    "problems:task-notice": "those who assign tasks issue supervision notices",
+    "problems:unit-notice": "those who assign tasks issue supervision notices",
+    "task-notice": "those who assign tasks issue supervision notices",
+    "task-overdue-notice": "those who assign tasks issue supervision notices",
     "meetings:new": "headquarters and leaders hold meetings",
     "meetings:edit": "headquarters and leaders hold meetings",
     "inspections:new": "inspectors and headquarters inspect",
@@ -92,6 +96,10 @@ IN_SCOPE = {
     "admin:view_on_site": {404},  # no model has a page of its own on the site
     "admin/(?P<url>.*)$": {404},  # the administration's own not-found
     "api-not-found": {404},  # any address the API does not have, in JSON
+    # The world's tasks are not overdue: no supervision notice for a unit's overdue tasks (the
+    # page sends back to the counts with a message, the API answers 400 naming the unit).
+    "problems:unit-notice": {302},
+    "task-overdue-notice": {400},
     # Rows the application writes, never added by hand:
     "admin:notifications_delivery_add": {403},
     "admin:core_changerecord_add": {403},

@@ -8,6 +8,7 @@ from io import BytesIO
 from django.urls import reverse
 from docx import Document
 from docx.oxml.ns import qn
+from docx.shared import Pt
 
 from diaodu.conftest import login
 from diaodu.meetings import services
@@ -41,7 +42,16 @@ def test_agenda_docx(city, ledger):
     assert any("完成征地拆迁扫尾工作" in row for row in rows)
     assert not any("高新区项目" in cell for row in rows for cell in row)
     run = title.runs[0]
-    assert run._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "宋体"
+    assert run._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert run.font.size == Pt(22)
+    _assert_a4(document)
+
+
+def _assert_a4(document):
+    """A4 in the margins of GB/T 9704, not US Letter."""
+    page = document.sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)
+    assert round(page.top_margin.mm) == 37 and round(page.left_margin.mm) == 28
 
 
 def _text(document) -> str:
@@ -86,7 +96,9 @@ def test_minutes_docx(city, ledger):
     assert "完成时限：2026年6月30日" in numbered[4]
     text = _text(document)
     assert "出席：王建国" in text and "列席：交通运输局" in text
-    assert "抄送：交通运输局、自然资源和规划局" in text
+    assert "抄送：交通运输局，自然资源和规划局。" in text
+    assert document.paragraphs[0].runs[0].font.size == Pt(22)
+    _assert_a4(document)
     assert not ISO.search(text)
 
 

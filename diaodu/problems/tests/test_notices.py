@@ -1,0 +1,131 @@
+"""The 督办单: for one task or for all of a unit's overdue tasks, as a Word document with its
+number, deadlines and reply slip (回执); issued by headquarters, leaders and inspectors, about
+the tasks they see."""
+
+import re
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from docx import Document
+
+from diaodu.conftest import login
+from diaodu.core.docx import DOCX
+from diaodu.problems.models import Task
+from diaodu.problems.tests.test_problems import TODAY, _today, assign  # noqa: F401
+from diaodu.projects.tests.test_api import api
+
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _open(response):
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == DOCX
+    return Document(BytesIO(response.content))
+
+
+def _text(document) -> str:
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _overdue(city, content, days_late, unit=None, project=None):
+    task = assign(city, project=project, unit=unit)
+    Task.objects.filter(pk=task.pk).update(content=content, deadline=TODAY - timedelta(days_late))
+    return Task.objects.get(pk=task.pk)
+
+
+@pytest.fixture
+def tasks(city):
+    late = _overdue(city, "完成征地拆迁扫尾工作", 9)
+    later = _overdue(city, "落实专项债券资金拨付", 2)
+    shared = _overdue(city, "办结施工许可证", 5, unit=city.ziran)
+    shared.responsible_units.set([city.jiaotong])
+    running = assign(city)  # not overdue
+    _overdue(city, "高新区的任务", 3, project=city.projects.gaoxin, unit=city.ziran)
+    return late, later, shared, running
+
+
+def test_the_notice_for_one_task(city, tasks):
+    late = tasks[0]
+    document = _open(login(city.users.hq).get(reverse("problems:task-notice", args=[late.pk])))
+    text = _text(document)
+    assert document.paragraphs[0].text == "督办单"
+    assert "交通运输局：" in text
+    assert "完成征地拆迁扫尾工作" in text and "解放区项目" in text
+    assert "2026年6月1日" in text  # the deadline
+    assert "9天" in text  # overdue by
+    assert "2026年6月15日" in text  # the reply: three working days after 2026年6月10日
+    assert "回执" in text and "办理情况" in text and "签收人" in text and "年    月    日" in text
+    assert not ISO.search(text)
+
+
+def test_the_notice_for_a_units_overdue_tasks(city, tasks):
+    late, later, shared, running = tasks
+    url = reverse("problems:unit-notice", args=[city.jiaotong.pk])
+    document = _open(login(city.users.leader).get(url))
+    rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    assert [row[1] for row in rows[1:]] == [late.content, shared.content, later.content]
+    assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
+    assert rows[2][3] == "自然资源和规划局、交通运输局"
+    assert rows[1][4] == "2026年6月1日" and rows[1][5] == "9天"
+    text = _text(document)
+    assert "加快办理施工许可证" not in text  # not overdue
+    assert "高新区的任务" not in text  # not the unit's
+    assert "回执" in text and "签收人" in text
+
+
+def test_a_unit_with_nothing_overdue_is_told_so(city, tasks):
+    response = login(city.users.hq).get(reverse("problems:unit-notice", args=[city.gaoxin.pk]))
+    assert response.status_code == 302
+    answer = api(city.users.hq).get("/api/tasks/overdue-notice/", {"unit": city.gaoxin.pk})
+    assert answer.status_code == 400 and "逾期任务" in answer.json()["unit"][0]
+
+
+def test_the_api_gives_the_same_documents(city, tasks):
+    late = tasks[0]
+    client = api(city.users.inspector)
+    document = _open(client.get(f"/api/tasks/{late.pk}/notice/"))
+    assert "完成征地拆迁扫尾工作" in _text(document)
+    document = _open(client.get("/api/tasks/overdue-notice/", {"unit": city.jiaotong.pk}))
+    assert "办结施工许可证" in _text(document)
+    assert client.get("/api/tasks/overdue-notice/").status_code == 400
+    assert client.get("/api/tasks/overdue-notice/", {"unit": "x"}).status_code == 400
+
+
+def test_only_those_who_assign_tasks_issue_notices(city, tasks):
+    late = tasks[0]
+    page = reverse("problems:task-notice", args=[late.pk])
+    unit_page = reverse("problems:unit-notice", args=[city.jiaotong.pk])
+    for user in (city.users.jiefang, city.users.jiaotong):
+        assert login(user).get(page).status_code == 403
+        assert login(user).get(unit_page).status_code == 403
+        assert api(user).get(f"/api/tasks/{late.pk}/notice/").status_code == 403
+        assert (
+            api(user).get("/api/tasks/overdue-notice/", {"unit": city.jiaotong.pk}).status_code
+            == 403
+        )
+    # A task out of sight is not found, whoever asks.
+    gaoxin_task = Task.objects.get(content="高新区的任务")
+    assert (
+        login(city.users.jiefang)
+        .get(reverse("problems:task-notice", args=[gaoxin_task.pk]))
+        .status_code
+        == 404
+    )
+    assert Client().get(page).status_code == 302
+
+
+def test_the_pages_offer_the_notice(city, tasks):
+    late = tasks[0]
+    notice = reverse("problems:task-notice", args=[late.pk])
+    task_page = reverse("problems:task", args=[late.pk])
+    assert notice in login(city.users.hq).get(task_page).content.decode()
+    assert notice not in login(city.users.jiefang).get(task_page).content.decode()
+    unit_notice = reverse("problems:unit-notice", args=[city.jiaotong.pk])
+    counts = login(city.users.hq).get(reverse("problems:unit-counts")).content.decode()
+    assert unit_notice in counts
+    listing = reverse("problems:tasks") + f"?unit={city.jiaotong.pk}&overdue=true"
+    assert unit_notice in login(city.users.hq).get(listing).content.decode()
