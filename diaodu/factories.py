@@ -22,7 +22,7 @@ from diaodu.core.models import Action, ChangeRecord, JobRun
 from diaodu.exchange.models import ImportJob, ImportStatus
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.models import Inspection, InspectionPhoto
-from diaodu.meetings.models import Meeting
+from diaodu.meetings.models import DraftCorrection, Meeting
 from diaodu.notifications.channels import Channel
 from diaodu.notifications.models import ChannelChoice, Delivery, Notification, UnitRobot
 from diaodu.org.choices import AuditKind, Role, UnitKind
@@ -398,6 +398,19 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"重点项目调度会{n}")
     date = days_from_today(7)
     place = "市政府第一会议室"
+
+
+class DraftCorrectionFactory(factory.django.DjangoModelFactory):
+    """A reviewer's change to a draft task: the lead unit the minutes wrote, another chosen."""
+
+    class Meta:
+        model = DraftCorrection
+
+    meeting = factory.SubFactory(MeetingFactory)
+    field = DraftCorrection.Field.UNIT
+    sentence = "区规划局要加快用地报批,确保8月底前完成"
+    written = "区规划局"
+    chosen_unit = factory.SubFactory(UnitFactory)
 
 
 class InspectionFactory(factory.django.DjangoModelFactory):

@@ -71,7 +71,9 @@ class DraftInSerializer(serializers.Serializer):
     unit = serializers.CharField(
         allow_null=True, allow_blank=True, required=False, default="", max_length=100
     )
-    deadline = serializers.DateField(allow_null=True, required=False, default=None)
+    deadline = serializers.DateField(
+        allow_null=True, required=False, default=None, validators=[validate_year]
+    )
 
 
 class RowSerializer(serializers.Serializer):

@@ -106,7 +106,9 @@ class DraftTaskForm(forms.Form):
     draft_unit = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=None, widget=forms.HiddenInput
     )
-    draft_deadline = forms.DateField(required=False, widget=forms.HiddenInput)
+    draft_deadline = forms.DateField(
+        required=False, validators=[validate_year], widget=forms.HiddenInput
+    )
     project_written = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     unit_written = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 

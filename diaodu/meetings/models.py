@@ -197,7 +197,12 @@ class DraftCorrection(models.Model):
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="corrections"
     )
     field = models.CharField(_("field"), max_length=10, choices=Field.choices)
-    sentence = models.TextField(_("sentence of the minutes"), blank=True, max_length=MINUTES)
+    sentence = models.TextField(
+        _("sentence of the minutes"),
+        blank=True,
+        max_length=MINUTES,
+        validators=[MaxChars(MINUTES)],
+    )
     written = models.CharField(_("as written"), max_length=100, blank=True)
     proposed_unit = models.ForeignKey(
         Unit,
@@ -231,8 +236,12 @@ class DraftCorrection(models.Model):
         blank=True,
         related_name="+",
     )
-    proposed_deadline = models.DateField(_("deadline proposed"), null=True, blank=True)
-    chosen_deadline = models.DateField(_("deadline chosen"), null=True, blank=True)
+    proposed_deadline = models.DateField(
+        _("deadline proposed"), null=True, blank=True, validators=[validate_year]
+    )
+    chosen_deadline = models.DateField(
+        _("deadline chosen"), null=True, blank=True, validators=[validate_year]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("corrected by"),
