@@ -1,4 +1,11 @@
-"""Excel helpers shared by every export and import: safe cells and readable workbooks."""
+"""Excel helpers shared by every export and import: safe cells and readable, printable workbooks.
+
+Every list a user downloads is laid out the same way, here, so that no export can forget it: a
+title row, then a header row with 序号 first, frozen, with filter buttons, repeated at the top
+of every printed page; A4 landscape, as wide as one page and as long as it takes. Money is in
+万元 with two decimals (`MONEY`); a percentage is stored as a fraction and shown as one
+(`PERCENT`: 0.819 shows 81.9%).
+"""
 
 import io
 import re
@@ -12,12 +19,18 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell, MergedCell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from diaodu.core.archives import HostileFile, check_archive
 from diaodu.core.text import xml_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MONEY = "#,##0.00"
+PERCENT = "0.0%"
+# The row of a list's headers, below its title row; 序号 heads its first column.
+HEADER_ROW = 2
+NUMBER_WIDTH = 6
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 # Characters Excel refuses in a sheet's name (the title row keeps them).
 NOT_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
@@ -54,24 +67,62 @@ def read_text(value: Any) -> Any:
     return value
 
 
+def number_header() -> str:
+    """The header of the first column of every list: 序号."""
+    return _("No.")
+
+
+def print_ready(sheet: Any, columns: int, header_row: int = HEADER_ROW) -> None:
+    """Set a sheet up for print: filter buttons on the header, the header repeated on every
+    printed page, A4 landscape, one page wide and as many long as it takes.
+
+    The filter covers the header row here; `to_bytes` extends it down to the last row. A
+    streamed sheet must be set up before its first row is written.
+    """
+    last = get_column_letter(max(columns, 1))
+    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = 9  # A4 (openpyxl's PAPERSIZE_A4)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages long as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+
+
 def new_sheet(
     title: str, headers: list[str], widths: list[int] | None = None
 ) -> tuple[Workbook, Worksheet]:
-    """A workbook with a title row, a bold header row frozen below it, and sensible widths."""
+    """A workbook with a title row, a bold header row frozen below it (序号 first, then
+    `headers`), sensible widths, filter buttons and print setup (`print_ready`).
+
+    Write its rows with `write_row`, which numbers them; `write_cell`'s columns count 序号.
+    """
     workbook = Workbook()
     sheet = workbook.worksheets[0]  # a new workbook's one sheet, the active one
-    sheet.title = title[:31]
+    sheet.title = NOT_IN_SHEET_TITLE.sub(" ", title)[:31]
+    headers = [number_header(), *headers]
+    widths = [NUMBER_WIDTH, *(widths or [])]
     write_cell(sheet, 1, 1, title).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     for column, header in enumerate(headers, start=1):
-        cell = write_cell(sheet, 2, column, header)
+        cell = write_cell(sheet, HEADER_ROW, column, header)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        width = (widths or [])[column - 1] if widths and column <= len(widths) else 14
+        width = widths[column - 1] if column <= len(widths) else 14
         sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A3"
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    print_ready(sheet, len(headers))
     return workbook, sheet
+
+
+def write_row(sheet: Worksheet, row: int, values: list[Any]) -> list[Cell | MergedCell]:
+    """Write a list's row below the header of `new_sheet`: its 序号, then `values`."""
+    cells = [write_cell(sheet, row, 1, row - HEADER_ROW)]
+    for column, value in enumerate(values, start=2):
+        cells.append(write_cell(sheet, row, column, value))
+    return cells
 
 
 def stream_cell(
@@ -102,32 +153,73 @@ def stream_cell(
     return cell
 
 
-def stream_sheet(
-    title: str, headers: list[str], widths: list[int] | None = None
-) -> tuple[Workbook, Any]:
-    """Like `new_sheet`, but written row by row: memory stays flat for any number of rows.
+class StreamedSheet:
+    """A list written row by row (memory stays flat for any number of rows), laid out like
+    `new_sheet`: title, frozen header with 序号 first, filter, print setup.
 
-    Append each row with `sheet.append([...])`, cells made with `stream_cell`.
+    `cell()` makes a cell (safe like `write_cell`); `append()` writes a row of them after its
+    序号; `append(..., numbered=False)` writes a row without one (a totals row: the filter
+    stops above it, so filtering never hides it).
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(NOT_IN_SHEET_TITLE.sub(" ", title)[:31])
-    for column in range(1, len(headers) + 1):
-        width = widths[column - 1] if widths and column <= len(widths) else 14
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A3"
-    sheet.merged_cells.ranges.add(f"A1:{get_column_letter(len(headers))}1")
-    sheet.append([stream_cell(sheet, title, font=Font(bold=True, size=14))])
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center")
-    sheet.append(
-        [stream_cell(sheet, h, font=bold, fill=HEADER_FILL, alignment=wrap) for h in headers]
-    )
-    return workbook, sheet
+
+    def __init__(self, title: str, headers: list[str], widths: list[int] | None = None):
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet(NOT_IN_SHEET_TITLE.sub(" ", title)[:31])
+        headers = [number_header(), *headers]
+        widths = [NUMBER_WIDTH, *(widths or [])]
+        self.columns = len(headers)
+        for column in range(1, len(headers) + 1):
+            width = widths[column - 1] if column <= len(widths) else 14
+            self.sheet.column_dimensions[get_column_letter(column)].width = width
+        self.sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+        print_ready(self.sheet, self.columns)  # before the first row, which writes the head
+        self.sheet.merged_cells.ranges.add(f"A1:{get_column_letter(len(headers))}1")
+        self.sheet.append([self.cell(title, font=Font(bold=True, size=14))])
+        bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center")
+        self.sheet.append(
+            [self.cell(h, font=bold, fill=HEADER_FILL, alignment=wrap) for h in headers]
+        )
+        self.rows = HEADER_ROW
+        self.numbered = 0
+
+    def cell(self, value: Any, **style: Any) -> Cell:
+        return stream_cell(self.sheet, value, **style)
+
+    def append(self, cells: list[Any], *, numbered: bool = True, font: Font | None = None) -> None:
+        if numbered:
+            self.numbered += 1
+            first = self.cell(self.numbered, font=font)
+        else:
+            first = self.cell(None)
+        self.sheet.append([first, *cells])
+        self.rows += 1
+        if numbered:
+            last = get_column_letter(self.columns)
+            self.sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{self.rows}"
+
+    def to_bytes(self) -> bytes:
+        return to_bytes(self.workbook)
 
 
 def to_bytes(workbook: Workbook) -> bytes:
+    """The workbook's file; a filter set on a header row alone (`print_ready`) is extended
+    down to the sheet's last row."""
+    if not workbook.write_only:
+        for sheet in workbook.worksheets:
+            _extend_filter(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _extend_filter(sheet: Worksheet) -> None:
+    ref = sheet.auto_filter.ref
+    if not ref or ":" not in ref:
+        return
+    start, end = ref.split(":")
+    first, last = coordinate_from_string(start), coordinate_from_string(end)
+    if first[1] == last[1] and sheet.max_row > last[1]:
+        sheet.auto_filter.ref = f"{start}:{last[0]}{sheet.max_row}"
 
 
 def open_workbook(uploaded: Any) -> Workbook:

@@ -1,7 +1,8 @@
 """Lists as Excel workbooks: a title, a frozen header, one row per item and a bold totals row.
 
 The period's reports, the problem list and the task list are written through `table_workbook`,
-so every export looks the same: money in 万元 with "#,##0.00", dates as dates, no cell that can
+so every export looks the same: 序号 first, filter buttons and print setup (`StreamedSheet`),
+money in 万元 with "#,##0.00", percentages as percent ("0.0%"), dates as dates, no cell that can
 start a formula (`write_cell`). The page and the API return the same bytes (`xlsx_response`).
 """
 
@@ -20,10 +21,9 @@ from drf_spectacular.types import OpenApiTypes
 from openpyxl.styles import Font
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from diaodu.core.excel import stream_cell, stream_sheet, to_bytes
+from diaodu.core.excel import MONEY, PERCENT, StreamedSheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY = "#,##0.00"
 DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm"
 # The schema of an export action's answer (drf-spectacular).
@@ -34,7 +34,8 @@ XLSX_RESPONSE = {(200, XLSX): OpenApiTypes.BINARY}
 class Column:
     """One column: its header, its width, how to get the value from an item, how to show it.
 
-    A column with `total=True` is summed in the totals row (money columns).
+    A column with `total=True` is summed in the totals row (money columns). A column formatted
+    `PERCENT` gives percentage points (81.9), written as the fraction Excel shows as 81.9%.
     """
 
     header: str
@@ -72,7 +73,7 @@ def table_workbook(
     total_label: Callable[[int], str],
 ) -> bytes:
     """Write every item as a row, then a bold row with the count and the sums of money columns."""
-    workbook, sheet = stream_sheet(title, [c.header for c in columns], [c.width for c in columns])
+    sheet = StreamedSheet(title, [c.header for c in columns], [c.width for c in columns])
     sums = {index: Decimal(0) for index, column in enumerate(columns) if column.total}
     count = 0
     for item in items:
@@ -82,17 +83,16 @@ def table_workbook(
             value = column.value(item)
             if index in sums and value is not None:
                 sums[index] += value
-            cells.append(
-                stream_cell(sheet, _excel_value(value), number_format=column.number_format)
-            )
+            if column.number_format == PERCENT and value is not None:
+                value = float(value) / 100
+            cells.append(sheet.cell(_excel_value(value), number_format=column.number_format))
         sheet.append(cells)
     bold = Font(bold=True)
-    totals = [stream_cell(sheet, total_label(count), font=bold)]
+    totals = [sheet.cell(total_label(count), font=bold)]
     for index in range(1, len(columns)):
         total = sums.get(index)
         totals.append(
-            stream_cell(
-                sheet,
+            sheet.cell(
                 float(total) if total is not None else None,
                 font=bold,
                 number_format=(columns[index].number_format or MONEY)
@@ -100,8 +100,8 @@ def table_workbook(
                 else None,
             )
         )
-    sheet.append(totals)
-    return to_bytes(workbook)
+    sheet.append(totals, numbered=False)
+    return sheet.to_bytes()
 
 
 def xlsx_response(content: bytes, filename: str, fallback: str) -> HttpResponse:

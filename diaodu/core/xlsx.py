@@ -2,8 +2,9 @@
 
 openpyxl spends some ten microseconds on every cell it writes; a ledger of fifty thousand
 projects has almost a million. This writer emits the sheet's XML directly, row by row, into the
-zip: the same workbook (title row, bold frozen header, widths, money format) in a fraction of
-the time and flat memory. Text is written as inline strings, so no cell is ever a formula;
+zip: the same workbook (title row, bold frozen header with 序号 first, widths, money and percent
+formats, filter buttons, print setup as `excel.print_ready`) in a fraction of the time and flat
+memory. Text is written as inline strings, so no cell is ever a formula;
 text that looks like one is still quoted, as everywhere else.
 """
 
@@ -15,11 +16,14 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-from diaodu.core.excel import FORMULA_STARTS, NOT_IN_SHEET_TITLE
+from diaodu.core import excel
+from diaodu.core.excel import FORMULA_STARTS, HEADER_ROW, NOT_IN_SHEET_TITLE, number_header
 from diaodu.core.text import xml_text
 
 # Style indexes of styles.xml below.
-PLAIN, TITLE, HEADER, MONEY, BOLD_MONEY, BOLD = range(6)
+PLAIN, TITLE, HEADER, MONEY, BOLD_MONEY, BOLD, PERCENT, BOLD_PERCENT, YI, BOLD_YI = range(10)
+# 亿元 to four decimals: every figure exact to the 万元.
+YI_FORMAT = "#,##0.0000"
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -48,7 +52,10 @@ _WORKBOOK_RELS = (
 _FONT = '<sz val="{size}"/><name val="Calibri"/>'
 _STYLES = (
     _HEAD + f'<styleSheet xmlns="{_MAIN}">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00"/></numFmts>'
+    '<numFmts count="3">'
+    f'<numFmt numFmtId="164" formatCode="{excel.MONEY}"/>'
+    f'<numFmt numFmtId="165" formatCode="{excel.PERCENT}"/>'
+    f'<numFmt numFmtId="166" formatCode="{YI_FORMAT}"/></numFmts>'
     '<fonts count="3">'
     f"<font>{_FONT.format(size=11)}</font><font><b/>{_FONT.format(size=11)}</font>"
     f"<font><b/>{_FONT.format(size=14)}</font></fonts>"
@@ -58,7 +65,7 @@ _STYLES = (
     "</patternFill></fill></fills>"
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-    '</cellStyleXfs><cellXfs count="6">'
+    '</cellStyleXfs><cellXfs count="10">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" '
@@ -67,6 +74,12 @@ _STYLES = (
     '<xf numFmtId="164" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
     'applyFont="1"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
+    'applyFont="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
+    'applyFont="1"/>'
     '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
     "</cellStyles></styleSheet>"
 )
@@ -80,14 +93,22 @@ def _text(value: str) -> str:
 
 
 class SheetWriter:
-    """One sheet: a title row merged across, a frozen header, then rows streamed into the zip."""
+    """One sheet: a title row merged across, a frozen header with 序号 first, then rows
+    streamed into the zip; filter buttons on the header, the header repeated on every printed
+    page, A4 landscape one page wide (as `excel.print_ready`)."""
 
     def __init__(self, title: str, headers: list[str], widths: list[int]):
         self.buffer = io.BytesIO()
         self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=4)
+        headers = [number_header(), *headers]
+        widths = [excel.NUMBER_WIDTH, *widths]
         self.letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
-        self.sheet_name = escape(NOT_IN_SHEET_TITLE.sub(" ", title)[:31], {'"': "&quot;"})
+        name = NOT_IN_SHEET_TITLE.sub(" ", title)[:31]
+        self.sheet_name = escape(name, {'"': "&quot;"})
+        self.reference = escape("'" + name.replace("'", "''") + "'")  # in a defined name
         self.row_number = 0
+        self.last_numbered = HEADER_ROW
+        self.numbered = 0
         self.pending: list[str] = []
         self.stream = io.TextIOWrapper(
             self.zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True), encoding="utf-8"
@@ -97,23 +118,37 @@ class SheetWriter:
             for i, w in enumerate(widths, start=1)
         )
         self.stream.write(
-            _HEAD + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews>'
-            '<sheetView workbookViewId="0"><pane ySplit="2" topLeftCell="A3" '
-            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-            f"<cols>{cols}</cols><sheetData>"
+            _HEAD + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">'
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews>'
+            f'<sheetView workbookViewId="0"><pane ySplit="{HEADER_ROW}" '
+            f'topLeftCell="A{HEADER_ROW + 1}" activePane="bottomLeft" state="frozen"/>'
+            f"</sheetView></sheetViews><cols>{cols}</cols><sheetData>"
         )
-        self.row([title], [TITLE])
-        self.row(headers, [HEADER] * len(headers))
+        self._write([title], [TITLE])
+        self._write(headers, [HEADER] * len(headers))
 
-    def row(self, values: Sequence[Any], styles: Sequence[int] | None = None) -> None:
-        """Append a row; `styles` gives each cell's style (PLAIN, MONEY, BOLD ...)."""
+    def row(
+        self, values: Sequence[Any], styles: Sequence[int] | None = None, *, numbered: bool = True
+    ) -> None:
+        """Append a row after its 序号; `styles` gives each value's style (PLAIN, MONEY,
+        BOLD ...). A row with `numbered=False` (a totals row) has none, and the filter stops
+        above it, so filtering never hides it."""
+        styles = list(styles) if styles else [PLAIN] * len(values)
+        if numbered:
+            self.numbered += 1
+            self._write([self.numbered, *values], [PLAIN, *styles])
+            self.last_numbered = self.row_number
+        else:
+            self._write([None, *values], [PLAIN, *styles])
+
+    def _write(self, values: Sequence[Any], styles: Sequence[int]) -> None:
         self.row_number += 1
         number = self.row_number
         cells = []
         for index, value in enumerate(values):
             if value is None or value == "":
                 continue
-            style = styles[index] if styles else PLAIN
+            style = styles[index]
             s = f' s="{style}"' if style else ""
             ref = f"{self.letters[index]}{number}"
             if isinstance(value, bool):
@@ -131,18 +166,29 @@ class SheetWriter:
             self.pending.clear()
 
     def close(self) -> bytes:
+        last = self.letters[-1]
+        filtered = f"A{HEADER_ROW}:{last}{self.last_numbered}"
         self.stream.write("".join(self.pending))
         self.stream.write(
-            f'</sheetData><mergeCells count="1"><mergeCell ref="A1:{self.letters[-1]}1"/>'
-            "</mergeCells></worksheet>"
+            f'</sheetData><autoFilter ref="{filtered}"/>'
+            f'<mergeCells count="1"><mergeCell ref="A1:{last}1"/></mergeCells>'
+            '<printOptions horizontalCentered="1"/>'
+            '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" '
+            'footer="0.3"/>'
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+            "</worksheet>"
         )
         self.stream.close()
         self.zip.writestr("[Content_Types].xml", _CONTENT_TYPES)
         self.zip.writestr("_rels/.rels", _ROOT_RELS)
+        database = f"{self.reference}!$A${HEADER_ROW}:${last}${self.last_numbered}"
         self.zip.writestr(
             "xl/workbook.xml",
             _HEAD + f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-            f'<sheet name="{self.sheet_name}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            f'<sheet name="{self.sheet_name}" sheetId="1" r:id="rId1"/></sheets><definedNames>'
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">{database}'
+            '</definedName><definedName name="_xlnm.Print_Titles" localSheetId="0">'
+            f"{self.reference}!${HEADER_ROW}:${HEADER_ROW}</definedName></definedNames></workbook>",
         )
         self.zip.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         self.zip.writestr("xl/styles.xml", _STYLES)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from diaodu.core.excel import new_sheet, to_bytes, write_cell
+from diaodu.core.excel import new_sheet, to_bytes, write_row
 from diaodu.core.exports import xlsx_response
 from diaodu.exchange import jobs, services, workbooks
 from diaodu.exchange.forms import ImportForm
@@ -97,8 +97,7 @@ def import_problems(request, pk):
             _("Import problems"), [_("Row"), _("Column"), _("Problem")], [8, 16, 80]
         )
         for number, problem in enumerate(problems, start=3):
-            for column, key in enumerate(("row", "column", "message"), start=1):
-                write_cell(sheet, number, column, problem[key] or "")
+            write_row(sheet, number, [problem[key] or "" for key in ("row", "column", "message")])
         content = to_bytes(workbook)
     return xlsx_response(
         content, f"{_('Import problems')}-{job.original_name}", f"import-{job.pk}-problems.xlsx"

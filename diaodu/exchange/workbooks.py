@@ -6,7 +6,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from diaodu.core.excel import new_sheet, to_bytes, write_cell
+from diaodu.core.excel import new_sheet, print_ready, to_bytes, write_cell, write_row
 from diaodu.exchange.columns import COLUMNS
 from diaodu.exchange.reader import Sheet
 
@@ -21,8 +21,8 @@ def template() -> bytes:
         [column.header for column in COLUMNS],
         [column.width for column in COLUMNS],
     )
-    for position, column in enumerate(COLUMNS, start=1):
-        write_cell(sheet, 3, position, column.example).font = Font(italic=True, color="808080")
+    for cell in write_row(sheet, 3, [column.example for column in COLUMNS]):
+        cell.font = Font(italic=True, color="808080")
     notes = workbook.create_sheet(_("Instructions"))
     lines = [
         _("One row per project; the header may sit below a title row, as here."),
@@ -85,6 +85,8 @@ def marked(sheet: Sheet, problems: list[dict]) -> bytes:
         out.column_dimensions[get_column_letter(position)].width = 18
     out.column_dimensions[get_column_letter(note_column)].width = 60
     out.freeze_panes = out.cell(row=sheet.header_row + 1, column=1)
+    # The file's own columns, on its own rows (no 序号 added), set up for print.
+    print_ready(out, note_column, header_row=sheet.header_row)
     listing = workbook.create_sheet(_("Problems"))
     for position, header in enumerate([_("Row"), _("Column"), _("Problem")], start=1):
         write_cell(listing, 1, position, header).font = Font(bold=True)

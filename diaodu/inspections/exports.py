@@ -7,11 +7,18 @@ column needs are fetched here, in a fixed number of queries whatever the number 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from diaodu.core.exports import DATE, Column, field_header, table_workbook, xlsx_response
+from diaodu.core.exports import (
+    DATE,
+    PERCENT,
+    Column,
+    field_header,
+    table_workbook,
+    xlsx_response,
+)
 from diaodu.inspections.models import Inspection
 
 CHUNK = 2000
-PERCENT = "0.0"
+POINTS = "0.0"  # percentage points, not a percentage
 
 
 def _region(inspection):
@@ -31,7 +38,7 @@ def inspection_columns() -> list[Column]:
         Column(
             field_header(Inspection, "verified_percent"), 12, lambda i: i.verified_percent, PERCENT
         ),
-        Column(field_header(Inspection, "progress_gap"), 12, lambda i: i.progress_gap, PERCENT),
+        Column(field_header(Inspection, "progress_gap"), 12, lambda i: i.progress_gap, POINTS),
         Column(_("Progress overstated"), 10, lambda i: _("Yes") if i.is_overstated else _("No")),
         Column(field_header(Inspection, "verified_progress"), 30, lambda i: i.verified_progress),
         Column(field_header(Inspection, "findings"), 40, lambda i: i.findings),

@@ -34,6 +34,12 @@ class LedgerExportQuery(serializers.Serializer):
         help_text="The column to sort by, descending after a '-' (default: by region, then "
         "name; a leader's own projects first).",
     )
+    unit = serializers.ChoiceField(
+        required=False,
+        choices=exports.UNITS,
+        help_text="The unit of the amounts: 'wan' (万元, the default) or 'yi' (亿元, four "
+        "decimals; the title and the headers say 亿元, and the file still imports).",
+    )
 
 
 class ProjectViewSet(project_api.ProjectViewSet):

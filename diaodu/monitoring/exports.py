@@ -1,7 +1,9 @@
 """The ledger as an Excel workbook: title row, unit in the header, frozen header, totals.
 
 Its columns are those of the import (plus the figures Diaodu derives), so an exported ledger
-imports back unchanged.
+imports back unchanged. Amounts are in 万元 as the ledger's users expect; asked with
+`unit=yi`, in 亿元 (four decimals: exact to the 万元), the unit in the title and the headers,
+which the import reads too.
 """
 
 from collections import defaultdict
@@ -18,9 +20,14 @@ from diaodu.exchange.columns import format_period
 from diaodu.projects.choices import Category, Stage
 from diaodu.projects.models import Project
 
-MONEY = "#,##0.00"
 M2M = ("programs", "responsible_units", "leaders")
 MONEY_COLUMNS = {"total_investment", "annual_planned", "year_invested"}
+WAN, YI = "wan", "yi"  # the units a ledger can be asked in: 万元 (the default), 亿元
+UNITS = ((WAN, gettext_lazy("10k yuan")), (YI, gettext_lazy("100m yuan")))
+YI_HEADERS = {
+    "total_investment": gettext_lazy("Total investment (100m yuan)"),
+    "year_invested": gettext_lazy("Year to date (100m yuan)"),
+}
 
 # key, header, width; the annual plan's header carries the year so an import knows it.
 COLUMNS = [
@@ -92,27 +99,47 @@ def ledger_download(user, params):
         year = int(params.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
+    unit = YI if params.get("unit") == YI else WAN
     _filterset, queryset, _sort = ledger(user, params, year)
-    content = ledger_workbook(queryset, totals(queryset, year), year)
-    return xlsx_response(
-        content, _("Key project ledger %(year)d") % {"year": year} + ".xlsx", f"ledger-{year}.xlsx"
-    )
+    content = ledger_workbook(queryset, totals(queryset, year), year, unit)
+    name = _("Key project ledger %(year)d") % {"year": year}
+    if unit == YI:
+        return xlsx_response(content, f"{name}（{_('100m yuan')}）.xlsx", f"ledger-{year}-yi.xlsx")
+    return xlsx_response(content, name + ".xlsx", f"ledger-{year}.xlsx")
 
 
-def ledger_workbook(queryset, totals, year) -> bytes:
+def _headers(year: int, unit: str) -> list[str]:
+    headers = []
+    for key, label, _width in COLUMNS:
+        if unit == YI and key in YI_HEADERS:
+            headers.append(str(YI_HEADERS[key]))
+        elif key == "annual_planned" and unit == YI:
+            headers.append(_("Annual plan %(year)d (100m yuan)") % {"year": year})
+        elif key == "annual_planned":
+            headers.append(_("Annual plan %(year)d (10k yuan)") % {"year": year})
+        else:
+            headers.append(str(label))
+    return headers
+
+
+def ledger_workbook(queryset, totals, year, unit: str = WAN) -> bytes:
     """Every row of the ledger from flat rows, streamed: seconds and flat memory at any size."""
-    headers = [
-        str(label) if label else _("Annual plan %(year)d (10k yuan)") % {"year": year}
-        for _key, label, _width in COLUMNS
-    ]
+    headers = _headers(year, unit)
     title = _("Key project ledger %(year)d") % {"year": year}
+    if unit == YI:
+        title = _("%(title)s (amounts in 100m yuan)") % {"title": title}
+    divisor = 10_000 if unit == YI else 1
+    money, bold_money = (xlsx.YI, xlsx.BOLD_YI) if unit == YI else (xlsx.MONEY, xlsx.BOLD_MONEY)
     sheet = SheetWriter(title, headers, [width for *_x, width in COLUMNS])
     whole = not queryset.query.where
     m2m = {key: _names(queryset, key, year, whole) for key in M2M}
     labels = {"stage": _labels(Stage.choices), "light": _labels(Light.choices),
               "category": _labels(Category.choices)}  # fmt: skip
     city_level = str(_("City level"))
-    styles = [xlsx.MONEY if key in MONEY_COLUMNS else xlsx.PLAIN for key, *_x in COLUMNS]
+    styles = [
+        money if key in MONEY_COLUMNS else xlsx.PERCENT if key == "rate" else xlsx.PLAIN
+        for key, *_x in COLUMNS
+    ]
     rows = queryset.prefetch_related(None).values_list(*VALUES)
     for row in rows.iterator(chunk_size=2000):
         data = dict(zip(VALUES, row, strict=True))
@@ -129,20 +156,28 @@ def ledger_workbook(queryset, totals, year) -> bytes:
             else:
                 value = data[FIELDS[key]]
                 if key in MONEY_COLUMNS and value is not None:
-                    value = float(value)
+                    value = float(value / divisor)
                 elif key == "rate" and value is not None:
-                    value = round(float(value), 1)
+                    value = round(float(value) / 100, 3)  # a fraction, shown as 81.9%
             values.append(value)
         sheet.row(values, styles)
     values = {
         "name": _("Total (%(count)d projects)") % {"count": totals.count},
-        "total_investment": float(totals.total_investment),
-        "annual_planned": float(totals.annual_planned),
-        "year_invested": float(totals.year_invested),
-        "rate": round(float(totals.rate), 1) if totals.rate is not None else None,
+        "total_investment": float(totals.total_investment / divisor),
+        "annual_planned": float(totals.annual_planned / divisor),
+        "year_invested": float(totals.year_invested / divisor),
+        "rate": round(float(totals.rate) / 100, 3) if totals.rate is not None else None,
     }
     sheet.row(
         [values.get(key) for key, *_x in COLUMNS],
-        [xlsx.BOLD_MONEY if key in MONEY_COLUMNS else xlsx.BOLD for key, *_x in COLUMNS],
+        [
+            bold_money
+            if key in MONEY_COLUMNS
+            else xlsx.BOLD_PERCENT
+            if key == "rate"
+            else xlsx.BOLD
+            for key, *_x in COLUMNS
+        ],
+        numbered=False,
     )
     return sheet.close()

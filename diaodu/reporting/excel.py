@@ -18,7 +18,7 @@ from diaodu.core.excel import (
     open_workbook,
     real_rows,
     to_bytes,
-    write_cell,
+    write_row,
 )
 from diaodu.reporting import services
 from diaodu.reporting.models import ProgressReport
@@ -56,7 +56,10 @@ class UploadRejected(Exception):
 
 
 def template(period, projects) -> bytes:
-    """The period's template: one row per project, with what is already filed."""
+    """The period's template: one row per project, with what is already filed.
+
+    Its 序号 column, like any column it does not know, is passed over on upload; 形象进度（%）
+    stays in percentage points (0-100), as it is typed in."""
     title = _("%(period)s progress reports") % {"period": period}
     columns = columns_for(period)
     workbook, sheet = new_sheet(
@@ -70,9 +73,14 @@ def template(period, projects) -> bytes:
         values = {"project_id": project.pk, "name": project.name}
         if report is not None:
             values.update({key: getattr(report, key) for key, *_x in columns[2:]})
-        for column, (key, *_x) in enumerate(columns, start=1):
-            value = values.get(key)
-            write_cell(sheet, row, column, float(value) if hasattr(value, "as_tuple") else value)
+        write_row(
+            sheet,
+            row,
+            [
+                float(value) if hasattr(value, "as_tuple") else value
+                for value in (values.get(key) for key, *_x in columns)
+            ],
+        )
     return to_bytes(workbook)
 
 

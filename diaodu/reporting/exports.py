@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from diaodu.core.exports import (
     DATETIME,
     MONEY,
+    PERCENT,
     Column,
     field_header,
     table_workbook,
@@ -37,7 +38,12 @@ def columns() -> list[Column]:
         Column(_("Owner"), 22, lambda row: row.project.owner),
         Column(_("Status"), 12, lambda row: row.filing_label),
         Column(_("Investment this period (10k yuan)"), 16, _report("invested"), MONEY, total=True),
-        Column(field_header(ProgressReport, "physical_percent"), 12, _report("physical_percent")),
+        Column(
+            field_header(ProgressReport, "physical_percent"),
+            12,
+            _report("physical_percent"),
+            PERCENT,
+        ),
         Column(_("Workers on site"), 12, _report("workers")),
         Column(_("Physical progress"), 40, _report("physical_progress")),
         Column(_("Next steps"), 30, _report("next_steps")),

@@ -61,7 +61,8 @@ def test_the_ranking_exports_to_excel(ranked):
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content)).active
     rows = [row for row in sheet.iter_rows(values_only=True)]
-    names = [row[1] for row in rows[2:4]]
+    assert rows[1][0] == "序号" and [row[0] for row in rows[2:4]] == [1, 2]
+    names = [row[2] for row in rows[2:4]]
     assert set(names) == {"解放区", "高新区"}
 
 

@@ -201,7 +201,7 @@ def test_the_ledger_export_documents_and_reads_the_ledger_filters(schema, city):
     operation = schema["paths"]["/api/projects/export/"]["get"]
     names = {parameter["name"] for parameter in operation["parameters"]}
     filters = {"q", "program", "region", "stage", "category", "owner", "lead_unit", "leader"}
-    assert filters | {"light", "year", "sort", "format"} <= names
+    assert filters | {"light", "year", "sort", "unit", "format"} <= names
     assert set(operation["responses"]["200"]["content"]) == {XLSX}
     hq = api(city.users.hq)
     for query in ("program=abc", "region=999999", "stage=nothing", "sort=nothing", "year=1999"):
@@ -212,6 +212,6 @@ def test_the_ledger_export_documents_and_reads_the_ledger_filters(schema, city):
     response = hq.get(f"/api/projects/export/?region={city.gaoxin.pk}&sort=-name")
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     sheet = load_workbook(io.BytesIO(response.content)).active
-    names = [row[0] for row in sheet.iter_rows(values_only=True)]
+    names = [row[1] for row in sheet.iter_rows(values_only=True)]  # after 序号
     assert city.projects.gaoxin.name in names
     assert city.projects.jiefang.name not in names

@@ -181,11 +181,13 @@ def test_template_is_importable_after_the_example_is_replaced(city):
     response = login(city.users.hq).get(reverse("exchange:template"))
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook.active
-    assert sheet.cell(row=2, column=1).value == "项目名称"
+    assert sheet.cell(row=2, column=1).value == "序号"
+    assert sheet.cell(row=2, column=2).value == "项目名称"
     assert sheet.freeze_panes == "A3"
     for column in range(1, sheet.max_column + 1):
         sheet.cell(row=3, column=column).value = None
-    sheet.cell(row=3, column=1).value = "模板项目"
+    sheet.cell(row=3, column=1).value = 1
+    sheet.cell(row=3, column=2).value = "模板项目"
     client = login(city.users.hq)
     client.post(
         reverse("exchange:import"),
@@ -239,7 +241,7 @@ def test_api_ledger_export_and_template(city):
     response = client.get(reverse("project-export"))
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
-    names = [sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row)]
+    names = [sheet.cell(row=r, column=2).value for r in range(3, sheet.max_row)]  # after 序号
     assert names == ["高新区项目"]
     response = client.get(reverse("import-template"))
     assert response.status_code == 200 and response.content[:2] == b"PK"

@@ -187,7 +187,7 @@ def test_export(city, inspected):
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(min_row=3, max_row=sheet.max_row - 1, values_only=True))
-    assert [row[1] for row in rows] == ["高新区项目"]
+    assert [row[2] for row in rows] == ["高新区项目"]  # after 序号 and the date
     filtered = api(city.users.hq).get(f"{URL}export/", {"overstated": "true"})
     sheet = load_workbook(io.BytesIO(filtered.content)).active
     assert sheet.max_row == 4  # title, header, one row, totals

@@ -132,8 +132,11 @@ def test_export_has_the_filtered_rows(city, inspected):
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(min_row=3, max_row=sheet.max_row - 1, values_only=True))
-    assert [row[1] for row in rows] == ["解放区项目"]
-    assert rows[0][5:8] == (60.0, 45.0, 15.0)
+    assert [row[0] for row in rows] == [1]  # 序号
+    assert [row[2] for row in rows] == ["解放区项目"]
+    assert rows[0][6:9] == (0.6, 0.45, 15.0)  # percentages as fractions; the gap in points
+    percent = sheet.cell(row=3, column=7)
+    assert percent.number_format == "0.0%"
 
 
 # -- detail --------------------------------------------------------------------------------

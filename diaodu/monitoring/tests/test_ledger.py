@@ -56,7 +56,7 @@ def test_export_has_the_rows_and_totals_of_the_screen(many):
     screen = client.get(reverse("projects:list"), params)
     export = client.get(reverse("projects:export"), params)
     sheet = load_workbook(io.BytesIO(export.content)).active
-    names = [sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row)]
+    names = [sheet.cell(row=r, column=2).value for r in range(3, sheet.max_row)]  # after 序号
     expected = [p.name for p in screen.context["ledger"]]
     assert [n[1:] if n.startswith("'") else n for n in names] == expected
     # No cell can start a formula.
@@ -92,8 +92,9 @@ def test_export_is_a_valid_workbook_with_styles(many):
     export = login(many.users.hq).get(reverse("projects:export"), {"year": 2026})
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert sheet.freeze_panes == "A3"
-    assert [str(r) for r in sheet.merged_cells.ranges] == [f"A1:{sheet.cell(2, 17).column_letter}1"]
-    assert sheet.cell(row=2, column=1).font.b and sheet.column_dimensions["A"].width == 40
+    assert [str(r) for r in sheet.merged_cells.ranges] == [f"A1:{sheet.cell(2, 18).column_letter}1"]
+    assert sheet.cell(row=2, column=1).value == "序号" and sheet.column_dimensions["A"].width == 6
+    assert sheet.cell(row=2, column=2).font.b and sheet.column_dimensions["B"].width == 40
     headers = [cell.value for cell in sheet[2]]
     money = headers.index("总投资（万元）") + 1
     assert sheet.cell(row=3, column=money).number_format == "#,##0.00"
@@ -130,3 +131,71 @@ def test_pages_walk_the_default_order_exactly(city, settings, params):
         page = client.get(reverse("projects:list"), {**params, "page": number}).context["page"]
         seen += [p.pk for p in page]
     assert seen == expected and len(expected) == first.context["page"].paginator.count
+
+
+def test_export_in_yi_says_so_and_imports_back_unchanged(many):
+    """`unit=yi`: 亿元 in the title and the money headers, the 万元 figures divided by 10,000
+    (exact to the 万元), and the file still imports without changing a thing."""
+    from diaodu.core.models import ChangeRecord
+    from diaodu.exchange.importer import ProjectImport
+    from diaodu.exchange.reader import read
+
+    client = login(many.users.hq)
+    wan = load_workbook(io.BytesIO(client.get(reverse("projects:export"), {"year": 2026}).content))
+    response = client.get(reverse("projects:export"), {"year": 2026, "unit": "yi"})
+    assert "ledger-2026-yi.xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert "亿元" in sheet["A1"].value
+    headers = [cell.value for cell in sheet[2]]
+    assert {"总投资（亿元）", "2026年度计划投资（亿元）", "年度累计完成（亿元）"} <= set(headers)
+    assert not any("万元" in str(header) for header in headers)
+    letter = sheet.cell(2, headers.index("总投资（亿元）") + 1).column_letter
+    in_wan = [cell.value for cell in wan.active[letter]][2:]  # the rows and the totals
+    in_yi = [cell.value for cell in sheet[letter]][2:]
+    assert wan.active[f"{letter}2"].value == "总投资（万元）"
+    assert in_yi == pytest.approx([value / 10_000 for value in in_wan])
+    assert sheet[f"{letter}3"].number_format == "#,##0.0000"
+
+    records = ChangeRecord.objects.count()
+    importer = ProjectImport(many.users.hq, year=2026)
+    plan = importer.check(read(io.BytesIO(response.content), "ledger.xlsx"))
+    assert plan.ok, plan.problems[:5]
+    assert plan.counts["unchanged"] == Project.objects.count() and plan.counts["created"] == 0
+    importer.apply(plan)
+    assert ChangeRecord.objects.count() == records
+
+
+def test_export_is_print_ready_with_rates_as_percent(many, settings):
+    settings.DIAODU_PAGE_SIZE = 50
+    client = login(many.users.hq)
+    screen = client.get(reverse("projects:list"), {"year": 2026}).context["ledger"]
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("projects:export"), {"year": 2026}).content)
+    ).active
+    headers = [cell.value for cell in sheet[2]]
+    assert headers[0] == "序号"
+    count = Project.objects.count()
+    assert [sheet.cell(r, 1).value for r in range(3, sheet.max_row)] == list(range(1, count + 1))
+    assert sheet.cell(sheet.max_row, 1).value is None  # the totals row has no number
+    assert sheet.auto_filter.ref == f"A2:{sheet.cell(2, 18).column_letter}{sheet.max_row - 1}"
+    assert sheet.print_title_rows == "$2:$2"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    rate = headers.index("完成率") + 1
+    rates = {sheet.cell(r, 2).value.lstrip("'"): sheet.cell(r, rate) for r in range(3, count + 3)}
+    on_screen = next(p for p in screen if p.name.endswith("项目7")).rate  # 70 of 107
+    assert on_screen > 50
+    assert rates['=HYPERLINK("x")项目7'].value == pytest.approx(float(on_screen) / 100, abs=1e-3)
+    assert rates['=HYPERLINK("x")项目7'].number_format == "0.0%"  # shown as 65%, not 0.65
+
+
+def test_the_api_export_is_asked_in_yi_and_refuses_another_unit(many):
+    from diaodu.projects.tests.test_api import api
+
+    client = api(many.users.hq)
+    response = client.get("/api/projects/export/", {"year": 2026, "unit": "yi"})
+    assert response.status_code == 200
+    assert "亿元" in load_workbook(io.BytesIO(response.content)).active["A1"].value
+    wrong = client.get("/api/projects/export/", {"unit": "qian"})
+    assert wrong.status_code == 400 and "unit" in wrong.json()

@@ -50,11 +50,16 @@ def sheet_of(response):
 
 
 def body(sheet):
-    return list(sheet.iter_rows(min_row=3, max_row=sheet.max_row - 1, values_only=True))
+    """The rows between the header and the totals, after their 序号."""
+    rows = list(sheet.iter_rows(min_row=3, max_row=sheet.max_row - 1, values_only=True))
+    assert [row[0] for row in rows] == list(range(1, len(rows) + 1))
+    return [row[1:] for row in rows]
 
 
 def headers(sheet):
-    return [cell.value for cell in sheet[2]]
+    """The headers after 序号."""
+    assert sheet["A2"].value == "序号"
+    return [cell.value for cell in sheet[2]][1:]
 
 
 def column(sheet, header):
@@ -65,7 +70,7 @@ def test_problem_export_has_title_header_rows_and_totals(listed):
     client = login(listed.users.hq)
     sheet = sheet_of(client.get(reverse("problems:problem-export")))
     assert sheet["A1"].value == "问题清单" and sheet["A1"].font.bold
-    last = sheet.cell(2, len(headers(sheet))).column_letter
+    last = sheet.cell(2, len(headers(sheet)) + 1).column_letter
     assert [str(cells) for cells in sheet.merged_cells.ranges] == [f"A1:{last}1"]
     assert headers(sheet)[:5] == ["问题", "项目", "区县", "项目类别", "责任单位"]
     assert {"协调领导", "完成时限", "状态", "预警", "提出时间"} <= set(headers(sheet))
@@ -75,8 +80,8 @@ def test_problem_export_has_title_header_rows_and_totals(listed):
     assert column(sheet, "预警") == ["红灯", "黄灯", "绿灯"]
     assert column(sheet, "完成时限")[0].date() == TODAY - timedelta(days=3)
     assert column(sheet, "提出时间")[0].date() == TODAY
-    assert sheet.cell(3, headers(sheet).index("完成时限") + 1).is_date
-    total = sheet[sheet.max_row][0]
+    assert sheet.cell(3, headers(sheet).index("完成时限") + 2).is_date
+    total = sheet[sheet.max_row][1]
     assert "3" in total.value and total.font.bold  # 合计（3 个问题）
 
 
@@ -93,7 +98,7 @@ def test_task_export_has_the_columns_of_the_list(listed):
     assert column(sheet, "预警") == ["红灯", "绿灯", "绿灯"]
     assert set(column(sheet, "责任单位")[-1].split("、")) == {"高新区", "交通运输局"}
     assert column(sheet, "交办人") == ["hq"] * 3
-    assert "3" in sheet[sheet.max_row][0].value
+    assert "3" in sheet[sheet.max_row][1].value
 
 
 def test_no_cell_starts_a_formula(listed):
@@ -120,7 +125,7 @@ def test_the_filters_of_the_list_apply(listed):
     client = login(listed.users.hq)
     red = sheet_of(client.get(reverse("problems:problem-export"), {"light": "red"}))
     assert column(red, "预警") == ["红灯"]
-    assert "1" in red[red.max_row][0].value
+    assert "1" in red[red.max_row][1].value
     region = sheet_of(client.get(reverse("problems:task-export"), {"region": listed.gaoxin.pk}))
     assert column(region, "项目") == ["高新区项目"]
     unit = sheet_of(client.get(reverse("problems:task-export"), {"unit": listed.gaoxin.pk}))

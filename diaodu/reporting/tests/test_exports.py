@@ -22,8 +22,9 @@ from diaodu.reporting.tests.test_services import file, submitted
 # The city's monthly period is May 2026's (conftest.py): on 20 May it is open, not yet due.
 pytestmark = pytest.mark.today("2026-05-20")
 
-INVESTED, PERCENT, WORKERS, PROGRESS, NEXT, PROBLEMS, SUBMITTED_AT = 5, 6, 7, 8, 9, 10, 11
-REVIEWED_BY, REVIEWED_AT = 13, 14
+# Columns of the sheet (序号 is the first).
+INVESTED, PERCENT, WORKERS, PROGRESS, NEXT, PROBLEMS, SUBMITTED_AT = 6, 7, 8, 9, 10, 11, 12
+REVIEWED_BY, REVIEWED_AT = 14, 15
 
 
 @pytest.fixture
@@ -46,13 +47,14 @@ def sheet_of(response):
 
 
 def body(sheet):
-    """{project name: row values} of the rows between the header and the totals."""
+    """{project name: row values after 序号} of the rows between the header and the totals."""
     rows = list(sheet.iter_rows(min_row=3, max_row=sheet.max_row - 1, values_only=True))
-    return {row[0]: row for row in rows}
+    assert [row[0] for row in rows] == list(range(1, len(rows) + 1))  # 序号
+    return {row[1]: row[1:] for row in rows}
 
 
 def row_of(sheet, name):
-    return next(row for row in range(3, sheet.max_row) if sheet.cell(row, 1).value == name)
+    return next(row for row in range(3, sheet.max_row) if sheet.cell(row, 2).value == name)
 
 
 def export(user, period, **params):
@@ -63,7 +65,7 @@ def test_title_header_rows_and_totals_for_headquarters(filed, period):
     sheet = sheet_of(export(filed.users.hq, period))
     assert sheet["A1"].value == f"{period} 进展填报"
     headers = [cell.value for cell in sheet[2]]
-    assert headers[:5] == ["项目名称", "区县", "建设单位", "状态", "本期完成投资（万元）"]
+    assert headers[:6] == ["序号", "项目名称", "区县", "建设单位", "状态", "本期完成投资（万元）"]
     assert {"形象进度（%）", "现场施工人数", "下步打算", "存在问题", "审核人"} <= set(headers)
     rows = body(sheet)
     page = login(filed.users.hq).get(reverse("reporting:period", args=[period.pk]))
@@ -71,18 +73,21 @@ def test_title_header_rows_and_totals_for_headquarters(filed, period):
     assert set(rows) == {"解放区项目", "街道项目", "高新区项目", "全市项目"}
     approved = rows["解放区项目"]
     assert approved[1:4] == ("解放区", "市投资集团", "已审核")
-    assert approved[INVESTED - 1] == 120.5
-    assert approved[PERCENT - 1] == 35 and approved[WORKERS - 1] == 80
-    assert approved[PROGRESS - 1] == "主体施工" and approved[NEXT - 1] == "封顶"
-    assert approved[SUBMITTED_AT - 1] == datetime(2026, 5, 20, 12, 0)
-    assert approved[REVIEWED_BY - 1] == "jiefang"
-    assert approved[REVIEWED_AT - 1] == datetime(2026, 5, 20, 12, 0)
-    assert rows["街道项目"][3] == "未填报" and rows["街道项目"][INVESTED - 1] is None
+    assert approved[INVESTED - 2] == 120.5
+    assert approved[PERCENT - 2] == 0.35 and approved[WORKERS - 2] == 80
+    assert approved[PROGRESS - 2] == "主体施工" and approved[NEXT - 2] == "封顶"
+    assert approved[SUBMITTED_AT - 2] == datetime(2026, 5, 20, 12, 0)
+    assert approved[REVIEWED_BY - 2] == "jiefang"
+    assert approved[REVIEWED_AT - 2] == datetime(2026, 5, 20, 12, 0)
+    assert rows["街道项目"][3] == "未填报" and rows["街道项目"][INVESTED - 2] is None
     assert rows["全市项目"][1] == "市级"
     money = sheet.cell(row=row_of(sheet, "解放区项目"), column=INVESTED)
     assert money.number_format == "#,##0.00"
+    percent = sheet.cell(row=row_of(sheet, "解放区项目"), column=PERCENT)
+    assert percent.number_format == "0.0%"  # 35% written as 0.35
     total = sheet[sheet.max_row]
-    assert total[0].value == "合计（4 个项目）" and total[0].font.bold
+    assert total[0].value is None  # no 序号
+    assert total[1].value == "合计（4 个项目）" and total[1].font.bold
     assert total[INVESTED - 1].value == 150.5 and total[INVESTED - 1].font.bold
 
 
@@ -104,7 +109,7 @@ def test_a_region_sees_only_its_projects(filed, period):
 def test_the_filter_of_the_page_applies(filed, period):
     sheet = sheet_of(export(filed.users.hq, period, filing="missing"))
     assert set(body(sheet)) == {"街道项目", "全市项目"}
-    assert sheet[sheet.max_row][0].value == "合计（2 个项目）"
+    assert sheet[sheet.max_row][1].value == "合计（2 个项目）"
     assert sheet[sheet.max_row][INVESTED - 1].value == 0
     page = login(filed.users.hq).get(reverse("reporting:period", args=[period.pk]))
     assert f"{reverse('reporting:period-export', args=[period.pk])}?" in page.content.decode()

@@ -156,10 +156,12 @@ def test_template_then_upload_fills_the_period(city, period):
     client = login(city.users.owner)
     response = client.get(reverse("reporting:template", args=[period.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet["A2"].value == "项目编号" and sheet.freeze_panes == "A3"
-    ids = [sheet.cell(row=r, column=1).value for r in (3, 4)]
+    assert sheet["A2"].value == "序号" and sheet["B2"].value == "项目编号"
+    assert sheet.freeze_panes == "A3"
+    assert [sheet.cell(row=r, column=1).value for r in (3, 4)] == [1, 2]
+    ids = [sheet.cell(row=r, column=2).value for r in (3, 4)]
     assert ids == [city.projects.jiefang.pk, city.projects.city.pk]
-    sheet["C3"], sheet["D3"], sheet["C4"] = 88, 20, 12.5
+    sheet["D3"], sheet["E3"], sheet["D4"] = 88, 20, 12.5
     buffer = io.BytesIO()
     sheet.parent.save(buffer)
     buffer.seek(0)
@@ -168,6 +170,27 @@ def test_template_then_upload_fills_the_period(city, period):
     assert response.status_code == 302
     assert ProgressReport.objects.get(project=city.projects.jiefang).invested == Decimal("88.00")
     assert ProgressReport.objects.get(project=city.projects.city).invested == Decimal("12.50")
+
+
+def test_the_template_downloaded_and_uploaded_untouched_imports(city, period):
+    """序号, the filter and the print setup do not stand in the upload's way: what was filed
+    comes back as it was."""
+    client = login(city.users.owner)
+    client.post(
+        reverse("reporting:upload", args=[period.pk]),
+        {"file": _workbook([(city.projects.jiefang.pk, "解放区项目", 88, 20)])},
+    )
+    before = ProgressReport.objects.get(project=city.projects.jiefang)
+    response = client.get(reverse("reporting:template", args=[period.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.auto_filter.ref == "A2:I4" and sheet.print_title_rows == "$2:$2"
+    buffer = io.BytesIO(response.content)
+    buffer.name = "untouched.xlsx"
+    response = client.post(reverse("reporting:upload", args=[period.pk]), {"file": buffer})
+    assert response.status_code == 302, response.context and response.context.get("problems")
+    after = ProgressReport.objects.get(project=city.projects.jiefang)
+    assert (after.invested, after.physical_percent) == (before.invested, before.physical_percent)
+    assert after.invested == Decimal("88.00") and after.physical_percent == 20
 
 
 def test_upload_with_a_bad_row_changes_nothing_and_names_the_row(city, period):
