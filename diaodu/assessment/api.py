@@ -6,19 +6,21 @@ headquarters publishes rankings and versions the scheme.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from diaodu.assessment import indicators, services
+from diaodu.assessment import indicators, services, summons
 from diaodu.assessment.choices import Group, Indicator, Method, WhenMissing
 from diaodu.assessment.explain import explain
 from diaodu.assessment.models import Ranking, ScoringRule, ScoringScheme
 from diaodu.assessment.periods import Window
 from diaodu.assessment.permissions import require_manager
 from diaodu.core.api import ServiceActionsMixin, VisibleRelationsMixin
+from diaodu.core.docx import DOCX
 from diaodu.core.limits import CODE, validate_year
 
 PERIOD = OpenApiParameter(
@@ -240,6 +242,24 @@ class RankingViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
         """The ranking of a period and group with every score explained."""
         window, group = _window(request.query_params), _group(request.query_params)
         return Response(result_data(_read(lambda: services.read(window, group))))
+
+    @extend_schema(
+        responses={
+            (200, DOCX): OpenApiTypes.BINARY,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def summons(self, request, pk=None):
+        """The 约谈通知 to the units this published ranking summons, as a Word document:
+        headquarters only; 400 when it summons no unit."""
+        require_manager(request.user)
+        ranking = self.get_object()
+        scores = summons.summoned(ranking)
+        if not scores:
+            raise ValidationError({"ranking": [summons.NOBODY_SUMMONED]})
+        return summons.summons_response(ranking, scores)
 
     @extend_schema(
         request=PublishSerializer,

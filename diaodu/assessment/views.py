@@ -12,12 +12,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from diaodu.assessment import services
+from diaodu.assessment import services, summons
 from diaodu.assessment.choices import Group, Indicator, PeriodKind
 from diaodu.assessment.explain import explain, rule_summary
 from diaodu.assessment.exports import ranking_workbook
 from diaodu.assessment.forms import RuleForm, RuleFormSet, SchemeForm
-from diaodu.assessment.models import ScoringScheme
+from diaodu.assessment.models import Ranking, ScoringScheme
 from diaodu.assessment.periods import Window, period_options
 from diaodu.assessment.permissions import can_manage, require_manager
 from diaodu.core.exports import xlsx_response
@@ -130,6 +130,21 @@ def ranking_export(request):
     return xlsx_response(
         ranking_workbook(result, title), f"{title}.xlsx", f"ranking-{window.code}-{group}.xlsx"
     )
+
+
+@login_required
+def ranking_summons(request, pk):
+    """The 约谈通知 of a published ranking, to the units it summons: headquarters issues it."""
+    ranking = get_object_or_404(
+        Ranking.objects.visible_to(request.user).select_related("scheme"), pk=pk
+    )
+    require_manager(request.user)
+    scores = summons.summoned(ranking)
+    if not scores:
+        messages.warning(request, summons.NOBODY_SUMMONED)
+        window = Window(ranking.kind, ranking.year, ranking.number)
+        return redirect(_ranking_url(window, ranking.group))
+    return summons.summons_response(ranking, scores)
 
 
 # -- scoring schemes ------------------------------------------------------------------------

@@ -76,6 +76,8 @@ REFUSED_TO_REGION = {
     "meetings:edit": "headquarters and leaders hold meetings",
     "inspections:new": "inspectors and headquarters inspect",
     "assessment:scheme-new": "headquarters sets the scoring schemes",
+    "assessment:summons": "headquarters issues the summons notice",
+    "ranking-summons": "headquarters issues the summons notice",
     "notifications:outbox": "the outbox is headquarters'",
     "notifications:outbox-resend": "the outbox is headquarters'",
     "delivery-detail": "the outbox is headquarters'",
@@ -100,6 +102,10 @@ IN_SCOPE = {
     # page sends back to the counts with a message, the API answers 400 naming the unit).
     "problems:unit-notice": {302},
     "task-overdue-notice": {400},
+    # The world's ranking has no scores: it summons no unit (the page sends back to the ranking
+    # with a message, the API answers 400).
+    "assessment:summons": {302},
+    "ranking-summons": {400},
     # Rows the application writes, never added by hand:
     "admin:notifications_delivery_add": {403},
     "admin:core_changerecord_add": {403},
