@@ -285,7 +285,7 @@ class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
         task = self.get_object()
         if not permissions.can_issue_notice(request.user):
             raise PermissionDenied(notices.NOT_AN_ISSUER)
-        return notices.notice_response(task.lead_unit, [task], task)
+        return notices.notice_response(request.user, task.lead_unit, [task])
 
     @extend_schema(
         parameters=[OpenApiParameter("unit", OpenApiTypes.INT, required=True)],
@@ -306,4 +306,4 @@ class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
         )
         if not tasks:
             raise serializers.ValidationError({"unit": [notices.NOTHING_OVERDUE]})
-        return notices.notice_response(unit, tasks)
+        return notices.notice_response(request.user, unit, tasks)

@@ -413,3 +413,45 @@ class TaskFeedback(TimelineEntry):
     class Meta(TimelineEntry.Meta):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
+
+
+class SupervisionNotice(models.Model):
+    """A 督办单 issued to a unit about one task or about its overdue tasks.
+
+    A notice is issued once for a unit and a set of tasks (`key`, the tasks' ids): asked for
+    again, the same notice comes back, with its number (发文字号, a DocumentNumber of kind
+    "supervision"), its date and the date its reply is due. A new set of overdue tasks makes a
+    new notice.
+    """
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="supervision_notices"
+    )
+    tasks = models.ManyToManyField(Task, verbose_name=_("tasks"), related_name="notices")
+    # The tasks' ids, sorted and joined, hashed (SHA-1): the same set gives the same notice.
+    key = models.CharField(_("tasks covered"), max_length=40)
+    reply_by = models.DateField(_("reply due"), validators=[validate_year])
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("supervision notice")
+        verbose_name_plural = _("supervision notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "key"],
+                name="one_notice_per_unit_and_tasks",
+                violation_error_message=_("This notice has already been issued."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.issued_at:%Y-%m-%d}"

@@ -2,10 +2,11 @@
 finish by when, and the unit answers on the reply slip (回执) at the foot of the page.
 
 One notice is for one task, or for all the overdue tasks of one unit (lead or responsible).
-It carries its title, the unit it is addressed to, the tasks with their deadlines (and how
-many days each is overdue), what is asked and by when the reply is due (three working days
-after the notice), the issuing office and the date; under a cut line, the 回执: the notice's
-reference, the unit, 办理情况, 签收人 and 日期, for the unit to fill in and send back.
+It carries its number (发文字号, given once: `services.do_issue_notice`), its title, the unit
+it is addressed to, the tasks with their deadlines (and how many days each is overdue), what
+is asked and by when the reply is due (three working days after the notice), the issuing
+office and the date; under a cut line, the 回执: the notice's number, the unit, 办理情况,
+签收人 and 日期, for the unit to fill in and send back.
 
 Who may issue one is decided in `permissions.can_issue_notice`; which tasks it covers starts
 from `Task.objects.visible_to(user)`, in the views and the API alike.
@@ -25,6 +26,7 @@ from diaodu.core.docx import (
     date_text,
     docx_response,
     issuer_name,
+    masthead,
     new_document,
     paragraph,
     signature,
@@ -32,9 +34,10 @@ from diaodu.core.docx import (
     title,
     to_bytes,
 )
-from diaodu.core.workdays import add_working_days
+from diaodu.core.models import DocumentNumber
 from diaodu.org.models import Unit
-from diaodu.problems.models import Task
+from diaodu.problems.models import SupervisionNotice, Task
+from diaodu.problems.services import NOT_AN_ISSUER, REPLY_WORKING_DAYS, do_issue_notice
 from diaodu.problems.warnings import overdue
 
 __all__ = [
@@ -44,24 +47,15 @@ __all__ = [
     "notice_docx",
     "notice_response",
     "overdue_tasks_of",
-    "reply_by",
 ]
 
-NOT_AN_ISSUER = gettext_lazy("Only headquarters, leaders and inspectors issue supervision notices.")
 NOTHING_OVERDUE = gettext_lazy("This unit has no overdue task that you see.")
-
-# Working days after the notice that the unit has to reply.
-REPLY_WORKING_DAYS = 3
 
 
 def overdue_tasks_of(tasks, unit: Unit, today: date | None = None):
     """The tasks among `tasks` that `unit` leads or shares and that are overdue, by deadline."""
     mine = tasks.filter(Q(lead_unit=unit) | Q(responsible_units=unit)).distinct()
     return overdue(mine, today).order_by("deadline", "id")
-
-
-def reply_by(today: date) -> date:
-    return add_working_days(today, REPLY_WORKING_DAYS)
 
 
 def _units(task: Task) -> str:
@@ -74,12 +68,14 @@ def _late(task: Task, today: date) -> str:
     return _("%(days)d days") % {"days": days} if days > 0 else "—"
 
 
-def notice_docx(unit: Unit, tasks: Sequence[Task], today: date | None = None) -> bytes:
-    """The 督办单 to `unit` for `tasks` (one or more), with its 回执."""
-    today = today or timezone.localdate()
+def notice_docx(notice: SupervisionNotice, number: DocumentNumber, tasks: Sequence[Task]) -> bytes:
+    """The 督办单 `notice` for `tasks` (one or more), numbered `number`, with its 回执."""
+    unit = notice.unit
+    today = timezone.localtime(notice.issued_at).date()
     issuer = issuer_name()
-    due = reply_by(today)
+    due = notice.reply_by
     document = new_document()
+    masthead(document, number.text)
     title(document, _("Supervision notice"))
     addressee(document, f"{unit}：")
     if len(tasks) == 1:
@@ -129,7 +125,7 @@ def notice_docx(unit: Unit, tasks: Sequence[Task], today: date | None = None) ->
         document,
         [_("Item"), _("To be filled in by the unit")],
         [
-            (_("Notice of"), date_text(today)),
+            (_("Notice number"), number.text),
             (_("Unit"), str(unit)),
             (_("What has been done"), "\n\n\n\n"),
             (_("Signed for by"), ""),
@@ -143,15 +139,10 @@ def notice_docx(unit: Unit, tasks: Sequence[Task], today: date | None = None) ->
     return to_bytes(document)
 
 
-def notice_filename(unit: Unit, task: Task | None, today: date) -> tuple[str, str]:
-    """The download's name (Chinese) and its ASCII fallback."""
-    name = _("Supervision notice")
-    if task is not None:
-        return f"{name}-{unit}-{task.pk}.docx", f"notice-task-{task.pk}.docx"
-    return f"{name}-{unit}-{today:%Y%m%d}.docx", f"notice-unit-{unit.pk}-{today:%Y%m%d}.docx"
-
-
-def notice_response(unit: Unit, tasks: Sequence[Task], task: Task | None = None):
-    today = timezone.localdate()
-    name, fallback = notice_filename(unit, task, today)
-    return docx_response(notice_docx(unit, tasks, today), name, fallback)
+def notice_response(actor, unit: Unit, tasks: Sequence[Task]):
+    """Issue (or issue again: the same notice) the 督办单 and answer it as a download named
+    by its number: 督办单-焦重办〔2026〕7号-交通运输局.docx."""
+    notice, number = do_issue_notice(actor, unit, tasks)
+    name = f"{_('Supervision notice')}-{number.text}-{unit}.docx"
+    fallback = f"notice-{number.year}-{number.sequence}.docx"
+    return docx_response(notice_docx(notice, number, tasks), name, fallback)

@@ -6,20 +6,25 @@ particular to each (whom to tell, the level of an escalation).
 """
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
+from diaodu.core.choices import DocumentKind
 from diaodu.core.history import diff, m2m_snapshot, record, snapshot
-from diaodu.core.models import Action
+from diaodu.core.models import Action, DocumentNumber
+from diaodu.core.numbering import number_for
+from diaodu.core.workdays import add_working_days
 from diaodu.notifications import reminders
 from diaodu.notifications.services import notify
 from diaodu.org.choices import LeaderLevel, Role
@@ -34,8 +39,14 @@ from diaodu.problems.choices import (
     TaskSource,
     TaskStatus,
 )
-from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
-from diaodu.problems.permissions import can_assign, can_raise
+from diaodu.problems.models import (
+    Problem,
+    ProblemFollowUp,
+    SupervisionNotice,
+    Task,
+    TaskFeedback,
+)
+from diaodu.problems.permissions import can_assign, can_issue_notice, can_raise
 from diaodu.projects.models import Project
 from diaodu.projects.signals import facts_changed
 
@@ -540,3 +551,49 @@ def notify_deadlines(today: date | None = None) -> int:
                     )
                 )
         return reminders.send(due)
+
+
+NOT_AN_ISSUER = _lazy("Only headquarters, leaders and inspectors issue supervision notices.")
+# Working days after a 督办单 that its reply is due.
+REPLY_WORKING_DAYS = 3
+
+
+def do_issue_notice(
+    actor: User, unit: Unit, tasks: Iterable[Task], *, reissue: bool = False
+) -> tuple[SupervisionNotice, DocumentNumber]:
+    """The 督办单 to `unit` about `tasks`, with its number (发文字号).
+
+    Issued once per unit and set of tasks: asked again, the same notice and number come back.
+    `reissue` gives it the next number, recorded (diaodu.core.numbering). The caller chooses
+    the tasks among those the actor sees.
+    """
+    require(can_issue_notice(actor), NOT_AN_ISSUER)
+    tasks = list(tasks)
+    if not tasks:
+        raise ValidationError(_("A supervision notice needs at least one task."))
+    ids = ",".join(str(pk) for pk in sorted({task.pk for task in tasks}))
+    key = hashlib.sha1(ids.encode(), usedforsecurity=False).hexdigest()
+    today = timezone.localdate()
+    with transaction.atomic():
+        notice = SupervisionNotice.objects.filter(unit=unit, key=key).first()
+        if notice is None:
+            try:
+                with transaction.atomic():
+                    notice = SupervisionNotice.objects.create(
+                        unit=unit,
+                        key=key,
+                        reply_by=add_working_days(today, REPLY_WORKING_DAYS),
+                        issued_by=actor,
+                    )
+                    notice.tasks.set(tasks)
+                    record(actor, notice, Action.CREATE, {"tasks": [None, ids]})
+            except IntegrityError:  # issued by someone else at the same moment
+                notice = SupervisionNotice.objects.get(unit=unit, key=key)
+        number = number_for(
+            notice,
+            DocumentKind.SUPERVISION,
+            timezone.localtime(notice.issued_at).year,
+            actor,
+            reissue=reissue,
+        )
+    return notice, number

@@ -381,7 +381,7 @@ def task_notice(request, pk):
     """The 督办单 for one task, addressed to its lead unit."""
     task = get_object_or_404(_tasks(request.user).select_related("meeting"), pk=pk)
     _require_issuer(request.user)
-    return notices.notice_response(task.lead_unit, [task], task)
+    return notices.notice_response(request.user, task.lead_unit, [task])
 
 
 @login_required
@@ -393,4 +393,4 @@ def unit_overdue_notice(request, pk):
     if not tasks:
         messages.warning(request, notices.NOTHING_OVERDUE)
         return redirect("problems:unit-counts")
-    return notices.notice_response(unit, tasks)
+    return notices.notice_response(request.user, unit, tasks)

@@ -13,11 +13,12 @@ from docx import Document
 
 from diaodu.conftest import login
 from diaodu.core.docx import DOCX
-from diaodu.problems.models import Task
+from diaodu.problems.models import SupervisionNotice, Task
 from diaodu.problems.tests.test_problems import TODAY, _today, assign  # noqa: F401
 from diaodu.projects.tests.test_api import api
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+NUMBER = re.compile(r"焦重办〔2026〕(\d+)号")
 
 
 def _open(response):
@@ -29,6 +30,12 @@ def _open(response):
 def _text(document) -> str:
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _number_of(document) -> str:
+    """The 发文字号 at the head (under the 红头 when settings ask for one)."""
+    head = [p.text for p in document.paragraphs[:3]]
+    return next(text for text in head if NUMBER.fullmatch(text))
 
 
 def _overdue(city, content, days_late, unit=None, project=None):
@@ -52,7 +59,8 @@ def test_the_notice_for_one_task(city, tasks):
     late = tasks[0]
     document = _open(login(city.users.hq).get(reverse("problems:task-notice", args=[late.pk])))
     text = _text(document)
-    assert document.paragraphs[0].text == "督办单"
+    number = _number_of(document)
+    assert [p.text for p in document.paragraphs].index("督办单") > 0  # the title, under it
     assert "交通运输局：" in text
     assert "完成征地拆迁扫尾工作" in text and "解放区项目" in text
     assert "2026年6月1日" in text  # the deadline
@@ -60,12 +68,38 @@ def test_the_notice_for_one_task(city, tasks):
     assert "2026年6月15日" in text  # the reply: three working days after 2026年6月10日
     assert "回执" in text and "办理情况" in text and "签收人" in text and "年    月    日" in text
     assert not ISO.search(text)
+    reply = [row for row in document.tables[-1].rows if row.cells[0].text == "督办编号"]
+    assert reply[0].cells[1].text == number
+
+
+def _number(response) -> str:
+    return _number_of(_open(response))
+
+
+def test_a_notice_is_numbered_once(city, tasks):
+    """Asked for again, the same notice comes back with its number; another task or another
+    set of overdue tasks is another notice, with the next number."""
+    late, later, shared, running = tasks
+    client = login(city.users.hq)
+    first = _number(client.get(reverse("problems:task-notice", args=[late.pk])))
+    assert _number(api(city.users.leader).get(f"/api/tasks/{late.pk}/notice/")) == first
+    second = _number(client.get(reverse("problems:task-notice", args=[later.pk])))
+    unit_url = reverse("problems:unit-notice", args=[city.jiaotong.pk])
+    third = _number(client.get(unit_url))
+    assert _number(client.get(unit_url)) == third
+    numbers = [int(NUMBER.fullmatch(n).group(1)) for n in (first, second, third)]
+    assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
+    assert SupervisionNotice.objects.count() == 3
+    Task.objects.filter(pk=running.pk).update(deadline=TODAY - timedelta(days=1))
+    fourth = _number(client.get(unit_url))  # one more overdue: a new notice
+    assert int(NUMBER.fullmatch(fourth).group(1)) == numbers[2] + 1
 
 
 def test_the_notice_for_a_units_overdue_tasks(city, tasks):
     late, later, shared, running = tasks
     url = reverse("problems:unit-notice", args=[city.jiaotong.pk])
     document = _open(login(city.users.leader).get(url))
+    assert _number_of(document)
     rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
     assert [row[1] for row in rows[1:]] == [late.content, shared.content, later.content]
     assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
