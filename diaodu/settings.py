@@ -347,6 +347,8 @@ DIAODU_PAGE_SIZE = envint("DIAODU_PAGE_SIZE", 50)
 DIAODU_DOCUMENT_ISSUER = envstr("DIAODU_DOCUMENT_ISSUER", "焦作市重点项目建设指挥部办公室")
 DIAODU_DOCUMENT_ABBREVIATION = envstr("DIAODU_DOCUMENT_ABBREVIATION", "焦重办")
 DIAODU_DOCUMENT_MASTHEAD = envbool("DIAODU_DOCUMENT_MASTHEAD", True)
+# Whom the bulletin is copied to (抄送 in its imprint), comma-separated.
+DIAODU_DOCUMENT_COPIED_TO = envlist("DIAODU_DOCUMENT_COPIED_TO", "市委办公室,市政府办公室")
 DIAODU_PDF_TIMEOUT = envint("DIAODU_PDF_TIMEOUT", 120, minimum=5)
 
 # Behind a proxy that terminates HTTPS (nginx): cookies over HTTPS only, the proxy's header

@@ -36,6 +36,7 @@ class BulletinSerializer(serializers.ModelSerializer):
     period = serializers.SerializerMethodField()
     period_label = serializers.CharField(read_only=True)
     created_by = serializers.StringRelatedField()
+    document_number = serializers.StringRelatedField()
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -48,6 +49,8 @@ class BulletinSerializer(serializers.ModelSerializer):
             "year",
             "number",
             "issue",
+            "document_number",
+            "superseded",
             "status",
             "error",
             "title",
@@ -71,6 +74,10 @@ class IssueSerializer(serializers.Serializer):
     period = serializers.CharField(
         max_length=CODE, help_text="2024-03 (a month) or 2024Q1 (a quarter)"
     )
+    reissue = serializers.BooleanField(
+        default=False,
+        help_text="Issue the period again with a new issue and number, even if it was issued",
+    )
 
 
 class BulletinViewSet(
@@ -86,12 +93,13 @@ class BulletinViewSet(
     def get_queryset(self):
         return (
             Bulletin.objects.visible_to(self.request.user)
-            .select_related("created_by")
+            .select_related("created_by", "document_number")
             .order_by("-created_at", "-id")
         )
 
     @extend_schema(
-        request=IssueSerializer, responses={201: BulletinSerializer, 202: BulletinSerializer}
+        request=IssueSerializer,
+        responses={200: BulletinSerializer, 201: BulletinSerializer, 202: BulletinSerializer},
     )
     def create(self, request, *args, **kwargs):
         """Issue the bulletin of a period (publishing its rankings first if they are not)."""
@@ -102,13 +110,17 @@ class BulletinViewSet(
             window = parse_period(body.validated_data["period"])
         except DjangoValidationError as error:
             raise ValidationError({"period": error.messages}) from error
-        bulletin = self.call(lambda: do_issue_bulletin(request.user, window))
-        # 202 while a worker writes it: read it again until its status is "issued".
-        written = bulletin.status == BulletinStatus.ISSUED
-        return Response(
-            self.get_serializer(bulletin).data,
-            status=status.HTTP_201_CREATED if written else status.HTTP_202_ACCEPTED,
-        )
+        reissue = body.validated_data["reissue"]
+        bulletin = self.call(lambda: do_issue_bulletin(request.user, window, reissue=reissue))
+        # 200 with the period's bulletin when it was issued before; 202 while a worker writes
+        # it: read it again until its status is "issued".
+        if bulletin.was_issued_before:
+            answer = status.HTTP_200_OK
+        elif bulletin.status == BulletinStatus.ISSUED:
+            answer = status.HTTP_201_CREATED
+        else:
+            answer = status.HTTP_202_ACCEPTED
+        return Response(self.get_serializer(bulletin).data, status=answer)
 
     @extend_schema(responses=DOCX_RESPONSE)
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, DOCXRenderer])

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from docx.shared import Cm, Pt
+from docx.shared import Twips
 
 from diaodu.assessment import indicators, services
 from diaodu.assessment.choices import Group, Method, PeriodKind, Standing
@@ -28,13 +29,22 @@ from diaodu.assessment.periods import Window
 from diaodu.core.choices import Light
 from diaodu.core.dates import end_of
 from diaodu.core.docx import (
+    LINE_PITCH,
+    addressee,
+    body,
     date_text,
+    heading,
+    imprint,
+    issuer_name,
+    masthead,
     new_document,
     none,
     paragraph,
     section,
+    signature,
     subsection,
     table,
+    title,
     to_bytes,
 )
 from diaodu.problems.models import Problem, Task
@@ -144,7 +154,8 @@ class OverdueUnit:
 
 @dataclass
 class Content:
-    """Everything a bulletin says. `issue` is set when it is issued (None for a draft)."""
+    """Everything a bulletin says. `issue` and `document_number` are set when it is issued
+    (None for a draft)."""
 
     window: Window
     title: str
@@ -156,6 +167,8 @@ class Content:
     overdue: list[OverdueUnit]
     issued_on: date
     issue: int | None = None
+    # 焦重办〔2026〕7号, when issued.
+    document_number: str | None = None
 
 
 # -- gathering it ------------------------------------------------------------------------
@@ -433,7 +446,8 @@ def percent(value) -> str:
 
 
 def issuer() -> str:
-    return _("Key Project Construction Headquarters Office")
+    """The issuing office (DIAODU_DOCUMENT_ISSUER)."""
+    return issuer_name()
 
 
 def _overview(figures: Figures, content: Content) -> list[str]:
@@ -498,46 +512,33 @@ def _figure_rows(figures: Figures) -> list[tuple[str, str]]:
     ]
 
 
-def _a4(document):
-    """A4 with the margins of government documents: 15.6 cm of text across."""
-    for page in document.sections:
-        page.page_width, page.page_height = Cm(21), Cm(29.7)
-        page.top_margin, page.bottom_margin = Cm(3.7), Cm(3.5)
-        page.left_margin, page.right_margin = Cm(2.8), Cm(2.6)
-
-
 def _section(document, number, heading):
-    result = section(document, number, heading)
-    result.paragraph_format.space_before = Pt(12)
-    return result
+    return section(document, number, heading)
 
 
 def bulletin_docx(content: Content) -> bytes:
-    """The bulletin as offices send it: title, issue, numbered sections, tables, in SimSun."""
+    """The bulletin as offices send it, in the official format (diaodu.core.docx): the red
+    masthead and 发文字号 when issued, the title and the issue (第N期), numbered sections and
+    tables, the issuer and the date, and the imprint (抄送, 印发)."""
     document = new_document()
-    _a4(document)
-    paragraph(document, content.title, size=18, bold=True, centre=True)
+    masthead(document, content.document_number)
+    title(document, content.title)
     if content.issue is not None:
         line = issue_text(content.window.year, content.issue)
     else:
         line = _("draft, not issued")
-    paragraph(document, _("(%(issue)s)") % {"issue": line}, size=14, centre=True)
-    paragraph(
-        document,
-        f"{issuer()}\u3000\u3000{date_text(content.issued_on)}",
-        centre=True,
-    )
-    paragraph(document, _("To every region and department:"))
-    paragraph(
+    issue_line = paragraph(document, _("(%(issue)s)") % {"issue": line}, centre=True)
+    issue_line.paragraph_format.space_after = Twips(LINE_PITCH)
+    addressee(document, _("To every region and department:"))
+    body(
         document,
         _("The construction of the city's key projects in %(period)s is reported as follows.")
         % {"period": content.period},
-        indent=True,
     )
 
     _section(document, 1, pgettext("bulletin section", "Overview"))
     for text in _overview(content.figures, content):
-        paragraph(document, text, indent=True)
+        body(document, text)
     table(document, [_("Figure"), _("Value")], _figure_rows(content.figures), widths=[9, 6.6])
 
     _section(document, 2, pgettext("bulletin section", "Rankings"))
@@ -562,19 +563,18 @@ def bulletin_docx(content: Content) -> bytes:
     _section(document, 3, pgettext("bulletin section", "Praise and summons"))
     for number_, part in enumerate(content.groups, start=1):
         subsection(document, number_, part.label)
-        paragraph(document, _("Praised:"), bold=True)
+        heading(document, 3, 1, _("Praised:"))
         for mention in part.praised or [None]:
-            paragraph(document, mention.sentence if mention else _("None."), indent=True)
-        paragraph(document, _("To be summoned:"), bold=True)
+            body(document, mention.sentence if mention else _("None."))
+        heading(document, 3, 2, _("To be summoned:"))
         for mention in part.summoned or [None]:
-            paragraph(document, mention.sentence if mention else _("None."), indent=True)
+            body(document, mention.sentence if mention else _("None."))
 
     _section(document, 4, pgettext("bulletin section", "Red projects"))
-    paragraph(
+    body(
         document,
         _("The projects on red on %(date)s, the day of issue, with the reasons.")
         % {"date": date_text(content.issued_on)},
-        indent=True,
     )
     if content.red_projects:
         table(
@@ -591,7 +591,7 @@ def bulletin_docx(content: Content) -> bytes:
 
     _section(document, 5, pgettext("bulletin section", "Tasks overdue"))
     if content.overdue:
-        paragraph(
+        body(
             document,
             _("As of %(date)s, %(count)d tasks of %(units)d units were overdue:")
             % {
@@ -599,7 +599,6 @@ def bulletin_docx(content: Content) -> bytes:
                 "count": sum(unit.count for unit in content.overdue),
                 "units": len(content.overdue),
             },
-            indent=True,
         )
         table(
             document,
@@ -613,17 +612,20 @@ def bulletin_docx(content: Content) -> bytes:
     else:
         none(document)
 
-    paragraph(document, "")
-    paragraph(
+    body(
         document,
         _(
             "Every unit is to compare itself with this bulletin, find where it falls behind and "
             "catch up; the heads of the units to be summoned will be notified separately."
         ),
-        indent=True,
     )
-    paragraph(document, issuer(), align="right")
-    paragraph(document, date_text(content.issued_on), align="right")
+    signature(document, issuer(), content.issued_on)
+    imprint(
+        document,
+        copied_to=settings.DIAODU_DOCUMENT_COPIED_TO,
+        printed_by=issuer(),
+        printed_on=content.issued_on,
+    )
     return to_bytes(document)
 
 

@@ -27,8 +27,10 @@ def bulletin_path(bulletin: "Bulletin", filename: str) -> str:
 class Bulletin(models.Model):
     """A bulletin (通报) for a month or a quarter, as sent: the Word file is kept.
 
-    Issuing numbers it at once and queues its writing; the task fills in the document and
-    marks it issued (or failed, with the reason, to be issued again).
+    Issuing numbers it at once (第N期 within the year, and its 发文字号) and queues its writing;
+    the task fills in the document and marks it issued (or failed, with the reason, to be
+    issued again). A period has one current bulletin: issuing it again gives the same one,
+    unless it is reissued on purpose, which supersedes it with a new issue (both are kept).
     """
 
     kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
@@ -60,8 +62,22 @@ class Bulletin(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    # 焦重办〔2026〕7号, given when it is issued (diaodu.core.numbering).
+    document_number = models.OneToOneField(
+        "core.DocumentNumber",
+        verbose_name=_("official document number"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Replaced by a later bulletin of the same period, issued again on purpose (reissue).
+    superseded = models.BooleanField(_("superseded"), default=False, db_default=False)
 
     objects = BulletinQuerySet.as_manager()
+
+    # Set by do_issue_bulletin: True when the period's bulletin was issued before this call.
+    was_issued_before: bool = False
 
     class Meta:
         # The table of the assessment app, where bulletins were kept before they had an app of
@@ -75,7 +91,14 @@ class Bulletin(models.Model):
                 fields=["year", "issue"],
                 name="one_bulletin_per_issue",
                 violation_error_message=_("This issue number is already used this year."),
-            )
+            ),
+            # Issuing a period again gives the bulletin it has, unless reissued on purpose.
+            models.UniqueConstraint(
+                fields=["kind", "year", "number"],
+                condition=models.Q(superseded=False),
+                name="one_current_bulletin_per_period",
+                violation_error_message=_("This period already has a bulletin."),
+            ),
         ]
         indexes = [
             # The bulletins of a period, latest first.

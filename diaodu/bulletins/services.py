@@ -3,7 +3,8 @@
 Issuing publishes the period's rankings first when they are not published yet, so that the
 bulletin and the ranking page say the same; then it numbers the bulletin (第N期 of the year),
 queues the writing of the Word file (a task: it takes a while on a large portfolio) and keeps
-it. Every bulletin issued is kept: issuing again for the same period makes a new issue.
+it. A period has one bulletin: issuing it again returns the same bulletin and number, unless
+it is reissued on purpose (a new issue and number; the earlier one is kept, marked superseded).
 """
 
 from datetime import date
@@ -26,9 +27,11 @@ from diaodu.bulletins.choices import BulletinStatus
 from diaodu.bulletins.documents import build_content, bulletin_docx, check_period, issue_text
 from diaodu.bulletins.models import Bulletin
 from diaodu.bulletins.permissions import NOT_AN_ISSUER, require_issuer
+from diaodu.core.choices import DocumentKind
 from diaodu.core.downloads import protected_file_response
 from diaodu.core.history import record
 from diaodu.core.models import Action
+from diaodu.core.numbering import number_for
 from diaodu.notifications.services import notify
 from diaodu.org.models import User
 
@@ -69,12 +72,27 @@ def publish_missing(actor: User, window: Window, today: date | None = None) -> l
     ]
 
 
-def do_issue_bulletin(actor: User, window: Window, today: date | None = None) -> Bulletin:
+def current(window: Window) -> Bulletin | None:
+    """The period's current bulletin (not superseded by a reissue), if any."""
+    return (
+        Bulletin.objects.select_related("document_number")
+        .filter(kind=window.kind, year=window.year, number=window.number, superseded=False)
+        .first()
+    )
+
+
+def do_issue_bulletin(
+    actor: User, window: Window, today: date | None = None, *, reissue: bool = False
+) -> Bulletin:
     """Issue the bulletin of a month or a quarter (headquarters only).
 
-    The bulletin is numbered at once and its writing queued (`tasks.write_bulletin`); with no
-    broker it is written before this returns. A bulletin of the period whose writing failed is
-    written again under its number.
+    The bulletin is numbered at once (第N期 of the year and its 发文字号) and its writing
+    queued (`tasks.write_bulletin`); with no broker it is written before this returns.
+
+    A period has one bulletin: issuing it again returns the bulletin it has (its
+    `was_issued_before` is then True), and a bulletin whose writing failed is written again
+    under its numbers. Only `reissue` issues the period anew: a new issue with a new number,
+    the earlier bulletin kept and marked superseded, both recorded.
     """
     from diaodu.bulletins.tasks import write_bulletin
 
@@ -85,16 +103,13 @@ def do_issue_bulletin(actor: User, window: Window, today: date | None = None) ->
         with transaction.atomic():
             bulletin = (
                 Bulletin.objects.select_for_update()
-                .filter(
-                    kind=window.kind,
-                    year=window.year,
-                    number=window.number,
-                    status=BulletinStatus.FAILED,
-                )
-                .order_by("pk")
+                .filter(kind=window.kind, year=window.year, number=window.number, superseded=False)
                 .first()
             )
-            if bulletin is not None:
+            if bulletin is not None and bulletin.status != BulletinStatus.FAILED and not reissue:
+                bulletin.was_issued_before = True
+                return bulletin
+            if bulletin is not None and bulletin.status == BulletinStatus.FAILED:
                 bulletin.status, bulletin.error, bulletin.created_by = (
                     BulletinStatus.WRITING,
                     "",
@@ -102,6 +117,17 @@ def do_issue_bulletin(actor: User, window: Window, today: date | None = None) ->
                 )
                 bulletin.save(update_fields=["status", "error", "created_by"])
             else:
+                replaced = bulletin
+                if replaced is not None:
+                    replaced.superseded = True
+                    replaced.save(update_fields=["superseded"])
+                    record(
+                        actor,
+                        replaced,
+                        Action.UPDATE,
+                        {"superseded": [False, True]},
+                        reason=_("Reissued."),
+                    )
                 bulletin = Bulletin.objects.create(
                     kind=window.kind,
                     year=window.year,
@@ -111,13 +137,22 @@ def do_issue_bulletin(actor: User, window: Window, today: date | None = None) ->
                     status=BulletinStatus.WRITING,
                     created_by=actor,
                 )
+                bulletin.document_number = number_for(
+                    bulletin, DocumentKind.BULLETIN, today.year, actor
+                )
+                bulletin.save(update_fields=["document_number"])
     except IntegrityError as error:
-        # Someone else took this issue number in the meantime.
-        raise ValidationError(
-            _("Another bulletin was issued at the same moment; issue this one again.")
-        ) from error
+        # Issued by someone else at the same moment: theirs is the period's bulletin.
+        existing = current(window)
+        if existing is None or reissue:
+            raise ValidationError(
+                _("Another bulletin was issued at the same moment; issue this one again.")
+            ) from error
+        existing.was_issued_before = True
+        return existing
     write_bulletin.delay(bulletin.pk, today.isoformat())
     bulletin.refresh_from_db()
+    bulletin.was_issued_before = False
     return bulletin
 
 
@@ -132,6 +167,8 @@ def write(bulletin: Bulletin, today: date) -> Bulletin:
     publish_missing(actor, window, today)
     content = build_content(window, today)
     content.issue = bulletin.issue
+    if bulletin.document_number is not None:
+        content.document_number = bulletin.document_number.text
     if bulletin.document:
         bulletin.document.delete(save=False)
     bulletin.document.save(
@@ -147,6 +184,10 @@ def write(bulletin: Bulletin, today: date) -> Bulletin:
         {
             "period": [None, window.code],
             "issue": [None, bulletin.issue],
+            "document_number": [
+                None,
+                bulletin.document_number.text if bulletin.document_number else None,
+            ],
             "title": [None, bulletin.title],
             "document": [None, bulletin.document.name],
         },

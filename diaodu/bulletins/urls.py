@@ -10,4 +10,5 @@ urlpatterns = [
     path("bulletins/issue/", views.bulletin_issue, name="bulletin-issue"),
     path("bulletins/preview/", views.bulletin_preview, name="bulletin-preview"),
     path("bulletins/<int:pk>/download/", views.bulletin_download, name="bulletin-download"),
+    path("bulletins/<int:pk>/pdf/", views.bulletin_pdf, name="bulletin-pdf"),
 ]

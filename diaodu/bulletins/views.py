@@ -4,10 +4,12 @@ Bulletins are sent to every unit: every signed-in user reads and downloads them 
 from Bulletin.objects.visible_to(user)); headquarters issues them.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,10 +20,22 @@ from diaodu.bulletins.choices import BulletinStatus
 from diaodu.bulletins.documents import build_content, bulletin_docx, issue_text
 from diaodu.bulletins.models import Bulletin
 from diaodu.bulletins.permissions import can_issue, require_issuer
-from diaodu.bulletins.services import do_issue_bulletin, stored_response
+from diaodu.bulletins.services import do_issue_bulletin, download_name, stored_response
 from diaodu.core.docx import docx_response
+from diaodu.core.limits import CODE
+from diaodu.core.pdf import ConversionError, pdf_response, to_pdf
+from diaodu.core.pdf import available as pdf_available
 
 PAGE_SIZE = 30
+
+
+class IssueForm(forms.Form):
+    period = forms.CharField(max_length=CODE, required=False)
+    reissue = forms.BooleanField(required=False)
+
+
+def number_text(bulletin: Bulletin) -> str:
+    return bulletin.document_number.text if bulletin.document_number else "—"
 
 
 def period_choices(today=None) -> list[tuple[str, list[Window]]]:
@@ -46,7 +60,7 @@ def parse_period(text) -> Window:
 def bulletin_list(request):
     bulletins = (
         Bulletin.objects.visible_to(request.user)
-        .select_related("created_by")
+        .select_related("created_by", "document_number")
         .order_by("-created_at", "-id")
     )
     page = Paginator(bulletins, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -59,6 +73,7 @@ def bulletin_list(request):
             "page": page,
             "writing": any(b.status == BulletinStatus.WRITING for b in page),
             "can_issue": can_issue(request.user),
+            "pdf_available": pdf_available(),
             "period_choices": period_choices(),
             "default_period": Window.default().code,
         },
@@ -70,13 +85,25 @@ def bulletin_list(request):
 def bulletin_issue(request):
     require_issuer(request.user)  # before the period is read
     try:
-        window = parse_period(request.POST.get("period"))
-        bulletin = do_issue_bulletin(request.user, window)
+        form = IssueForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        window = parse_period(form.cleaned_data["period"])
+        bulletin = do_issue_bulletin(request.user, window, reissue=form.cleaned_data["reissue"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         issue = issue_text(bulletin.year, bulletin.issue)
-        if bulletin.status == BulletinStatus.ISSUED:
+        if bulletin.was_issued_before:
+            messages.info(
+                request,
+                _(
+                    "%(title)s was issued before as %(issue)s (%(number)s); tick “reissue” to "
+                    "issue it again with a new number."
+                )
+                % {"title": bulletin.title, "issue": issue, "number": number_text(bulletin)},
+            )
+        elif bulletin.status == BulletinStatus.ISSUED:
             messages.success(
                 request,
                 _("%(title)s is issued as %(issue)s.") % {"title": bulletin.title, "issue": issue},
@@ -98,6 +125,24 @@ def bulletin_issue(request):
 def bulletin_download(request, pk):
     bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
     return stored_response(bulletin)
+
+
+@login_required
+def bulletin_pdf(request, pk):
+    """The bulletin as issued, as a PDF shown in the browser (where LibreOffice is installed)."""
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
+    if not bulletin.document:
+        raise Http404(_("The file of this bulletin is missing."))
+    try:
+        with bulletin.document.open("rb") as stored:
+            content = to_pdf(stored.read())
+    except FileNotFoundError as error:
+        raise Http404(_("The file of this bulletin is missing.")) from error
+    except ConversionError as error:
+        messages.error(request, str(error))
+        return redirect("assessment:bulletins")
+    name = download_name(bulletin).removesuffix(".docx") + ".pdf"
+    return pdf_response(content, name, f"bulletin-{bulletin.pk}.pdf")
 
 
 @login_required

@@ -10,6 +10,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -18,7 +19,6 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from docx import Document
-from docx.oxml.ns import qn
 
 from diaodu.assessment import services
 from diaodu.assessment.choices import Group
@@ -36,7 +36,9 @@ from diaodu.bulletins.documents import (
 from diaodu.bulletins.models import Bulletin
 from diaodu.bulletins.services import do_issue_bulletin
 from diaodu.conftest import login
+from diaodu.core import pdf
 from diaodu.core.docx import DOCX
+from diaodu.core.tests.test_docx import assert_body, assert_format, assert_heading, assert_title
 from diaodu.factories import AnnualPlanFactory, ProjectFactory
 from diaodu.problems.models import Task
 from diaodu.projects.tests.test_api import api
@@ -49,6 +51,10 @@ town, _today = march.town, march._today  # the fixtures of the city ranked for M
 
 def _open(content: bytes):
     return Document(BytesIO(content))
+
+
+def _texts(document) -> list[str]:
+    return [p.text for p in document.paragraphs]
 
 
 def _text(document) -> str:
@@ -135,13 +141,23 @@ def test_fixed_number_of_queries(town, django_assert_num_queries):
 def test_docx_says_it_all(town):
     content = build_content(MARCH, TODAY)
     content.issue = 3
+    content.document_number = "焦重办〔2026〕7号"
     document = _open(bulletin_docx(content))
-    title = document.paragraphs[0]
-    assert title.text == content.title and title.alignment == 1  # centred
-    run = title.runs[0]
-    assert run.bold and run.font.size.pt == 18
-    assert run._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "宋体"
-    assert issue_text(2026, 3) in document.paragraphs[1].text
+    # In the official format: page, grid, page numbers; the red masthead with the number.
+    assert_format(document)
+    head, number, title, issue = document.paragraphs[:4]
+    assert head.text == settings.DIAODU_DOCUMENT_ISSUER
+    assert {str(r.font.color.rgb) for r in head.runs} == {"FF0000"}
+    assert re.fullmatch(r"焦重办〔2026〕[1-9]\d*号", number.text)
+    assert_title(title, content.title)
+    assert issue.text == f"（{issue_text(2026, 3)}）"
+    assert_body(next(p for p in document.paragraphs if p.text.startswith("截至")))
+    assert_heading(next(p for p in document.paragraphs if p.text.startswith("一、")), 1)
+    assert_heading(next(p for p in document.paragraphs if p.text.startswith("（一）")), 2)
+    assert_heading(next(p for p in document.paragraphs if p.text.startswith("1.")), 3)
+    texts = [p.text for p in document.paragraphs]
+    assert "抄送：市委办公室，市政府办公室。" in texts
+    assert f"{settings.DIAODU_DOCUMENT_ISSUER}\t2026年4月10日印发" in texts
     text = _text(document)
     for number in "一二三四五":
         assert any(p.text.startswith(f"{number}、") for p in document.paragraphs), number
@@ -165,7 +181,8 @@ def test_docx_says_it_all(town):
 
 def test_draft_says_it_is_not_issued(town):
     document = _open(bulletin_docx(build_content(MARCH, TODAY)))
-    assert _("draft, not issued") in document.paragraphs[1].text
+    assert f"（{_('draft, not issued')}）" in [p.text for p in document.paragraphs]
+    assert not any("〔" in p.text for p in document.paragraphs)  # no number
 
 
 # -- issuing ---------------------------------------------------------------------------------
@@ -186,13 +203,41 @@ def test_issuing_publishes_numbers_and_keeps(town):
     )
     with first.document.open("rb") as stored:
         document = _open(stored.read())
-    assert issue_text(2026, 1) in document.paragraphs[1].text
-    # Issuing again for the same period makes a new issue; both are kept.
-    again = do_issue_bulletin(town.users.hq, MARCH)
-    assert again.issue == 3 and Bulletin.objects.count() == 3
+    assert f"（{issue_text(2026, 1)}）" in [p.text for p in document.paragraphs]
+    assert first.document_number.text == "焦重办〔2026〕1号"
+    assert second.document_number.text == "焦重办〔2026〕2号"
+    assert "焦重办〔2026〕1号" in [p.text for p in document.paragraphs]
     from diaodu.core.models import ChangeRecord
 
     assert ChangeRecord.objects.filter(object_id=str(first.pk), changes__issue=[None, 1]).exists()
+
+
+def test_issuing_a_month_twice_gives_the_same_bulletin_and_number(town):
+    first = do_issue_bulletin(town.users.hq, MARCH)
+    assert not first.was_issued_before
+    again = do_issue_bulletin(town.users.hq, MARCH)
+    assert again.was_issued_before
+    assert (again.pk, again.issue, again.document_number.text) == (
+        first.pk,
+        1,
+        "焦重办〔2026〕1号",
+    )
+    assert Bulletin.objects.count() == 1
+
+
+def test_reissuing_a_month_gives_a_new_issue_and_number_and_keeps_the_first(town):
+    from diaodu.core.models import ChangeRecord
+
+    first = do_issue_bulletin(town.users.hq, MARCH)
+    reissued = do_issue_bulletin(town.users.hq, MARCH, reissue=True)
+    assert (reissued.issue, reissued.document_number.text) == (2, "焦重办〔2026〕2号")
+    first.refresh_from_db()
+    assert first.superseded and first.document and not reissued.superseded
+    assert ChangeRecord.objects.filter(
+        object_id=str(first.pk), changes__superseded=[False, True]
+    ).exists()
+    # Issued again without asking to reissue: the reissued one.
+    assert do_issue_bulletin(town.users.hq, MARCH).pk == reissued.pk
 
 
 def test_a_bulletin_that_fails_to_be_written_is_written_again_under_its_number(town, monkeypatch):
@@ -253,16 +298,32 @@ def test_command_issues_and_writes(town, tmp_path, capsys):
     call_command("bulletin", "--month", "2026-03", "--output", str(output))
     bulletin = Bulletin.objects.get()
     assert bulletin.issue == 1 and bulletin.created_by == town.users.hq
-    assert _open(output.read_bytes()).paragraphs[0].text == bulletin.title
+    assert bulletin.title in _texts(_open(output.read_bytes()))
     out = capsys.readouterr().out
     assert str(output) in out and issue_text(2026, 1) in out
     assert Ranking.objects.count() == 2
 
 
+def test_command_issuing_a_month_twice_gives_the_same_number(town, tmp_path, capsys):
+    first, second = tmp_path / "1.docx", tmp_path / "2.docx"
+    call_command("bulletin", "--month", "2026-03", "--output", str(first))
+    call_command("bulletin", "--month", "2026-03", "--output", str(second))
+    bulletin = Bulletin.objects.get()
+    assert (bulletin.issue, bulletin.document_number.text) == (1, "焦重办〔2026〕1号")
+    assert first.read_bytes() == second.read_bytes()
+    assert "焦重办〔2026〕1号" in _texts(_open(second.read_bytes()))
+    out = capsys.readouterr().out
+    assert issue_text(2026, 2) not in out
+    call_command("bulletin", "--month", "2026-03", "--output", str(second), "--reissue")
+    assert "焦重办〔2026〕2号" in _texts(_open(second.read_bytes()))
+    assert issue_text(2026, 2) in capsys.readouterr().out
+    assert Bulletin.objects.filter(superseded=False).get().issue == 2
+
+
 def test_command_no_keep_writes_only(town, tmp_path):
     output = tmp_path / "draft.docx"
     call_command("bulletin", "--quarter", "2026Q1", "--output", str(output), "--no-keep")
-    assert _open(output.read_bytes()).paragraphs[0].text == bulletin_title(Window.parse("2026Q1"))
+    assert bulletin_title(Window.parse("2026Q1")) in _texts(_open(output.read_bytes()))
     assert Bulletin.objects.count() == 0 and Ranking.objects.count() == 0
 
 
@@ -345,8 +406,33 @@ def test_region_user_reads_and_downloads_but_cannot_issue(town):
     assert response.status_code == 200 and response["Content-Type"] == DOCX
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     assert 'filename="bulletin-2026-03-issue1.docx"' in response["Content-Disposition"]
-    assert _open(response.getvalue()).paragraphs[0].text == bulletin.title
+    assert bulletin.title in _texts(_open(response.getvalue()))
     assert Bulletin.objects.count() == 1
+
+
+@pytest.mark.skipif(not pdf.available(), reason="LibreOffice is not installed: PDF is optional")
+def test_the_pdf_of_a_bulletin_for_anyone_signed_in(town, client):
+    bulletin = do_issue_bulletin(town.users.hq, MARCH)
+    url = reverse("assessment:bulletin-pdf", args=[bulletin.pk])
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
+    user = login(town.users.jiefang)
+    page = user.get(reverse("assessment:bulletins"))
+    assert url in page.content.decode()
+    response = user.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert response["Content-Disposition"].startswith("inline;")
+    assert user.get(reverse("assessment:bulletin-pdf", args=[bulletin.pk + 99])).status_code == 404
+
+
+def test_without_libreoffice_the_pdf_is_refused_with_a_message(town, monkeypatch):
+    bulletin = do_issue_bulletin(town.users.hq, MARCH)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    user = login(town.users.jiefang)
+    url = reverse("assessment:bulletin-pdf", args=[bulletin.pk])
+    assert url not in user.get(reverse("assessment:bulletins")).content.decode()
+    response = user.get(url, follow=True)
+    assert "LibreOffice" in response.content.decode()
 
 
 def test_preview_for_anyone_signed_in_keeps_nothing(town):
@@ -354,7 +440,7 @@ def test_preview_for_anyone_signed_in_keeps_nothing(town):
         reverse("assessment:bulletin-preview"), {"period": "2026Q1"}
     )
     assert response.status_code == 200 and response["Content-Type"] == DOCX
-    assert _open(response.content).paragraphs[0].text == bulletin_title(Window.parse("2026Q1"))
+    assert bulletin_title(Window.parse("2026Q1")) in _texts(_open(response.content))
     assert Bulletin.objects.count() == 0 and Ranking.objects.count() == 0
     response = login(town.users.jiefang).get(
         reverse("assessment:bulletin-preview"), {"period": "2026"}
@@ -403,7 +489,7 @@ def test_api_list_and_download(town):
     response = api(town.users.jiefang).get(f"/api/bulletins/{bulletin.pk}/download/")
     assert response.status_code == 200 and response["Content-Type"] == DOCX
     content = response.getvalue()
-    assert _open(content).paragraphs[0].text == bulletin.title
+    assert bulletin.title in _texts(_open(content))
     asked = api(town.users.jiefang).get(f"/api/bulletins/{bulletin.pk}/download/", HTTP_ACCEPT=DOCX)
     assert asked.status_code == 200 and asked.getvalue() == content
     missing = api(town.users.jiefang).get("/api/bulletins/999/download/", HTTP_ACCEPT=DOCX)

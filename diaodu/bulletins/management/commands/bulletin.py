@@ -2,7 +2,9 @@
 
 By default the bulletin is issued as headquarters would issue it from the page: the period's
 rankings are published if they are not yet, the bulletin is numbered and kept, and a copy is
-written to FILE. With --no-keep the file is only written: nothing is published or kept.
+written to FILE. A period issued before is not issued again: its bulletin is written to FILE,
+with the same issue and number, unless --reissue asks for a new issue (the earlier one is kept,
+marked superseded). With --no-keep the file is only written: nothing is published or kept.
 """
 
 import os
@@ -34,6 +36,14 @@ class Command(BaseCommand):
             "--user", help=_("Issue as this user (default: the first headquarters user).")
         )
         parser.add_argument(
+            "--reissue",
+            action="store_true",
+            help=_(
+                "Issue the period again with a new issue and number, even if it was issued "
+                "before (the earlier bulletin is kept, marked superseded)."
+            ),
+        )
+        parser.add_argument(
             "--no-keep",
             action="store_true",
             help=_("Only write the file: publish nothing, keep no bulletin."),
@@ -55,7 +65,7 @@ class Command(BaseCommand):
         user = self._user(options["user"])
         try:
             with transaction.atomic():
-                bulletin = do_issue_bulletin(user, window)
+                bulletin = do_issue_bulletin(user, window, reissue=options["reissue"])
                 with bulletin.document.open("rb") as stored:
                     content = stored.read()
                 try:
@@ -66,11 +76,17 @@ class Command(BaseCommand):
         except (ValidationError, PermissionDenied) as error:
             messages = getattr(error, "messages", None) or [str(error)]
             raise CommandError(" ".join(messages)) from error
+        message = (
+            _("%(title)s (%(issue)s, %(number)s) was issued before; wrote %(file)s.")
+            if bulletin.was_issued_before
+            else _("Issued %(title)s (%(issue)s, %(number)s); wrote %(file)s.")
+        )
         self.stdout.write(
-            _("Issued %(title)s (%(issue)s); wrote %(file)s.")
+            message
             % {
                 "title": bulletin.title,
                 "issue": issue_text(bulletin.year, bulletin.issue),
+                "number": bulletin.document_number.text if bulletin.document_number else "—",
                 "file": output,
             }
         )
