@@ -259,7 +259,7 @@ class RankingViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
         scores = summons.summoned(ranking)
         if not scores:
             raise ValidationError({"ranking": [summons.NOBODY_SUMMONED]})
-        return summons.summons_response(ranking, scores)
+        return summons.summons_response(request.user, ranking, scores)
 
     @extend_schema(
         request=PublishSerializer,

@@ -2,14 +2,14 @@
 as the scoring scheme's `bottom_count`, standing "to be summoned") are told that their heads
 will be summoned, why, and what to prepare.
 
-One notice for one published ranking, addressed to all the units it summons: who they are,
-their score and place and the indicators where they lost the most points, that the time and
-place follow, and the written account they send before it (three working days after the
-notice). Headquarters issues it (`permissions.require_manager`).
+One notice for one published ranking, numbered once (发文字号, kind summons: asked again, the
+same number and date), addressed to all the units it summons: who they are, their score and
+place and the indicators where they lost the most points, that the time and place follow,
+and the written account they send before it (three working days after the notice).
+Headquarters issues it (`permissions.require_manager`).
 """
 
 import re
-from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
@@ -19,12 +19,16 @@ from django.utils.translation import gettext_lazy
 from diaodu.assessment.choices import Method, PeriodKind, Standing
 from diaodu.assessment.explain import indicator_label, number, value_text
 from diaodu.assessment.models import Ranking, Score
+from diaodu.assessment.permissions import require_manager
+from diaodu.core.choices import DocumentKind
 from diaodu.core.docx import (
     addressee,
     body,
     date_text,
     docx_response,
+    imprint,
     issuer_name,
+    masthead,
     new_document,
     section,
     signature,
@@ -32,6 +36,8 @@ from diaodu.core.docx import (
     title,
     to_bytes,
 )
+from diaodu.core.models import DocumentNumber
+from diaodu.core.numbering import number_for
 from diaodu.core.workdays import add_working_days
 
 __all__ = ["NOBODY_SUMMONED", "summoned", "summons_docx", "summons_response"]
@@ -84,12 +90,15 @@ def _lost(lines: list[dict]) -> str:
     )
 
 
-def summons_docx(ranking: Ranking, scores: list[Score], today: date | None = None) -> bytes:
-    today = today or timezone.localdate()
+def summons_docx(ranking: Ranking, scores: list[Score], numbered: DocumentNumber) -> bytes:
+    """The 约谈通知 of `ranking` to the units of `scores`, numbered `numbered` and dated the
+    day the number was given."""
+    today = timezone.localtime(numbered.issued_at).date()
     issuer = issuer_name()
     units = "、".join(str(score.unit) for score in scores)
     total = ranking.scores.count()
     document = new_document()
+    masthead(document, numbered.text)
     title(document, _("Notice of the summons of the heads of %(units)s") % {"units": units})
     addressee(document, f"{units}：")
     body(
@@ -129,11 +138,15 @@ def summons_docx(ranking: Ranking, scores: list[Score], today: date | None = Non
         % {"issuer": issuer, "date": date_text(add_working_days(today, ACCOUNT_WORKING_DAYS))},
     )
     signature(document, issuer, on=today)
+    imprint(document, printed_on=today)
     return to_bytes(document)
 
 
-def summons_response(ranking: Ranking, scores: list[Score]):
-    today = timezone.localdate()
-    name = _("Summons notice") + f"-{ranking}.docx"
-    fallback = f"summons-{ranking.kind}-{ranking.year}-{ranking.number}-{ranking.group}.docx"
-    return docx_response(summons_docx(ranking, scores, today), name, fallback)
+def summons_response(actor, ranking: Ranking, scores: list[Score]):
+    """The 约谈通知 as a download named by its number, given once to the ranking (asked again,
+    the same number and date; diaodu.core.numbering)."""
+    require_manager(actor)
+    numbered = number_for(ranking, DocumentKind.SUMMONS, timezone.localdate().year, actor)
+    name = f"{_('Summons notice')}-{numbered.text}.docx"
+    fallback = f"summons-{numbered.year}-{numbered.sequence}.docx"
+    return docx_response(summons_docx(ranking, scores, numbered), name, fallback)

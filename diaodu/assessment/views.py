@@ -144,7 +144,7 @@ def ranking_summons(request, pk):
         messages.warning(request, summons.NOBODY_SUMMONED)
         window = Window(ranking.kind, ranking.year, ranking.number)
         return redirect(_ranking_url(window, ranking.group))
-    return summons.summons_response(ranking, scores)
+    return summons.summons_response(request.user, ranking, scores)
 
 
 # -- scoring schemes ------------------------------------------------------------------------

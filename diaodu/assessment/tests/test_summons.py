@@ -19,6 +19,7 @@ from diaodu.projects.tests.test_api import api
 MARCH, TODAY = march.MARCH, march.TODAY
 town, _today = march.town, march._today  # the fixtures of the city ranked for March
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+NUMBER = re.compile(r"焦重办〔2026〕\d+号")
 
 
 def _text(response) -> str:
@@ -45,6 +46,18 @@ def test_the_summons_names_the_units_the_ranking_summons(town):
     assert "在2026年3月区县" in text
     assert "2026年4月15日" in text  # the written account: three working days after 4月10日
     assert "2026年4月10日" in text and not ISO.search(text)
+    assert len(NUMBER.findall(text)) == 1
+
+
+def test_the_summons_is_numbered_once(town):
+    ranking = _regions(town)
+    url = reverse("assessment:summons", args=[ranking.pk])
+    first = NUMBER.search(_text(login(town.users.hq).get(url))).group()
+    again = NUMBER.search(_text(api(town.users.hq).get(f"/api/rankings/{ranking.pk}/summons/")))
+    assert again.group() == first
+    departments = Ranking.objects.get(group=Group.DEPARTMENT, year=2026, number=3)
+    other = reverse("assessment:summons", args=[departments.pk])
+    assert NUMBER.search(_text(login(town.users.hq).get(other))).group() != first
 
 
 def test_more_summoned_when_the_scheme_says_so(town):
