@@ -3,7 +3,10 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import format_html
 from django.utils.http import urlencode
+
+from diaodu.core.money import MISSING, in_yi, is_yi, wan_text
 
 register = template.Library()
 
@@ -18,6 +21,16 @@ def wan(value):
     except (InvalidOperation, TypeError, ValueError):
         return value
     return f"{amount:,.2f}"
+
+
+@register.filter
+def money_yi(value):
+    """An amount in 万元 for leaders, with its unit: from one 亿 up in 亿元 ("901.13 亿元"), the
+    万元 figure on hover; below, in 万元 ("9,999.99 万元")."""
+    if is_yi(value):
+        return format_html('<span title="{}">{}</span>', wan_text(value), in_yi(value))
+    text = in_yi(value)
+    return text if text == MISSING else format_html("{}", text)
 
 
 @register.filter

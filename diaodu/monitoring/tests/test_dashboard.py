@@ -190,3 +190,17 @@ def test_a_year_or_programme_out_of_range_is_refused_not_a_server_error(city, qu
     answer = api(city.users.hq).get("/api/dashboard/", query)
     assert answer.status_code == 400
     assert set(answer.json()) <= {"year", "program"}
+
+
+def test_the_cards_read_large_totals_in_yi_and_the_ledger_stays_in_wan(city):
+    """Four projects of 10,000 万元: 4.00 亿元 on the cards, 40,000.00 万元 on hover; the annual
+    plan (4,800 万元) under one 亿 stays in 万元; the regions' table and the ledger keep 万元."""
+    client = login(city.users.hq)
+    html = client.get(reverse("dashboard"), {"year": 2026}).content.decode()
+    assert '<span title="40,000.00 万元">4.00 亿元</span>' in html
+    assert "4,800.00 万元" in html
+    assert "总投资（万元）" in html  # the regions' table, in 万元
+    home = client.get(reverse("home")).content.decode()
+    assert '<span title="40,000.00 万元">4.00 亿元</span>' in home
+    ledger = client.get(reverse("projects:list")).content.decode()
+    assert "10,000.00" in ledger and not re.search(r"\d 亿元", ledger)
