@@ -1,12 +1,13 @@
 """A ranking as an Excel sheet: rank, unit, score, change, standing, then each rule's value
-and points."""
+(a rate as a percentage, a count as a number) and points."""
 
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from diaodu.assessment.choices import RATES
 from diaodu.assessment.explain import indicator_label
-from diaodu.core.exports import Column, table_workbook
+from diaodu.core.exports import PERCENT, Column, table_workbook
 
 
 def _number(value):
@@ -28,7 +29,7 @@ def ranking_workbook(result, title: str) -> bytes:
                 label,
                 14,
                 lambda e, i=index: _number(e.lines[i]["value"]) if i < len(e.lines) else None,
-                "0.0",
+                PERCENT if rule.indicator in RATES else "0",
             )
         )
         columns.append(

@@ -5,6 +5,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from diaodu.assessment.choices import Indicator
+from diaodu.assessment.explain import indicator_label
 from diaodu.assessment.models import Ranking, ScoringScheme
 from diaodu.conftest import login
 
@@ -64,6 +66,13 @@ def test_the_ranking_exports_to_excel(ranked):
     assert rows[1][0] == "序号" and [row[0] for row in rows[2:4]] == [1, 2]
     names = [row[2] for row in rows[2:4]]
     assert set(names) == {"解放区", "高新区"}
+    # A rate is a percentage (stored as the fraction), a count a whole number.
+    formats = {sheet.cell(2, c).value: sheet.cell(3, c).number_format for c in range(1, 30)}
+    assert formats[indicator_label(Indicator.INVESTMENT_RATE)] == "0.0%"
+    assert formats[indicator_label(Indicator.PROBLEMS_OVERDUE)] == "0"
+    column = list(formats).index(indicator_label(Indicator.INVESTMENT_RATE)) + 1
+    rates = [sheet.cell(row, column).value for row in (3, 4)]
+    assert all(rate is None or 0 <= rate <= 2 for rate in rates) and any(rates)
 
 
 def test_schemes_page_and_a_new_version(ranked):
