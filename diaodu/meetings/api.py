@@ -345,4 +345,5 @@ class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
             .select_related("project", "lead_unit")
             .order_by("deadline", "id")
         )
-        return _docx(documents.minutes_docx(meeting, tasks), f"minutes-{meeting.pk}.docx")
+        content = documents.minutes_docx(meeting, tasks, request.user)
+        return _docx(content, f"minutes-{meeting.pk}.docx")

@@ -1,7 +1,8 @@
 """The agenda and the minutes as Word documents, in the form offices send them.
 
 The agenda (议程): a centred title, the date and place, numbered sections (一、二、…) with
-tables. The minutes in the form of a 会议纪要: the 纪要标志 (重点项目调度会议纪要), the
+tables. The minutes in the form of a 会议纪要: its number (发文字号, given once), the 纪要标志
+(重点项目调度会议纪要), the
 meeting in one paragraph, the decisions (议定事项) numbered, each with its responsible units
 and deadline, then who attended (出席, the leaders) and who sat in (列席, the units), and
 whom it is copied to (抄送). Dates are written as offices write them (2026年11月30日). The
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from diaodu.core.choices import DocumentKind
 from diaodu.core.docx import (
     DOCX,
     body,
@@ -21,6 +23,7 @@ from diaodu.core.docx import (
     imprint,
     new_document,
     none,
+    number_line,
     numeral,
     paragraph,
     section,
@@ -28,7 +31,10 @@ from diaodu.core.docx import (
     title,
     to_bytes,
 )
+from diaodu.core.models import DocumentNumber
+from diaodu.core.numbering import existing, number_for
 from diaodu.core.text import xml_text
+from diaodu.meetings.services import can_manage
 
 __all__ = ["DOCX", "agenda_docx", "agenda_title", "minutes_docx", "minutes_title"]
 
@@ -162,7 +168,15 @@ def copied_to(meeting, tasks: Iterable) -> list[str]:
     return list(names)
 
 
-def minutes_docx(meeting, tasks=None) -> bytes:
+def minutes_number(meeting, user=None) -> DocumentNumber | None:
+    """The minutes' number (发文字号), given when headquarters or a leader first downloads
+    them, then the same for everyone; none before."""
+    if user is not None and can_manage(user):
+        return number_for(meeting, DocumentKind.MINUTES, meeting.date.year, user)
+    return existing(meeting, DocumentKind.MINUTES)
+
+
+def minutes_docx(meeting, tasks=None, user=None) -> bytes:
     """The minutes (会议纪要): the meeting, the decisions numbered with who and by when,
     出席 and 列席, 抄送."""
     if tasks is None:
@@ -172,8 +186,12 @@ def minutes_docx(meeting, tasks=None) -> bytes:
         .prefetch_related("responsible_units")
         .order_by("deadline", "id")
     )  # a queryset: the tasks the reader sees
+    number = minutes_number(meeting, user)
     document = new_document()
+    # The 纪要标志 stands where a 红头 would (GB/T 9704, 10.3), the number under it.
     title(document, minutes_title(meeting))
+    if number is not None:
+        number_line(document, number.text)
     paragraph(document, date_text(meeting.date), centre=True)
 
     chair = str(meeting.chair) if meeting.chair else ""

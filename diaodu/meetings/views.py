@@ -146,7 +146,7 @@ def agenda_download(request, pk):
 @login_required
 def minutes_download(request, pk):
     meeting = _detail_meeting(request, pk)
-    content = documents.minutes_docx(meeting, _meeting_tasks(meeting, request.user))
+    content = documents.minutes_docx(meeting, _meeting_tasks(meeting, request.user), request.user)
     return _docx_response(content, f"minutes-{meeting.date:%Y%m%d}-{meeting.pk}.docx")
 
 

@@ -111,6 +111,27 @@ def test_the_minutes_kept_are_the_decisions_when_nothing_else_is(city, ledger):
     assert numbered == ["一、会议要求加快推进。", "二、各单位抓好落实。"]
 
 
+def test_the_minutes_are_numbered_once(city, ledger):
+    """Headquarters or a leader downloading the minutes gives them their number; anyone
+    downloading them after gets the same; before, there is none."""
+    number = re.compile(r"焦重办〔2026〕\d+号")
+    page = reverse("meetings:minutes-docx", args=[ledger.meeting.pk])
+
+    def numbers(client, url=page):
+        response = client.get(url)
+        assert response.status_code == 200
+        return number.findall(_text(_open(response.content)))
+
+    assert numbers(login(city.users.jiefang)) == []
+    first = numbers(login(city.users.hq))
+    assert len(first) == 1
+    assert numbers(login(city.users.jiefang)) == first
+    api_url = f"/api/meetings/{ledger.meeting.pk}/minutes-docx/"
+    assert numbers(login(city.users.leader), api_url) == first
+    previous = reverse("meetings:minutes-docx", args=[ledger.previous.pk])
+    assert numbers(login(city.users.hq), previous) != first
+
+
 def test_the_meeting_page_shows_the_minutes_kept(city, ledger):
     services.do_save_minutes(city.users.hq, ledger.meeting, "会议要求加快推进。")
     url = reverse("meetings:detail", args=[ledger.meeting.pk])
