@@ -110,6 +110,8 @@ ALIGNMENTS = {
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
 }
+# Where a title is best broken: after these.
+TITLE_BREAKS_AFTER = set("的年月日市县区于和与及、")
 # Sizes the helpers were called with before this format, and what they stood for.
 LEGACY_TITLE_SIZE = 18
 LEGACY_BODY_SIZES = {12, 14}
@@ -315,13 +317,44 @@ def body(document: WordDocument, text: str) -> Paragraph:
     return paragraph(document, text, indent=True, align="justify")
 
 
+def title_lines(text: str) -> list[str]:
+    """A title in lines of about equal length that each fit the text width, broken after a
+    word that ends a phrase (的, 年, 月, 市 …) near the middle rather than leaving one
+    character alone on the last line; never inside a number."""
+    per_line = int(TEXT_WIDTH.pt / TITLE_SIZE) - 1  # room for the spacing around digits
+    lines: list[str] = []
+    rest = text
+    while _width(rest) > per_line:
+        count = -(-_width(rest) // per_line)  # lines still needed
+        target = _width(rest) / count
+        best, best_score = None, None
+        for position in range(1, len(rest)):
+            before, after = rest[position - 1], rest[position]
+            if before.isascii() and after.isascii() and before.isalnum() and after.isalnum():
+                continue  # inside a number or a word
+            taken = _width(rest[:position])
+            if taken > per_line:
+                break
+            score = abs(taken - target) - (3 if before in TITLE_BREAKS_AFTER else 0)
+            if best_score is None or score < best_score:
+                best, best_score = position, score
+        position = best or len(rest)
+        lines.append(rest[:position])
+        rest = rest[position:]
+    return [*lines, rest] if rest else lines
+
+
 def title(document: WordDocument, text: str) -> Paragraph:
-    """The title: 2号 方正小标宋简体, centred (a long title wraps on its own)."""
+    """The title: 2号 方正小标宋简体, centred, in balanced lines (`title_lines`)."""
     result = document.add_paragraph()
     result.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _off_grid(result)  # its characters are wider than the grid's
     result.paragraph_format.space_after = Twips(LINE_PITCH)  # a blank line under it
-    font(result.add_run(xml_text(text)), TITLE_SIZE, False, name=TITLE_FONT)
+    run = font(result.add_run(), TITLE_SIZE, False, name=TITLE_FONT)
+    for number, line in enumerate(title_lines(xml_text(text))):
+        if number:
+            run.add_break()
+        run.add_text(line)
     return result
 
 

@@ -173,3 +173,19 @@ def test_dates_and_numbers_as_documents_write_them():
     assert docx.document_number("焦重办", 2026, 7) == NUMBER
     assert docx.heading_text(1, 12, "x") == "十二、x"
     assert docx.heading_text(2, 20, "x") == "（二十）x"
+
+
+def test_a_long_title_is_broken_in_balanced_lines():
+    assert docx.title_lines("关于2026年10月全市重点项目建设情况的通报") == [
+        "关于2026年10月全市",
+        "重点项目建设情况的通报",
+    ]
+    assert docx.title_lines("关于表彰的通报") == ["关于表彰的通报"]
+    long = "关于2026年第三季度全市重点项目建设进展情况及下一步工作安排意见的通报"
+    lines = docx.title_lines(long)
+    assert "".join(lines) == long and len(lines) == 2
+    assert all(docx._width(line) <= 19 for line in lines)
+    assert abs(docx._width(lines[0]) - docx._width(lines[1])) <= 4
+    document = docx.new_document()
+    docx.title(document, "关于2026年10月全市重点项目建设情况的通报")
+    assert_title(reopen(document).paragraphs[0], "关于2026年10月全市\n重点项目建设情况的通报")
