@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from diaodu.core import isolation
 from diaodu.core.excel import (
+    MONEY,
     ExcelError,
     new_sheet,
     open_workbook,
@@ -73,7 +74,7 @@ def template(period, projects) -> bytes:
         values = {"project_id": project.pk, "name": project.name}
         if report is not None:
             values.update({key: getattr(report, key) for key, *_x in columns[2:]})
-        write_row(
+        cells = write_row(
             sheet,
             row,
             [
@@ -81,6 +82,9 @@ def template(period, projects) -> bytes:
                 for value in (values.get(key) for key, *_x in columns)
             ],
         )
+        for cell, (key, *_x) in zip(cells[1:], columns, strict=True):
+            if key == "invested":
+                cell.number_format = MONEY
     return to_bytes(workbook)
 
 

@@ -184,6 +184,8 @@ def test_the_template_downloaded_and_uploaded_untouched_imports(city, period):
     response = client.get(reverse("reporting:template", args=[period.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.auto_filter.ref == "A2:I4" and sheet.print_title_rows == "$2:$2"
+    assert sheet["D3"].value == 88 and sheet["D3"].number_format == "#,##0.00"  # 万元
+    assert sheet["E3"].value == 20  # 形象进度（%） in points, as typed
     buffer = io.BytesIO(response.content)
     buffer.name = "untouched.xlsx"
     response = client.post(reverse("reporting:upload", args=[period.pk]), {"file": buffer})
