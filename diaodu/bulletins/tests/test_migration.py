@@ -89,3 +89,22 @@ def test_the_bulletins_move_with_their_rows_history_and_permissions(old_apps):
     assert {pk: _bulletin(apps, "assessment", pk) for pk in before} == before
     back = apps.get_model("contenttypes", "ContentType").objects.get(pk=bulletin_type.pk)
     assert (back.app_label, back.model) == ("assessment", "bulletin")
+
+
+def test_a_period_issued_twice_before_keeps_its_latest_bulletin_current(transactional_db):
+    """bulletins.0003: a period issued twice before issuing again returned the same bulletin
+    keeps both; the later is current, the earlier superseded, and the constraint holds."""
+    apps = migrate([("bulletins", "0002_field_limits")])
+    Bulletin = apps.get_model("bulletins", "Bulletin")
+    first = Bulletin.objects.create(kind="month", year=2026, number=3, issue=1, title="3月通报")
+    again = Bulletin.objects.create(kind="month", year=2026, number=3, issue=2, title="3月通报")
+    other = Bulletin.objects.create(kind="month", year=2026, number=4, issue=3, title="4月通报")
+    try:
+        apps = migrate([("bulletins", "0003_one_bulletin_per_period")])
+        Bulletin = apps.get_model("bulletins", "Bulletin")
+        superseded = dict(Bulletin.objects.values_list("pk", "superseded"))
+        assert superseded == {first.pk: True, again.pk: False, other.pk: False}
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
