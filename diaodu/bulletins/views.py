@@ -8,7 +8,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
+from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,8 +24,9 @@ from diaodu.bulletins.models import Bulletin
 from diaodu.bulletins.permissions import can_issue, require_issuer
 from diaodu.bulletins.services import do_issue_bulletin, download_name, stored_response
 from diaodu.core.docx import docx_response
+from diaodu.core.downloads import protected_file_response
 from diaodu.core.limits import CODE
-from diaodu.core.pdf import ConversionError, pdf_response, to_pdf
+from diaodu.core.pdf import ConversionError, to_pdf
 from diaodu.core.pdf import available as pdf_available
 
 PAGE_SIZE = 30
@@ -129,20 +132,31 @@ def bulletin_download(request, pk):
 
 @login_required
 def bulletin_pdf(request, pk):
-    """The bulletin as issued, as a PDF shown in the browser (where LibreOffice is installed)."""
+    """The bulletin as issued, as a PDF shown in the browser (where LibreOffice is installed).
+
+    Converted the first time it is asked for and kept beside the Word file (an issued bulletin
+    does not change), so it is converted once."""
     bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
     if not bulletin.document:
         raise Http404(_("The file of this bulletin is missing."))
-    try:
-        with bulletin.document.open("rb") as stored:
-            content = to_pdf(stored.read())
-    except FileNotFoundError as error:
-        raise Http404(_("The file of this bulletin is missing.")) from error
-    except ConversionError as error:
-        messages.error(request, str(error))
-        return redirect("assessment:bulletins")
     name = download_name(bulletin).removesuffix(".docx") + ".pdf"
-    return pdf_response(content, name, f"bulletin-{bulletin.pk}.pdf")
+    stored = FieldFile(
+        bulletin,
+        Bulletin._meta.get_field("document"),
+        bulletin.document.name.removesuffix(".docx") + ".pdf",
+    )
+    if not stored.storage.exists(stored.name):
+        try:
+            with bulletin.document.open("rb") as word:
+                content = to_pdf(word.read())
+        except FileNotFoundError as error:
+            raise Http404(_("The file of this bulletin is missing.")) from error
+        except ConversionError as error:
+            messages.error(request, str(error))
+            return redirect("assessment:bulletins")
+        saved = stored.storage.save(stored.name, ContentFile(content))
+        stored = FieldFile(bulletin, Bulletin._meta.get_field("document"), saved)
+    return protected_file_response(stored, name, as_attachment=False)
 
 
 @login_required

@@ -413,7 +413,7 @@ def test_region_user_reads_and_downloads_but_cannot_issue(town):
 
 
 @pytest.mark.skipif(not pdf.available(), reason="LibreOffice is not installed: PDF is optional")
-def test_the_pdf_of_a_bulletin_for_anyone_signed_in(town, client):
+def test_the_pdf_of_a_bulletin_for_anyone_signed_in(town, client, monkeypatch):
     bulletin = do_issue_bulletin(town.users.hq, MARCH)
     url = reverse("assessment:bulletin-pdf", args=[bulletin.pk])
     assert client.get(url).status_code == 302  # signed out: to the sign-in page
@@ -422,8 +422,15 @@ def test_the_pdf_of_a_bulletin_for_anyone_signed_in(town, client):
     assert url in page.content.decode()
     response = user.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF")
     assert response["Content-Disposition"].startswith("inline;")
+    # Kept beside the Word file: asked again, the same file, not converted again.
+    kept = bulletin.document.name.removesuffix(".docx") + ".pdf"
+    assert bulletin.document.storage.exists(kept)
+    monkeypatch.setenv("PATH", "/nonexistent")  # no LibreOffice now: the kept PDF is served
+    again = user.get(url)
+    assert again.status_code == 200 and b"".join(again.streaming_content) == content
     assert user.get(reverse("assessment:bulletin-pdf", args=[bulletin.pk + 99])).status_code == 404
 
 
