@@ -110,7 +110,7 @@ def notice_docx(notice: SupervisionNotice, number: DocumentNumber, tasks: Sequen
                  date_text(t.deadline), _late(t, today))
                 for i, t in enumerate(tasks, start=1)
             ],
-            widths=[1.2, 5.5, 3, 2.8, 2.2, 1.8],
+            widths=[1.0, 4.4, 2.8, 2.5, 3.3, 1.6],
         )  # fmt: skip
     ask = _(
         "Please fill in the reply slip below and send it back to %(issuer)s by %(date)s, "
@@ -119,24 +119,37 @@ def notice_docx(notice: SupervisionNotice, number: DocumentNumber, tasks: Sequen
     body(document, ask)
     signature(document, issuer, on=today)
 
-    paragraph(document, _("- - - - - - - - - - cut here - - - - - - - - - -"), centre=True)
-    paragraph(document, _("Reply slip"), centre=True, name="黑体")
-    table(
+    _reply_slip(document, number, unit, issuer, due)
+    return to_bytes(document)
+
+
+def _reply_slip(document, number: DocumentNumber, unit: Unit, issuer: str, due: date) -> None:
+    """Under a cut line, the 回执 for the unit to fill in and send back, kept together on one
+    page (moved whole to the next when it does not fit)."""
+    parts = [
+        paragraph(document, _("- - - - - - - - - - cut here - - - - - - - - - -"), centre=True),
+        paragraph(document, _("Reply slip"), centre=True, name="黑体"),
+        paragraph(
+            document,
+            _("Reply by %(date)s to %(issuer)s.") % {"date": date_text(due), "issuer": issuer},
+            centre=True,
+        ),
+    ]
+    slip = table(
         document,
         [_("Item"), _("To be filled in by the unit")],
         [
             (_("Notice number"), number.text),
             (_("Unit"), str(unit)),
-            (_("What has been done"), "\n\n\n\n"),
+            (_("What has been done"), "\n\n\n\n\n"),
             (_("Signed for by"), ""),
             (_("Date"), _("    year    month    day")),
         ],
-        widths=[3.5, 12],
+        widths=[3.5, 12.1],
     )
-    paragraph(
-        document, _("Reply by %(date)s to %(issuer)s.") % {"date": date_text(due), "issuer": issuer}
-    )
-    return to_bytes(document)
+    parts += [cell.paragraphs[0] for row in slip.rows[:-1] for cell in row.cells]
+    for part in parts:
+        part.paragraph_format.keep_with_next = True
 
 
 def notice_response(actor, unit: Unit, tasks: Sequence[Task]):
