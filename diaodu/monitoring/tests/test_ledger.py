@@ -199,3 +199,10 @@ def test_the_api_export_is_asked_in_yi_and_refuses_another_unit(many):
     assert "亿元" in load_workbook(io.BytesIO(response.content)).active["A1"].value
     wrong = client.get("/api/projects/export/", {"unit": "qian"})
     assert wrong.status_code == 400 and "unit" in wrong.json()
+
+
+def test_the_ledger_page_offers_the_export_in_yi_with_its_filters(many):
+    html = login(many.users.hq).get(reverse("projects:list"), {"region": many.jiefang.pk}).content
+    export = reverse("projects:export")
+    assert f'{export}?region={many.jiefang.pk}&amp;unit=yi"' in html.decode()
+    assert f'{export}?region={many.jiefang.pk}"' in html.decode()  # and in 万元
