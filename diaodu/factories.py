@@ -27,7 +27,13 @@ from diaodu.notifications.channels import Channel
 from diaodu.notifications.models import ChannelChoice, Delivery, Notification, UnitRobot
 from diaodu.org.choices import AuditKind, Role, UnitKind
 from diaodu.org.models import AuditEvent, Leader, PasswordHistory, Unit, User
-from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
+from diaodu.problems.models import (
+    Problem,
+    ProblemFollowUp,
+    SupervisionNotice,
+    Task,
+    TaskFeedback,
+)
 from diaodu.projects.choices import ApprovalKind, Cadence, FundingSource, Stage
 from diaodu.projects.models import (
     AnnualPlan,
@@ -306,6 +312,17 @@ class TaskFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     lead_unit = factory.SubFactory(UnitFactory)
     deadline = days_from_today(14)
+
+
+class SupervisionNoticeFactory(factory.django.DjangoModelFactory):
+    """A 督办单 to a unit, its reply due in three days (the tasks it covers are added by hand)."""
+
+    class Meta:
+        model = SupervisionNotice
+
+    unit = factory.SubFactory(UnitFactory)
+    key = factory.Sequence(lambda n: f"{n:040x}")
+    reply_by = days_from_today(3)
 
 
 class TaskFeedbackFactory(factory.django.DjangoModelFactory):

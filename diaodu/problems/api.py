@@ -133,7 +133,7 @@ class TaskSerializer(VisibleRelationsMixin, _LightMixin, serializers.ModelSerial
 class NoticeUnitSerializer(serializers.Serializer):
     """The unit a 督办单 for overdue tasks is addressed to (?unit=)."""
 
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    unit = VisibleRelatedField(queryset=Unit.objects.all())
 
 
 NOTICE_RESPONSES = {
@@ -296,7 +296,7 @@ class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
         """The 督办单 for all of a unit's overdue tasks that you see, as a Word document."""
         if not permissions.can_issue_notice(request.user):
             raise PermissionDenied(notices.NOT_AN_ISSUER)
-        query = NoticeUnitSerializer(data=request.query_params)
+        query = NoticeUnitSerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         unit = query.validated_data["unit"]
         tasks = list(
