@@ -18,7 +18,8 @@ from diaodu.assessment.choices import Group, Indicator, Method, PeriodKind, Stan
 from diaodu.assessment.models import Ranking, Score, ScoringRule, ScoringScheme
 from diaodu.assessment.periods import Window
 from diaodu.bulletins.models import Bulletin
-from diaodu.core.models import Action, ChangeRecord, JobRun
+from diaodu.core.choices import DocumentKind
+from diaodu.core.models import Action, ChangeRecord, DocumentNumber, JobRun
 from diaodu.exchange.models import ImportJob, ImportStatus
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.models import Inspection, InspectionPhoto
@@ -155,6 +156,24 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试项目{n}")
     stage = Stage.CONTINUING
     total_investment = Decimal("10000.00")
+
+
+class DocumentNumberFactory(factory.django.DjangoModelFactory):
+    """A bulletin's number of this year (焦重办〔2026〕N号), for a job run standing in for the
+    document (numbers name their document by content type and id)."""
+
+    class Meta:
+        model = DocumentNumber
+
+    class Params:
+        document = factory.SubFactory(JobRunFactory)
+
+    kind = DocumentKind.BULLETIN
+    year = factory.LazyFunction(lambda: today().year)
+    sequence = factory.Sequence(lambda n: n + 1)
+    abbreviation = "焦重办"
+    content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(JobRun))
+    object_id = factory.LazyAttribute(lambda o: str(o.document.pk))
 
 
 class ChangeRecordFactory(factory.django.DjangoModelFactory):
@@ -520,10 +539,19 @@ class ScoreFactory(factory.django.DjangoModelFactory):
 
 
 class BulletinFactory(factory.django.DjangoModelFactory):
-    """Last month's bulletin, issued."""
+    """Last month's bulletin, issued; a second one of the same period reissues it (the first
+    is marked superseded)."""
 
     class Meta:
         model = Bulletin
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        if not kwargs.get("superseded"):
+            model_class.objects.filter(
+                kind=kwargs["kind"], year=kwargs["year"], number=kwargs["number"]
+            ).update(superseded=True)
+        return super()._create(model_class, *args, **kwargs)
 
     class Params:
         window = factory.LazyFunction(lambda: Window.default(today()))

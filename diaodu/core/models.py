@@ -163,15 +163,8 @@ class DocumentNumber(models.Model):
     abbreviation = models.CharField(_("issuer's abbreviation"), max_length=20)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.CharField(max_length=40)
+    # Who numbered it is in the document's own history (core is below org: no user here).
     issued_at = models.DateTimeField(_("numbered at"), auto_now_add=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("numbered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     # Earlier numbers of the object, oldest first: {"year", "sequence", "text", "issued_at"}.
     history = models.JSONField(_("earlier numbers"), default=list, blank=True)
 

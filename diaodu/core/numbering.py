@@ -77,7 +77,6 @@ def number_for(
                         abbreviation=abbreviation(),
                         content_type=content_type,
                         object_id=str(obj.pk),
-                        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
                     )
                 return _reissue(obj, number, year, actor)
         except IntegrityError:
@@ -98,11 +97,8 @@ def _reissue(obj: models.Model, number: DocumentNumber, year: int, actor: Any) -
     ]
     number.year, number.sequence = year, _next_sequence(number.kind, year)
     number.abbreviation = abbreviation()
-    number.issued_by = actor if getattr(actor, "is_authenticated", False) else None
     number.issued_at = timezone.now()
-    number.save(
-        update_fields=["year", "sequence", "abbreviation", "issued_by", "issued_at", "history"]
-    )
+    number.save(update_fields=["year", "sequence", "abbreviation", "issued_at", "history"])
     # In the document's own history: "document number: 焦重办〔2026〕7号 → 焦重办〔2026〕9号".
     record(actor, obj, Action.UPDATE, {"document_number": [before, number.text]})
     return number

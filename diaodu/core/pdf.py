@@ -16,6 +16,7 @@ is given as the font's size and the characters are set 0.25 pt closer: 28 a line
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote
@@ -54,8 +55,13 @@ def available() -> bool:
 def for_libreoffice(docx: bytes) -> bytes:
     """The Word file as LibreOffice lays it out 28 characters a line (see above): no character
     grid (its pitch given as the font's size), the characters of the Normal style 0.25 pt
-    closer instead."""
-    document = Document(BytesIO(docx))
+    closer instead. ConversionError for a file that is no Word document."""
+    try:
+        document = Document(BytesIO(docx))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise ConversionError(
+            _("This file is not a Word document; it cannot be shown as PDF.")
+        ) from error
     for section in document.sections:
         grid = section._sectPr.find(qn("w:docGrid"))
         if grid is not None:

@@ -106,6 +106,9 @@ IN_SCOPE = {
     # with a message, the API answers 400).
     "assessment:summons": {302},
     "ranking-summons": {400},
+    # The PDF of a bulletin where LibreOffice is installed and the world's file is a Word file;
+    # else back to the list with a message.
+    "assessment:bulletin-pdf": {200, 302},
     # Rows the application writes, never added by hand:
     "admin:notifications_delivery_add": {403},
     "admin:core_changerecord_add": {403},

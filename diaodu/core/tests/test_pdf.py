@@ -71,3 +71,8 @@ def test_a_document_converts_to_an_a4_pdf_of_28_characters_a_line(tmp_path):
 def test_a_conversion_that_takes_too_long_is_stopped():
     with pytest.raises(pdf.ConversionError):
         pdf.to_pdf(a_document(), timeout=0.001)
+
+
+def test_a_file_that_is_no_word_document_is_refused_in_chinese():
+    with pytest.raises(pdf.ConversionError, match="Word"):
+        pdf.for_libreoffice(b"not a zip file")
