@@ -17,12 +17,13 @@ from diaodu.assessment.periods import Window
 from diaodu.bulletins.choices import BulletinStatus
 from diaodu.bulletins.models import Bulletin
 from diaodu.bulletins.permissions import require_issuer
-from diaodu.bulletins.services import do_issue_bulletin, stored_response
+from diaodu.bulletins.services import do_issue_bulletin, stored_pdf_response, stored_response
 from diaodu.bulletins.views import parse_period
 from diaodu.core.api import ServiceActionsMixin
 from diaodu.core.docx import DOCX
 from diaodu.core.exports import FileRenderer
 from diaodu.core.limits import CODE
+from diaodu.core.pdf import PDF, ConversionError
 
 DOCX_RESPONSE = {(200, DOCX): OpenApiTypes.BINARY}
 
@@ -30,6 +31,11 @@ DOCX_RESPONSE = {(200, DOCX): OpenApiTypes.BINARY}
 class DOCXRenderer(FileRenderer):
     media_type = DOCX
     format = "docx"
+
+
+class PDFRenderer(FileRenderer):
+    media_type = PDF
+    format = "pdf"
 
 
 class BulletinSerializer(serializers.ModelSerializer):
@@ -127,3 +133,14 @@ class BulletinViewSet(
     def download(self, request, pk=None):
         """The Word file as issued."""
         return stored_response(self.get_object())
+
+    @extend_schema(responses={(200, PDF): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
+    def pdf(self, request, pk=None):
+        """The bulletin as issued, as PDF, where LibreOffice is installed on the server (409
+        with the reason where it is not or the conversion fails)."""
+        bulletin = self.get_object()
+        try:
+            return stored_pdf_response(bulletin)
+        except ConversionError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)

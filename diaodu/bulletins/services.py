@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -32,6 +33,7 @@ from diaodu.core.downloads import protected_file_response
 from diaodu.core.history import record
 from diaodu.core.models import Action
 from diaodu.core.numbering import number_for
+from diaodu.core.pdf import to_pdf
 from diaodu.notifications.services import notify
 from diaodu.org.models import User
 
@@ -54,6 +56,28 @@ def stored_response(bulletin: Bulletin) -> HttpResponseBase:
         return protected_file_response(bulletin.document, download_name(bulletin))
     except Http404 as error:
         raise Http404(_("The file of this bulletin is missing.")) from error
+
+
+def stored_pdf_response(bulletin: Bulletin) -> HttpResponseBase:
+    """The bulletin as issued, as a PDF shown in the browser (where LibreOffice is installed):
+    converted the first time it is asked for and kept beside the Word file (an issued bulletin
+    does not change), so it is converted once. 404 if the Word file is gone; ConversionError
+    (with a message) if it cannot be converted."""
+    if not bulletin.document:
+        raise Http404(_("The file of this bulletin is missing."))
+    field = Bulletin._meta.get_field("document")
+    stored = FieldFile(bulletin, field, str(bulletin.document.name).removesuffix(".docx") + ".pdf")
+    if not stored.storage.exists(str(stored.name)):
+        try:
+            with bulletin.document.open("rb") as word:
+                content = to_pdf(word.read())
+        except FileNotFoundError as error:
+            raise Http404(_("The file of this bulletin is missing.")) from error
+        stored = FieldFile(
+            bulletin, field, stored.storage.save(str(stored.name), ContentFile(content))
+        )
+    name = download_name(bulletin).removesuffix(".docx") + ".pdf"
+    return protected_file_response(stored, name, as_attachment=False)
 
 
 def next_issue(year: int) -> int:

@@ -8,10 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db.models.fields.files import FieldFile
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,11 +19,10 @@ from diaodu.bulletins.choices import BulletinStatus
 from diaodu.bulletins.documents import build_content, bulletin_docx, issue_text
 from diaodu.bulletins.models import Bulletin
 from diaodu.bulletins.permissions import can_issue, require_issuer
-from diaodu.bulletins.services import do_issue_bulletin, download_name, stored_response
+from diaodu.bulletins.services import do_issue_bulletin, stored_pdf_response, stored_response
 from diaodu.core.docx import docx_response
-from diaodu.core.downloads import protected_file_response
 from diaodu.core.limits import CODE
-from diaodu.core.pdf import ConversionError, to_pdf
+from diaodu.core.pdf import ConversionError
 from diaodu.core.pdf import available as pdf_available
 
 PAGE_SIZE = 30
@@ -137,26 +133,11 @@ def bulletin_pdf(request, pk):
     Converted the first time it is asked for and kept beside the Word file (an issued bulletin
     does not change), so it is converted once."""
     bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
-    if not bulletin.document:
-        raise Http404(_("The file of this bulletin is missing."))
-    name = download_name(bulletin).removesuffix(".docx") + ".pdf"
-    stored = FieldFile(
-        bulletin,
-        Bulletin._meta.get_field("document"),
-        bulletin.document.name.removesuffix(".docx") + ".pdf",
-    )
-    if not stored.storage.exists(stored.name):
-        try:
-            with bulletin.document.open("rb") as word:
-                content = to_pdf(word.read())
-        except FileNotFoundError as error:
-            raise Http404(_("The file of this bulletin is missing.")) from error
-        except ConversionError as error:
-            messages.error(request, str(error))
-            return redirect("assessment:bulletins")
-        saved = stored.storage.save(stored.name, ContentFile(content))
-        stored = FieldFile(bulletin, Bulletin._meta.get_field("document"), saved)
-    return protected_file_response(stored, name, as_attachment=False)
+    try:
+        return stored_pdf_response(bulletin)
+    except ConversionError as error:
+        messages.error(request, str(error))
+        return redirect("assessment:bulletins")
 
 
 @login_required

@@ -109,6 +109,7 @@ IN_SCOPE = {
     # The PDF of a bulletin where LibreOffice is installed and the world's file is a Word file;
     # else back to the list with a message.
     "assessment:bulletin-pdf": {200, 302},
+    "bulletin-pdf": {200, 409},
     # Rows the application writes, never added by hand:
     "admin:notifications_delivery_add": {403},
     "admin:core_changerecord_add": {403},

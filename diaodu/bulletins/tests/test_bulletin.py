@@ -434,6 +434,21 @@ def test_the_pdf_of_a_bulletin_for_anyone_signed_in(town, client, monkeypatch):
     assert user.get(reverse("assessment:bulletin-pdf", args=[bulletin.pk + 99])).status_code == 404
 
 
+@pytest.mark.skipif(not pdf.available(), reason="LibreOffice is not installed: PDF is optional")
+def test_the_api_gives_the_pdf(town):
+    bulletin = do_issue_bulletin(town.users.hq, MARCH)
+    response = api(town.users.jiefang).get(f"/api/bulletins/{bulletin.pk}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_the_api_without_libreoffice_answers_409_with_the_reason(town, monkeypatch):
+    bulletin = do_issue_bulletin(town.users.hq, MARCH)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    response = api(town.users.jiefang).get(f"/api/bulletins/{bulletin.pk}/pdf/")
+    assert response.status_code == 409 and "LibreOffice" in response.json()["detail"]
+
+
 def test_without_libreoffice_the_pdf_is_refused_with_a_message(town, monkeypatch):
     bulletin = do_issue_bulletin(town.users.hq, MARCH)
     monkeypatch.setenv("PATH", "/nonexistent")
