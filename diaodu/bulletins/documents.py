@@ -47,6 +47,7 @@ from diaodu.core.docx import (
     title,
     to_bytes,
 )
+from diaodu.core.money import in_yi
 from diaodu.problems.models import Problem, Task
 from diaodu.projects.choices import Stage
 from diaodu.projects.models import Project
@@ -454,11 +455,11 @@ def _overview(figures: Figures, content: Content) -> list[str]:
     data = {
         "date": date_text(content.as_of),
         "projects": figures.projects,
-        "total": money(figures.total_investment),
+        "total": in_yi(figures.total_investment, sep=""),
         "city_level": figures.city_level,
-        "planned": money(figures.planned),
-        "planned_to_date": money(figures.planned_to_date),
-        "invested": money(figures.invested),
+        "planned": in_yi(figures.planned, sep=""),
+        "planned_to_date": in_yi(figures.planned_to_date, sep=""),
+        "invested": in_yi(figures.invested, sep=""),
         "rate": percent(figures.rate),
         "schedule_rate": percent(figures.schedule_rate),
         "starts_planned": figures.starts_planned,
@@ -471,11 +472,13 @@ def _overview(figures: Figures, content: Content) -> list[str]:
         "tasks_open": figures.tasks_open,
         "tasks_overdue": figures.tasks_overdue,
     }
+    # The sentence reads amounts as leaders do (亿元 from one 亿 up); the table of figures
+    # below keeps them in 万元.
     investment = _(
         "As of %(date)s the city has %(projects)d key projects with a total investment of "
-        "%(total)s (10k yuan). They plan to invest %(planned)s (10k yuan) this year, "
-        "%(planned_to_date)s (10k yuan) by now; they have completed %(invested)s (10k yuan): "
-        "%(rate)s of the annual plan and %(schedule_rate)s of the plan to date."
+        "%(total)s. They plan to invest %(planned)s this year, %(planned_to_date)s by now; "
+        "they have completed %(invested)s: %(rate)s of the annual plan and %(schedule_rate)s "
+        "of the plan to date."
     )
     return [
         investment % data,

@@ -34,20 +34,21 @@ def is_yi(value: Any) -> bool:
     return number is not None and abs(number.quantize(CENT, ROUND_HALF_UP)) >= WAN_PER_YI
 
 
-def wan_text(value: Any) -> str:
+def wan_text(value: Any, sep: str = " ") -> str:
     """An amount in 万元 with its unit: "9,999.99 万元"; "—" for nothing."""
     number = amount(value)
     if number is None:
         return MISSING
-    return f"{number.quantize(CENT, ROUND_HALF_UP):,.2f} {_('10k yuan')}"
+    return f"{number.quantize(CENT, ROUND_HALF_UP):,.2f}{sep}{_('10k yuan')}"
 
 
-def in_yi(value: Any) -> str:
+def in_yi(value: Any, sep: str = " ") -> str:
     """An amount given in 万元, written for a leader: "901.13 亿元" from 10,000 万元 up (either
-    sign), else "9,999.99 万元"; "—" for nothing (None, empty, not a number)."""
+    sign), else "9,999.99 万元"; "—" for nothing (None, empty, not a number). A document's
+    running text joins number and unit with no space (`sep=""`): 总投资901.13亿元."""
     number = amount(value)
     if number is None:
         return MISSING
     if not is_yi(number):
-        return wan_text(number)
-    return f"{(number / WAN_PER_YI).quantize(CENT, ROUND_HALF_UP):,.2f} {_('100m yuan')}"
+        return wan_text(number, sep)
+    return f"{(number / WAN_PER_YI).quantize(CENT, ROUND_HALF_UP):,.2f}{sep}{_('100m yuan')}"

@@ -539,3 +539,18 @@ def test_api_create(town):
     year = api(town.users.hq).post("/api/bulletins/", {"period": "2026"}, format="json")
     assert year.status_code == 400
     assert Bulletin.objects.count() == 1
+
+
+def test_the_overview_reads_large_amounts_in_yi_and_the_table_keeps_wan(town):
+    """Leaders read a total of one 亿 or more in 亿元 (before: 总投资9,011,290.00万元); the
+    table of figures keeps 万元, as its heading says."""
+    content = build_content(MARCH, TODAY)
+    content.figures.total_investment = Decimal("9011290")
+    content.figures.planned = Decimal("9999.99")
+    document = _open(bulletin_docx(content))
+    overview = next(p.text for p in document.paragraphs if p.text.startswith("截至"))
+    assert "总投资901.13亿元" in overview
+    assert "年度计划投资9,999.99万元" in overview
+    assert "万元万元" not in overview and "亿元万元" not in overview
+    rows = {row[0]: row[1] for rows in _tables(document) for row in rows}
+    assert rows[_("Total investment (10k yuan)")] == "9,011,290.00"
