@@ -1095,9 +1095,10 @@ def reset():
     """Remove everything the demo builds (all projects, units, leaders, programmes, users)."""
     from diaodu.assessment.models import Ranking
     from diaodu.bulletins.models import Bulletin
-    from diaodu.core.models import ChangeRecord
+    from diaodu.core.models import ChangeRecord, DocumentNumber
     from diaodu.exchange.models import ImportJob
     from diaodu.meetings.models import Meeting
+    from diaodu.problems.models import SupervisionNotice
     from diaodu.reporting.models import ReportingPeriod
 
     with transaction.atomic():
@@ -1107,6 +1108,8 @@ def reset():
         Ranking.objects.all().delete()
         ChangeRecord.objects.all().delete()
         ImportJob.objects.all().delete()
+        SupervisionNotice.objects.all().delete()  # its unit is protected
+        DocumentNumber.objects.all().delete()  # the documents numbered are gone
         Meeting.objects.all().delete()
         Project.objects.all().delete()
         ReportingPeriod.objects.all().delete()

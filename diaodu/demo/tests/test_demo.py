@@ -149,6 +149,9 @@ def test_demo_command_if_empty_and_reset_to_the_same_city(demo_city, capsys):
     assert count == len(PROJECTS)
     before = fingerprint()
     assert all(before), [len(rows) for rows in before]
+    from diaodu.core.models import DocumentNumber
+
+    numbers_before = list(DocumentNumber.objects.values_list("sequence", flat=True))
     call_command("demo", if_empty=True)
     assert Project.objects.count() == count
     out = capsys.readouterr().out
@@ -160,8 +163,18 @@ def test_demo_command_if_empty_and_reset_to_the_same_city(demo_city, capsys):
         created_by=User.objects.get(username="hq"), file="imports/a.xlsx", original_name="a.xlsx",
         year=demo_city.today.year,
     )  # fmt: skip
+    # Nor does a 督办单 issued to a unit (its unit is protected), and numbering starts again.
+    from diaodu.core.models import DocumentNumber
+    from diaodu.problems.models import SupervisionNotice, Task
+    from diaodu.problems.services import do_issue_notice
+
+    task = Task.objects.select_related("lead_unit").first()
+    do_issue_notice(User.objects.get(username="hq"), task.lead_unit, [task])
     call_command("demo", reset=True)
-    assert not ImportJob.objects.exists()
+    assert not ImportJob.objects.exists() and not SupervisionNotice.objects.exists()
+    assert sorted(DocumentNumber.objects.values_list("sequence", flat=True)) == sorted(
+        numbers_before
+    )
     assert builder.PASSWORD in capsys.readouterr().out
     assert fingerprint() == before
 
