@@ -6,7 +6,6 @@ headquarters publishes rankings and versions the scheme.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
@@ -20,8 +19,13 @@ from diaodu.assessment.models import Ranking, ScoringRule, ScoringScheme
 from diaodu.assessment.periods import Window
 from diaodu.assessment.permissions import require_manager
 from diaodu.core.api import ServiceActionsMixin, VisibleRelationsMixin
-from diaodu.core.docx import DOCX
 from diaodu.core.limits import CODE, validate_year
+from diaodu.core.pdf_api import (
+    DOCUMENT_RENDERERS,
+    FORMAT_PARAMETER,
+    api_document,
+    document_responses,
+)
 
 PERIOD = OpenApiParameter(
     "period",
@@ -243,14 +247,8 @@ class RankingViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
         window, group = _window(request.query_params), _group(request.query_params)
         return Response(result_data(_read(lambda: services.read(window, group))))
 
-    @extend_schema(
-        responses={
-            (200, DOCX): OpenApiTypes.BINARY,
-            400: OpenApiTypes.OBJECT,
-            403: OpenApiTypes.OBJECT,
-        }
-    )
-    @action(detail=True, methods=["get"])
+    @extend_schema(parameters=[FORMAT_PARAMETER], responses=document_responses(400, 403, 404))
+    @action(detail=True, methods=["get"], renderer_classes=DOCUMENT_RENDERERS)
     def summons(self, request, pk=None):
         """The 约谈通知 to the units this published ranking summons, as a Word document:
         headquarters only; 400 when it summons no unit."""
@@ -259,7 +257,9 @@ class RankingViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
         scores = summons.summoned(ranking)
         if not scores:
             raise ValidationError({"ranking": [summons.NOBODY_SUMMONED]})
-        return summons.summons_response(request.user, ranking, scores)
+        return api_document(
+            request, lambda as_pdf: summons.summons_response(request.user, ranking, scores, as_pdf)
+        )
 
     @extend_schema(
         request=PublishSerializer,

@@ -25,7 +25,6 @@ from diaodu.core.docx import (
     addressee,
     body,
     date_text,
-    docx_response,
     imprint,
     issuer_name,
     masthead,
@@ -38,6 +37,7 @@ from diaodu.core.docx import (
 )
 from diaodu.core.models import DocumentNumber
 from diaodu.core.numbering import number_for
+from diaodu.core.pdf import document_response
 from diaodu.core.workdays import add_working_days
 
 __all__ = ["NOBODY_SUMMONED", "summoned", "summons_docx", "summons_response"]
@@ -142,11 +142,11 @@ def summons_docx(ranking: Ranking, scores: list[Score], numbered: DocumentNumber
     return to_bytes(document)
 
 
-def summons_response(actor, ranking: Ranking, scores: list[Score]):
+def summons_response(actor, ranking: Ranking, scores: list[Score], as_pdf: bool = False):
     """The 约谈通知 as a download named by its number, given once to the ranking (asked again,
-    the same number and date; diaodu.core.numbering)."""
+    the same number and date; diaodu.core.numbering); with `as_pdf`, as PDF."""
     require_manager(actor)
     numbered = number_for(ranking, DocumentKind.SUMMONS, timezone.localdate().year, actor)
     name = f"{_('Summons notice')}-{numbered.text}.docx"
     fallback = f"summons-{numbered.year}-{numbered.sequence}.docx"
-    return docx_response(summons_docx(ranking, scores, numbered), name, fallback)
+    return document_response(summons_docx(ranking, scores, numbered), name, fallback, as_pdf)

@@ -20,7 +20,9 @@ from diaodu.assessment.forms import RuleForm, RuleFormSet, SchemeForm
 from diaodu.assessment.models import Ranking, ScoringScheme
 from diaodu.assessment.periods import Window, period_options
 from diaodu.assessment.permissions import can_manage, require_manager
+from diaodu.core import pdf
 from diaodu.core.exports import xlsx_response
+from diaodu.core.pdf import page_document
 
 
 def window_from(request, source=None) -> Window:
@@ -78,6 +80,7 @@ def rankings(request):
             "result": result,
             "error": error,
             "can_manage": can_manage(request.user),
+            "pdf_available": pdf.available(),
         },
     )
 
@@ -140,11 +143,15 @@ def ranking_summons(request, pk):
     )
     require_manager(request.user)
     scores = summons.summoned(ranking)
+    window = Window(ranking.kind, ranking.year, ranking.number)
     if not scores:
         messages.warning(request, summons.NOBODY_SUMMONED)
-        window = Window(ranking.kind, ranking.year, ranking.number)
         return redirect(_ranking_url(window, ranking.group))
-    return summons.summons_response(request.user, ranking, scores)
+    return page_document(
+        request,
+        lambda as_pdf: summons.summons_response(request.user, ranking, scores, as_pdf),
+        _ranking_url(window, ranking.group),
+    )
 
 
 # -- scoring schemes ------------------------------------------------------------------------

@@ -17,16 +17,21 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+
+from diaodu.core.docx import docx_response
 
 PDF = "application/pdf"
 # 156 mm / 28 is 15.79 pt: 3号 (16 pt) characters 0.25 pt closer (in twentieths of a point).
@@ -125,3 +130,37 @@ def pdf_response(content: bytes, filename: str, fallback: str) -> HttpResponse:
         f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
     )
     return response
+
+
+# -- a document's route answering Word or, asked with ?format=pdf, PDF --------------------------
+
+
+def wants_pdf(request: HttpRequest) -> bool:
+    """Whether a document's route was asked for as PDF (`?format=pdf`), to preview it."""
+    return request.GET.get("format") == "pdf"
+
+
+def pdf_name(filename: str) -> str:
+    """The name of a document's PDF: its Word file's name, ending .pdf."""
+    return filename.removesuffix(".docx") + ".pdf"
+
+
+def document_response(docx: bytes, filename: str, fallback: str, as_pdf: bool) -> HttpResponse:
+    """The Word file as a download, or with `as_pdf` its PDF shown in the browser under the
+    same names ending .pdf (ConversionError where LibreOffice is missing or fails). Whoever
+    asks for either goes through the same function first, so both carry the same number."""
+    if not as_pdf:
+        return docx_response(docx, filename, fallback)
+    return pdf_response(to_pdf(docx), pdf_name(filename), pdf_name(fallback))
+
+
+def page_document(
+    request: HttpRequest, respond: Callable[[bool], HttpResponse], back: str
+) -> HttpResponse:
+    """A page's document route: `respond(as_pdf)` answers the Word file or its PDF; where the
+    PDF cannot be made, back to the page `back` (a URL) with the reason, to take the Word file."""
+    try:
+        return respond(wants_pdf(request))
+    except ConversionError as error:
+        messages.error(request, str(error))
+        return redirect(back)

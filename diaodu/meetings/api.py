@@ -1,9 +1,7 @@
 """API for meetings: CRUD, the agenda, minutes to draft tasks, confirmation (keeping what the
 reviewer corrected), the aliases those corrections reveal, Word documents."""
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +10,13 @@ from rest_framework.response import Response
 
 from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
 from diaodu.core.limits import MINUTES, TEXT, validate_year
+from diaodu.core.pdf import document_response
+from diaodu.core.pdf_api import (
+    DOCUMENT_RENDERERS,
+    FORMAT_PARAMETER,
+    api_document,
+    document_responses,
+)
 from diaodu.meetings import documents, services
 from diaodu.meetings.agenda import build_agenda
 from diaodu.meetings.models import Meeting
@@ -20,8 +25,6 @@ from diaodu.org.choices import UnitKind
 from diaodu.org.models import Unit
 from diaodu.problems.api import TaskSerializer
 from diaodu.projects.models import Project
-
-DOCX_RESPONSE = {(200, documents.DOCX): OpenApiTypes.BINARY}
 
 
 class MeetingSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
@@ -99,10 +102,11 @@ class AliasOfferSerializer(serializers.Serializer):
     unit_id = serializers.IntegerField()
 
 
-def _docx(content, filename):
-    response = HttpResponse(content, content_type=documents.DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _docx(request, content, filename):
+    """The Word file, or (?format=pdf) its PDF; 409 where the PDF cannot be made."""
+    return api_document(
+        request, lambda as_pdf: document_response(content, filename, filename, as_pdf)
+    )
 
 
 # -- what the agenda and the extraction answer (the schema) ---------------------------------
@@ -326,15 +330,19 @@ class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
         offers = services.alias_offers(meeting)
         return Response([{"alias": alias, "unit_id": unit.pk} for alias, unit in offers])
 
-    @extend_schema(responses=DOCX_RESPONSE)
-    @action(detail=True, methods=["get"], url_path="agenda-docx")
+    @extend_schema(parameters=[FORMAT_PARAMETER], responses=document_responses(404))
+    @action(
+        detail=True, methods=["get"], url_path="agenda-docx", renderer_classes=DOCUMENT_RENDERERS
+    )
     def agenda_docx(self, request, pk=None):
         meeting = self.get_object()
         content = documents.agenda_docx(meeting, build_agenda(meeting, request.user))
-        return _docx(content, f"agenda-{meeting.date:%Y%m%d}-{meeting.pk}.docx")
+        return _docx(request, content, f"agenda-{meeting.date:%Y%m%d}-{meeting.pk}.docx")
 
-    @extend_schema(responses=DOCX_RESPONSE)
-    @action(detail=True, methods=["get"], url_path="minutes-docx")
+    @extend_schema(parameters=[FORMAT_PARAMETER], responses=document_responses(404))
+    @action(
+        detail=True, methods=["get"], url_path="minutes-docx", renderer_classes=DOCUMENT_RENDERERS
+    )
     def minutes_docx(self, request, pk=None):
         from diaodu.problems.models import Task
 
@@ -346,4 +354,4 @@ class MeetingViewSet(ServiceActionsMixin, viewsets.ModelViewSet):
             .order_by("deadline", "id")
         )
         content = documents.minutes_docx(meeting, tasks, request.user)
-        return _docx(content, f"minutes-{meeting.pk}.docx")
+        return _docx(request, content, f"minutes-{meeting.pk}.docx")

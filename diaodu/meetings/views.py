@@ -7,9 +7,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from diaodu.core import pdf
+from diaodu.core.pdf import document_response, page_document
 from diaodu.meetings import documents, services
 from diaodu.meetings.agenda import build_agenda, task_item
 from diaodu.meetings.forms import AliasForm, DraftTaskFormSet, MeetingForm, MinutesForm
@@ -126,28 +129,33 @@ def meeting_detail(request, pk):
             "alias_offers": (
                 services.alias_offers(meeting) if is_headquarters(request.user) else []
             ),
+            "pdf_available": pdf.available(),
         },
     )
 
 
-def _docx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=documents.DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _document(request, meeting, content: bytes, filename: str) -> HttpResponse:
+    """The meeting's Word file, or (?format=pdf) its PDF; back to the meeting if it cannot be."""
+    return page_document(
+        request,
+        lambda as_pdf: document_response(content, filename, filename, as_pdf),
+        reverse("meetings:detail", args=[meeting.pk]),
+    )
 
 
 @login_required
 def agenda_download(request, pk):
     meeting = _detail_meeting(request, pk)
     content = documents.agenda_docx(meeting, build_agenda(meeting, request.user))
-    return _docx_response(content, f"agenda-{meeting.date:%Y%m%d}-{meeting.pk}.docx")
+    return _document(request, meeting, content, f"agenda-{meeting.date:%Y%m%d}-{meeting.pk}.docx")
 
 
 @login_required
 def minutes_download(request, pk):
     meeting = _detail_meeting(request, pk)
     content = documents.minutes_docx(meeting, _meeting_tasks(meeting, request.user), request.user)
-    return _docx_response(content, f"minutes-{meeting.date:%Y%m%d}-{meeting.pk}.docx")
+    filename = f"minutes-{meeting.date:%Y%m%d}-{meeting.pk}.docx"
+    return _document(request, meeting, content, filename)
 
 
 def _choices(meeting, user):

@@ -8,9 +8,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
-from diaodu.core.docx import DOCX
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.core.limits import NOTE
+from diaodu.core.pdf_api import (
+    DOCUMENT_RENDERERS,
+    FORMAT_PARAMETER,
+    api_document,
+    document_responses,
+)
 from diaodu.org.models import Unit
 from diaodu.problems import exports, notices, permissions, services
 from diaodu.problems.choices import LEVEL_ORDER
@@ -136,11 +141,7 @@ class NoticeUnitSerializer(serializers.Serializer):
     unit = VisibleRelatedField(queryset=Unit.objects.all())
 
 
-NOTICE_RESPONSES = {
-    (200, DOCX): OpenApiTypes.BINARY,
-    400: OpenApiTypes.OBJECT,
-    403: OpenApiTypes.OBJECT,
-}
+NOTICE_RESPONSES = document_responses(400, 403, 404)
 
 
 class TextSerializer(serializers.Serializer):
@@ -278,20 +279,29 @@ class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
     def send_back(self, request, pk=None):
         return self._act(services.do_send_back_task)
 
-    @extend_schema(responses=NOTICE_RESPONSES)
-    @action(detail=True, methods=["get"])
+    @extend_schema(parameters=[FORMAT_PARAMETER], responses=NOTICE_RESPONSES)
+    @action(detail=True, methods=["get"], renderer_classes=DOCUMENT_RENDERERS)
     def notice(self, request, pk=None):
         """The 督办单 for this task, addressed to its lead unit, as a Word document."""
         task = self.get_object()
         if not permissions.can_issue_notice(request.user):
             raise PermissionDenied(notices.NOT_AN_ISSUER)
-        return notices.notice_response(request.user, task.lead_unit, [task])
+        return api_document(
+            request,
+            lambda as_pdf: notices.notice_response(request.user, task.lead_unit, [task], as_pdf),
+        )
 
     @extend_schema(
-        parameters=[OpenApiParameter("unit", OpenApiTypes.INT, required=True)],
+        parameters=[OpenApiParameter("unit", OpenApiTypes.INT, required=True), FORMAT_PARAMETER],
         responses=NOTICE_RESPONSES,
     )
-    @action(detail=False, methods=["get"], url_path="overdue-notice", filter_backends=[])
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="overdue-notice",
+        filter_backends=[],
+        renderer_classes=DOCUMENT_RENDERERS,
+    )
     def overdue_notice(self, request):
         """The 督办单 for all of a unit's overdue tasks that you see, as a Word document."""
         if not permissions.can_issue_notice(request.user):
@@ -306,4 +316,6 @@ class TaskViewSet(_TransitionsMixin, viewsets.ModelViewSet):
         )
         if not tasks:
             raise serializers.ValidationError({"unit": [notices.NOTHING_OVERDUE]})
-        return notices.notice_response(request.user, unit, tasks)
+        return api_document(
+            request, lambda as_pdf: notices.notice_response(request.user, unit, tasks, as_pdf)
+        )

@@ -24,7 +24,6 @@ from diaodu.core.docx import (
     addressee,
     body,
     date_text,
-    docx_response,
     issuer_name,
     masthead,
     new_document,
@@ -35,6 +34,7 @@ from diaodu.core.docx import (
     to_bytes,
 )
 from diaodu.core.models import DocumentNumber
+from diaodu.core.pdf import document_response
 from diaodu.org.models import Unit
 from diaodu.problems.models import SupervisionNotice, Task
 from diaodu.problems.services import NOT_AN_ISSUER, REPLY_WORKING_DAYS, do_issue_notice
@@ -152,10 +152,11 @@ def _reply_slip(document, number: DocumentNumber, unit: Unit, issuer: str, due: 
         part.paragraph_format.keep_with_next = True
 
 
-def notice_response(actor, unit: Unit, tasks: Sequence[Task]):
+def notice_response(actor, unit: Unit, tasks: Sequence[Task], as_pdf: bool = False):
     """Issue (or issue again: the same notice) the 督办单 and answer it as a download named
-    by its number: 督办单-焦重办〔2026〕7号-交通运输局.docx."""
+    by its number: 督办单-焦重办〔2026〕7号-交通运输局.docx; with `as_pdf`, the same notice as PDF
+    (diaodu.core.pdf.document_response)."""
     notice, number = do_issue_notice(actor, unit, tasks)
     name = f"{_('Supervision notice')}-{number.text}-{unit}.docx"
     fallback = f"notice-{number.year}-{number.sequence}.docx"
-    return docx_response(notice_docx(notice, number, tasks), name, fallback)
+    return document_response(notice_docx(notice, number, tasks), name, fallback, as_pdf)

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from diaodu.core import pdf
 from diaodu.core.models import ChangeRecord
+from diaodu.core.pdf import page_document
 from diaodu.org.models import Unit
 from diaodu.problems import exports, notices, permissions, services, transitions
 from diaodu.problems.choices import ProblemStatus, TaskStatus
@@ -78,6 +80,7 @@ def task_list(request):
         TaskStatus,
         "problems/task_list.html",
         can_assign=permissions.can_assign(request.user),
+        pdf_available=pdf.available(),
     )
 
 
@@ -144,6 +147,7 @@ def task_detail(request, pk):
             "text_form": TextForm(),
             "actions": _offered(request.user, task, "problems:task-action"),
             "can_issue_notice": permissions.can_issue_notice(request.user),
+            "pdf_available": pdf.available(),
         },
     )
 
@@ -367,7 +371,11 @@ def unit_counts(request):
     return render(
         request,
         "problems/unit_counts.html",
-        {"rows": rows, "can_issue_notice": permissions.can_issue_notice(request.user)},
+        {
+            "rows": rows,
+            "can_issue_notice": permissions.can_issue_notice(request.user),
+            "pdf_available": pdf.available(),
+        },
     )
 
 
@@ -381,7 +389,11 @@ def task_notice(request, pk):
     """The 督办单 for one task, addressed to its lead unit."""
     task = get_object_or_404(_tasks(request.user).select_related("meeting"), pk=pk)
     _require_issuer(request.user)
-    return notices.notice_response(request.user, task.lead_unit, [task])
+    return page_document(
+        request,
+        lambda as_pdf: notices.notice_response(request.user, task.lead_unit, [task], as_pdf),
+        reverse("problems:task", args=[task.pk]),
+    )
 
 
 @login_required
@@ -393,4 +405,8 @@ def unit_overdue_notice(request, pk):
     if not tasks:
         messages.warning(request, notices.NOTHING_OVERDUE)
         return redirect("problems:unit-counts")
-    return notices.notice_response(request.user, unit, tasks)
+    return page_document(
+        request,
+        lambda as_pdf: notices.notice_response(request.user, unit, tasks, as_pdf),
+        reverse("problems:unit-counts"),
+    )

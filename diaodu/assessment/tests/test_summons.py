@@ -5,6 +5,7 @@ with their score, place and the indicators they fell behind in."""
 import re
 from io import BytesIO
 
+import pytest
 from django.urls import reverse
 from docx import Document
 
@@ -13,7 +14,10 @@ from diaodu.assessment.choices import Group
 from diaodu.assessment.models import Ranking, ScoringScheme
 from diaodu.assessment.tests import march
 from diaodu.conftest import login
+from diaodu.core import pdf
 from diaodu.core.docx import DOCX
+from diaodu.core.models import DocumentNumber
+from diaodu.core.pdf import PDF
 from diaodu.projects.tests.test_api import api
 
 MARCH, TODAY = march.MARCH, march.TODAY
@@ -93,3 +97,51 @@ def test_the_ranking_page_offers_it_once_published(town):
     summons = reverse("assessment:summons", args=[ranking.pk])
     assert summons in login(town.users.hq).get(url).content.decode()
     assert summons not in login(town.users.jiefang).get(url).content.decode()
+
+
+# -- the 约谈通知 as PDF (?format=pdf), where LibreOffice is installed --------------------------
+
+NO_LIBREOFFICE = "服务器未安装 LibreOffice"
+
+
+@pytest.mark.skipif(not pdf.available(), reason="LibreOffice is not installed: PDF is optional")
+def test_the_summons_as_pdf_carries_the_number_of_the_word_file(town):
+    ranking = _regions(town)
+    url = reverse("assessment:summons", args=[ranking.pk])
+    for response in (
+        login(town.users.hq).get(url, {"format": "pdf"}),
+        api(town.users.hq).get(f"/api/rankings/{ranking.pk}/summons/", {"format": "pdf"}),
+    ):
+        assert response.status_code == 200, response.content[:300]
+        assert response["Content-Type"] == PDF
+        assert response["Content-Disposition"].startswith("inline;")
+        assert response.content.startswith(b"%PDF")
+    numbered = DocumentNumber.objects.count()
+    assert numbered == 1
+    assert NUMBER.search(_text(login(town.users.hq).get(url))).group() == "焦重办〔2026〕1号"
+    assert DocumentNumber.objects.count() == numbered
+    page = reverse("assessment:rankings") + f"?period={MARCH.code}&group={Group.REGION}"
+    assert f"{url}?format=pdf" in login(town.users.hq).get(page).content.decode()
+
+
+def test_without_libreoffice_the_summons_pdf_is_refused_with_the_reason(town, monkeypatch):
+    monkeypatch.setattr(pdf, "soffice", lambda: None)
+    ranking = _regions(town)
+    url = reverse("assessment:summons", args=[ranking.pk])
+    client = login(town.users.hq)
+    response = client.get(url, {"format": "pdf"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert NO_LIBREOFFICE in page and url in page and "?format=pdf" not in page
+    answer = api(town.users.hq).get(f"/api/rankings/{ranking.pk}/summons/", {"format": "pdf"})
+    assert answer.status_code == 409 and NO_LIBREOFFICE in answer.json()["detail"]
+
+
+def test_the_summons_pdf_is_guarded_as_the_word_file(town):
+    ranking = _regions(town)
+    url = reverse("assessment:summons", args=[ranking.pk])
+    for user in (town.users.jiefang, town.users.leader, town.users.jiaotong):
+        assert login(user).get(url, {"format": "pdf"}).status_code == 403
+        answer = api(user).get(f"/api/rankings/{ranking.pk}/summons/", {"format": "pdf"})
+        assert answer.status_code == 403
+    assert DocumentNumber.objects.count() == 0

@@ -5,12 +5,16 @@ import re
 from datetime import date
 from io import BytesIO
 
+import pytest
 from django.urls import reverse
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from diaodu.conftest import login
+from diaodu.core import pdf
+from diaodu.core.models import DocumentNumber
+from diaodu.core.pdf import PDF
 from diaodu.meetings import services
 from diaodu.meetings.agenda import build_agenda
 from diaodu.meetings.documents import DOCX, agenda_docx, agenda_title, minutes_docx
@@ -158,3 +162,60 @@ def test_control_characters_in_a_meeting_do_not_break_its_documents(city, ledger
         response = login(city.users.hq).get(f"/api/meetings/{meeting.pk}/{action}/")
         assert response.status_code == 200 and response["Content-Type"] == DOCX
         assert "六月调度会" in _open(response.content).paragraphs[0].text
+
+
+# -- the agenda and minutes as PDF (?format=pdf), where LibreOffice is installed --------------
+
+NO_LIBREOFFICE = "服务器未安装 LibreOffice"
+MEETING_DOCUMENTS = ("meetings:agenda-docx", "meetings:minutes-docx")
+
+
+@pytest.mark.skipif(not pdf.available(), reason="LibreOffice is not installed: PDF is optional")
+def test_the_agenda_and_minutes_as_pdf(city, ledger):
+    meeting = ledger.meeting
+    client = login(city.users.hq)
+    responses = [
+        client.get(reverse(name, args=[meeting.pk]), {"format": "pdf"})
+        for name in MEETING_DOCUMENTS
+    ]
+    for action in ("agenda-docx", "minutes-docx"):
+        responses.append(client.get(f"/api/meetings/{meeting.pk}/{action}/", {"format": "pdf"}))
+    for response in responses:
+        assert response.status_code == 200, response.content[:300]
+        assert response["Content-Type"] == PDF
+        assert response["Content-Disposition"].startswith("inline;")
+        assert response.content.startswith(b"%PDF")
+    # The minutes were numbered once, by the PDF; the Word file carries that number.
+    assert DocumentNumber.objects.count() == 1
+    word = client.get(reverse("meetings:minutes-docx", args=[meeting.pk]))
+    assert "焦重办〔2026〕1号" in _text(_open(word.content))
+    assert DocumentNumber.objects.count() == 1
+    detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    for name in MEETING_DOCUMENTS:
+        assert reverse(name, args=[meeting.pk]) + "?format=pdf" in detail
+
+
+def test_without_libreoffice_the_meeting_pdfs_are_refused(city, ledger, monkeypatch):
+    monkeypatch.setattr(pdf, "soffice", lambda: None)
+    meeting = ledger.meeting
+    client = login(city.users.jiefang)
+    for name in MEETING_DOCUMENTS:
+        response = client.get(reverse(name, args=[meeting.pk]), {"format": "pdf"})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("meetings:detail", args=[meeting.pk])
+        page = client.get(response["Location"]).content.decode()
+        assert NO_LIBREOFFICE in page and reverse(name, args=[meeting.pk]) in page
+        assert "?format=pdf" not in page
+    for action in ("agenda-docx", "minutes-docx"):
+        answer = client.get(f"/api/meetings/{meeting.pk}/{action}/", {"format": "pdf"})
+        assert answer.status_code == 409 and NO_LIBREOFFICE in answer.json()["detail"]
+
+
+def test_the_meeting_pdfs_are_scoped_as_the_word_files(city, ledger):
+    meeting = ledger.meeting
+    for name in MEETING_DOCUMENTS:
+        url = reverse(name, args=[meeting.pk])
+        assert login(city.users.gaoxin).get(url, {"format": "pdf"}).status_code == 404
+    for action in ("agenda-docx", "minutes-docx"):
+        url = f"/api/meetings/{meeting.pk}/{action}/"
+        assert login(city.users.gaoxin).get(url, {"format": "pdf"}).status_code == 404

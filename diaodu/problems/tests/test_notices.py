@@ -12,7 +12,10 @@ from django.urls import reverse
 from docx import Document
 
 from diaodu.conftest import login
+from diaodu.core import pdf
 from diaodu.core.docx import DOCX
+from diaodu.core.models import DocumentNumber
+from diaodu.core.pdf import PDF
 from diaodu.problems.models import SupervisionNotice, Task
 from diaodu.problems.tests.test_problems import TODAY, _today, assign  # noqa: F401
 from diaodu.projects.tests.test_api import api
@@ -163,3 +166,85 @@ def test_the_pages_offer_the_notice(city, tasks):
     assert unit_notice in counts
     listing = reverse("problems:tasks") + f"?unit={city.jiaotong.pk}&overdue=true"
     assert unit_notice in login(city.users.hq).get(listing).content.decode()
+
+
+# -- the 督办单 as PDF (?format=pdf), where LibreOffice is installed ---------------------------
+
+needs_libreoffice = pytest.mark.skipif(
+    not pdf.available(), reason="LibreOffice (soffice) is not installed: PDF is optional"
+)
+NO_LIBREOFFICE = "服务器未安装 LibreOffice"
+
+
+def _pdf(response):
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == PDF
+    assert response["Content-Disposition"].startswith("inline;")
+    assert ".pdf" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF")
+
+
+@needs_libreoffice
+def test_the_notices_as_pdf_carry_the_number_of_the_word_file(city, tasks):
+    late = tasks[0]
+    client, hq = login(city.users.hq), api(city.users.hq)
+    task_page = reverse("problems:task-notice", args=[late.pk])
+    unit_page = reverse("problems:unit-notice", args=[city.jiaotong.pk])
+    _pdf(client.get(task_page, {"format": "pdf"}))
+    _pdf(hq.get(f"/api/tasks/{late.pk}/notice/", {"format": "pdf"}))
+    _pdf(client.get(unit_page, {"format": "pdf"}))
+    _pdf(hq.get("/api/tasks/overdue-notice/", {"unit": city.jiaotong.pk, "format": "pdf"}))
+    numbered = DocumentNumber.objects.count()
+    assert SupervisionNotice.objects.count() == 2 and numbered == 2
+    # The Word files after: the same two notices, with the numbers the PDFs were given.
+    assert _number(client.get(task_page)) == "焦重办〔2026〕1号"
+    assert _number(client.get(unit_page)) == "焦重办〔2026〕2号"
+    assert DocumentNumber.objects.count() == numbered
+    # The pages offer the PDF beside the Word file.
+    assert (
+        f"{task_page}?format=pdf"
+        in client.get(reverse("problems:task", args=[late.pk])).content.decode()
+    )
+    assert f"{unit_page}?format=pdf" in client.get(reverse("problems:unit-counts")).content.decode()
+
+
+def test_without_libreoffice_the_notice_pdf_is_refused_with_the_reason(city, tasks, monkeypatch):
+    monkeypatch.setattr(pdf, "soffice", lambda: None)
+    late = tasks[0]
+    client, hq = login(city.users.hq), api(city.users.hq)
+    task_page = reverse("problems:task-notice", args=[late.pk])
+    unit_page = reverse("problems:unit-notice", args=[city.jiaotong.pk])
+    response = client.get(task_page, {"format": "pdf"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("problems:task", args=[late.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert NO_LIBREOFFICE in page and task_page in page and "?format=pdf" not in page
+    response = client.get(unit_page, {"format": "pdf"}, follow=True)
+    assert (
+        NO_LIBREOFFICE in response.content.decode()
+        and "?format=pdf" not in response.content.decode()
+    )
+    answer = hq.get(f"/api/tasks/{late.pk}/notice/", {"format": "pdf"})
+    assert answer.status_code == 409 and NO_LIBREOFFICE in answer.json()["detail"]
+    answer = hq.get("/api/tasks/overdue-notice/", {"unit": city.jiaotong.pk, "format": "pdf"})
+    assert answer.status_code == 409 and NO_LIBREOFFICE in answer.json()["detail"]
+
+
+def test_the_notice_pdf_is_guarded_as_the_word_file(city, tasks):
+    late = tasks[0]
+    page = reverse("problems:task-notice", args=[late.pk])
+    unit_page = reverse("problems:unit-notice", args=[city.jiaotong.pk])
+    pdf_query = {"format": "pdf"}
+    for user in (city.users.jiefang, city.users.jiaotong):
+        assert login(user).get(page, pdf_query).status_code == 403
+        assert login(user).get(unit_page, pdf_query).status_code == 403
+        assert api(user).get(f"/api/tasks/{late.pk}/notice/", pdf_query).status_code == 403
+        answer = api(user).get(
+            "/api/tasks/overdue-notice/", {"unit": city.jiaotong.pk, **pdf_query}
+        )
+        assert answer.status_code == 403
+    gaoxin_task = Task.objects.get(content="高新区的任务")
+    hidden = reverse("problems:task-notice", args=[gaoxin_task.pk])
+    assert login(city.users.jiefang).get(hidden, pdf_query).status_code == 404
+    assert Client().get(page, pdf_query).status_code == 302
+    assert SupervisionNotice.objects.count() == 0
