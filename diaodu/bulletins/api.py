@@ -21,21 +21,11 @@ from diaodu.bulletins.services import do_issue_bulletin, stored_pdf_response, st
 from diaodu.bulletins.views import parse_period
 from diaodu.core.api import ServiceActionsMixin
 from diaodu.core.docx import DOCX
-from diaodu.core.exports import FileRenderer
 from diaodu.core.limits import CODE
 from diaodu.core.pdf import PDF, ConversionError
+from diaodu.core.pdf_api import DOCXRenderer, PDFRenderer
 
 DOCX_RESPONSE = {(200, DOCX): OpenApiTypes.BINARY}
-
-
-class DOCXRenderer(FileRenderer):
-    media_type = DOCX
-    format = "docx"
-
-
-class PDFRenderer(FileRenderer):
-    media_type = PDF
-    format = "pdf"
 
 
 class BulletinSerializer(serializers.ModelSerializer):

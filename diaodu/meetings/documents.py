@@ -35,6 +35,7 @@ from diaodu.core.models import DocumentNumber
 from diaodu.core.numbering import existing, number_for
 from diaodu.core.text import xml_text
 from diaodu.meetings.services import can_manage
+from diaodu.problems.notices import unit_names
 
 __all__ = ["DOCX", "agenda_docx", "agenda_title", "minutes_docx", "minutes_title"]
 
@@ -69,12 +70,6 @@ def _header(document, meeting, text):
         "place": meeting.place or "—",
     }
     paragraph(document, line, centre=True)
-
-
-def _units(task) -> str:
-    units = [task.lead_unit, *task.responsible_units.all()]
-    names = dict.fromkeys(str(unit) for unit in units if unit is not None)
-    return "、".join(names) or "—"
 
 
 def agenda_docx(meeting, agenda) -> bytes:
@@ -147,7 +142,7 @@ def decisions(meeting, tasks: Iterable) -> list[str]:
             _("%(content)s (responsible: %(units)s; deadline: %(deadline)s)")
             % {
                 "content": task.content.strip().rstrip("。；;"),
-                "units": _units(task),
+                "units": unit_names(task),
                 "deadline": date_text(task.deadline),
             }
         )

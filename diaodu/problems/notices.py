@@ -58,9 +58,11 @@ def overdue_tasks_of(tasks, unit: Unit, today: date | None = None):
     return overdue(mine, today).order_by("deadline", "id")
 
 
-def _units(task: Task) -> str:
-    names = dict.fromkeys(str(u) for u in [task.lead_unit, *task.responsible_units.all()])
-    return "、".join(names)
+def unit_names(task: Task) -> str:
+    """The units a task falls to, lead unit first, as a document lists them (A、B); — for none."""
+    units = [task.lead_unit, *task.responsible_units.all()]
+    names = dict.fromkeys(str(unit) for unit in units if unit is not None)
+    return "、".join(names) or "—"
 
 
 def _late(task: Task, today: date) -> str:
@@ -83,7 +85,7 @@ def notice_docx(notice: SupervisionNotice, number: DocumentNumber, tasks: Sequen
         rows = [
             (_("Task"), task.content),
             (_("Project"), str(task.project) if task.project else "—"),
-            (_("Responsible units"), _units(task)),
+            (_("Responsible units"), unit_names(task)),
             (_("Deadline"), date_text(task.deadline)),
             (_("Overdue by"), _late(task, today)),
         ]
@@ -106,7 +108,7 @@ def notice_docx(notice: SupervisionNotice, number: DocumentNumber, tasks: Sequen
             [_("No."), _("Task"), _("Project"), _("Responsible units"), _("Deadline"),
              _("Overdue by")],
             [
-                (i, t.content, str(t.project) if t.project else "—", _units(t),
+                (i, t.content, str(t.project) if t.project else "—", unit_names(t),
                  date_text(t.deadline), _late(t, today))
                 for i, t in enumerate(tasks, start=1)
             ],
