@@ -1,7 +1,10 @@
 """Shared fixtures: a small city with a user of every role, and projects in two regions."""
 
+import hashlib
 import os
 import shutil
+import sqlite3
+import sys
 from dataclasses import asdict
 from datetime import date, datetime, time
 from types import SimpleNamespace
@@ -10,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import translation
 
@@ -33,6 +36,66 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "today(day): run the test and its fixtures at 10:00 on that day, clock stopped"
     )
+
+
+# The test database on SQLite. Migrating an empty database takes seconds, in every worker of
+# every run; the migrated database is kept in var/test-databases/, named by a digest of every
+# migration (the project's and its libraries') and of the versions of Django and SQLite, and
+# each worker copies it into its own in-memory database. A changed migration changes the name,
+# so a stale copy is never used. PostgreSQL is set up as usual, by migrating.
+
+
+def _migrations_digest() -> str:
+    import django
+    from django.db.migrations.loader import MigrationLoader
+
+    digest = hashlib.sha256(f"{django.__version__} {sqlite3.sqlite_version}".encode())
+    for key, migration in sorted(
+        MigrationLoader(None, ignore_no_migrations=True).disk_migrations.items()
+    ):
+        digest.update(repr(key).encode())
+        with open(sys.modules[migration.__module__].__file__, "rb") as source:
+            digest.update(source.read())
+    return digest.hexdigest()[:24]
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+        from django.test.utils import setup_databases, teardown_databases
+
+        template = settings.VAR_DIR / "test-databases" / f"{_migrations_digest()}.sqlite3"
+        with django_db_blocker.unblock():
+            if template.exists():
+                creation = connection.creation
+                old_name = connection.settings_dict["NAME"]
+                test_name = creation._create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+                connection.close()
+                settings.DATABASES[connection.alias]["NAME"] = test_name
+                connection.settings_dict["NAME"] = test_name
+                connection.ensure_connection()
+                with sqlite3.connect(template) as source:
+                    source.backup(connection.connection)
+                source.close()
+                db_cfg = [(connection, old_name, True)]
+            else:
+                db_cfg = setup_databases(
+                    verbosity=0,
+                    interactive=False,
+                    aliases={connection.alias},
+                    serialized_aliases=set(),
+                )
+                template.parent.mkdir(parents=True, exist_ok=True)
+                partial = template.with_name(f"{template.name}.{os.getpid()}")
+                target = sqlite3.connect(partial)
+                connection.ensure_connection()
+                connection.connection.backup(target)
+                target.close()
+                os.replace(partial, template)
+        yield
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=0)
 
 
 # The clock. The suite runs on the real clock, or, with DIAODU_TEST_TODAY=YYYY-MM-DD, as if the

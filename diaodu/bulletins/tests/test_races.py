@@ -1,10 +1,7 @@
 """Two people issuing the same month's bulletin at the same moment, with real concurrent
 transactions on PostgreSQL: one bulletin, one issue, one document number, and both are given it."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from diaodu.assessment.tests import march
 from diaodu.bulletins.models import Bulletin
@@ -12,37 +9,10 @@ from diaodu.bulletins.services import do_issue_bulletin
 from diaodu.core.models import DocumentNumber
 from diaodu.factories import UserFactory
 from diaodu.org.choices import Role
+from diaodu.tests.concurrency import at_once, on_postgresql
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), on_postgresql]
 town, _today = march.town, march._today  # the fixtures of the city ranked for March
-
-
-@pytest.fixture(autouse=True)
-def _postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent issuing is tested on PostgreSQL, the production database")
-
-
-def at_once(*calls):
-    """Run each call in its own thread and transaction, released together; their outcomes."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except Exception as error:  # a failure of the test, shown as such
-            outcomes[index] = repr(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.mark.parametrize("attempt", range(5))

@@ -1,16 +1,16 @@
 """Document numbers (发文字号): in sequence per kind and year, given once, reissued on purpose."""
 
 import re
-import threading
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, transaction
 
 from diaodu.core.choices import DocumentKind
 from diaodu.core.models import ChangeRecord, DocumentNumber, JobRun
 from diaodu.core.numbering import number_for
 from diaodu.factories import UserFactory
+from diaodu.tests.concurrency import at_once, on_postgresql
 
 PATTERN = re.compile(r"^焦重办〔\d{4}〕[1-9]\d*号$")
 
@@ -87,51 +87,28 @@ def test_the_database_refuses_a_number_twice(settings):
         )
 
 
-def at_once(*calls):
-    """Run each call in its own thread and transaction, released together."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            with transaction.atomic():
-                outcomes[index] = call()
-        except Exception as error:  # a failure of the test, shown as such
-            outcomes[index] = repr(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
+@on_postgresql
 @pytest.mark.parametrize("attempt", range(10))
 def test_two_documents_numbered_at_once_get_two_numbers(attempt):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent numbering is tested on PostgreSQL, the production database")
     a, b = documents(2)
     outcomes = at_once(
         lambda: number_for(a, DocumentKind.BULLETIN, 2026).sequence,
         lambda: number_for(b, DocumentKind.BULLETIN, 2026).sequence,
+        atomic=True,
     )
     assert sorted(outcomes, key=str) == [1, 2]
 
 
 @pytest.mark.django_db(transaction=True)
+@on_postgresql
 @pytest.mark.parametrize("attempt", range(10))
 def test_one_document_numbered_twice_at_once_gets_one_number(attempt):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent numbering is tested on PostgreSQL, the production database")
     (a,) = documents(1)
     outcomes = at_once(
         lambda: number_for(a, DocumentKind.BULLETIN, 2026).sequence,
         lambda: number_for(a, DocumentKind.BULLETIN, 2026).sequence,
+        atomic=True,
     )
     assert outcomes == [1, 1]
     assert DocumentNumber.objects.count() == 1

@@ -2,44 +2,20 @@
 PostgreSQL (the page and the API, as a double click or two tabs would): one confirmation
 imports the ledger, the other is told it was already imported, and no project is created twice."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.urls import reverse
 
 from diaodu.conftest import login
 from diaodu.exchange.models import ImportJob, ImportStatus
 from diaodu.exchange.tests.test_pages import GOOD, ledger_file
 from diaodu.projects.models import Project
+from diaodu.tests.concurrency import at_once, on_postgresql
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.today("2026-11-20")]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions are tested on PostgreSQL, the production database")
-
-
-def at_once(*calls):
-    """Run each call in its own thread (its own connection), released together; their answers."""
-    barrier = threading.Barrier(len(calls))
-    answers = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            answers[index] = call()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.today("2026-11-20"),
+    on_postgresql,
+]
 
 
 @pytest.mark.parametrize("attempt", range(20))

@@ -6,6 +6,7 @@ The whole code flow goes through the Django test client and that server, nothing
 """
 
 import base64
+import functools
 import hashlib
 import json
 import secrets
@@ -37,13 +38,21 @@ def _number(value: int) -> str:
     return b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
 
+@functools.cache
+def _keys() -> tuple[rsa.RSAPrivateKey, rsa.RSAPrivateKey]:
+    """The provider's signing key and another one (a forger's), made once per test session."""
+    return (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+    )
+
+
 class Provider:
     """A small OpenID provider. `claims` are the next person's; the tamper_* fields make it
     misbehave in one way, as a forged or broken answer would."""
 
     def __init__(self):
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key, self.other_key = _keys()
         self.claims = {}
         self.codes = {}
         self.tamper_nonce = False
@@ -53,7 +62,7 @@ class Provider:
         self.tamper_expiry = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
 
     def sign(self, claims: dict) -> str:
         header = {"alg": "RS256", "typ": "JWT", "kid": "test-key"}

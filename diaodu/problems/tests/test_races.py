@@ -1,11 +1,7 @@
 """Two people acting on one problem or task at the same moment, with real concurrent
 transactions on PostgreSQL: the second finds the state the first left, and is refused."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections
 
 from diaodu.core.models import ChangeRecord
 from diaodu.factories import UserFactory
@@ -13,39 +9,16 @@ from diaodu.problems import services
 from diaodu.problems.choices import ProblemLevel, ProblemStatus, TaskStatus
 from diaodu.problems.models import Problem, Task
 from diaodu.problems.tests.test_problems import assign, raise_problem
+from diaodu.tests.concurrency import at_once as at_once_returning
+from diaodu.tests.concurrency import on_postgresql
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are tested on PostgreSQL, the production database")
+pytestmark = [pytest.mark.django_db(transaction=True), on_postgresql]
 
 
 def at_once(*calls):
-    """Run each call in its own thread and transaction, released together; their outcomes."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-            outcomes[index] = "done"
-        except ValidationError:
-            outcomes[index] = "refused"
-        except Exception as error:  # anything else is a failure of the test, shown as such
-            outcomes[index] = repr(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(outcomes)
+    """Each call at the same moment; "done" or "refused" for each, in sorted order."""
+    outcomes = at_once_returning(*calls)
+    return sorted(o if isinstance(o, str) else "done" for o in outcomes)
 
 
 @pytest.mark.parametrize("attempt", range(20))

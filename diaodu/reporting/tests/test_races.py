@@ -6,7 +6,7 @@ import threading
 from datetime import date
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from diaodu.factories import UserFactory
@@ -15,14 +15,9 @@ from diaodu.reporting import services
 from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
 from diaodu.reporting.tests.test_services import GOOD
 from diaodu.reporting.totals import refresh_summaries
+from diaodu.tests.concurrency import on_postgresql
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions are tested on PostgreSQL, the production database")
+pytestmark = [pytest.mark.django_db(transaction=True), on_postgresql]
 
 
 @pytest.fixture
