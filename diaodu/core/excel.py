@@ -8,9 +8,11 @@ of every printed page; A4 landscape, as wide as one page and as long as it takes
 """
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterator
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +30,8 @@ from diaodu.core.text import xml_text
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MONEY = "#,##0.00"
 PERCENT = "0.0%"
+# The significant digits Excel keeps and shows of a number; the rest of a float is noise.
+EXCEL_DIGITS = 15
 # The row of a list's headers, below its title row; 序号 heads its first column.
 HEADER_ROW = 2
 NUMBER_WIDTH = 6
@@ -65,6 +69,54 @@ def read_text(value: Any) -> Any:
     ):
         return value[1:]
     return value
+
+
+def read_decimal(value: Any, places: int) -> Any:
+    """A number read from a cell as the Decimal Excel shows, with `places` decimals when it has
+    no more: the float 2374.7 is 2374.70 and 0.1 + 0.2 is 0.30 (a float's noise lies past
+    Excel's 15 significant digits), while 12.345 stays 12.345 for a form to refuse. Anything
+    but a number (text, None) is returned as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return value
+        shown = Context(prec=EXCEL_DIGITS).create_decimal_from_float(value)
+        typed = Decimal(repr(value))
+    else:
+        shown = typed = Decimal(value)
+    try:
+        rounded = shown.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # too large for the decimals: a form refuses it by its digits
+        return typed
+    return rounded if rounded == shown else typed
+
+
+def read_whole(value: Any) -> Any:
+    """A whole number read from a cell as an int, whether Excel holds it as 12, 12.0 or the
+    text "12"; a fraction (12.5) comes back as its text, for a form to refuse rather than
+    truncate. Anything else is returned as it is."""
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return value
+        whole = number.is_finite() and number.adjusted() < 20  # no int of a million digits
+        return int(number) if whole and number == number.to_integral_value() else value
+    number = read_decimal(value, 0)
+    if isinstance(number, Decimal):
+        return int(number) if number == number.to_integral_value() else str(number)
+    return number
+
+
+def read_cell_text(value: Any) -> Any:
+    """A text cell as written before export (`read_text`); a number Excel made of typed text as
+    Excel shows it (12, not 12.0)."""
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{Context(prec=EXCEL_DIGITS).create_decimal_from_float(value).normalize():f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return read_text(value)
 
 
 def number_header() -> str:

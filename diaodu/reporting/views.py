@@ -220,12 +220,21 @@ def period_upload(request, pk):
     if request.method == "POST" and form.is_valid():
         projects = {p.pk: p for p in _fileable(request.user, period)}
         try:
-            results = excel.save_upload(form.cleaned_data["file"], period, request.user, projects)
+            upload = excel.save_upload(form.cleaned_data["file"], period, request.user, projects)
         except excel.UploadRejected as rejected:
             problems = rejected.problems
         else:
             messages.success(
-                request, _("%(count)d reports saved from the file.") % {"count": len(results)}
+                request,
+                _(
+                    "%(count)d reports saved from the file; %(unchanged)d rows were as already "
+                    "filed and %(blank)d rows were left blank, so they changed nothing."
+                )
+                % {
+                    "count": len(upload.saved),
+                    "unchanged": upload.unchanged,
+                    "blank": upload.blank,
+                },
             )
             return redirect("reporting:fill", pk=period.pk)
     return render(
