@@ -10,8 +10,10 @@ erases anything: it leaves the field as it is.
 """
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,11 +22,11 @@ from django.utils.translation import gettext as _
 
 from diaodu.core.history import plain
 from diaodu.exchange import columns as cols
-from diaodu.exchange.reader import Sheet
+from diaodu.exchange.reader import Ledger, Sheet
 from diaodu.org.choices import LeaderLevel, Role, UnitKind
 from diaodu.org.models import Leader, Unit
 from diaodu.org.permissions import is_active, is_headquarters
-from diaodu.projects.models import AnnualPlan, Program, Project
+from diaodu.projects.models import ZERO, AnnualPlan, Program, Project
 from diaodu.projects.national_code import check_national_code
 from diaodu.projects.services import BulkRow, bulk_refusal, do_write_projects_in_bulk
 
@@ -34,6 +36,7 @@ FIELDS = [
     "name",
     "national_code",
     "region",
+    "address",
     "category",
     "stage",
     "planned_start",
@@ -42,8 +45,40 @@ FIELDS = [
     "owner",
     "lead_unit",
     "scope",
+    "longitude",
+    "latitude",
 ]
-SIMPLE = {"national_code", "category", "stage", "total_investment", "scope"}
+SIMPLE = {
+    "national_code",
+    "category",
+    "stage",
+    "total_investment",
+    "scope",
+    "address",
+    "longitude",
+    "latitude",
+}
+# Cells that name a project's own units, dates or code: a row with any of them is a project,
+# whatever its name looks like.
+IDENTITY = {
+    "region",
+    "national_code",
+    "owner",
+    "lead_unit",
+    "responsible_units",
+    "leaders",
+    "period",
+    "planned_start",
+    "planned_completion",
+    "scope",
+    "targets",
+    "longitude",
+    "latitude",
+}
+# A county's or district's government (全州县政府, 秀峰区人民政府): the region itself.
+GOVERNMENT = re.compile(r"^(?:.{2,6}?市)?(.{1,8}?(?:区|县|市|旗))(?:人民)?政府$")
+# A region named in a place: the shortest unit name that could stand alone.
+REGION_NAME = re.compile(r"^.{1,10}(?:区|县|市|旗|镇|乡|街道)$")
 # The column of a project field, where they differ.
 COLUMN_OF = {"planned_start": "period", "planned_completion": "period"}
 UNIT_FIELDS = {"region": UnitKind.REGION, "owner": UnitKind.ENTERPRISE,
@@ -56,9 +91,42 @@ class Problem:
     column: str  # the header as written in the file
     message: str
     index: int | None = None  # the column's position, to mark the cell
+    sheet: str = ""  # the sheet's name, in a file of several
 
     def as_dict(self):
-        return {"row": self.row, "column": self.column, "message": self.message}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "sheet": self.sheet,
+        }
+
+
+@dataclass
+class Section:
+    """A category row (一、基础设施, （一）交通, ——铁路) and the projects under it."""
+
+    row: int
+    depth: int
+    label: str
+    meaning: tuple[str, str] | None  # ("stage" or "category", value) it gives its projects
+    stated: dict = field(default_factory=dict)  # key: the subtotal the row carries
+    sums: dict = field(default_factory=dict)  # key: the sum of its projects' amounts
+    projects: int = 0
+
+
+@dataclass
+class SheetReport:
+    """What the dry run understood of one sheet: columns, categories and totals."""
+
+    name: str
+    header_row: int
+    columns: list[dict] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    totals: list[int] = field(default_factory=list)  # rows of 合计, 小计, 其中
+    projects: int = 0
+    imported: dict = field(default_factory=dict)  # key: the sum of the project rows
+    stated: dict = field(default_factory=dict)  # key: the file's own 合计, where it gives one
 
 
 @dataclass(frozen=True)
@@ -90,6 +158,8 @@ class Plan:
     to_create: set = field(default_factory=set)  # NewName
     unused_headers: list[str] = field(default_factory=list)
     applied: bool = False
+    sheets: list[SheetReport] = field(default_factory=list)
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -136,12 +206,162 @@ class Directory:
             if leader.title:
                 for form in (f"{leader.name}（{leader.title}）", f"{leader.name}({leader.title})"):
                     self.leaders[form].add(leader.pk)
+        # Region names, longest first: the one a place names is the longest it contains.
+        self.region_names = sorted(self.regions, key=len, reverse=True)
         self.programs = defaultdict(set)
         self.program_names = {}
         for program in Program.objects.filter(year=year).only("name", "code"):
             self.program_names[program.pk] = program.name
             self.programs[program.name].add(program.pk)
             self.programs[program.code].add(program.pk)
+
+    def region_in(self, place: str) -> int | None:
+        """The one region a place (桂林市秀峰区甲山街道) names, or None."""
+        for name in self.region_names:
+            if len(name) >= 2 and name in place:
+                ids = self.regions[name]
+                return next(iter(ids)) if len(ids) == 1 else None
+        return None
+
+    def other_forms(self, name: str, table) -> set:
+        """The units a name means when written another way: a county's or district's
+        government (全州县政府, 秀峰区人民政府) is the region; 市交通运输局 is 交通运输局."""
+        match = GOVERNMENT.match(name)
+        if match and match.group(1) in self.regions:
+            return self.regions[match.group(1)]
+        if name.startswith("市") and name[1:] in table:
+            return table[name[1:]]
+        if f"市{name}" in table:
+            return table[f"市{name}"]
+        return set()
+
+
+class SheetRow:
+    """One row of a sheet as the check reads it: its cells by field, what kind of row it is,
+    and the category rows (sections) above it."""
+
+    def __init__(self, sheet, report, sections, number, cells):
+        self.sheet, self.report, self.sections = sheet, report, sections
+        self.number, self.cells = number, cells
+        self.used = sheet.used
+
+    def raw(self, key):
+        index = self.used.get(key)
+        return self.cells[index] if index is not None and index < len(self.cells) else None
+
+    def cell(self, key):
+        """The cell of a field; a placeholder (待定, 无, —) is read as blank, except as a name."""
+        value = self.raw(key)
+        return None if key != "name" and cols.is_placeholder(value) else value
+
+    def label(self) -> str:
+        """The row's name, or the first words of a row with none (a merged category cell)."""
+        name = cols.text(self.cell("name"))
+        if name:
+            return name
+        for value in self.cells:
+            if isinstance(value, str) and value.strip() and not cols.is_placeholder(value):
+                return value.strip()
+        return ""
+
+    def kind(self) -> str:
+        """ "blank", "total" (合计, 小计, 其中), "section" (a category row) or "project"."""
+        if all(cols.is_blank(value) or cols.is_placeholder(value) for value in self.cells):
+            return "blank"
+        label = self.label()
+        if not label:
+            return "project" if any(not cols.is_blank(self.cell(k)) for k in self.used) else "blank"
+        if cols.TOTAL_ROW.match(label):
+            return "total"
+        if cols.category_mark(label) is not None:
+            return "section"
+        own = any(not cols.is_blank(self.cell(key)) for key in IDENTITY if key in self.used)
+        if not own and (
+            cols.NUMBERED[1].match(label)
+            or cols.COUNT.search(label)
+            or not cols.text(self.cell("name"))
+        ):
+            return "section"
+        return "project"
+
+    def depth(self) -> int:
+        label = self.label()
+        depth = cols.category_mark(label)
+        if depth is None and cols.NUMBERED[1].match(label):
+            depth = cols.NUMBERED[0]
+        return depth or 1
+
+    def amounts(self) -> dict:
+        """The amounts a total or category row states: a number, or the text it holds."""
+        found = {}
+        for key in ("total_investment", "annual_planned"):
+            value = self.cell(key)
+            if key in self.used and not cols.is_blank(value):
+                try:
+                    found[key] = cols.money(value, self.sheet.factor(key))
+                except cols.CellError:
+                    found[key] = str(value).strip()
+        return found
+
+    def add_amounts(self, values) -> None:
+        """Count a project's amounts in its sheet and in every category above it."""
+        for key in ("total_investment", "annual_planned"):
+            if isinstance(values.get(key), Decimal):
+                for totals in (self.report.imported, *(s.sums for s in self.sections)):
+                    totals[key] = totals.get(key, ZERO) + values[key]
+
+    def section_value(self, key: str):
+        """The stage or category the nearest category row above (or the sheet's name) gives."""
+        for section in reversed(self.sections):
+            if section.meaning and section.meaning[0] == key:
+                return section.meaning[1]
+        meaning = self.sheet.meaning
+        return meaning[1] if meaning and meaning[0] == key else None
+
+    def same_as(self, first, code: bool) -> str:
+        """The same project (or project code) was on an earlier row, of this sheet or another."""
+        sheet, row = first
+        if sheet == self.sheet.name:
+            message = (
+                _("The same project code is on row %(row)d.")
+                if code
+                else _("The same project is on row %(row)d.")
+            )
+        else:
+            message = (
+                _("The same project code is on row %(row)d of the sheet “%(sheet)s”.")
+                if code
+                else _("The same project is on row %(row)d of the sheet “%(sheet)s”.")
+            )
+        return message % {"row": row, "sheet": sheet}
+
+
+def columns_understood(sheet) -> list[dict]:
+    """Each column of a sheet as the dry run shows it: its header, the field it fills (or why
+    it is left aside), and for amounts the unit they are read in."""
+    used = sheet.used
+    understood = []
+    for index, header in enumerate(sheet.headers):
+        text = sheet.header_texts[index] if index < len(sheet.header_texts) else ""
+        text = text or (header.text if header is not None else "")
+        if not text:
+            continue
+        entry = {"index": index, "header": text, "field": "", "unit": "", "note": ""}
+        if header is None:
+            entry["note"] = "unknown"
+        elif header.key == "derived":
+            entry["note"] = "derived"
+        elif used.get(header.key) != index:
+            entry["field"], entry["note"] = header.key, "repeated"
+        else:
+            entry["field"] = header.key
+            if header.key in ("total_investment", "annual_planned"):
+                factor = sheet.factor(header.key)
+                entry["unit"] = "亿元" if factor == cols.TEN_THOUSAND else "万元"
+            if header.year:
+                entry["year"] = header.year
+        understood.append(entry)
+    return understood
 
 
 class ProjectImport:
@@ -161,12 +381,22 @@ class ProjectImport:
 
     # Checking ----------------------------------------------------------------------------
 
-    def check(self, sheet: Sheet) -> Plan:
-        plan = Plan(year=self.year, unused_headers=sheet.unused_headers)
-        used = sheet.used
-        headers = sheet.headers
+    def check(self, ledger: Ledger | Sheet) -> Plan:
+        if isinstance(ledger, Sheet):
+            ledger = Ledger([ledger])
+        sheets = ledger.sheets
+        plan = Plan(
+            year=self.year,
+            unused_headers=[text for sheet in sheets for text in sheet.unused_headers],
+            skipped_sheets=list(ledger.skipped),
+        )
         plan_year = next(
-            (h.year for h in headers if h is not None and h.key == "annual_planned" and h.year),
+            (
+                h.year
+                for sheet in sheets
+                for h in sheet.headers
+                if h is not None and h.key in ("annual_planned", "targets") and h.year
+            ),
             self.year,
         )
         plan.year = plan_year
@@ -182,12 +412,20 @@ class ProjectImport:
             )
             return plan
         self._load_projects(plan_year)
-        seen_codes, seen_keys, seen_projects = {}, {}, {}
-        total = len(sheet.rows)
-        for done, (number, cells) in enumerate(sheet.rows, start=1):
-            if done % 200 == 0:
-                self.progress(done, total)
-            self._check_row(plan, sheet, used, number, cells, seen_codes, seen_keys, seen_projects)
+        seen = ({}, {}, {})  # project codes, (name, region) and projects: the row that had them
+        total, done = ledger.row_count, 0
+        for sheet in sheets:
+            report = SheetReport(sheet.name, sheet.header_row, columns=columns_understood(sheet))
+            plan.sheets.append(report)
+            sections: list[Section] = []
+            for number, cells in sheet.rows:
+                done += 1
+                if done % 200 == 0:
+                    self.progress(done, total)
+                row = SheetRow(sheet, report, sections, number, cells)
+                self._check_row(plan, row, seen)
+            self._close_sections(plan, sheet, sections, depth=0)
+            self._compare_totals(plan, sheet, report)
         self.progress(total, total)
         if not plan.rows and not plan.problems:
             plan.problems.append(Problem(0, "", _("The file holds no projects to import.")))
@@ -219,28 +457,41 @@ class ProjectImport:
         self.memberships = defaultdict(set)
         for pid, gid in Project.programs.through.objects.values_list("project_id", "program_id"):
             self.memberships[pid].add(gid)
-        self.plans = dict(
-            AnnualPlan.objects.filter(year=year).values_list("project_id", "planned_investment")
-        )
+        self.plans, self.targets = {}, {}
+        for pid, planned, targets in AnnualPlan.objects.filter(year=year).values_list(
+            "project_id", "planned_investment", "targets"
+        ):
+            self.plans[pid], self.targets[pid] = planned, targets
 
-    def _check_row(self, plan, sheet, used, number, cells, seen_codes, seen_keys, seen_projects):
-        def cell(key):
-            index = used.get(key)
-            return cells[index] if index is not None and index < len(cells) else None
-
-        if all(cols.is_blank(cell(key)) for key in used):
+    def _check_row(self, plan, line, seen):
+        seen_codes, seen_keys, seen_projects = seen
+        sheet, used, number, cell = line.sheet, line.used, line.number, line.cell
+        kind = line.kind()
+        if kind == "blank":
             return
-        name = cols.text(cell("name"))
-        others_blank = all(cols.is_blank(cell(key)) for key in used if key != "name")
-        if cols.TOTAL_ROW.match(name) or (others_blank and cols.SECTION_ROW.search(name)):
+        if kind == "total":
             plan.skipped.append(number)
+            self._record_total(plan, line)
             return
+        if kind == "section":
+            plan.skipped.append(number)
+            self._open_section(plan, line)
+            return
+        line.report.projects += 1
+        for section in line.sections:
+            section.projects += 1
+        name = cols.text(cell("name"))
         problems = []
 
         def problem(key, message):
             index = used.get(key)
             header = sheet.headers[index].text if index is not None else ""
-            problems.append(Problem(number, header, str(message), index))
+            problems.append(Problem(number, header, str(message), index, sheet.name))
+
+        def warning(key, message):
+            index = used.get(key)
+            header = sheet.headers[index].text if index is not None else ""
+            plan.warnings.append(Problem(number, header, str(message), index, sheet.name))
 
         for key, index in used.items():
             if (number, index) in sheet.formulas_without_value:
@@ -260,38 +511,70 @@ class ProjectImport:
             "category": cols.category,
             "stage": cols.stage,
             "period": cols.period,
-            "total_investment": lambda v: cols.money(
-                v, sheet.headers[used["total_investment"]].factor
-            ),
-            "annual_planned": lambda v: cols.money(v, sheet.headers[used["annual_planned"]].factor),
+            "planned_start": lambda v: cols.day(v, end=False),
+            "planned_completion": lambda v: cols.day(v, end=True),
+            "total_investment": lambda v: cols.money(v, sheet.factor("total_investment")),
+            "annual_planned": lambda v: cols.money(v, sheet.factor("annual_planned")),
+            "longitude": lambda v: cols.coordinate(v, limit=180),
+            "latitude": lambda v: cols.coordinate(v, limit=90),
             "scope": cols.text,
+            "targets": cols.text,
         }
         for key, reader in readers.items():
             if key in used and not cols.is_blank(cell(key)):
                 try:
                     values[key] = reader(cell(key))
+                except cols.CellWarning as error:
+                    warning(key, error)
                 except cols.CellError as error:
                     problem(key, error)
+        for key in ("stage", "category"):  # from the category rows above, or the sheet's name
+            if key not in values and cols.is_blank(cell(key)):
+                given = line.section_value(key)
+                if given is not None:
+                    values[key] = given
+        line.add_amounts(values)
         code = cols.text(cell("national_code"))
         if code:
             try:
                 checked = check_national_code(code)
                 values["national_code"] = checked.code
-                for warning in checked.warnings:
-                    index = used["national_code"]
-                    plan.warnings.append(Problem(number, sheet.headers[index].text, warning, index))
+                for message in checked.warnings:
+                    warning("national_code", message)
             except ValidationError as error:
                 problem("national_code", error.messages[0])
+        others = []  # the second and later units of a cell that names several
         for key in UNIT_FIELDS:
-            raw = cols.text(cell(key))
-            if raw:
-                found = self._unit(key, raw, problem)
-                if found is not False:
-                    values[key] = found
+            items = cols.names(cell(key))
+            if not items:
+                continue
+            if key == "region" and len(items) > 1:
+                warning(
+                    "region",
+                    _("Several regions are named; the project is taken as the city's own."),
+                )
+                values["region"] = None
+                continue
+            found = self._unit(key, items[0], problem, values)
+            if found is not False:
+                values[key] = found
+            if key != "region":
+                others += items[1:]
+        if "region" not in values:
+            region = self._region_of_government(
+                [
+                    *cols.names(cell("responsible_units")),
+                    *cols.names(cell("lead_unit")),
+                    *cols.names(cell("owner")),
+                ]  # fmt: skip
+            )
+            if region is not None:
+                values["region"] = region
         for key, kind in (("responsible_units", UnitKind.DEPARTMENT), ("leaders", "leader")):
-            if key in used and not cols.is_blank(cell(key)):
+            items = cols.names(cell(key)) + (others if key == "responsible_units" else [])
+            if items:
                 refs = set()
-                for item in cols.names(cell(key)):
+                for item in items:
                     found = (
                         self._leader(item, problem)
                         if kind == "leader"
@@ -351,21 +634,19 @@ class ProjectImport:
                     match = None
 
         # Repeats within the file.
+        here = (sheet.name, number)
         if "national_code" in values:
-            first = seen_codes.setdefault(values["national_code"], number)
-            if first != number:
-                problem(
-                    "national_code",
-                    _("The same project code is on row %(row)d.") % {"row": first},
-                )
+            first = seen_codes.setdefault(values["national_code"], here)
+            if first != here:
+                problem("national_code", line.same_as(first, code=True))
         key = (name, region if region is not ... else None)
-        first = seen_keys.setdefault(key, number) if match is None else number
-        if first != number:
-            problem("name", _("The same project is on row %(row)d.") % {"row": first})
+        first = seen_keys.setdefault(key, here) if match is None else here
+        if first != here:
+            problem("name", line.same_as(first, code=False))
         if match is not None:
-            first = seen_projects.setdefault(match.pk, number)
-            if first != number:
-                problem("name", _("The same project is on row %(row)d.") % {"row": first})
+            first = seen_projects.setdefault(match.pk, here)
+            if first != here:
+                problem("name", line.same_as(first, code=False))
 
         # May this user touch it?
         if not self.user.sees_everything:
@@ -393,15 +674,97 @@ class ProjectImport:
             if isinstance(value, NewName):
                 plan.to_create.add(value)
 
-    def _unit(self, key, raw, problem):
-        if key == "region":
-            if raw in CITY_LEVEL or raw.lower() in CITY_LEVEL:
-                return None
-            return self._unit_by_name(key, raw, UnitKind.REGION, self.directory.regions, problem)
-        return self._unit_by_name(key, raw, UNIT_FIELDS[key], self.directory.units, problem)
+    def _unit(self, key, raw, problem, values):
+        if key != "region":
+            return self._unit_by_name(key, raw, UNIT_FIELDS[key], self.directory.units, problem)
+        if raw in CITY_LEVEL or raw.lower() in CITY_LEVEL:
+            return None
+        regions = self.directory.regions
+        if raw not in regions and not GOVERNMENT.match(raw):
+            # A place (建设地点): the region it names, and the place as the address.
+            named = self.directory.region_in(raw)
+            if named is not None:
+                values["address"] = raw[:200]
+                return named
+            if not (self.create_missing and REGION_NAME.match(raw)):
+                problem("region", _("Unknown region “%(name)s”.") % {"name": raw})
+                return False
+        return self._unit_by_name(key, raw, UnitKind.REGION, regions, problem)
+
+    # Category and total rows -----------------------------------------------------------
+
+    def _open_section(self, plan, line) -> None:
+        depth = line.depth()
+        self._close_sections(plan, line.sheet, line.sections, depth)
+        label = line.label()
+        section = Section(
+            row=line.number,
+            depth=depth,
+            label=cols.category_text(label) or label,
+            meaning=cols.section_meaning(label),
+            stated=line.amounts(),
+        )
+        line.sections.append(section)
+        line.report.sections.append(section)
+
+    def _close_sections(self, plan, sheet, sections, depth) -> None:
+        """Close the category rows at `depth` and below; warn where a subtotal they state is
+        not the sum of their projects."""
+        while sections and sections[-1].depth >= depth:
+            section = sections.pop()
+            for key, stated in section.stated.items():
+                self._agree(plan, sheet, section.row, key, stated, section.sums.get(key, ZERO))
+
+    def _record_total(self, plan, line) -> None:
+        line.report.totals.append(line.number)
+        label = line.label()
+        if re.match(r"^\s*(合计|总计|共计|全市合计|全省合计|total)", label, re.IGNORECASE):
+            for key, stated in line.amounts().items():
+                line.report.stated.setdefault(key, (line.number, stated))
+
+    def _compare_totals(self, plan, sheet, report) -> None:
+        for key, (row, stated) in report.stated.items():
+            self._agree(plan, sheet, row, key, stated, report.imported.get(key, ZERO))
+
+    def _agree(self, plan, sheet, row, key, stated, summed) -> None:
+        """A warning where a total the file states is not the sum of its projects' amounts
+        (within the rounding of the unit it is written in), or is not a number at all."""
+        index = sheet.used.get(key)
+        header = sheet.headers[index].text if index is not None else ""
+        factor = sheet.factor(key)
+        if isinstance(stated, Decimal) and abs(stated - summed) <= factor * Decimal("0.01"):
+            return
+        plan.warnings.append(
+            Problem(
+                row,
+                header,
+                _(
+                    "The file gives %(stated)s here, but its projects add up to %(sum)s "
+                    "(10k yuan); the projects' own figures are imported."
+                )
+                % {
+                    "stated": f"{stated:,.2f}" if isinstance(stated, Decimal) else stated,
+                    "sum": f"{summed:,.2f}",
+                },
+                index,
+                sheet.name,
+            )
+        )
+
+    def _region_of_government(self, names) -> int | None:
+        """The region whose government (全州县政府) is among the units a row names."""
+        for name in names:
+            match = GOVERNMENT.match(name)
+            if match:
+                ids = self.directory.regions.get(match.group(1), set())
+                if len(ids) == 1:
+                    return next(iter(ids))
+        return None
 
     def _unit_by_name(self, key, raw, kind, table, problem):
         ids = table.get(raw, set())
+        if not ids:
+            ids = self.directory.other_forms(raw, table)
         if len(ids) == 1:
             return next(iter(ids))
         if len(ids) > 1:
@@ -460,6 +823,17 @@ class ProjectImport:
                 project.planned_start, project.planned_completion
             ):
                 project.planned_start, project.planned_completion = period.start, period.end
+        for key in ("planned_start", "planned_completion"):
+            if key in values and "period" not in values:
+                given, month_known = values[key]
+                existing = getattr(project, key)
+                same = existing is not None and (
+                    (existing.year, existing.month) == (given.year, given.month)
+                    if month_known
+                    else existing.year == given.year
+                )
+                if creating or not same:
+                    setattr(project, key, given)
         try:
             project.clean_fields(exclude=["region", "owner", "lead_unit"])
             project.clean()
@@ -505,12 +879,16 @@ class ProjectImport:
             row.plan_before = None if creating else self.plans.get(project.pk)
             if row.plan_before != values["annual_planned"]:
                 row.annual = values["annual_planned"]
+        if "targets" in values:
+            row.targets_before = None if creating else self.targets.get(project.pk)
+            if (row.targets_before or "") != values["targets"]:
+                row.targets = values["targets"]
         row.changes = {
             key: [before.get(key), after.get(key)]
             for key in after.keys() | before.keys()
             if before.get(key) != after.get(key)
         }
-        if not creating and not row.changes and row.annual is None:
+        if not creating and not row.changes and row.annual is None and row.targets is None:
             row.action = "unchanged"
         return row
 

@@ -5,19 +5,36 @@ the job's progress; with no broker configured the step runs at once, in the requ
 """
 
 import logging
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from diaodu.core.models import readable_changes
-from diaodu.exchange.importer import Plan, Problem, ProjectImport
+from diaodu.exchange.columns import BY_KEY
+from diaodu.exchange.importer import Plan, Problem, ProjectImport, SheetReport
 from diaodu.exchange.models import ImportJob, ImportStatus
 from diaodu.exchange.reader import ReadError, read
+from diaodu.projects.choices import Category, Stage
 from diaodu.projects.models import Project
 
 logger = logging.getLogger(__name__)
 # Rows of changes kept with a job for the page; the counts are always exact.
 CHANGES_KEPT = 2000
+SECTIONS_KEPT = 500
+SKIPPED = {
+    "summary": gettext_lazy("a summary of counts by unit, industry or region, not of projects"),
+    "code list": gettext_lazy("a list of codes or choices"),
+    "instructions": gettext_lazy("instructions for filling in"),
+    "hidden": gettext_lazy("a hidden sheet"),
+    "no header": gettext_lazy("no header of projects in its first rows"),
+}
+COLUMN_NOTES = {
+    "unknown": gettext_lazy("not a column Diaodu knows: left aside"),
+    "derived": gettext_lazy("computed by Diaodu: left aside"),
+    "repeated": gettext_lazy("a second column for the same field: left aside"),
+}
 
 
 def summary(plan: Plan) -> dict:
@@ -55,7 +72,74 @@ def summary(plan: Plan) -> dict:
         "changes": changes,
         "to_create": sorted(str(ref) for ref in plan.to_create),
         "unused_headers": plan.unused_headers,
+        "sheets": [understood(report) for report in plan.sheets],
+        "skipped_sheets": [
+            {"name": name, "reason": reason, "why": str(SKIPPED.get(reason, reason))}
+            for name, reason in plan.skipped_sheets
+        ],
     }
+
+
+def understood(report: SheetReport) -> dict:
+    """What the check understood of a sheet, as the dry run shows it: each column's field (or
+    why it is left aside) and unit, the category rows, and the total imported against the
+    file's own 合计."""
+    columns = []
+    for column in report.columns:
+        field = column["field"]
+        columns.append(
+            {
+                **column,
+                "field_label": BY_KEY[field].header if field else "",
+                "why": str(COLUMN_NOTES.get(column["note"], "")),
+            }
+        )
+    sections = [
+        {
+            "row": section.row,
+            "depth": section.depth,
+            "label": section.label,
+            "gives": _section_gives(section.meaning),
+            "projects": section.projects,
+        }
+        for section in report.sections[:SECTIONS_KEPT]
+    ]
+    totals = {}
+    for key in ("total_investment", "annual_planned"):
+        imported = report.imported.get(key)
+        stated = report.stated.get(key)
+        if imported is None and stated is None:
+            continue
+        totals[key] = {
+            "label": BY_KEY[key].header,
+            "imported": f"{imported:.2f}" if imported is not None else None,
+            "stated": (
+                f"{stated[1]:.2f}"
+                if stated and isinstance(stated[1], Decimal)
+                else (stated[1] if stated else None)
+            ),
+            "stated_row": stated[0] if stated else None,
+        }
+    return {
+        "name": report.name,
+        "header_row": report.header_row,
+        "projects": report.projects,
+        "columns": columns,
+        "sections": sections,
+        "section_count": len(report.sections),
+        "total_rows": report.totals,
+        "totals": totals,
+    }
+
+
+def _section_gives(meaning) -> str:
+    """What a category row gives its projects, in words: 阶段：续建 or 类别：交通."""
+    if meaning is None:
+        return ""
+    key, value = meaning
+    choices = Stage if key == "stage" else Category
+    label = _("Stage") if key == "stage" else _("Category")
+    return f"{label}：{choices(value).label}"
 
 
 def _progress(job):
@@ -80,11 +164,11 @@ def check_and_apply(job: ImportJob, *, apply: bool) -> Plan | None:
     try:
         try:
             with job.file.open("rb") as handle:
-                sheet = read(handle, job.original_name)
+                ledger = read(handle, job.original_name)
             ImportJob.objects.filter(pk=job.pk).update(
-                total=len(sheet.rows), heartbeat_at=timezone.now()
+                total=ledger.row_count, heartbeat_at=timezone.now()
             )
-            plan = importer.check(sheet)
+            plan = importer.check(ledger)
             if apply and plan.ok:
                 importer.apply(plan)
         except ReadError as error:

@@ -10,8 +10,11 @@ the task worker.
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -19,7 +22,16 @@ from openpyxl import load_workbook
 
 from diaodu.core import isolation
 from diaodu.core.excel import ExcelError, check_workbook, read_text, real_rows
-from diaodu.exchange.columns import BY_KEY, Header, is_blank, match_header
+from diaodu.exchange.columns import (
+    BY_KEY,
+    Header,
+    combine_headers,
+    is_blank,
+    match_header,
+    normalise_header,
+    section_meaning,
+    unit_factor,
+)
 
 HEADER_SEARCH_ROWS = 15
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -31,14 +43,23 @@ class ReadError(Exception):
 
 @dataclass
 class Sheet:
+    """One sheet of projects: its header (one or two rows, the last at `header_row`), the
+    columns it names, and its rows below the header."""
+
     name: str
     header_row: int
     headers: list[Header | None]
     rows: list[tuple[int, tuple]] = field(default_factory=list)
     # (row, column) of formula cells saved without a computed value.
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
+    # The header as written, cell by cell (a two-row header joined as "parent / child").
+    header_texts: list[str] = field(default_factory=list)
+    # The unit of amounts a note above the table gives (单位：亿元), in 万元; None if none.
+    money_unit: Decimal | None = None
+    # What the sheet's name says of its projects (续建项目: their stage), as section_meaning.
+    meaning: tuple[str, str] | None = None
 
-    @property
+    @cached_property
     def used(self) -> dict[str, int]:
         """Field key to column index (the first column naming it)."""
         found = {}
@@ -51,6 +72,26 @@ class Sheet:
     def unused_headers(self) -> list[str]:
         return [h.text for h in self.headers if h is not None and h.key == "derived"]
 
+    def factor(self, key: str) -> Decimal:
+        """What to multiply the amounts of a field's column by to get 万元."""
+        header = self.headers[self.used[key]]
+        assert header is not None
+        if header.unit_given or self.money_unit is None:
+            return header.factor
+        return self.money_unit
+
+
+@dataclass
+class Ledger:
+    """A file's sheets of projects, and the sheets passed over, each with the reason."""
+
+    sheets: list[Sheet]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(sheet.rows) for sheet in self.sheets)
+
 
 def check_size(size: int | None) -> None:
     limit = settings.DIAODU_UPLOAD_MAX_MB * 1024 * 1024
@@ -61,8 +102,8 @@ def check_size(size: int | None) -> None:
         )
 
 
-def read(uploaded, name: str = "") -> Sheet:
-    """Read the first sheet with a ledger header from an uploaded file (or any binary file)."""
+def read(uploaded, name: str = "") -> Ledger:
+    """Read the sheets of projects of an uploaded file (or any binary file)."""
     check_size(getattr(uploaded, "size", None))
     uploaded.seek(0)
     data = uploaded.read()
@@ -75,7 +116,7 @@ def read(uploaded, name: str = "") -> Sheet:
 
 
 @isolation.parser
-def parse(data: bytes, name: str) -> Sheet:
+def parse(data: bytes, name: str) -> Ledger:
     """The sheet of a file's bytes; `read` runs it in a child process."""
     if not data.strip():
         raise ReadError(_("The file is empty."))
@@ -88,7 +129,7 @@ def parse(data: bytes, name: str) -> Sheet:
     if name.endswith(".csv") or not name.endswith((".xlsx", ".xlsm")):
         text = _decode(data)
         if text is not None and not name.endswith((".xlsx", ".xlsm")):
-            return _read_csv(text)
+            return Ledger([_read_csv(text)])
     raise ReadError(_("The file is neither an Excel workbook (.xlsx) nor a CSV file."))
 
 
@@ -104,12 +145,64 @@ def _decode(data: bytes) -> str | None:
     return None
 
 
+SUMMARY_HEADERS = ("项目个数", "项目数", "个数", "项目数量")
+SKIPPED_NAMES = (
+    (re.compile(r"说明|填表|注意事项|instructions", re.IGNORECASE), "instructions"),
+    (re.compile(r"代码|字典|选项|下拉|codes?$|list", re.IGNORECASE), "code list"),
+    (re.compile(r"汇总|统计|分类表|summary", re.IGNORECASE), "summary"),
+)
+
+
 def _find_header(rows) -> tuple[int, list[Header | None]] | None:
     for number, row in rows[:HEADER_SEARCH_ROWS]:
         headers = [match_header(cell) for cell in row]
         keys = {h.key for h in headers if h is not None}
         if "name" in keys and len(keys - {"derived"}) >= 2:
             return number, headers
+    return None
+
+
+def _is_subheader(header_cells: tuple, below: tuple, name_index: int) -> bool:
+    """Whether the row under a header is the second row of a two-row header: no project name,
+    only words, at least one of them under a parent header that spans several columns."""
+    if name_index < len(below) and not is_blank(below[name_index]):
+        return False
+    words = [(i, c) for i, c in enumerate(below) if not is_blank(c)]
+    if not words or any(not isinstance(c, str) or _number_like(c) for _i, c in words):
+        return False
+    if any(section_meaning(c) is not None and match_header(c) is None for _i, c in words):
+        return False
+    return any(
+        i >= len(header_cells) or is_blank(header_cells[i]) or match_header(c) for i, c in words
+    )
+
+
+def _number_like(text: str) -> bool:
+    return bool(re.fullmatch(r"[\d\s.,，%万亿元-]+", text))
+
+
+def _is_column_numbering(row: tuple) -> bool:
+    """A row that numbers the columns (1 2 3 …, as official forms have under the header)."""
+    values = [c for c in row if not is_blank(c)]
+    if len(values) < 3:
+        return False
+    try:
+        numbers = [int(str(v).strip().removeprefix("栏")) for v in values]
+    except ValueError:
+        return False
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def _money_unit(rows, header_row: int) -> Decimal | None:
+    """单位：亿元 (or 万元) in a note above the header sets the unit of amounts."""
+    for number, row in rows:
+        if number >= header_row:
+            break
+        for cell in row:
+            if isinstance(cell, str) and "单位" in cell:
+                factor = unit_factor(cell.split("单位", 1)[1])
+                if factor is not None:
+                    return factor
     return None
 
 
@@ -133,8 +226,56 @@ def _sheet(name: str, rows: list[tuple[int, tuple]]) -> Sheet:
             }
         )
     header_row, headers = found
+    header_cells = dict(rows)[header_row]
+    texts = [str(c).strip() if not is_blank(c) else "" for c in header_cells]
+    name_index = next(i for i, h in enumerate(headers) if h is not None and h.key == "name")
     body = [(number, row) for number, row in rows if number > header_row]
-    return Sheet(name, header_row, headers, body)
+    if (
+        body
+        and body[0][0] == header_row + 1
+        and _is_subheader(header_cells, body[0][1], name_index)
+    ):
+        below = body.pop(0)[1]
+        width = max(len(header_cells), len(below))
+        parent, combined, texts = None, [], []
+        for index in range(width):
+            above = header_cells[index] if index < len(header_cells) else None
+            child = below[index] if index < len(below) else None
+            if not is_blank(above):
+                parent = above
+            elif is_blank(child):
+                parent = None
+            owner = above if not is_blank(above) else parent
+            combined.append(combine_headers(owner, child))
+            shown = " / ".join(str(t).strip() for t in (owner, child) if not is_blank(t))
+            texts.append(shown)
+        headers, header_row = combined, header_row + 1
+    while body and _is_column_numbering(body[0][1]):
+        body.pop(0)
+    sheet = Sheet(name, header_row, headers, body, header_texts=texts)
+    sheet.money_unit = _money_unit(rows, header_row)
+    sheet.meaning = (
+        section_meaning(name)
+        if not re.fullmatch(r"sheet\d*|csv|台账|项目表?", name.lower())
+        else None
+    )
+    return sheet
+
+
+def _is_summary(rows) -> bool:
+    """A table of counts (项目个数) by unit, industry or region, not of projects."""
+    return any(
+        {normalise_header(c) for c in row if isinstance(c, str)} & set(SUMMARY_HEADERS)
+        for _number, row in rows[:HEADER_SEARCH_ROWS]
+    )
+
+
+def _skip_reason(name: str) -> str:
+    """Why a sheet with no header of projects is passed over, by its name."""
+    for pattern, reason in SKIPPED_NAMES:
+        if pattern.search(name):
+            return reason
+    return "no header"
 
 
 def _read_csv(text: str) -> Sheet:
@@ -170,7 +311,7 @@ def _read_xlsx(data: bytes) -> Sheet:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise ReadError(_("The workbook cannot be read: %(error)s") % {"error": error}) from error
-    first_error = None
+    first_error, ledger = None, Ledger([])
     try:
         for worksheet in workbook.worksheets:
             try:
@@ -180,16 +321,26 @@ def _read_xlsx(data: bytes) -> Sheet:
                 ]
             except ExcelError as error:
                 raise ReadError(str(error)) from error
+            if getattr(worksheet, "sheet_state", "visible") != "visible":
+                ledger.skipped.append((worksheet.title, "hidden"))
+                continue
+            if _is_summary(rows):
+                ledger.skipped.append((worksheet.title, "summary"))
+                continue
             try:
                 sheet = _sheet(worksheet.title, rows)
             except ReadError as error:
                 first_error = first_error or error
+                if any(any(not is_blank(c) for c in row) for _n, row in rows):
+                    ledger.skipped.append((worksheet.title, _skip_reason(worksheet.title)))
                 continue
             if _has_formulas(data):
                 sheet.formulas_without_value = _formulas_without_value(data, worksheet.title, sheet)
-            return sheet
+            ledger.sheets.append(sheet)
     finally:
         workbook.close()
+    if ledger.sheets:
+        return ledger
     raise first_error or ReadError(_("The workbook has no sheets."))
 
 

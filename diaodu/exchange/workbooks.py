@@ -8,7 +8,7 @@ from openpyxl.utils import get_column_letter
 
 from diaodu.core.excel import new_sheet, print_ready, to_bytes, write_cell, write_row
 from diaodu.exchange.columns import COLUMNS
-from diaodu.exchange.reader import Sheet
+from diaodu.exchange.reader import Ledger, Sheet
 
 BAD_FILL = PatternFill("solid", fgColor="F8D7DA")
 NOTE_FONT = Font(color="9C0006")
@@ -39,25 +39,21 @@ def template() -> bytes:
     return to_bytes(workbook)
 
 
-def marked(sheet: Sheet, problems: list[dict]) -> bytes:
-    """The file as read, on the same row numbers, with every bad cell red and explained."""
-    by_row = {}
+def _mark(workbook, sheet: Sheet, problems: list[dict], file_problems: list[dict], count: int):
+    """One sheet of the file, its bad cells marked."""
+    by_row: dict[int, list[dict]] = {}
     for problem in problems:
         by_row.setdefault(problem["row"], []).append(problem)
     index_of = {h.text: i for i, h in enumerate(sheet.headers) if h is not None}
-    workbook = Workbook()
-    out = workbook.active
-    out.title = _("Marked")[:31]
+    out = workbook.create_sheet((sheet.name or _("Marked"))[:31])
     width = len(sheet.headers)
     note_column = width + 1
     header_texts = [h.text if h is not None else "" for h in sheet.headers]
-    file_problems = by_row.pop(0, [])
     write_cell(
         out,
         1,
         1,
-        _("%(count)d problems; fix the red cells and import the file again.")
-        % {"count": len(problems)},
+        _("%(count)d problems; fix the red cells and import the file again.") % {"count": count},
     ).font = Font(bold=True, color="9C0006")
     for message in file_problems:
         write_cell(out, 1, 2, message["message"])
@@ -87,13 +83,28 @@ def marked(sheet: Sheet, problems: list[dict]) -> bytes:
     out.freeze_panes = out.cell(row=sheet.header_row + 1, column=1)
     # The file's own columns, on its own rows (no 序号 added), set up for print.
     print_ready(out, note_column, header_row=sheet.header_row)
+
+
+def marked(ledger: Ledger, problems: list[dict]) -> bytes:
+    """The file as read, sheet by sheet on the same row numbers, with every bad cell red and
+    explained, and every problem listed on a last sheet."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    file_problems = [p for p in problems if not p["row"]]
+    single = len(ledger.sheets) == 1
+    for sheet in ledger.sheets:
+        own = [p for p in problems if p["row"] and (single or p.get("sheet") == sheet.name)]
+        _mark(workbook, sheet, own, file_problems, len(problems))
     listing = workbook.create_sheet(_("Problems"))
-    for position, header in enumerate([_("Row"), _("Column"), _("Problem")], start=1):
+    headers = [_("Sheet"), _("Row"), _("Column"), _("Problem")]
+    for position, header in enumerate(headers, start=1):
         write_cell(listing, 1, position, header).font = Font(bold=True)
     for number, problem in enumerate(problems, start=2):
-        write_cell(listing, number, 1, problem["row"] or "")
-        write_cell(listing, number, 2, problem["column"])
-        write_cell(listing, number, 3, problem["message"])
-    listing.column_dimensions["C"].width = 80
+        write_cell(listing, number, 1, problem.get("sheet", ""))
+        write_cell(listing, number, 2, problem["row"] or "")
+        write_cell(listing, number, 3, problem["column"])
+        write_cell(listing, number, 4, problem["message"])
+    listing.column_dimensions["A"].width = 16
+    listing.column_dimensions["D"].width = 80
     listing.freeze_panes = "A2"
     return to_bytes(workbook)

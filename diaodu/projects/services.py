@@ -635,7 +635,8 @@ class BulkRow:
 
     `changes` are the project's changes as the history records them (field: [before, after]);
     `m2m` the new sets of ids of responsible units and leaders, with `m2m_before` the current
-    ones; `programs` the ids of programmes to add; `annual` the year's planned investment.
+    ones; `programs` the ids of programmes to add; `annual` the year's planned investment and
+    `targets` its target tasks (None: left as they are), with what they were before.
     """
 
     project: Project
@@ -646,6 +647,8 @@ class BulkRow:
     programs: set[int] = field(default_factory=set)
     annual: Decimal | None = None
     plan_before: Decimal | None = None
+    targets: str | None = None
+    targets_before: str | None = None
 
 
 BATCH = 500
@@ -676,7 +679,7 @@ def bulk_refusal(actor: User, row: BulkRow) -> tuple[str, str] | None:
         names = [name for name in names if name != "stage"]
     if row.programs and "programs" not in names:
         names.append("programs")
-    if row.annual is not None:
+    if row.annual is not None or row.targets is not None:
         if Part.PLAN not in parts:
             return "annual_planned", _("You cannot change the %(part)s of this project.") % {
                 "part": Part.PLAN.label
@@ -779,7 +782,7 @@ def _bulk_relations(rows: list[BulkRow]) -> None:
 
 
 def _bulk_plans(actor: User, rows: list[BulkRow], year: int, reason: str) -> list[ChangeRecord]:
-    changing = [row for row in rows if row.annual is not None]
+    changing = [row for row in rows if row.annual is not None or row.targets is not None]
     existing = {
         p.project_id: p
         for p in AnnualPlan.objects.filter(
@@ -790,25 +793,29 @@ def _bulk_plans(actor: User, rows: list[BulkRow], year: int, reason: str) -> lis
     for row in changing:
         annual_plan = existing.get(row.project.pk)
         if annual_plan is None:
-            new.append(AnnualPlan(project=row.project, year=year, planned_investment=row.annual))
+            annual_plan = AnnualPlan(project=row.project, year=year)
+            new.append(annual_plan)
         else:
-            annual_plan.planned_investment = row.annual
             changed.append(annual_plan)
+        if row.annual is not None:
+            annual_plan.planned_investment = row.annual
+        if row.targets is not None:
+            annual_plan.targets = row.targets
     AnnualPlan.objects.bulk_create(new, batch_size=BATCH)
-    AnnualPlan.objects.bulk_update(changed, ["planned_investment"], batch_size=BATCH)
+    AnnualPlan.objects.bulk_update(changed, ["planned_investment", "targets"], batch_size=BATCH)
     content_type = ContentType.objects.get_for_model(AnnualPlan)
-    before = {row.project.pk: row.plan_before for row in changing}
+    by_project = {row.project.pk: row for row in changing}
     names = {row.project.pk: row.project.name for row in changing}
     records = []
     for annual_plan, action in [(p, Action.CREATE) for p in new] + [
         (p, Action.UPDATE) for p in changed
     ]:
-        changes = {
-            "planned_investment": [
-                plain(before[annual_plan.project_id]),
-                plain(annual_plan.planned_investment),
-            ]
-        }
+        row = by_project[annual_plan.project_id]
+        changes = {}
+        if row.annual is not None:
+            changes["planned_investment"] = [plain(row.plan_before), plain(row.annual)]
+        if row.targets is not None:
+            changes["targets"] = [row.targets_before or "", row.targets]
         if action == Action.CREATE:
             changes["year"] = [None, year]
         records.append(

@@ -68,7 +68,8 @@ def test_a_ledger_reads_the_same_through_the_child_as_directly():
     ]:
         read = reader.read(io.BytesIO(content), name)
         assert read == reader.parse(content, name)
-        assert read.rows and read.used.keys() >= {"name", "region", "total_investment"}
+        (sheet,) = read.sheets
+        assert sheet.rows and sheet.used.keys() >= {"name", "region", "total_investment"}
 
 
 def test_a_template_and_minutes_read_the_same_through_the_child_as_directly():

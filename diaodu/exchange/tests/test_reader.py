@@ -34,7 +34,7 @@ def test_header_found_below_merged_title_rows():
             [1, "甲项目", 2],
         ]
     )
-    sheet = read(upload(data))
+    (sheet,) = read(upload(data)).sheets
     assert sheet.header_row == 3
     assert sheet.used == {"name": 1, "total_investment": 2}
     assert sheet.rows == [(4, (1, "甲项目", 2))]
@@ -87,7 +87,7 @@ def test_a_100_mb_file_is_refused_before_it_is_read():
 
 def test_formula_without_a_saved_value_is_reported():
     data = xlsx([["项目名称", "总投资（万元）"], ["甲项目", "=1+2"]])
-    sheet = read(upload(data))
+    (sheet,) = read(upload(data)).sheets
     assert sheet.formulas_without_value == {(2, 1)}
 
 
@@ -100,7 +100,7 @@ def test_formula_with_a_saved_value_gives_the_value():
             if item.filename.startswith("xl/worksheets/"):
                 content = re.sub(rb"<f>1\+2</f><v\s*/?>(</v>)?", b"<f>1+2</f><v>3</v>", content)
             target.writestr(item, content)
-    sheet = read(upload(buffer.getvalue()))
+    (sheet,) = read(upload(buffer.getvalue())).sheets
     assert sheet.rows == [(2, ("甲项目", 3))]
     assert sheet.formulas_without_value == set()
 
@@ -108,12 +108,12 @@ def test_formula_with_a_saved_value_gives_the_value():
 def test_csv_in_gb18030_and_utf8():
     text = "项目名称,总投资（万元）,所在县区\n甲项目,100,解放区\n"
     for encoding in ("gb18030", "utf-8-sig"):
-        sheet = read(upload(text.encode(encoding), "ledger.csv"))
+        (sheet,) = read(upload(text.encode(encoding), "ledger.csv")).sheets
         assert sheet.rows == [(2, ("甲项目", "100", "解放区"))]
 
 
 def test_csv_cell_quoted_against_formulas_reads_as_written():
-    sheet = read(upload("项目名称,建设内容\n甲项目,'=SUM(A1)\n".encode(), "ledger.csv"))
+    (sheet,) = read(upload("项目名称,建设内容\n甲项目,'=SUM(A1)\n".encode(), "ledger.csv")).sheets
     assert sheet.rows[0][1][1] == "=SUM(A1)"
 
 
@@ -123,5 +123,5 @@ def test_workbook_with_the_ledger_on_a_later_sheet():
     other = workbook.create_sheet("台账")
     other.append(["项目名称", "项目代码"])
     other.append(["甲项目", ""])
-    sheet = read(upload(to_bytes(workbook)))
+    (sheet,) = read(upload(to_bytes(workbook))).sheets
     assert sheet.name == "台账"

@@ -54,7 +54,7 @@ class Command(BaseCommand):
         )
         try:
             with open(options["file"], "rb") as handle:
-                sheet = read(handle, options["file"])
+                ledger = read(handle, options["file"])
         except OSError as error:
             raise CommandError(
                 _("Cannot open %(file)s: %(error)s")
@@ -62,7 +62,7 @@ class Command(BaseCommand):
             ) from error
         except ReadError as error:
             raise CommandError(str(error)) from error
-        plan = importer.check(sheet)
+        plan = importer.check(ledger)
         self.stderr.write("")
         for warning in plan.warnings:
             self.stdout.write(_("Row %(row)d, %(column)s: %(message)s") % warning.as_dict())
@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 self.stdout.write(_("Row %(row)d, %(column)s: %(message)s") % problem.as_dict())
             if options["problems"]:
                 with open(options["problems"], "wb") as out:
-                    out.write(workbooks.marked(sheet, [p.as_dict() for p in plan.problems]))
+                    out.write(workbooks.marked(ledger, [p.as_dict() for p in plan.problems]))
             raise CommandError(
                 _("Nothing was imported: %(count)d problems.") % {"count": len(plan.problems)}
             )
