@@ -20,7 +20,7 @@ from diaodu.assessment.periods import Window
 from diaodu.bulletins.models import Bulletin
 from diaodu.core.choices import DocumentKind
 from diaodu.core.models import Action, ChangeRecord, DocumentNumber, JobRun
-from diaodu.exchange.models import ImportJob, ImportStatus
+from diaodu.exchange.models import ColumnMapping, ImportJob, ImportStatus
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.models import Inspection, InspectionPhoto
 from diaodu.meetings.models import DraftCorrection, Meeting
@@ -405,6 +405,18 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
 
 
 # -- exchange ---------------------------------------------------------------------------------
+
+
+class ColumnMappingFactory(factory.django.DjangoModelFactory):
+    """A correction of how the columns of a sheet with this header are read."""
+
+    class Meta:
+        model = ColumnMapping
+
+    headers = factory.Sequence(lambda n: ["项目名称", "所在县区", f"承办单位{n}"])
+    signature = factory.Sequence(lambda n: f"{n:064x}")
+    fields = factory.LazyFunction(lambda: {"2": "responsible_units"})
+    updated_by = factory.SubFactory(UserFactory, role=Role.HEADQUARTERS)
 
 
 class ImportJobFactory(factory.django.DjangoModelFactory):

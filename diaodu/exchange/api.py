@@ -1,18 +1,19 @@
 """The import API: upload a ledger (a dry run unless asked), read the outcome, apply it."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE, xlsx_response
 from diaodu.core.schema import ValidationErrorSerializer
-from diaodu.exchange import jobs, services, workbooks
+from diaodu.exchange import jobs, mapping, services, workbooks
 from diaodu.exchange.forms import EXTENSIONS
 from diaodu.exchange.importer import can_import
 from diaodu.exchange.models import ImportJob, ImportStatus
@@ -27,13 +28,19 @@ class ImportJobSerializer(serializers.ModelSerializer):
     warnings = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField()
     to_create = serializers.SerializerMethodField()
+    sheets = serializers.SerializerMethodField(
+        help_text="How each sheet was read: its columns (field, unit, or why left aside), "
+        "category rows, and the total imported against the file's own total."
+    )
+    skipped_sheets = serializers.SerializerMethodField()
 
     class Meta:
         model = ImportJob
         fields = [
             "id", "original_name", "created_by", "created_at", "program", "year",
             "create_missing", "status", "done", "total", "finished_at", "applied_at",
-            "counts", "problems", "warnings", "changes", "to_create",
+            "counts", "problems", "warnings", "changes", "to_create", "sheets",
+            "skipped_sheets",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -51,6 +58,28 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     def get_to_create(self, job) -> list[str]:
         return job.result.get("to_create", [])
+
+    def get_sheets(self, job) -> list[dict]:
+        return job.result.get("sheets", [])
+
+    def get_skipped_sheets(self, job) -> list[dict]:
+        return job.result.get("skipped_sheets", [])
+
+
+class ColumnsSerializer(serializers.Serializer):
+    """Columns of one sheet read as the person says: position (from 0) to a field, or ""."""
+
+    sheet = serializers.CharField(max_length=100)
+    columns = serializers.DictField(
+        child=serializers.ChoiceField(choices=["", *mapping.FIELDS], allow_blank=True)
+    )
+
+    def validate_columns(self, value):
+        if not value:
+            raise serializers.ValidationError(_("Say how at least one column is read."))
+        if len(value) > settings.DIAODU_IMPORT_MAX_COLUMNS:
+            raise serializers.ValidationError(_("Too many columns."))
+        return value
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -137,6 +166,23 @@ class ImportViewSet(
         """Import a file whose dry run was clean; it is checked again first."""
         job = self.get_object()
         return self._answer(self.call(lambda: services.do_apply_import(request.user, job)))
+
+    @extend_schema(request=ColumnsSerializer, responses=IMPORT_RESPONSES)
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def columns(self, request, pk=None):
+        """Read some columns of a sheet as a field (or leave them aside), remember it for later
+        files with the same header, and check the file again (202 while it is checked)."""
+        job = self.get_object()
+        body = ColumnsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        return self._answer(
+            self.call(
+                lambda: services.do_correct_columns(
+                    request.user, job, values["sheet"], values["columns"]
+                )
+            )
+        )
 
     @extend_schema(responses=XLSX_RESPONSE)
     @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)

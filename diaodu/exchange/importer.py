@@ -121,6 +121,7 @@ class SheetReport:
 
     name: str
     header_row: int
+    signature: str = ""
     columns: list[dict] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     totals: list[int] = field(default_factory=list)  # rows of 合计, 小计, 其中
@@ -415,7 +416,9 @@ class ProjectImport:
         seen = ({}, {}, {})  # project codes, (name, region) and projects: the row that had them
         total, done = ledger.row_count, 0
         for sheet in sheets:
-            report = SheetReport(sheet.name, sheet.header_row, columns=columns_understood(sheet))
+            report = SheetReport(
+                sheet.name, sheet.header_row, sheet.signature, columns_understood(sheet)
+            )
             plan.sheets.append(report)
             sections: list[Section] = []
             for number, cells in sheet.rows:

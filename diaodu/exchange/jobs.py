@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from diaodu.core.models import readable_changes
+from diaodu.exchange import mapping
 from diaodu.exchange.columns import BY_KEY
 from diaodu.exchange.importer import Plan, Problem, ProjectImport, SheetReport
 from diaodu.exchange.models import ImportJob, ImportStatus
@@ -122,6 +123,7 @@ def understood(report: SheetReport) -> dict:
         }
     return {
         "name": report.name,
+        "signature": report.signature,
         "header_row": report.header_row,
         "projects": report.projects,
         "columns": columns,
@@ -165,6 +167,7 @@ def check_and_apply(job: ImportJob, *, apply: bool) -> Plan | None:
         try:
             with job.file.open("rb") as handle:
                 ledger = read(handle, job.original_name)
+            corrected = mapping.apply_remembered(ledger)
             ImportJob.objects.filter(pk=job.pk).update(
                 total=ledger.row_count, heartbeat_at=timezone.now()
             )
@@ -172,9 +175,11 @@ def check_and_apply(job: ImportJob, *, apply: bool) -> Plan | None:
             if apply and plan.ok:
                 importer.apply(plan)
         except ReadError as error:
-            plan = Plan(year=job.year, problems=[Problem(0, "", str(error))])
+            plan, corrected = Plan(year=job.year, problems=[Problem(0, "", str(error))]), set()
         job.refresh_from_db(fields=["done", "total"])
         job.result = summary(plan)
+        for sheet in job.result["sheets"]:
+            sheet["corrected"] = sheet["name"] in corrected
     except Exception:
         logger.exception("import %s failed", job.pk)
         job.status = ImportStatus.FAILED

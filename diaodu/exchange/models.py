@@ -104,3 +104,30 @@ class ImportJob(models.Model):
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = self.result.get("counts", {})
         return counts
+
+
+class ColumnMapping(models.Model):
+    """How the columns of a sheet with a given header are read, as a person corrected it on
+    the dry run (this column is 责任单位, that one is not 总投资). The next file whose sheet
+    has the same header, cell for cell, is read the same way, whoever imports it."""
+
+    signature = models.CharField(_("header signature"), max_length=64, unique=True)
+    headers = models.JSONField(_("headers"), default=list, blank=True)
+    # Column position (as text) to the field it fills, or "" for a column left aside.
+    fields = models.JSONField(_("fields"), default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+
+    def __str__(self) -> str:
+        return " | ".join(str(header) for header in self.headers)[:200]

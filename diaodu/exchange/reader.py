@@ -9,6 +9,7 @@ the task worker.
 """
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -71,6 +72,27 @@ class Sheet:
     @property
     def unused_headers(self) -> list[str]:
         return [h.text for h in self.headers if h is not None and h.key == "derived"]
+
+    @property
+    def signature(self) -> str:
+        """The header, cell for cell, as a digest: the key of a remembered column mapping."""
+        texts = [normalise_header(text) for text in self.header_texts]
+        return hashlib.sha256("\x1f".join(texts).encode()).hexdigest()
+
+    def map_column(self, index: int, key: str) -> None:
+        """Read a column as the field `key` ("": leave it aside), as a person said it is."""
+        while len(self.headers) <= index:
+            self.headers.append(None)
+        text = self.header_texts[index] if index < len(self.header_texts) else ""
+        if not key:
+            self.headers[index] = None
+        else:
+            found = match_header(text)
+            if found is None or found.key != key:
+                factor = unit_factor(normalise_header(text))
+                found = Header(key, text, factor or Decimal(1), None, factor is not None)
+            self.headers[index] = found
+        self.__dict__.pop("used", None)  # the cached fields by column
 
     def factor(self, key: str) -> Decimal:
         """What to multiply the amounts of a field's column by to get 万元."""

@@ -9,5 +9,6 @@ urlpatterns = [
     path("import/template.xlsx", views.import_template, name="template"),
     path("import/<int:pk>/", views.import_detail, name="import-detail"),
     path("import/<int:pk>/apply/", views.import_apply, name="import-apply"),
+    path("import/<int:pk>/columns/", views.import_columns, name="import-columns"),
     path("import/<int:pk>/problems.xlsx", views.import_problems, name="import-problems"),
 ]

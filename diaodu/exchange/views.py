@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from diaodu.core.excel import new_sheet, to_bytes, write_row
 from diaodu.core.exports import xlsx_response
-from diaodu.exchange import jobs, services, workbooks
+from diaodu.exchange import jobs, mapping, services, workbooks
 from diaodu.exchange.forms import ImportForm
 from diaodu.exchange.importer import can_import
 from diaodu.exchange.models import ImportJob, ImportStatus
@@ -67,7 +67,14 @@ def import_detail(request, pk):
         else result.get("changes", [])
     )
     page = Paginator(shown, settings.DIAODU_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"job": job, "result": result, "page": page}
+    context = {
+        "job": job,
+        "result": result,
+        "page": page,
+        "correctable": job.created_by_id == request.user.pk
+        and job.status in (ImportStatus.READY, ImportStatus.REJECTED),
+        "field_choices": mapping.field_choices(),
+    }
     if request.headers.get("HX-Request") and request.GET.get("poll"):
         return render(request, "exchange/_job.html", context)
     return render(request, "exchange/import_detail.html", context)
@@ -81,6 +88,28 @@ def import_apply(request, pk):
         services.do_apply_import(request.user, job)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    return redirect("exchange:import-detail", job.pk)
+
+
+@login_required
+@require_POST
+def import_columns(request, pk):
+    """Read some columns of a sheet as the person says, remember it, and check again."""
+    job = _job(request, pk)
+    fields = {
+        key.removeprefix("column-"): value
+        for key, value in request.POST.items()
+        if key.startswith("column-")
+    }
+    try:
+        services.do_correct_columns(request.user, job, request.POST.get("sheet", ""), fields)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The columns will be read this way from now on; the file is being checked again."),
+        )
     return redirect("exchange:import-detail", job.pk)
 
 

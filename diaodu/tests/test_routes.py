@@ -114,6 +114,7 @@ IN_SCOPE = {
     "admin:notifications_delivery_add": {403},
     "admin:core_changerecord_add": {403},
     "admin:exchange_importjob_add": {403},
+    "admin:exchange_columnmapping_add": {403},  # corrected on the dry run, not here
     "admin:axes_accessattempt_add": {403},
     "admin:axes_accesslog_add": {403},
     "admin:axes_accessfailurelog_add": {403},

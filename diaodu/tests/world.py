@@ -21,7 +21,7 @@ from diaodu.assessment.choices import Group, PeriodKind
 from diaodu.assessment.models import Ranking, ScoringScheme
 from diaodu.bulletins.models import Bulletin
 from diaodu.core.models import Action, ChangeRecord
-from diaodu.exchange.models import ImportJob, ImportStatus
+from diaodu.exchange.models import ColumnMapping, ImportJob, ImportStatus
 from diaodu.factories import (
     AnnualPlanFactory,
     ApprovalFactory,
@@ -173,12 +173,15 @@ def _side(name, code, unit, user, project, *, period, department, leader, marked
     )
     job.file.save(f"{code}-ledger.xlsx", ContentFile(b"PK"), save=False)
     job.save()
+    column_mapping = ColumnMapping.objects.create(
+        signature=code.ljust(64, "0"), headers=["项目名称", f"{text}单位"], fields={"1": "owner"}
+    )
     event = AuditEvent.objects.create(
         kind=AuditKind.SIGNED_IN, user=user, username=user.username, detail=f"{text}登录"
     )
     objects = [
         event, project, plan, milestone, approval, funding, report, report_photo, inspection,
-        inspection_photo, problem, meeting, task, notification, delivery, job,
+        inspection_photo, problem, meeting, task, notification, delivery, job, column_mapping,
     ]  # fmt: skip
     return Side(user=user, unit=unit, objects={type(obj): obj for obj in objects})
 
