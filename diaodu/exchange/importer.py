@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,6 +30,9 @@ from diaodu.org.permissions import is_active, is_headquarters
 from diaodu.projects.models import ZERO, AnnualPlan, Program, Project
 from diaodu.projects.national_code import check_national_code
 from diaodu.projects.services import BulkRow, bulk_refusal, do_write_projects_in_bulk
+
+if TYPE_CHECKING:
+    from diaodu.exchange.details import DetailPlan
 
 CITY_LEVEL = {"市级", "全市", "市本级", "市直", "跨区县", "city level"}
 # Project fields an import may set, in the order of the template.
@@ -161,6 +165,8 @@ class Plan:
     applied: bool = False
     sheets: list[SheetReport] = field(default_factory=list)
     skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
+    # What the sheets of projects' details will write (diaodu.exchange.details).
+    details: "DetailPlan | None" = None
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -430,7 +436,9 @@ class ProjectImport:
             self._close_sections(plan, sheet, sections, depth=0)
             self._compare_totals(plan, sheet, report)
         self.progress(total, total)
-        if not plan.rows and not plan.problems:
+        if ledger.details:
+            self._check_details(plan, ledger)
+        if not plan.rows and not plan.problems and not ledger.details:
             plan.problems.append(Problem(0, "", _("The file holds no projects to import.")))
         return plan
 
@@ -694,6 +702,15 @@ class ProjectImport:
                 return False
         return self._unit_by_name(key, raw, UnitKind.REGION, regions, problem)
 
+    # The sheets of projects' details -----------------------------------------------------
+
+    def _check_details(self, plan, ledger) -> None:
+        """Check the annual plans, milestones, approvals and funding lines of the file's detail
+        sheets against the projects as the project sheets leave them."""
+        from diaodu.exchange.details import DetailImport  # it builds on this module
+
+        plan.details = DetailImport(self, plan).check(ledger.details)
+
     # Category and total rows -----------------------------------------------------------
 
     def _open_section(self, plan, line) -> None:
@@ -926,6 +943,8 @@ class ProjectImport:
             for key, refs in row.m2m.items():
                 row.m2m[key] = {created[r] if isinstance(r, NewName) else r for r in refs}
         do_write_projects_in_bulk(self.user, rows, year=plan.year, reason=self._reason())
+        if plan.details is not None:  # after the projects: the file's new ones now have keys
+            plan.details.apply(self.user, reason=self._reason())
         plan.applied = True
         return plan
 

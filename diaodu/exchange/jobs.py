@@ -78,6 +78,8 @@ def summary(plan: Plan) -> dict:
             {"name": name, "reason": reason, "why": str(SKIPPED.get(reason, reason))}
             for name, reason in plan.skipped_sheets
         ],
+        # What the sheets of projects' details create and change, by kind.
+        "details": plan.details.summary() if plan.details is not None else None,
     }
 
 

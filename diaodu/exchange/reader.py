@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 
 from diaodu.core import isolation
 from diaodu.core.excel import ExcelError, check_workbook, read_text, real_rows
+from diaodu.exchange import detail_columns
 from diaodu.exchange.columns import (
     BY_KEY,
     Header,
@@ -104,11 +105,21 @@ class Sheet:
 
 
 @dataclass
+class DetailSheet(Sheet):
+    """A sheet of one kind of a project's details (annual plans and their months, milestones,
+    approvals, funding lines; see diaodu.exchange.detail_columns), never read as projects."""
+
+    kind: str = ""
+
+
+@dataclass
 class Ledger:
-    """A file's sheets of projects, and the sheets passed over, each with the reason."""
+    """A file's sheets of projects and of their details, and the sheets passed over, each with
+    the reason."""
 
     sheets: list[Sheet]
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    details: list[DetailSheet] = field(default_factory=list)
 
     @property
     def row_count(self) -> int:
@@ -284,6 +295,20 @@ def _sheet(name: str, rows: list[tuple[int, tuple]]) -> Sheet:
     return sheet
 
 
+def _detail_sheet(name: str, rows: list[tuple[int, tuple]]) -> DetailSheet | None:
+    """The sheet as one of a project's details, if its header names a kind of them."""
+    found = detail_columns.find_header(rows, HEADER_SEARCH_ROWS)
+    if found is None:
+        return None
+    kind, header_row, headers, texts = found
+    body = [(number, row) for number, row in rows if number > header_row]
+    while body and _is_column_numbering(body[0][1]):
+        body.pop(0)
+    sheet = DetailSheet(name, header_row, headers, body, header_texts=texts, kind=kind.key)
+    sheet.money_unit = _money_unit(rows, header_row)
+    return sheet
+
+
 def _is_summary(rows) -> bool:
     """A table of counts (项目个数) by unit, industry or region, not of projects."""
     return any(
@@ -346,6 +371,14 @@ def _read_xlsx(data: bytes) -> Sheet:
             if getattr(worksheet, "sheet_state", "visible") != "visible":
                 ledger.skipped.append((worksheet.title, "hidden"))
                 continue
+            details = _detail_sheet(worksheet.title, rows)
+            if details is not None:
+                if _has_formulas(data):
+                    details.formulas_without_value = _formulas_without_value(
+                        data, worksheet.title, details
+                    )
+                ledger.details.append(details)
+                continue
             if _is_summary(rows):
                 ledger.skipped.append((worksheet.title, "summary"))
                 continue
@@ -361,7 +394,7 @@ def _read_xlsx(data: bytes) -> Sheet:
             ledger.sheets.append(sheet)
     finally:
         workbook.close()
-    if ledger.sheets:
+    if ledger.sheets or ledger.details:
         return ledger
     raise first_error or ReadError(_("The workbook has no sheets."))
 

@@ -138,3 +138,13 @@ def import_template(request):
     return xlsx_response(
         workbooks.template(), _("Project ledger template") + ".xlsx", "project-ledger-template.xlsx"
     )
+
+
+@login_required
+def import_city_template(request):
+    """The sheets of projects' details (annual plans, milestones, approvals, funding)."""
+    return xlsx_response(
+        workbooks.city_template(),
+        _("Project details template") + ".xlsx",
+        "project-details-template.xlsx",
+    )

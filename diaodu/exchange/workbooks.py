@@ -1,12 +1,21 @@
 """The import template, and a rejected file given back with its bad cells marked."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from diaodu.core.excel import new_sheet, print_ready, to_bytes, write_cell, write_row
+from diaodu.core.excel import (
+    HEADER_FILL,
+    new_sheet,
+    print_ready,
+    to_bytes,
+    write_cell,
+    write_row,
+)
+from diaodu.exchange import detail_columns
 from diaodu.exchange.columns import COLUMNS
 from diaodu.exchange.reader import Ledger, Sheet
 
@@ -36,6 +45,48 @@ def template() -> bytes:
     for number, line in enumerate(lines, start=1):
         write_cell(notes, number, 1, line)
     notes.column_dimensions["A"].width = 90
+    return to_bytes(workbook)
+
+
+def city_template() -> bytes:
+    """The sheets of projects' details, to send with the ledger or alone: annual plans with
+    their months, milestones, approvals and funding lines, each with its header as the reader
+    expects it and one example row to overwrite, and an instructions sheet."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    year = timezone.localdate().year
+    for kind in detail_columns.KINDS:
+        sheet = workbook.create_sheet(str(kind.title))
+        title = _("%(sheet)s (delete the example row before importing)") % {"sheet": kind.title}
+        write_cell(sheet, 1, 1, title).font = Font(bold=True, size=14)
+        for position, column in enumerate(kind.columns, start=1):
+            cell = write_cell(sheet, 2, position, column.header)
+            cell.font, cell.fill = Font(bold=True), HEADER_FILL
+            sheet.column_dimensions[get_column_letter(position)].width = column.width
+            example = year if column.key == "year" else column.example
+            if example != "":
+                write_cell(sheet, 3, position, example).font = Font(italic=True, color="808080")
+        sheet.freeze_panes = "A3"
+        print_ready(sheet, len(kind.columns), header_row=2)
+    notes = workbook.create_sheet(_("Instructions"))
+    lines = [
+        _("Send these sheets with the project ledger in one workbook, or alone."),
+        _(
+            "Each row names its project by 项目代码, or by 项目名称 and 所在县区: a project "
+            "already in Diaodu, or one the same workbook's project sheet creates."
+        ),
+        _("Annual plans: one row per project and year; 1月 to 12月 are the monthly amounts."),
+        _("Months that do not add up to the annual plan are imported, with a warning."),
+        _("Milestones: one row per milestone; the name says which milestone a row changes."),
+        _("Approvals: one row per approval, named as in the list of approvals (环评批复 ...)."),
+        _("Funding: one row per source of funds (地方政府专项债券, 企业自筹 ...)."),
+        _("Amounts are in 10k yuan; a header with 亿元 is converted."),
+        _("A blank cell leaves the field as it is; nothing is erased."),
+        _("Every row is checked first: the file goes in whole, or not at all."),
+    ]
+    for number, line in enumerate(lines, start=1):
+        write_cell(notes, number, 1, line)
+    notes.column_dimensions["A"].width = 100
     return to_bytes(workbook)
 
 
@@ -91,8 +142,8 @@ def marked(ledger: Ledger, problems: list[dict]) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     file_problems = [p for p in problems if not p["row"]]
-    single = len(ledger.sheets) == 1
-    for sheet in ledger.sheets:
+    single = len(ledger.sheets) + len(ledger.details) == 1
+    for sheet in [*ledger.sheets, *ledger.details]:
         own = [p for p in problems if p["row"] and (single or p.get("sheet") == sheet.name)]
         _mark(workbook, sheet, own, file_problems, len(problems))
     listing = workbook.create_sheet(_("Problems"))
