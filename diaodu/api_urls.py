@@ -12,6 +12,7 @@ from diaodu.inspections.api import InspectionViewSet
 from diaodu.meetings.api import MeetingViewSet
 from diaodu.monitoring.api import ProjectViewSet, dashboard_api
 from diaodu.notifications.api import DeliveryViewSet, NotificationViewSet
+from diaodu.oc4ids.api import ProjectPackageView
 from diaodu.org.api import AuditEventViewSet, UnitViewSet
 from diaodu.problems.api import ProblemViewSet, TaskViewSet
 from diaodu.projects.api import (
@@ -50,6 +51,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("dashboard/", dashboard_api, name="api-dashboard"),
     path("indicators/", indicators_api, name="api-indicators"),
+    path("oc4ids/", ProjectPackageView.as_view(), name="oc4ids"),
     path("", include(router.urls)),
     # Any other address (an unknown resource, an id that is no number): a 404 in JSON.
     re_path(r"^.*/$", NotFoundView.as_view(), name="api-not-found"),

@@ -6,6 +6,7 @@ refuses to start without DIAODU_SECRET_KEY. Without DATABASE_URL the database is
 file under var/; without DIAODU_BROKER_URL background tasks run in-process.
 """
 
+import re
 from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "diaodu.assessment",
     "diaodu.bulletins",
     "diaodu.monitoring",
+    "diaodu.oc4ids",
     "diaodu.site",
     "diaodu.bench",
     "diaodu.demo",
@@ -350,6 +352,16 @@ DIAODU_DOCUMENT_MASTHEAD = envbool("DIAODU_DOCUMENT_MASTHEAD", True)
 # Whom the bulletin is copied to (抄送 in its imprint), comma-separated.
 DIAODU_DOCUMENT_COPIED_TO = envlist("DIAODU_DOCUMENT_COPIED_TO", "市委办公室,市政府办公室")
 DIAODU_PDF_TIMEOUT = envint("DIAODU_PDF_TIMEOUT", 120, minimum=5)
+
+# The OC4IDS export (diaodu/oc4ids): the project identifier prefix registered with the Open
+# Contracting Partnership, oc4ids- and six letters or digits; a project's id is the prefix, a
+# dash and its number.
+DIAODU_OC4IDS_PREFIX = envstr("DIAODU_OC4IDS_PREFIX", "oc4ids-diaodu")
+if not re.fullmatch(r"oc4ids-[a-z0-9]{6}", DIAODU_OC4IDS_PREFIX):
+    raise ImproperlyConfigured(
+        f"DIAODU_OC4IDS_PREFIX={DIAODU_OC4IDS_PREFIX!r} is not an OC4IDS project identifier "
+        "prefix: oc4ids- and six lowercase letters or digits, such as oc4ids-bu3kcz."
+    )
 
 # Behind a proxy that terminates HTTPS (nginx): cookies over HTTPS only, the proxy's header
 # trusted for the scheme, HSTS when asked for (docs/deploy.md).
