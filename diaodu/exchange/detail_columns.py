@@ -257,13 +257,18 @@ KINDS = (PLAN, MILESTONE, APPROVAL, FUNDING)
 BY_KIND = {kind.key: kind for kind in KINDS}
 
 
+def _bare(text) -> str:
+    """A header without its unit: 月度计划（万元） -> 月度计划."""
+    return re.sub(r"\(.*?\)", "", cols.normalise_header(text))
+
+
 def _table(kind: DetailKind) -> dict[str, str]:
     table = {}
     for column in kind.columns:
         if column.key in PROJECT_KEYS:
             continue
         for alias in (column.header, *column.aliases):
-            table[re.sub(r"\(.*?\)", "", cols.normalise_header(alias))] = column.key
+            table[_bare(alias)] = column.key
     return table
 
 
@@ -341,16 +346,21 @@ def find_header(rows, search: int) -> tuple[DetailKind, int, list[Header | None]
         if (
             below is not None
             and below[0] == number + 1
-            and any(cols.normalise_header(cell) in MONTHS_PARENT for cell in row)
+            and any(_bare(cell) in MONTHS_PARENT for cell in row)
         ):
             width = max(len(row), len(below[1]))
-            headers, texts = [], []
+            headers, texts, parent = [], [], None
             for index in range(width):
                 above = row[index] if index < len(row) else None
                 child = below[1][index] if index < len(below[1]) else None
+                parent = above if not cols.is_blank(above) else parent
                 own = match(child, PLAN) if not cols.is_blank(child) else None
                 if own is None or not own.key.startswith("month_"):
                     own = match(above, PLAN) if not cols.is_blank(above) else None
+                elif not own.unit_given:  # 月度计划（亿元） over the months: their unit
+                    factor = cols.unit_factor(cols.normalise_header(parent))
+                    if factor is not None:
+                        own.factor, own.unit_given = factor, True
                 headers.append(own)
                 texts.append(
                     " / ".join(cols.text(t) for t in (above, child) if not cols.is_blank(t))

@@ -208,20 +208,10 @@ class DetailPlan:
         by_model = defaultdict(list)
         for change in self.changes:
             by_model[change.model].append(change)
-        self._plans(by_model["annualplan"], by_model["planmonth"])
+        plans = _existing_plans(by_model["annualplan"] + by_model["planmonth"])
         for model in ("annualplan", "planmonth", "milestone", "approval", "fundingline"):
             for change in by_model[model]:
-                if model == "planmonth":
-                    plan = change.instance.plan
-                    if plan.pk is None:  # left as the project sheet made it
-                        found = self._made_by_project_sheet[(change.project.pk, change.year)]
-                        plan.pk, plan._state.adding = found.pk, False
-                    change.instance.plan_id = plan.pk
-                elif model != "annualplan":
-                    change.instance.project_id = change.project.pk
-                if model == "approval":
-                    approval = change.instance
-                    approval.due_on = due_date(approval.applied_on, approval.time_limit_days)
+                _attach(change, plans)
             _write(MODELS[model], by_model[model])
         types = ContentType.objects.get_for_models(*MODELS.values())
         ChangeRecord.objects.bulk_create(
@@ -243,24 +233,39 @@ class DetailPlan:
         facts_changed([c.project.pk for c in self.changes])
         self.applied = True
 
-    def _plans(self, plans: list[Change], months: list[Change]) -> None:
-        """An annual plan the file's project sheet has just created is changed, not made
-        again; a month whose plan this file makes finds it (`_made_by_project_sheet`)."""
-        wanted = {(c.project.pk, c.year) for c in plans + months}
-        existing = {
-            (p.project_id, p.year): p
-            for p in AnnualPlan.objects.filter(
-                project_id__in={pk for pk, _year in wanted}, year__in={y for _pk, y in wanted}
-            )
-        }
-        for change in plans:
-            found = existing.get((change.project.pk, change.year))
-            if change.instance.pk is None and found is not None:
-                change.instance.pk = found.pk
-                change.instance._state.adding = False
+
+def _existing_plans(changes: list[Change]) -> dict:
+    """The annual plans of the changes' projects and years as they are now, the file's project
+    sheet having written its own (by project key and year)."""
+    wanted = {(c.project.pk, c.year) for c in changes}
+    return {
+        (p.project_id, p.year): p
+        for p in AnnualPlan.objects.filter(
+            project_id__in={pk for pk, _year in wanted}, year__in={y for _pk, y in wanted}
+        )
+    }
+
+
+def _attach(change: Change, plans: dict) -> None:
+    """Point a change at its project (or plan) now that it has a key, and fill in what the
+    model's save() would: an approval's due date and the warning its new department is owed.
+    An annual plan the file's project sheet has just made is changed, not made again."""
+    instance = change.instance
+    if change.model in ("annualplan", "planmonth"):
+        plan = instance if change.model == "annualplan" else instance.plan
+        found = plans.get((change.project.pk, change.year))
+        if plan.pk is None and found is not None:
+            plan.pk, plan._state.adding = found.pk, False
+            if change.model == "annualplan":
                 change.action = "update"
-            change.instance.project_id = change.project.pk
-        self._made_by_project_sheet = existing
+    if change.model == "planmonth":
+        instance.plan_id = instance.plan.pk
+    else:
+        instance.project_id = change.project.pk
+    if change.model == "approval":
+        instance.due_on = due_date(instance.applied_on, instance.time_limit_days)
+        if "responsible_department" in change.changes:
+            instance.notified_light = ""
 
 
 def _write(model, changes: list[Change]) -> None:
@@ -275,7 +280,7 @@ def _write(model, changes: list[Change]) -> None:
             if name != "year"
         }
         if model is Approval:
-            names.add("due_on")
+            names |= {"due_on", "notified_light"}
         model.objects.bulk_update([c.instance for c in changed], sorted(names), batch_size=BATCH)
 
 
@@ -310,17 +315,12 @@ def refusal_of(user, change: Change) -> tuple[str, str] | None:
     parts = editable_parts(user, change.project)
     if not parts:
         return "name", _("You cannot change this project.")
-    if change.model == "planmonth":
-        names = [f"month_{change.instance.month}"] if not allows(parts, "planmonth", names) else []
-        if names:
-            return names[0], _("You cannot change the %(part)s of this project.") % {
-                "part": Part.PLAN.label
-            }
-        return None
     part = missing_part(parts, change.model, names)
     if part is None:
         return None
     refused = next(name for name in names if not allows(parts, change.model, [name]))
+    if change.model == "planmonth":
+        refused = f"month_{change.instance.month}"  # its column
     return refused, _("You cannot change the %(part)s of this project.") % {
         "part": Part(part).label
     }
@@ -411,8 +411,9 @@ class DetailImport:
                 if all(cols.is_blank(c) or cols.is_placeholder(c) for c in cells):
                     continue
                 label = cols.text(row.cell("name"))
-                if label and cols.TOTAL_ROW.match(label) and not row.given("national_code"):
-                    continue
+                heading = cols.TOTAL_ROW.match(label) or cols.category_mark(label) is not None
+                if label and heading and not row.given("national_code"):
+                    continue  # 合计 or a category row (一、交通), not a project's
                 self._check_row(sheet, row)
                 self.plan.problems.extend(row.problems)
                 self.plan.warnings.extend(row.warnings)

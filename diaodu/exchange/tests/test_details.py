@@ -31,6 +31,7 @@ from diaodu.projects.models import (
     PlanMonth,
     Project,
 )
+from diaodu.projects.signals import project_facts_changed
 
 pytestmark = pytest.mark.today("2026-11-20")
 
@@ -129,17 +130,50 @@ def test_a_file_of_details_alone_is_a_ledger(city):
     assert plan.rows == []
 
 
-def test_months_on_two_header_rows():
+def test_months_on_two_header_rows_with_their_unit_above(city):
     data = workbook_of(("分月", [
-        ["项目名称", "所在县区", "年度计划投资", "月度计划", *[None] * 11],
+        ["项目名称", "所在县区", "年度计划投资（万元）", "月度计划（亿元）", *[None] * 11],
         [None, None, None, *[f"{m}月" for m in range(1, 13)]],
-        ["解放区项目", "解放区", 1200, *([100] * 12)],
+        ["一、产业项目"],
+        ["解放区项目", "解放区", 12000, *([0.1] * 12)],
     ]))  # fmt: skip
     ledger = read(SimpleUploadedFile("m.xlsx", data))
     assert ledger.sheets == []
     (sheet,) = ledger.details
     assert sheet.kind == "plan" and sheet.header_row == 2
     assert [sheet.used[f"month_{m}"] for m in (1, 12)] == [3, 14]
+    plan = imported(city.users.hq, data)
+    assert plan.warnings == []
+    annual = AnnualPlan.objects.get(project=city.projects.jiefang, year=2026)
+    assert annual.planned_investment == Decimal("12000.00")
+    assert set(annual.months.values_list("planned_investment", flat=True)) == {Decimal("1000.00")}
+
+
+def test_the_file_given_back_marks_the_detail_sheets(city):
+    rows = [list(row) for row in MILESTONES[1]]
+    rows[3][4] = "明年"
+    data = workbook_of(("形象节点", rows))
+    _importer, plan = check(city.users.hq, data)
+    problems_ = [p.as_dict() for p in plan.problems]
+    marked = load_workbook(io.BytesIO(workbooks.marked(read(SimpleUploadedFile("m.xlsx", data)),
+                                                       problems_)))  # fmt: skip
+    sheet = marked["形象节点"]
+    assert sheet.cell(row=4, column=5).comment.text == problems_[-1]["message"]
+    assert sheet.cell(row=4, column=5).fill.fgColor.rgb.endswith("F8D7DA")
+
+
+def test_the_lights_of_the_projects_whose_details_change_are_refreshed(city):
+    told = []
+
+    def listen(sender, project_ids, **kwargs):
+        told.append(set(project_ids))
+
+    project_facts_changed.connect(listen)
+    try:
+        imported(city.users.hq, workbook_of(("形象节点", [MILESTONES[1][0], MILESTONES[1][3]])))
+    finally:
+        project_facts_changed.disconnect(listen)
+    assert {city.projects.jiefang.pk} in told
 
 
 def test_a_whole_city_in_one_workbook(city):
@@ -183,9 +217,10 @@ def test_a_whole_city_in_one_workbook(city):
     }
 
     approvals = {
-        a.project_id: a
-        for a in Approval.objects.filter(project__in=[a, existing])  # noqa: B020
+        approval.project_id: approval
+        for approval in Approval.objects.filter(project__in=[a, b, existing])
     }
+    assert set(approvals) == {a.pk, existing.pk}
     done, running = approvals[a.pk], approvals[existing.pk]
     assert (done.kind, done.status, done.applied_on, done.completed_on, done.document_number) == (
         ApprovalKind.ENVIRONMENTAL,
