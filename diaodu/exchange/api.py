@@ -33,6 +33,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
         "category rows, and the total imported against the file's own total."
     )
     skipped_sheets = serializers.SerializerMethodField()
+    details = serializers.SerializerMethodField(
+        help_text="What the sheets of projects' details (annual plans and their months, "
+        "milestones, approvals, funding lines) create and change, by kind; null without them."
+    )
 
     class Meta:
         model = ImportJob
@@ -40,7 +44,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "id", "original_name", "created_by", "created_at", "program", "year",
             "create_missing", "status", "done", "total", "finished_at", "applied_at",
             "counts", "problems", "warnings", "changes", "to_create", "sheets",
-            "skipped_sheets",
+            "skipped_sheets", "details",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -64,6 +68,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     def get_skipped_sheets(self, job) -> list[dict]:
         return job.result.get("skipped_sheets", [])
+
+    def get_details(self, job) -> dict | None:
+        return job.result.get("details")
 
 
 class ColumnsSerializer(serializers.Serializer):

@@ -488,3 +488,14 @@ def test_the_city_template_is_downloaded(city):
         )
     )
     assert [s.kind for s in ledger.details] == ["plan", "milestone", "approval", "funding"]
+
+
+def test_the_api_gives_the_counts_of_the_details(city):
+    client = login(city.users.hq)
+    upload = SimpleUploadedFile("city.xlsx", whole_city())
+    response = client.post("/api/imports/", {"file": upload, "year": 2026})
+    assert response.status_code == 200, response.content  # checked at once, without a broker
+    job = client.get(f"/api/imports/{response.json()['id']}/").json()
+    counts = {k["kind"]: (k["created"], k["updated"]) for k in job["details"]["kinds"]}
+    assert counts["milestone"] == (3, 0) and counts["annualplan"] == (2, 1)
+    assert job["details"]["changes"] == 2 + 1 + 34 + 3 + 2 + 3
