@@ -9,7 +9,10 @@ from openpyxl.utils import get_column_letter
 
 from diaodu.core.excel import (
     HEADER_FILL,
+    HEADER_ROW,
+    NUMBER_WIDTH,
     new_sheet,
+    number_header,
     print_ready,
     to_bytes,
     write_cell,
@@ -59,15 +62,19 @@ def city_template() -> bytes:
         sheet = workbook.create_sheet(str(kind.title))
         title = _("%(sheet)s (delete the example row before importing)") % {"sheet": kind.title}
         write_cell(sheet, 1, 1, title).font = Font(bold=True, size=14)
-        for position, column in enumerate(kind.columns, start=1):
-            cell = write_cell(sheet, 2, position, column.header)
+        headers = [(number_header(), NUMBER_WIDTH, 1)] + [
+            (column.header, column.width, year if column.key == "year" else column.example)
+            for column in kind.columns
+        ]
+        for position, (header, width, example) in enumerate(headers, start=1):
+            cell = write_cell(sheet, HEADER_ROW, position, header)
             cell.font, cell.fill = Font(bold=True), HEADER_FILL
-            sheet.column_dimensions[get_column_letter(position)].width = column.width
-            example = year if column.key == "year" else column.example
+            sheet.column_dimensions[get_column_letter(position)].width = width
             if example != "":
-                write_cell(sheet, 3, position, example).font = Font(italic=True, color="808080")
-        sheet.freeze_panes = "A3"
-        print_ready(sheet, len(kind.columns), header_row=2)
+                cell = write_cell(sheet, HEADER_ROW + 1, position, example)
+                cell.font = Font(italic=True, color="808080")
+        sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+        print_ready(sheet, len(headers))
     notes = workbook.create_sheet(_("Instructions"))
     lines = [
         _("Send these sheets with the project ledger in one workbook, or alone."),
