@@ -512,6 +512,11 @@ DIAODU_APPROVAL_WARNING_DAYS = envint("DIAODU_APPROVAL_WARNING_DAYS", 3)
 # Inspections: a report that claims more physical progress than inspectors saw, by more than
 # this many percentage points, is shown as overstated (project page, dashboard, indicators).
 DIAODU_PROGRESS_GAP = envint("DIAODU_PROGRESS_GAP", 10)
+# Earned value and the forecast finish (diaodu/monitoring/forecast.py, docs/forecast.md): days
+# by which a forecast finish may pass the planned completion before the project is flagged late;
+# DIAODU_LIGHT_FORECAST makes a project flagged late at least yellow (off by default).
+DIAODU_FORECAST_LATE_DAYS = envint("DIAODU_FORECAST_LATE_DAYS", 30, minimum=0)
+DIAODU_LIGHT_FORECAST = envbool("DIAODU_LIGHT_FORECAST", False)
 # The map's tile server, e.g. "https://tiles.example.gov.cn/{z}/{x}/{y}.png"; empty draws the
 # projects on a plain background, so the map works with no internet.
 DIAODU_MAP_TILES = envstr("DIAODU_MAP_TILES")

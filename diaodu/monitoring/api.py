@@ -3,7 +3,7 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
@@ -12,7 +12,8 @@ from diaodu.core.choices import Light
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.monitoring import exports
 from diaodu.monitoring.figures import figures
-from diaodu.monitoring.ledger import SORTABLE
+from diaodu.monitoring.forecast import Method, forecasts
+from diaodu.monitoring.ledger import FORECAST_SORTS, SORTABLE
 from diaodu.monitoring.views import DASHBOARD_YEARS, MAX_ID, dashboard_params
 from diaodu.projects import api as project_api
 from diaodu.projects.choices import Stage
@@ -30,9 +31,16 @@ class LedgerExportQuery(serializers.Serializer):
     )
     sort = serializers.ChoiceField(
         required=False,
-        choices=[order for key in SORTABLE for order in (key, f"-{key}")],
+        choices=[order for key in (*SORTABLE, *FORECAST_SORTS) for order in (key, f"-{key}")],
         help_text="The column to sort by, descending after a '-' (default: by region, then "
-        "name; a leader's own projects first).",
+        "name; a leader's own projects first); spi and finish sort by the forecast (projects "
+        "without one last).",
+    )
+    forecast = serializers.ChoiceField(
+        required=False,
+        choices=["late"],
+        help_text="'late': only the projects forecast to finish more than "
+        "DIAODU_FORECAST_LATE_DAYS days after their planned completion.",
     )
     unit = serializers.ChoiceField(
         required=False,
@@ -42,8 +50,78 @@ class LedgerExportQuery(serializers.Serializer):
     )
 
 
+def _money(**kwargs):
+    return serializers.DecimalField(
+        max_digits=16, decimal_places=2, allow_null=True, read_only=True, **kwargs
+    )
+
+
+class ForecastSerializer(serializers.Serializer):
+    """Earned value and the forecast finish of a project under construction, as of today
+    (docs/forecast.md)."""
+
+    planned_value = _money(help_text="Budget planned to be spent by today (万元).")
+    earned_value = _money(help_text="Physical progress × total investment (万元).")
+    actual_cost = _money(help_text="Investment completed since the start (万元).")
+    spi = _money(help_text="Schedule performance index: earned value / planned value.")
+    cpi = _money(help_text="Cost performance index: earned value / actual cost.")
+    finish = serializers.DateField(allow_null=True, help_text="The forecast completion date.")
+    late_days = serializers.IntegerField(
+        allow_null=True,
+        help_text="Days from the planned completion to the forecast finish (negative: early).",
+    )
+    late = serializers.BooleanField(
+        source="is_late",
+        help_text="Forecast to finish more than DIAODU_FORECAST_LATE_DAYS days late.",
+    )
+    method = serializers.ChoiceField(
+        choices=Method.choices, help_text="How the forecast finish was found."
+    )
+    method_label = serializers.CharField(help_text="The method, in words.")
+
+
+class ForecastFieldMixin(serializers.Serializer):
+    """A project's `forecast`, from the forecasts the view computed for the page at once."""
+
+    forecast = serializers.SerializerMethodField(
+        help_text="Earned value and forecast finish; null unless under construction."
+    )
+
+    @extend_schema_field(ForecastSerializer(allow_null=True))
+    def get_forecast(self, project):
+        forecast = self.context.get("forecasts", {}).get(project.pk)
+        return ForecastSerializer(forecast).data if forecast is not None else None
+
+
+class ProjectWithForecastSerializer(ForecastFieldMixin, project_api.ProjectSerializer):
+    class Meta(project_api.ProjectSerializer.Meta):
+        fields = [*project_api.ProjectSerializer.Meta.fields, "forecast"]
+
+
+class ProjectDetailWithForecastSerializer(ForecastFieldMixin, project_api.ProjectDetailSerializer):
+    class Meta(project_api.ProjectDetailSerializer.Meta):
+        fields = [*project_api.ProjectDetailSerializer.Meta.fields, "forecast"]
+
+
 class ProjectViewSet(project_api.ProjectViewSet):
-    """The projects' API, with the ledger's export (whose figures come from the reports)."""
+    """The projects' API, with the ledger's export (whose figures come from the reports) and
+    each project's earned value and forecast finish."""
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ProjectWithForecastSerializer
+        if self.action == "retrieve":
+            return ProjectDetailWithForecastSerializer
+        return super().get_serializer_class()
+
+    def get_serializer(self, *args, **kwargs):
+        """The forecasts of the page (or of the one project) in a fixed number of queries."""
+        if self.action in {"list", "retrieve"} and args:
+            rows = list(args[0]) if kwargs.get("many") else [args[0]]
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            context["forecasts"] = forecasts(rows)
+            args = (rows if kwargs.get("many") else args[0], *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(filters=True, parameters=[LedgerExportQuery], responses=XLSX_RESPONSE)
     @action(detail=False, methods=["get"], renderer_classes=EXPORT_RENDERERS)

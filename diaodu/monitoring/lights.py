@@ -16,7 +16,10 @@ Rules (version RULES_VERSION):
 - reporting: the last period's report missing is yellow, the last two missing red;
 - problems and tasks: an overdue task or an escalated open problem makes it at least yellow;
 - approvals: an approval in progress past its legal time limit (in working days, 节假日 and 调休
-  counted) is red, one within DIAODU_APPROVAL_WARNING_DAYS (3) working days of it yellow.
+  counted) is red, one within DIAODU_APPROVAL_WARNING_DAYS (3) working days of it yellow;
+- forecast (only with DIAODU_LIGHT_FORECAST, off by default): a project under construction whose
+  forecast finish (diaodu/monitoring/forecast.py) passes its planned completion by more than
+  DIAODU_FORECAST_LATE_DAYS (30) days is yellow.
 """
 
 import json
@@ -33,7 +36,7 @@ from django.utils.translation import gettext as _
 from diaodu.core.choices import Light
 from diaodu.projects.choices import Stage
 
-RULES_VERSION = "2026.2"  # 2026.2: approvals past or near their time limit; monthly reports
+RULES_VERSION = "2026.3"  # 2026.3: the forecast finish (optional); 2026.2: approvals, monthly
 RANK = {Light.GREEN: 0, Light.YELLOW: 1, Light.RED: 2}
 
 
@@ -228,6 +231,21 @@ def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
             Light.YELLOW,
             _("%(count)d problems escalated to leaders, not yet solved.") % {"count": count},
         )
+
+    # The forecast finish against the planned completion, when the rule is on.
+    if settings.DIAODU_LIGHT_FORECAST:
+        from diaodu.monitoring.forecast import forecasts
+
+        for project_id, forecast in forecasts(projects, today).items():
+            if forecast.is_late:
+                verdicts[project_id].add(
+                    Light.YELLOW,
+                    _(
+                        "Forecast to finish on %(finish)s, %(days)d days after the planned "
+                        "completion."
+                    )
+                    % {"finish": forecast.finish, "days": forecast.late_days},
+                )
     return verdicts
 
 
@@ -238,7 +256,9 @@ def refresh_lights(project_ids=None, today=None) -> int:
     """Store the current light and reasons on the projects (all, or those given)."""
     from diaodu.projects.models import Project
 
-    queryset = Project.objects.order_by("pk").only("pk", "stage", "actual_start", "planned_start")
+    queryset = Project.objects.order_by("pk").only(
+        "pk", "stage", "actual_start", "planned_start", "planned_completion", "total_investment"
+    )
     if project_ids is None:
         projects = list(queryset)
     else:

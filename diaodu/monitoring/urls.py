@@ -11,6 +11,7 @@ ledger_patterns = [
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/forecast-late/", views.dashboard_forecast_late, name="forecast-late"),
     path("map/", views.project_map, name="map"),
     path("battle-map/", views.battle_map, name="battle-map"),
     path("projects/<int:pk>/schedule/", views.project_schedule, name="schedule"),

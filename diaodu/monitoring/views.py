@@ -2,7 +2,7 @@
 picture of the user's scope."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,8 +18,17 @@ from diaodu.core.limits import YEARS, year_or_none
 from diaodu.exchange.importer import can_import
 from diaodu.monitoring import exports
 from diaodu.monitoring.figures import figures
+from diaodu.monitoring.forecast import forecasts, late_ids
 from diaodu.monitoring.forms import ScheduleForm
-from diaodu.monitoring.ledger import COLUMNS, ledger, page_of, totals
+from diaodu.monitoring.ledger import (
+    COLUMNS,
+    FORECAST_SORTS,
+    LATE,
+    forecast_page,
+    ledger,
+    page_of,
+    totals,
+)
 from diaodu.projects.models import Program, Project
 from diaodu.projects.permissions import can_create, can_schedule
 from diaodu.projects.schedule import (
@@ -39,7 +48,14 @@ def _year(request) -> int:
 def project_list(request):
     year = _year(request)
     filterset, queryset, sort = ledger(request.user, request.GET, year)
-    page = page_of(queryset, request.GET.get("page"), settings.DIAODU_PAGE_SIZE)
+    number, size = request.GET.get("page"), settings.DIAODU_PAGE_SIZE
+    if sort.lstrip("-") in FORECAST_SORTS:
+        page, known = forecast_page(queryset, number, size, sort)
+    else:
+        page = page_of(queryset, number, size)
+        known = forecasts(page.object_list)
+    for project in page.object_list:
+        project.forecast = known.get(project.pk)
     return render(
         request,
         "projects/project_list.html",
@@ -50,6 +66,7 @@ def project_list(request):
             "year": year,
             "sort": sort,
             "columns": COLUMNS,
+            "late_only": request.GET.get("forecast") == LATE,
             "totals": totals(queryset, year),
             "can_import": can_import(request.user),
             "can_create": can_create(request.user),
@@ -110,6 +127,25 @@ def dashboard(request):
 
 
 @login_required
+def dashboard_forecast_late(request):
+    """The dashboard's card of projects forecast to finish late, loaded after the page: it reads
+    the monthly reports of every project under construction in the scope (docs/forecast.md)."""
+    _year, program, _programs = dashboard_params(request)
+    projects = Project.objects.visible_to(request.user)
+    if program is not None:
+        projects = projects.filter(programs=program)
+    return render(
+        request,
+        "dashboard/_forecast_late.html",
+        {
+            "count": len(late_ids(projects)),
+            "program": program,
+            "limit": settings.DIAODU_FORECAST_LATE_DAYS,
+        },
+    )
+
+
+@login_required
 def project_map(request):
     """Projects on a map, coloured by light; tiles from DIAODU_MAP_TILES, or a plain background."""
     projects = (
@@ -155,12 +191,17 @@ def battle_map(request):
     if program is not None:
         projects = projects.filter(programs=program)
     projects = list(projects.select_related("region").prefetch_related("milestones")[:300])
+    known = forecasts(projects, today)
     if projects:
         first = min(p.planned_start for p in projects)
         last = max(max(p.planned_completion, p.actual_completion or today) for p in projects)
     else:
         first, last = today, today
     first, last = min(first, today), max(last, today)
+    # Forecast finishes widen the chart by two years at most; later ones end at its edge.
+    finishes = [f.finish for f in known.values() if f.finish is not None]
+    if finishes:
+        last = max(last, min(max(finishes), last + timedelta(days=730)))
     span = max(1, (last - first).days)
 
     def at(day):
@@ -177,6 +218,7 @@ def battle_map(request):
                 if project.actual_start and end
                 else None,
                 "milestones": [(at(m.planned_date), m) for m in project.milestones.all()],
+                "forecast": _forecast_bar(known.get(project.pk), at, today),
             }
         )
     years = list(range(first.year, last.year + 1))
@@ -192,6 +234,16 @@ def battle_map(request):
             "ticks": [(at(date(y, 1, 1)), y) for y in years if date(y, 1, 1) >= first],
         },
     )
+
+
+def _forecast_bar(forecast, at, today):
+    """The forecast's stretch of a battle-map row: from today (or the forecast finish, if that
+    is past) to the forecast finish, in per cent of the chart's width."""
+    if forecast is None or forecast.finish is None:
+        return None
+    end = min(at(forecast.finish), 100)
+    start = min(at(today), end)
+    return {"left": start, "right": end, "forecast": forecast}
 
 
 @login_required
