@@ -102,7 +102,7 @@ PLAN = DetailKind(
             for month in MONTHS
         ),
     ),
-    (("month_1",),),  # see find_header: three months at least
+    (),  # three months at least (`_fits`)
 )
 MILESTONE = DetailKind(
     "milestone",

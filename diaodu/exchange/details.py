@@ -30,7 +30,7 @@ from diaodu.core.history import diff, snapshot
 from diaodu.core.limits import YEARS
 from diaodu.core.models import Action, ChangeRecord
 from diaodu.exchange import columns as cols
-from diaodu.exchange.detail_columns import MONTHS
+from diaodu.exchange.detail_columns import BY_KIND, MONTHS
 from diaodu.exchange.importer import CITY_LEVEL, NewName, Problem
 from diaodu.exchange.reader import DetailSheet
 from diaodu.org.models import Unit
@@ -344,7 +344,10 @@ class Row:
         return not cols.is_blank(self.cell(key))
 
     def _at(self, key, message, into) -> None:
-        index = self.sheet.used.get(key)
+        used = self.sheet.used
+        if key not in used:  # a field with no column of its own: the project's
+            key = "national_code" if "name" not in used else "name"
+        index = used.get(key)
         header = self.sheet.headers[index].text if index is not None else ""
         into.append(Problem(self.number, header, str(message), index, self.sheet.name))
 
@@ -565,7 +568,11 @@ class DetailImport:
             % {
                 "row": first[1],
                 "sheet": first[0],
-                "what": row.sheet.headers[index].text if index is not None else "",
+                "what": (
+                    row.sheet.headers[index].text
+                    if index is not None
+                    else BY_KIND[row.sheet.kind].column(key).header
+                ),
             },
         )
         return True

@@ -499,3 +499,15 @@ def test_the_api_gives_the_counts_of_the_details(city):
     counts = {k["kind"]: (k["created"], k["updated"]) for k in job["details"]["kinds"]}
     assert counts["milestone"] == (3, 0) and counts["annualplan"] == (2, 1)
     assert job["details"]["changes"] == 2 + 1 + 34 + 3 + 2 + 3
+
+
+def test_a_problem_with_no_column_of_its_own_points_at_the_project(city):
+    data = workbook_of(("分月", [
+        ["项目名称", "所在县区", "1月", "2月", "3月"],
+        ["解放区项目", "解放区", 100, 100, 100],
+        ["解放区项目", "解放区", 200, 200, 200],
+    ]))  # fmt: skip
+    _importer, plan = check(city.users.hq, data)
+    assert problems(plan) == [
+        ("分月", 3, "项目名称", "与工作表“分月”第 2 行重复：同一项目、同一年度。")
+    ]
