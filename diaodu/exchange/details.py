@@ -407,7 +407,9 @@ class DetailImport:
     # Checking ----------------------------------------------------------------------------
 
     def check(self, sheets: list[DetailSheet]) -> DetailPlan:
-        self._load()
+        """Match every row to its project, load what those projects carry, then check each
+        row against it."""
+        rows = []
         for sheet in sheets:
             for number, cells in sheet.rows:
                 row = Row(sheet, number, cells)
@@ -417,17 +419,19 @@ class DetailImport:
                 heading = cols.TOTAL_ROW.match(label) or cols.category_mark(label) is not None
                 if label and heading and not row.given("national_code"):
                     continue  # 合计 or a category row (一、交通), not a project's
-                self._check_row(sheet, row)
-                self.plan.problems.extend(row.problems)
-                self.plan.warnings.extend(row.warnings)
+                rows.append((row, self._project(row)))
+        self._load([project for _row, project in rows if project is not None])
+        for row, project in rows:
+            if project is not None:
+                self._check_row(row.sheet, row, project)
+            self.plan.problems.extend(row.problems)
+            self.plan.warnings.extend(row.warnings)
         return self.details
 
-    def _load(self) -> None:
-        """What the projects already carry (one query per kind), each object given its project
-        as loaded, so that recording it asks nothing more."""
-        projects = {p.pk: p for p in self.projects if p.pk is not None}
-        if self.visible is not None:
-            projects = {pk: p for pk, p in projects.items() if pk in self.visible}
+    def _load(self, matched) -> None:
+        """What the matched projects already carry (one query per kind), each object given its
+        project as loaded, so that recording it asks nothing more."""
+        projects = {p.pk: p for p in matched if p.pk is not None}
         ids = list(projects)
 
         def mine(objects):
@@ -453,7 +457,7 @@ class DetailImport:
         }
         self.units = {}
 
-    def _check_row(self, sheet, row) -> None:
+    def _check_row(self, sheet, row, project) -> None:
         for key, index in sheet.used.items():
             if (row.number, index) in sheet.formulas_without_value:
                 row.problem(
@@ -463,9 +467,6 @@ class DetailImport:
                         "and save it, or paste the column as values."
                     ),
                 )
-        project = self._project(row)
-        if project is None:
-            return
         check = {
             "plan": self._plan_row,
             "milestone": self._milestone_row,
@@ -583,7 +584,17 @@ class DetailImport:
         for name, value in values.items():
             setattr(instance, name, value)
         try:
-            instance.clean_fields(exclude=["project", "plan", "evidence", "attachment"])
+            # Related units come from the directory: checking that they exist would ask again.
+            instance.clean_fields(
+                exclude=[
+                    "project",
+                    "plan",
+                    "responsible_unit",
+                    "responsible_department",
+                    "evidence",
+                    "attachment",
+                ]  # fmt: skip
+            )
             instance.clean()
         except ValidationError as error:
             for name, messages in error.message_dict.items():

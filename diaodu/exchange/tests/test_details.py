@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -53,7 +54,8 @@ PLANS = ("年度计划", [
     ["", "解放区项目", "解放区", 2026, 2400, "", *([200] * 12)],
 ])  # fmt: skip
 MILESTONES = ("形象节点", [
-    ["项目代码", "项目名称", "所在县区", "节点名称", "计划完成时间", "实际完成时间", "备注"],
+    ["项目代码", "项目名称", "所在县区", "节点名称", "计划完成时间", "实际完成时间", "备注",
+     "节点责任单位"],
     [CODE_A, "", "", "开工", "2026-03-31", "2026-04-10", ""],
     ["", "高新区创新中心", "高新区", "主体结构封顶", "2027.06", "", "倒排工期"],
     ["", "解放区项目", "解放区", "竣工验收", "2026-12-31", "", ""],
@@ -511,3 +513,30 @@ def test_a_problem_with_no_column_of_its_own_points_at_the_project(city):
     assert problems(plan) == [
         ("分月", 3, "项目名称", "与工作表“分月”第 2 行重复：同一项目、同一年度。")
     ]
+
+
+def test_the_check_asks_the_same_queries_for_any_number_of_rows(city):
+    projects = [ProjectFactory(name=f"批量项目{n}", region=city.jiefang) for n in range(12)]
+    for project in projects:
+        MilestoneFactory(project=project, name="开工")
+        FundingLine.objects.create(project=project, source=FundingSource.SELF_RAISED, planned=1)
+
+    def queries(count):
+        data = workbook_of(
+            ("形象节点", [MILESTONES[1][0]] + [
+                ["", p.name, "解放区", "开工", "2026-05-31", "", "", "交通运输局"]
+                for p in projects[:count]
+            ]),
+            ("资金来源", [FUNDING[1][0]] + [
+                ["", p.name, "解放区", "企业自筹", 2, 1, 1] for p in projects[:count]
+            ]),
+        )  # fmt: skip
+        ledger = read(SimpleUploadedFile("m.xlsx", data))
+        importer = ProjectImport(city.users.hq)
+        with CaptureQueriesContext(connection) as captured:
+            plan = importer.check(ledger)
+        assert plan.ok, problems(plan)
+        assert len(plan.details.changes) == 2 * count
+        return len(captured)
+
+    assert queries(2) == queries(12)
