@@ -11,6 +11,7 @@ from diaodu.exchange.api import ImportViewSet
 from diaodu.inspections.api import InspectionViewSet
 from diaodu.meetings.api import MeetingViewSet
 from diaodu.monitoring.api import ProjectViewSet, dashboard_api
+from diaodu.monitoring.changes_views import changes_api
 from diaodu.notifications.api import DeliveryViewSet, NotificationViewSet
 from diaodu.oc4ids.api import ProjectPackageView
 from diaodu.org.api import AuditEventViewSet, UnitViewSet
@@ -22,7 +23,7 @@ from diaodu.projects.api import (
     ProgramViewSet,
 )
 from diaodu.projects.approval_api import ApprovalViewSet
-from diaodu.reporting.api import PeriodViewSet, ReportViewSet
+from diaodu.reporting.api import PeriodViewSet, ProjectSnapshotViewSet, ReportViewSet
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
@@ -34,6 +35,7 @@ router.register("plans", AnnualPlanViewSet, basename="plan")
 router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("periods", PeriodViewSet, basename="period")
 router.register("reports", ReportViewSet, basename="report")
+router.register("snapshots", ProjectSnapshotViewSet, basename="snapshot")
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("imports", ImportViewSet, basename="import")
@@ -50,6 +52,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("dashboard/", dashboard_api, name="api-dashboard"),
+    path("changes/", changes_api, name="api-changes"),
     path("indicators/", indicators_api, name="api-indicators"),
     path("oc4ids/", ProjectPackageView.as_view(), name="oc4ids"),
     path("", include(router.urls)),

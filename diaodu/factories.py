@@ -49,7 +49,9 @@ from diaodu.reporting.calendar import period_containing
 from diaodu.reporting.choices import PeriodKind as ReportingPeriodKind
 from diaodu.reporting.models import (
     InvestmentSummary,
+    MonthSnapshot,
     ProgressReport,
+    ProjectSnapshot,
     ReportingPeriod,
     ReportPhoto,
 )
@@ -295,6 +297,35 @@ class InvestmentSummaryFactory(factory.django.DjangoModelFactory):
     invested = Decimal("300.00")
     reports_submitted = 3
     reports_on_time = 2
+
+
+class MonthSnapshotFactory(factory.django.DjangoModelFactory):
+    """Last month's snapshot, taken at its close."""
+
+    class Meta:
+        model = MonthSnapshot
+        django_get_or_create = ["month"]
+
+    month = factory.LazyFunction(
+        lambda: (today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    )
+    taken_at = factory.LazyFunction(timezone.now)
+
+
+class ProjectSnapshotFactory(factory.django.DjangoModelFactory):
+    """A continuing project on green at the close of last month."""
+
+    class Meta:
+        model = ProjectSnapshot
+
+    snapshot = factory.SubFactory(MonthSnapshotFactory)
+    project = factory.SubFactory(ProjectFactory)
+    stage = "continuing"
+    light = "green"
+    invested_year = Decimal("300.00")
+    planned_year = Decimal("1000.00")
+    planned_to_date = Decimal("800.00")
+    physical_percent = Decimal("40.0")
 
 
 # -- problems and tasks -----------------------------------------------------------------------

@@ -404,6 +404,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     "refresh": {"task": "diaodu.monitoring.tasks.refresh", "schedule": crontab(hour=1, minute=0)},
+    "snapshot": {
+        "task": "diaodu.monitoring.tasks.snapshot",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "remind": {"task": "diaodu.monitoring.tasks.remind", "schedule": crontab(hour=8, minute=30)},
     "prune-audit": {
         "task": "diaodu.org.tasks.prune_audit",

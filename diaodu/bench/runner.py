@@ -149,6 +149,7 @@ class Bench:
         self.measure_export()
         self.measure_import()
         self.measure_ranking()
+        self.measure_snapshot()
         return self.results
 
     def measure_request_floor(self):
@@ -376,6 +377,39 @@ class Bench:
         value = median(runs)
         self.add(Result(f"import_{self.import_rows}_rows", value, floor, value / floor,
                         self.projects, 20.0, "reading the workbook", runs=runs))  # fmt: skip
+
+    def measure_snapshot(self):
+        """The snapshot of last month for every project (lights, facts, forecasts), written
+        and rolled back; the floor reads, in raw SQL, the rows it is made from."""
+        from diaodu.monitoring.snapshots import take
+        from diaodu.projects.models import Milestone, PlanMonth
+        from diaodu.reporting.snapshots import last_closed_month
+
+        month = last_closed_month()
+
+        def snapshot():
+            try:
+                with transaction.atomic():
+                    take(month)
+                    raise SkipRun
+            except SkipRun:
+                pass
+
+        runs = timed(snapshot, self.heavy_repeat, warmup=0)
+        project, plan = table(Project._meta.db_table), table(AnnualPlan._meta.db_table)
+        months, report = table(PlanMonth._meta.db_table), table(ProgressReport._meta.db_table)
+        milestone = table(Milestone._meta.db_table)
+        floor = self.sql_floor([
+            (f"SELECT id, stage, region_id, planned_start FROM {project}", []),
+            (f"SELECT project_id, SUM(invested), MAX(physical_percent) FROM {report} "
+             "WHERE status = 'approved' GROUP BY project_id", []),
+            (f"SELECT ap.project_id, SUM(m.planned_investment) FROM {months} m JOIN {plan} ap "
+             "ON ap.id = m.plan_id WHERE ap.year = %s GROUP BY ap.project_id", [month.year]),
+            (f"SELECT project_id, COUNT(*) FROM {milestone} GROUP BY project_id", []),
+        ])  # fmt: skip
+        value = median(runs)
+        self.add(Result("snapshot_month", value, floor, value / floor, self.projects, 60.0,
+                        "raw SQL of its sources", runs=runs))  # fmt: skip
 
     def _ranking_sql(self, window):
         """The rows a month's ranking reads, fetched by hand: one query per source."""

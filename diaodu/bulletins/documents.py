@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -51,6 +51,8 @@ from diaodu.core.money import in_yi
 from diaodu.problems.models import Problem, Task
 from diaodu.projects.choices import Stage
 from diaodu.projects.models import Project
+from diaodu.reporting import snapshots
+from diaodu.reporting.models import ProjectSnapshot
 
 ZERO = Decimal("0")
 # How many indicators a praise or a criticism names.
@@ -167,6 +169,9 @@ class Content:
     red_projects: list[RedProject]
     overdue: list[OverdueUnit]
     issued_on: date
+    # The month whose snapshot gave the lights (a month that has closed), or None: the lights
+    # of the day of issue.
+    lights_month: date | None = None
     issue: int | None = None
     # 焦重办〔2026〕7号, when issued.
     document_number: str | None = None
@@ -211,20 +216,31 @@ def build_content(window: Window, today: date | None = None) -> Content:
     # The day the ranking was read at: the period's end, or the day it was published while
     # the period was under way.
     as_of = results[0].as_of or period_end(window, today)
+    lights_month = _lights_month(as_of, today)
     return Content(
         window=window,
         title=bulletin_title(window),
         period=period_text(window),
         as_of=as_of,
-        figures=_figures(window, as_of),
+        figures=_figures(window, as_of, lights_month),
         groups=[_group_part(result) for result in results],
-        red_projects=_red_projects(),
+        red_projects=_red_projects(lights_month),
         overdue=_overdue_tasks(as_of),
         issued_on=today,
+        lights_month=lights_month,
     )
 
 
-def _figures(window: Window, as_of: date) -> Figures:
+def _lights_month(as_of: date, today: date) -> date | None:
+    """The month whose snapshot holds the lights as they were at the period's end: its last
+    month, once closed and kept; else None (the lights of today)."""
+    month = snapshots.first_of(as_of)
+    if month >= snapshots.first_of(today) or snapshots.snapshot_of(month) is None:
+        return None
+    return month
+
+
+def _figures(window: Window, as_of: date, lights_month: date | None = None) -> Figures:
     """The whole portfolio's figures, city-level projects included, read as the ranking
     reads each unit's."""
     figures = Figures()
@@ -252,6 +268,17 @@ def _figures(window: Window, as_of: date) -> Figures:
         portfolio["yellow"],
         portfolio["green"],
     )
+    if lights_month is not None:  # as they were at the close of the month
+        kept = (
+            ProjectSnapshot.objects.filter(snapshot__month=lights_month)
+            .exclude(stage=Stage.CANCELLED)
+            .aggregate(
+                red=Count("pk", filter=Q(light=Light.RED)),
+                yellow=Count("pk", filter=Q(light=Light.YELLOW)),
+                green=Count("pk", filter=Q(light=Light.GREEN)),
+            )
+        )
+        figures.red, figures.yellow, figures.green = kept["red"], kept["yellow"], kept["green"]
     cutoff = end_of(as_of)
     for model, done_field, prefix in (
         (Problem, "solved_at", "problems"),
@@ -383,9 +410,9 @@ def criticism(entry) -> str:
     ) % {**data, "indicators": indicators_text(worst)}
 
 
-def _reasons(project) -> str:
+def _reasons(pairs) -> str:
     # light_reasons is a list of [light, reason] pairs; a red project's red reasons first.
-    pairs = project.light_reasons or []
+    pairs = pairs or []
     reasons = [reason for light, reason in pairs if light == Light.RED] or [
         reason for _light, reason in pairs
     ]
@@ -394,7 +421,23 @@ def _reasons(project) -> str:
     return f"{text}。" if text else "—"
 
 
-def _red_projects() -> list[RedProject]:
+def _red_projects(lights_month: date | None = None) -> list[RedProject]:
+    if lights_month is not None:
+        rows = (
+            ProjectSnapshot.objects.filter(snapshot__month=lights_month, light=Light.RED)
+            .exclude(stage=Stage.CANCELLED)
+            .select_related("project", "region")
+            .only("light_reasons", "project__name", "region__name", "region__sort_order")
+            .order_by(F("region__sort_order").asc(nulls_last=True), "project__name", "pk")
+        )
+        return [
+            RedProject(
+                region=row.region.name if row.region else _("City-level"),
+                project=row.project.name,
+                reasons=_reasons(row.light_reasons),
+            )
+            for row in rows
+        ]
     projects = (
         Project.objects.filter(light=Light.RED)
         .exclude(stage=Stage.CANCELLED)
@@ -405,7 +448,7 @@ def _red_projects() -> list[RedProject]:
         RedProject(
             region=project.region.name if project.region else _("City-level"),
             project=project.name,
-            reasons=_reasons(project),
+            reasons=_reasons(project.light_reasons),
         )
         for project in projects
     ]
@@ -480,20 +523,27 @@ def _overview(figures: Figures, content: Content) -> list[str]:
         "they have completed %(invested)s: %(rate)s of the annual plan and %(schedule_rate)s "
         "of the plan to date."
     )
-    return [
-        investment % data,
-        _(
+    if content.lights_month is not None:
+        data["month"] = f"{content.lights_month.year}年{content.lights_month.month}月"
+        lights = _(
+            "Of the %(starts_planned)d projects planned to start by then, %(started)d have "
+            "started. At the close of %(month)s %(red)d projects were on red, %(yellow)d on "
+            "yellow and %(green)d on green; %(problems_open)d problems are unsolved "
+            "(%(problems_overdue)d overdue) and %(tasks_open)d tasks unfinished "
+            "(%(tasks_overdue)d overdue)."
+        )
+    else:
+        lights = _(
             "Of the %(starts_planned)d projects planned to start by then, %(started)d have "
             "started. On the day of issue %(red)d projects are on red, %(yellow)d on yellow and "
             "%(green)d on green; %(problems_open)d problems are unsolved "
             "(%(problems_overdue)d overdue) and %(tasks_open)d tasks unfinished "
             "(%(tasks_overdue)d overdue)."
         )
-        % data,
-    ]
+    return [investment % data, lights % data]
 
 
-def _figure_rows(figures: Figures) -> list[tuple[str, str]]:
+def _figure_rows(figures: Figures, closed: bool = False) -> list[tuple[str, str]]:
     return [
         (_("Key projects"), str(figures.projects)),
         (_("Total investment (10k yuan)"), money(figures.total_investment)),
@@ -504,7 +554,9 @@ def _figure_rows(figures: Figures) -> list[tuple[str, str]]:
         (_("Against the plan to date"), percent(figures.schedule_rate)),
         (_("New starts planned / started"), f"{figures.starts_planned} / {figures.started}"),
         (
-            _("Red / yellow / green (on the day of issue)"),
+            _("Red / yellow / green (at the close of the month)")
+            if closed
+            else _("Red / yellow / green (on the day of issue)"),
             f"{figures.red} / {figures.yellow} / {figures.green}",
         ),
         (
@@ -542,7 +594,12 @@ def bulletin_docx(content: Content) -> bytes:
     _section(document, 1, pgettext("bulletin section", "Overview"))
     for text in _overview(content.figures, content):
         body(document, text)
-    table(document, [_("Figure"), _("Value")], _figure_rows(content.figures), widths=[9, 6.6])
+    table(
+        document,
+        [_("Figure"), _("Value")],
+        _figure_rows(content.figures, content.lights_month is not None),
+        widths=[9, 6.6],
+    )
 
     _section(document, 2, pgettext("bulletin section", "Rankings"))
     for number_, part in enumerate(content.groups, start=1):

@@ -36,6 +36,7 @@ from diaodu.core.numbering import number_for
 from diaodu.core.pdf import to_pdf
 from diaodu.notifications.services import notify
 from diaodu.org.models import User
+from diaodu.reporting import snapshots
 
 
 def bulletin_filename(window: Window, issue: int) -> str:
@@ -201,6 +202,8 @@ def write(bulletin: Bulletin, today: date) -> Bulletin:
     bulletin.title = content.title
     bulletin.status = BulletinStatus.ISSUED
     bulletin.save(update_fields=["document", "title", "status"])
+    if content.lights_month is not None:  # the month's lights, as published, kept as they are
+        snapshots.do_publish_month(content.lights_month)
     record(
         actor,
         bulletin,

@@ -1054,6 +1054,17 @@ class Builder:
         do_issue_bulletin(self.users["hq"], last, self.today)
 
     @transaction.atomic
+    def build_snapshots(self):
+        """The months of the year so far, rebuilt from the history (January to last month),
+        and this month's, taken today: the lights and figures as they were, month by month."""
+        from diaodu.monitoring import snapshots
+        from diaodu.reporting.snapshots import last_closed_month
+
+        closed = last_closed_month(self.today)
+        if closed.year == self.today.year:
+            snapshots.rebuild(date(self.today.year, 1, 1), closed, today=self.today)
+        snapshots.take(self.today, today=self.today)
+
     def build(self) -> DemoCity:
         from diaodu.monitoring.lights import refresh_lights
         from diaodu.monitoring.receivers import refresh_stored_lights
@@ -1083,6 +1094,7 @@ class Builder:
             project_facts_changed.connect(refresh_stored_lights, dispatch_uid=uid)
         refresh_summaries()
         refresh_lights(today=self.today)
+        self.build_snapshots()
         self.build_assessment()
         return DemoCity(
             projects=len(self.projects),
@@ -1099,7 +1111,7 @@ def reset():
     from diaodu.exchange.models import ImportJob
     from diaodu.meetings.models import Meeting
     from diaodu.problems.models import SupervisionNotice
-    from diaodu.reporting.models import ReportingPeriod
+    from diaodu.reporting.models import MonthSnapshot, ReportingPeriod
 
     with transaction.atomic():
         for bulletin in Bulletin.objects.all():
@@ -1113,6 +1125,7 @@ def reset():
         Meeting.objects.all().delete()
         Project.objects.all().delete()
         ReportingPeriod.objects.all().delete()
+        MonthSnapshot.objects.all().delete()
         Program.objects.all().delete()
         Leader.objects.all().delete()
         User.objects.all().delete()

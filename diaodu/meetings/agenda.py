@@ -7,7 +7,9 @@ For the projects of the meeting's scope that the reader sees:
 4. reports late or missing in the latest monthly period that is due or closed, and in the
    latest update period of each weekly or biweekly programme;
 5. since the last meeting: the tasks set at the previous meeting of the same kind and level,
-   each with where it stands now.
+   each with where it stands now, and what changed since its day (`reporting.changes`): the
+   lights (from the snapshot of its month to today's), problems raised, solved and escalated,
+   tasks that became overdue, milestones met and missed, and the investment by region.
 
 A fixed number of queries, whatever the number of projects (one more per weekly programme).
 """
@@ -27,6 +29,8 @@ from diaodu.problems.models import Problem, Task
 from diaodu.problems.warnings import light_of
 from diaodu.projects.choices import Cadence
 from diaodu.projects.models import Milestone, Program, Project
+from diaodu.reporting import changes
+from diaodu.reporting.changes import Changes
 from diaodu.reporting.choices import Filing
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
 from diaodu.reporting.progress import filing_of
@@ -94,6 +98,8 @@ class Agenda:
     periods: list[ReportingPeriod] = field(default_factory=list)
     previous: Meeting | None = None
     previous_tasks: list[TaskItem] = field(default_factory=list)
+    # Since the previous meeting: lights changed, problems, tasks, milestones, investment.
+    changes: Changes | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -156,6 +162,7 @@ class Agenda:
                 for r in self.reports
             ],
             "previous_meeting": self.previous.pk if self.previous else None,
+            "since_last_meeting": self.changes.as_dict() if self.changes else None,
             "previous_tasks": [
                 {
                     "id": item.task.pk,
@@ -311,4 +318,6 @@ def build_agenda(meeting: Meeting, user, today: date | None = None) -> Agenda:
             .select_related("project", "lead_unit")
             .order_by("deadline", "id")
         ]
+        if agenda.previous.date < today:
+            agenda.changes = changes.between(covered, agenda.previous.date, today, today)
     return agenda

@@ -117,6 +117,57 @@ def agenda_docx(meeting, agenda) -> bytes:
             ],
         ),
     ]  # fmt: skip
+    changes = agenda.changes
+    if changes is not None and changes.lights_known:
+        sections.append(
+            (
+                _("Lights changed since the last meeting"),
+                [_("Project"), _("Region"), _("Before"), _("Now"), _("Reason")],
+                [
+                    (c.project.name, c.project.region or "—", c.before_label, c.after_label,
+                     "；".join(c.reasons))
+                    for c in changes.lights
+                ],
+            )
+        )  # fmt: skip
+    if changes is not None:
+        sections += [
+            (
+                _("Problems since the last meeting"),
+                [_("Project"), _("Problem"), _("What happened")],
+                [(p.project.name, p.description, _("raised")) for p in changes.problems_raised]
+                + [(p.project.name, p.description, _("solved")) for p in changes.problems_solved]
+                + [
+                    (p.project.name, p.description, _("escalated"))
+                    for p in changes.problems_escalated
+                ],
+            ),
+            (
+                _("Tasks that became overdue since the last meeting"),
+                [_("Task"), _("Project"), _("Lead unit"), _("Deadline")],
+                [
+                    (t.content, t.project.name, t.lead_unit, date_text(t.deadline))
+                    for t in changes.tasks_overdue
+                ],
+            ),
+            (
+                _("Milestones since the last meeting"),
+                [_("Project"), _("Milestone"), _("Planned date"), _("What happened")],
+                [
+                    (m.project.name, m.name, date_text(m.planned_date), _("met"))
+                    for m in changes.milestones_met
+                ]
+                + [
+                    (m.project.name, m.name, date_text(m.planned_date), _("missed"))
+                    for m in changes.milestones_missed
+                ],
+            ),
+            (
+                _("Investment since the last meeting (10k yuan)"),
+                [_("Region"), _("Investment completed (10k yuan)")],
+                [(item.region, f"{item.invested:,.2f}") for item in changes.investment],
+            ),
+        ]  # fmt: skip
     for number, (heading, headers, rows) in enumerate(sections, start=1):
         section(document, number, heading)
         if rows:

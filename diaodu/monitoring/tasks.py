@@ -32,3 +32,32 @@ def remind() -> dict:
             "reminders": notify_deadlines(),
             "approvals": notify_time_limits(),
         }
+
+
+@shared_task(name="diaodu.monitoring.tasks.snapshot", time_limit=3600, soft_time_limit=3590)
+def snapshot() -> dict:
+    """Keep this month's snapshot current (daily), and on the first days of a month take the
+    month just closed once more, as it ended. Idempotent: a month's rows are replaced, and a
+    published month is left as it is."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from diaodu.monitoring.snapshots import take
+    from diaodu.reporting.models import MonthSnapshot
+    from diaodu.reporting.snapshots import first_of, last_closed_month, last_of
+
+    today = timezone.localdate()
+    months = [first_of(today)]
+    closed = last_closed_month(today)
+    kept = MonthSnapshot.objects.filter(month=closed).first()
+    taken_during = kept is not None and timezone.localtime(kept.taken_at).date() <= last_of(closed)
+    if kept is None or (kept.published_at is None and taken_during):
+        months.insert(0, closed)  # once more, now that it has ended
+    taken = []
+    with recorded("snapshot"):
+        for month in months:
+            try:
+                taken.append(f"{take(month, today=today).month:%Y-%m}")
+            except ValidationError:  # published: kept as it is
+                continue
+        return {"months": taken}

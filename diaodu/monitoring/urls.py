@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from diaodu.monitoring import views
+from diaodu.monitoring import changes_views, views
 
 ledger_patterns = [
     path("", views.project_list, name="list"),
@@ -14,5 +14,6 @@ urlpatterns = [
     path("dashboard/forecast-late/", views.dashboard_forecast_late, name="forecast-late"),
     path("map/", views.project_map, name="map"),
     path("battle-map/", views.battle_map, name="battle-map"),
+    path("changes/", changes_views.changes_page, name="changes"),
     path("projects/<int:pk>/schedule/", views.project_schedule, name="schedule"),
 ]

@@ -1,5 +1,6 @@
 """API for periods and reports: the same services, permissions and checks as the pages."""
 
+import django_filters
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,7 +15,12 @@ from diaodu.core.limits import NOTE, validate_year
 from diaodu.projects.models import Project
 from diaodu.reporting import exports, services
 from diaodu.reporting.choices import Filing, ReportStatus
-from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
+from diaodu.reporting.models import (
+    ProgressReport,
+    ProjectSnapshot,
+    ReportingPeriod,
+    ReportPhoto,
+)
 from diaodu.reporting.progress import period_rows, select_rows
 
 UNKNOWN_PERIOD = gettext_lazy("Unknown reporting period.")
@@ -304,4 +310,42 @@ class ReportViewSet(
         return Response(
             ReportPhotoSerializer(photo, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
+        )
+
+
+class ProjectSnapshotSerializer(serializers.ModelSerializer):
+    month = serializers.DateField(source="snapshot.month", read_only=True)
+    rebuilt = serializers.BooleanField(source="snapshot.rebuilt", read_only=True)
+
+    class Meta:
+        model = ProjectSnapshot
+        fields = [
+            "id", "month", "rebuilt", "project", "stage", "light", "light_reasons", "region",
+            "invested_year", "invested_total", "planned_year", "planned_to_date",
+            "physical_percent", "milestones_due", "milestones_met", "milestones_overdue",
+            "open_problems", "open_tasks", "overdue_tasks", "spi", "cpi", "forecast_finish",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SnapshotFilter(django_filters.FilterSet):
+    month = django_filters.DateFilter(field_name="snapshot__month")
+
+    class Meta:
+        model = ProjectSnapshot
+        fields = ["project", "month", "light", "region"]
+
+
+class ProjectSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
+    """The projects month by month, as kept at the close of each month (a month's first day
+    in ?month=, e.g. 2026-10-01), for the projects the caller sees."""
+
+    serializer_class = ProjectSnapshotSerializer
+    filterset_class = SnapshotFilter
+
+    def get_queryset(self):
+        return (
+            ProjectSnapshot.objects.visible_to(self.request.user)
+            .select_related("snapshot")
+            .order_by("-snapshot__month", "project_id")
         )

@@ -323,3 +323,99 @@ class InvestmentSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.year}"
+
+
+class MonthSnapshot(models.Model):
+    """The close of a month: every project's state as it stood, kept so that a past month's
+    bulletin, its meeting and the project's trends show the lights as they were.
+
+    Taken at the close of the month (a scheduled task, or on demand) and again until the month
+    is published (its bulletin issued); from then on it is kept as it is. A month before the
+    application kept snapshots is rebuilt from the history (`rebuilt`): its figures come from
+    the reports, milestones, problems and tasks dated by then; its lights from the rules
+    applied to those facts as of the month's last day."""
+
+    month = models.DateField(_("month"), unique=True, validators=[validate_year])
+    taken_at = models.DateTimeField(_("taken"), validators=[validate_year])
+    projects = models.PositiveIntegerField(_("projects"), default=0)
+    rebuilt = models.BooleanField(_("rebuilt from the history"), default=False)
+    rules_version = models.CharField(_("rules version"), max_length=20, blank=True)
+    published_at = models.DateTimeField(
+        _("published"), null=True, blank=True, validators=[validate_year]
+    )
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("month snapshot")
+        verbose_name_plural = _("month snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class ProjectSnapshotQuerySet(models.QuerySet["ProjectSnapshot"]):
+    def visible_to(self, user: AnyUser) -> Self:
+        """A project's month is visible to whoever may see the project."""
+        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+
+
+class ProjectSnapshot(models.Model):
+    """One project at the close of one month (one compact row per project and month)."""
+
+    snapshot = models.ForeignKey(
+        MonthSnapshot, verbose_name=_("month"), on_delete=models.CASCADE, related_name="rows"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="snapshots"
+    )
+    stage = models.CharField(_("stage"), max_length=20)
+    light = models.CharField(_("light"), max_length=10)
+    light_reasons = models.JSONField(_("light reasons"), default=list, blank=True)
+    region = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("region"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invested_year = money_field(_("investment this year (10k yuan)"))
+    invested_total = money_field(_("investment since the start (10k yuan)"))
+    planned_year = money_field(_("annual plan (10k yuan)"))
+    planned_to_date = money_field(_("plan to date (10k yuan)"))
+    physical_percent = models.DecimalField(
+        _("physical progress (%)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    milestones_due = models.PositiveIntegerField(_("milestones due"), default=0)
+    milestones_met = models.PositiveIntegerField(_("milestones met"), default=0)
+    milestones_overdue = models.PositiveIntegerField(_("milestones overdue"), default=0)
+    open_problems = models.PositiveIntegerField(_("open problems"), default=0)
+    open_tasks = models.PositiveIntegerField(_("open tasks"), default=0)
+    overdue_tasks = models.PositiveIntegerField(_("overdue tasks"), default=0)
+    spi = models.DecimalField(
+        _("schedule performance index"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    cpi = models.DecimalField(
+        _("cost performance index"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    forecast_finish = models.DateField(
+        _("forecast completion"), null=True, blank=True, validators=[validate_year]
+    )
+
+    objects = ProjectSnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["snapshot", "project"]
+        verbose_name = _("project snapshot")
+        verbose_name_plural = _("project snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "project"],
+                name="one_snapshot_row_per_project_month",
+                violation_error_message=_("This project is already in this month's snapshot."),
+            )
+        ]
+        indexes = [models.Index(fields=["project", "snapshot"], name="snapshot_project_month")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.snapshot}"

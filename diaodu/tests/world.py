@@ -43,7 +43,13 @@ from diaodu.org.models import AuditEvent, Unit, User
 from diaodu.problems.models import Problem, ProblemFollowUp, Task, TaskFeedback
 from diaodu.projects.choices import ApprovalStatus
 from diaodu.reporting.choices import ReportStatus
-from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
+from diaodu.reporting.models import (
+    MonthSnapshot,
+    ProgressReport,
+    ProjectSnapshot,
+    ReportingPeriod,
+    ReportPhoto,
+)
 
 MARKER = "外区机密"
 
@@ -173,6 +179,12 @@ def _side(name, code, unit, user, project, *, period, department, leader, marked
     )
     job.file.save(f"{code}-ledger.xlsx", ContentFile(b"PK"), save=False)
     job.save()
+    month, _created = MonthSnapshot.objects.get_or_create(
+        month=today.replace(day=1), defaults={"taken_at": timezone.now()}
+    )
+    project_month = ProjectSnapshot.objects.create(
+        snapshot=month, project=project, stage=project.stage, light=project.light
+    )
     column_mapping = ColumnMapping.objects.create(
         signature=code.ljust(64, "0"), headers=["项目名称", f"{text}单位"], fields={"1": "owner"}
     )
@@ -182,6 +194,7 @@ def _side(name, code, unit, user, project, *, period, department, leader, marked
     objects = [
         event, project, plan, milestone, approval, funding, report, report_photo, inspection,
         inspection_photo, problem, meeting, task, notification, delivery, job, column_mapping,
+        project_month,
     ]  # fmt: skip
     return Side(user=user, unit=unit, objects={type(obj): obj for obj in objects})
 
