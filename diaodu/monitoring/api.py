@@ -212,6 +212,11 @@ class DashboardSerializer(serializers.Serializer):
     total_investment = _amount()
     stages = StageCountSerializer(many=True)
     lights = LightCountSerializer(many=True)
+    lights_month = serializers.DateField(
+        allow_null=True,
+        help_text="For a past year, the month whose snapshot gave the lights (as they were at "
+        "its close); null: the lights of today.",
+    )
     planned = _amount(help_text="Planned investment of the year.")
     invested = _amount(help_text="Invested in the year.")
     rate = _amount(allow_null=True, help_text="Invested against planned, in per cent.")

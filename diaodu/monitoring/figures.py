@@ -6,7 +6,7 @@ A fixed number of queries whatever the number of projects: every figure is an ag
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from diaodu.core.choices import Light
@@ -16,7 +16,12 @@ from diaodu.problems.models import Problem, Task
 from diaodu.problems.warnings import overdue
 from diaodu.projects.choices import Stage
 from diaodu.projects.models import AnnualPlan, PlanMonth, Project
-from diaodu.reporting.models import InvestmentSummary, ReportingPeriod
+from diaodu.reporting.models import (
+    InvestmentSummary,
+    MonthSnapshot,
+    ProjectSnapshot,
+    ReportingPeriod,
+)
 from diaodu.reporting.totals import counted_reports
 
 ZERO = Decimal("0.00")
@@ -37,6 +42,19 @@ def figures(user, year: int, program=None) -> dict:
 
     by_stage = dict(projects.order_by().values_list("stage").annotate(n=Count("pk")))
     by_light = dict(projects.order_by().values_list("light").annotate(n=Count("pk")))
+    # A past year's lights as they were at its last month kept (reporting/snapshots.py).
+    lights_month = (
+        MonthSnapshot.objects.filter(month__year=year).aggregate(m=Max("month"))["m"]
+        if year < today.year
+        else None
+    )
+    if lights_month is not None:
+        by_light = dict(
+            scoped(ProjectSnapshot.objects.filter(snapshot__month=lights_month))
+            .order_by()
+            .values_list("light")
+            .annotate(n=Count("pk"))
+        )
     total = projects.aggregate(n=Count("pk"), investment=Sum("total_investment"))
     planned = (
         scoped(AnnualPlan.objects.filter(year=year)).aggregate(s=Sum("planned_investment"))["s"]
@@ -157,6 +175,7 @@ def figures(user, year: int, program=None) -> dict:
         "total_investment": total["investment"] or ZERO,
         "stages": [(stage.value, stage.label, by_stage.get(stage.value, 0)) for stage in Stage],
         "lights": [(light.value, light.label, by_light.get(light.value, 0)) for light in Light],
+        "lights_month": lights_month,
         "planned": planned,
         "invested": invested,
         "rate": invested / planned * 100 if planned else None,

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -254,3 +255,23 @@ def test_the_demo_keeps_a_snapshot_of_every_month_of_the_year(demo_city):
     page = signed_in(demo_city_user("hq")).get(reverse("projects:detail", args=[project.pk]))
     assert page.context["trend"]["months"][-1] == "2026-11"
     assert 'id="trend-data"' in page.content.decode()
+
+
+def test_a_past_years_dashboard_shows_its_lights_as_they_were(city, history):
+    from diaodu.monitoring.figures import figures
+
+    with time_machine.travel(at(date(2025, 12, 31), 20), tick=False):
+        taking.take(date(2025, 12, 1))
+    Project.objects.filter(pk=history.pk).update(light=Light.RED)
+    past = figures(city.users.hq, 2025)
+    assert past["lights_month"] == date(2025, 12, 1)
+    assert dict((v, n) for v, _label, n in past["lights"])[Light.RED] == 0
+    now = figures(city.users.hq, 2026)
+    assert now["lights_month"] is None
+    assert dict((v, n) for v, _label, n in now["lights"])[Light.RED] == 1
+    page = login(city.users.hq).get(reverse("dashboard"), {"year": 2025})
+    assert "2025-12" in page.content.decode()
+    assert (
+        login(city.users.hq).get(reverse("api-dashboard"), {"year": 2025}).json()["lights_month"]
+        == "2025-12-01"
+    )
