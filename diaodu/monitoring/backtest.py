@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from django.db.models import Max
 
-from diaodu.monitoring.forecast import history, trend
+from diaodu.monitoring.forecast import all_readings, trend
 from diaodu.projects.models import Project
 from diaodu.reporting.choices import PeriodKind
 from diaodu.reporting.models import ReportingPeriod
@@ -57,19 +57,14 @@ def backtest(horizon: int = 3, trends: tuple[int, ...] = (3, 6, 12)) -> list[Sco
     last = ReportingPeriod.objects.filter(kind=PeriodKind.MONTHLY).aggregate(end=Max("end"))["end"]
     if last is None:
         return []
-    projects = list(
-        Project.objects.exclude(actual_start=None).only(
-            "pk", "stage", "actual_start", "planned_start", "planned_completion", "total_investment"
-        )
-    )
-    known = history(projects, last)
+    started = Project.objects.exclude(actual_start=None).only("pk", "actual_start")
+    projects = list(started)
+    known = all_readings(started, last)
     ways = [f"trend-{n}" for n in trends] + ["average", UNCHANGED]
     errors: dict[str, list[Fraction]] = {way: [] for way in ways}
     late: dict[str, list[int]] = {way: [] for way in ways}  # finish errors, in days
     for project in projects:
-        readings = [
-            (end, p) for end, _invested, p in known.reports.get(project.pk, []) if p is not None
-        ]
+        readings = known.get(project.pk, [])
         reported = dict(readings)
         finished = next((end for end, p in readings if p >= 100), None)
         for index, (end, percent) in enumerate(readings):

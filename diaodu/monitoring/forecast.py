@@ -13,13 +13,14 @@ last month ended by `today` (the month of the latest monthly report that can exi
 - actual cost (AC): the investment of every approved monthly report since the start;
 - SPI = EV / PV and CPI = EV / AC, to two decimals;
 - the forecast finish: the rate of physical progress over the last TREND_REPORTS monthly
-  reports (a least-squares line through them), carried on from the latest reported percentage
-  until it reaches 100%; with fewer reports, or progress that did not advance over them, the
-  average rate since the actual start. A project reported at 100% finished on the last day of
-  the first month that said so.
+  reports of the last TREND_REPORTS + 6 months (a least-squares line through them), carried on
+  from the latest reported percentage until it reaches 100%; with fewer than MIN_TREND_REPORTS
+  reports, or progress that did not advance over them, the average rate since the actual start.
+  A project reported at 100% finished on the last day of the first month that said so.
 
-`forecasts()` reads three queries at most (the projects if a queryset is given, the months of
-their plans and their monthly reports), whatever the number of projects.
+`forecasts()` reads four queries at most (the projects if a queryset is given, the months of
+their plans summed by year, the monthly reports' investment summed, their readings of physical
+progress), whatever the number of projects.
 """
 
 import math
@@ -32,11 +33,12 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.projects.choices import Stage
-from diaodu.projects.models import PlanMonth
+from diaodu.projects.models import PlanMonth, Project
 from diaodu.reporting.totals import counted_reports
 
 CENT = Decimal("0.01")
@@ -45,6 +47,10 @@ HUNDRED = Decimal(100)
 # (chosen by back-testing: docs/forecast.md).
 TREND_REPORTS = 6
 MIN_TREND_REPORTS = 3
+
+
+# The fields of a project the forecast reads.
+FIELDS = ["pk", "stage", "actual_start", "planned_start", "planned_completion", "total_investment"]
 
 
 class Method(models.TextChoices):
@@ -122,25 +128,23 @@ def under_construction(project, today: date) -> bool:
     )
 
 
-def planned_value(project, months: dict[int, dict[int, Decimal]], until: date) -> Decimal | None:
-    """The budget planned to be spent by `until` (a month's last day), from `months` (year →
-    {month: planned amount}) and the planned period; None with neither."""
+def planned_value(project, planned: dict[int, Decimal], until: date) -> Decimal | None:
+    """The budget planned to be spent by `until` (a month's last day). `planned` holds, for each
+    year some plan breaks down by month, the amount of its months ended by `until`; the other
+    years of the planned period count the total investment spread evenly over its days. None
+    with neither months nor planned dates."""
     budget = project.total_investment
     start, end = project.planned_start, project.planned_completion
     linear = start is not None and end is not None
-    if not months and not linear:
+    if not planned and not linear:
         return None
     if linear and until >= end:
         return budget.quantize(CENT)
-    value = Decimal(0)
-    for year, amounts in months.items():
-        for month, amount in amounts.items():
-            if date(year, month, monthrange(year, month)[1]) <= until:
-                value += amount
+    value = sum(planned.values(), Decimal(0))
     if linear:
         daily = budget / ((end - start).days + 1)
         for year in range(start.year, min(end, until).year + 1):
-            if year in months:
+            if year in planned:
                 continue
             first, last = max(start, date(year, 1, 1)), min(end, until, date(year, 12, 31))
             if last >= first:
@@ -164,7 +168,7 @@ def trend(
     building = [r for r in readings if actual_start is None or r[0] >= actual_start]
     recent = building[-last:] if last else []
     if last >= MIN_TREND_REPORTS and len(recent) >= MIN_TREND_REPORTS:
-        rate = _slope([(d.toordinal(), Fraction(p)) for d, p in recent])
+        rate = _slope(recent)
         if rate > 0:
             return Trend(Method.TREND, day, percent, rate)
     if actual_start is not None and percent > 0 and day > actual_start:
@@ -172,15 +176,17 @@ def trend(
     return Trend(Method.NONE, day, percent)
 
 
-def _slope(points: list[tuple[int, Fraction]]) -> Fraction:
-    """The slope of the least-squares line through the points, exactly."""
-    n = len(points)
-    mean_x = Fraction(sum(x for x, _y in points), n)
-    mean_y = sum((y for _x, y in points), Fraction(0)) / n
-    spread = sum((x - mean_x) ** 2 for x, _y in points)
+def _slope(readings: list[tuple[date, Decimal]]) -> Fraction:
+    """The slope of the least-squares line through the readings, in points a day, exactly (in
+    whole numbers: days, and tenths of a point, as reports keep them)."""
+    n = len(readings)
+    xs = [day.toordinal() for day, _p in readings]
+    ys = [int(percent * 10) for _d, percent in readings]
+    sx, sy = sum(xs), sum(ys)
+    spread = n * sum(x * x for x in xs) - sx * sx
     if spread == 0:
         return Fraction(0)
-    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
+    return Fraction(n * sum(x * y for x, y in zip(xs, ys, strict=True)) - sx * sy, spread * 10)
 
 
 def _ratio(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
@@ -189,45 +195,96 @@ def _ratio(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
     return (part / whole).quantize(CENT, ROUND_HALF_UP)
 
 
+def _months_back(day: date, months: int) -> date:
+    """The last day of the month `months` before the month of `day`."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, monthrange(year, month + 1)[1])
+
+
 @dataclass
 class History:
-    """What was known of the projects on a day: plans by month, monthly reports."""
+    """What was known of the projects on a day, as the forecast needs it."""
 
-    months: dict[int, dict[int, dict[int, Decimal]]]  # project → year → month → amount
-    reports: dict[int, list[tuple[date, Decimal, Decimal | None]]]  # (end, invested, percent)
+    planned: dict[int, dict[int, Decimal]]  # project → year planned by month → amount to date
+    actual: dict[int, Decimal]  # project → investment since the start
+    readings: dict[int, list[tuple[date, Decimal]]]  # project → (month's end, percent)
 
 
 def history(projects, today: date) -> History:
-    """The plans' months and the approved monthly reports of periods ended by `today` (two
-    queries; a queryset of projects is read as a subquery)."""
+    """The plans and approved monthly reports of the projects, as of `today` (three queries; a
+    queryset of projects is read as a subquery).
+
+    The sums are made by the database. Of the readings of physical progress, only those of the
+    last TREND_REPORTS + 6 months are read, with any that said 100% (the first of them dates a
+    finish); a project with none that recent has all of its own read.
+    """
     ids = (
         projects.values("pk") if isinstance(projects, models.QuerySet) else [p.pk for p in projects]
     )
-    months: dict = defaultdict(lambda: defaultdict(dict))
-    for project_id, year, month, amount in (
+    until = data_date(today)
+    planned: dict = defaultdict(dict)
+    ended = models.Q(plan__year__lt=until.year) | models.Q(
+        plan__year=until.year, month__lte=until.month
+    )
+    for project_id, year, amount in (
         PlanMonth.objects.filter(plan__project_id__in=ids)
         .order_by()
-        .values_list("plan__project_id", "plan__year", "month", "planned_investment")
+        .values_list("plan__project_id", "plan__year")
+        .annotate(amount=Sum("planned_investment", filter=ended))
     ):
-        months[project_id][year][month] = amount
-    reports: dict = defaultdict(list)
-    for project_id, end, invested, percent in (
-        counted_reports()
-        .filter(project_id__in=ids, period__end__lte=today)
+        planned[project_id][year] = amount or Decimal(0)
+    reports = counted_reports().filter(project_id__in=ids, period__end__lte=today)
+    known = models.Q(physical_percent__isnull=False)
+    actual, latest = {}, {}
+    for project_id, invested, last in (
+        reports.order_by()
+        .values_list("project_id")
+        .annotate(invested=Sum("invested"), last=Max("period__end", filter=known))
+    ):
+        actual[project_id] = invested
+        latest[project_id] = last
+    recent = _months_back(until, TREND_REPORTS + 6)
+    stale = [pk for pk, last in latest.items() if last is not None and last <= recent]
+    wanted = models.Q(period__end__gt=recent) | models.Q(physical_percent__gte=HUNDRED)
+    if stale:
+        wanted |= models.Q(project_id__in=stale)
+    readings: dict = defaultdict(list)
+    for project_id, end, percent in (
+        reports.filter(known & wanted)
         .order_by("project_id", "period__end")
-        .values_list("project_id", "period__end", "invested", "physical_percent")
+        .values_list("project_id", "period__end", "physical_percent")
     ):
-        reports[project_id].append((end, invested, percent))
-    return History(months=months, reports=reports)
+        readings[project_id].append((end, percent))
+    return History(planned=planned, actual=actual, readings=readings)
+
+
+def all_readings(projects, today: date) -> dict[int, list[tuple[date, Decimal]]]:
+    """Every reading of physical progress of the projects' approved monthly reports of periods
+    ended by `today`, in order (one query; for back-testing)."""
+    readings: dict = defaultdict(list)
+    for project_id, end, percent in (
+        counted_reports()
+        .filter(
+            project_id__in=projects.values("pk")
+            if isinstance(projects, models.QuerySet)
+            else [p.pk for p in projects],
+            period__end__lte=today,
+            physical_percent__isnull=False,
+        )
+        .order_by("project_id", "period__end")
+        .values_list("project_id", "period__end", "physical_percent")
+    ):
+        readings[project_id].append((end, percent))
+    return readings
 
 
 def forecast_of(project, history: History, today: date) -> tuple[Forecast, Trend]:
     """The forecast of one project as of `today`, and the trend that gave its finish."""
     budget = project.total_investment
-    reports = history.reports.get(project.pk, [])
-    readings = [(end, percent) for end, _invested, percent in reports if percent is not None]
-    pv = planned_value(project, history.months.get(project.pk, {}), data_date(today))
-    ac = sum((invested for _end, invested, _p in reports), Decimal(0)).quantize(CENT)
+    readings = history.readings.get(project.pk, [])
+    pv = planned_value(project, history.planned.get(project.pk, {}), data_date(today))
+    ac = history.actual.get(project.pk, Decimal(0)).quantize(CENT)
     ev = (readings[-1][1] * budget / HUNDRED).quantize(CENT, ROUND_HALF_UP) if readings else None
     line = trend(readings, project.actual_start)
     finish = line.finish
@@ -254,8 +311,15 @@ def forecasts(projects, today: date | None = None) -> dict[int, Forecast]:
     fixed number of queries whatever their number; others get no entry."""
     today = today or timezone.localdate()
     if isinstance(projects, models.QuerySet):
-        building = projects.filter(
-            models.Q(stage=Stage.CONTINUING) | models.Q(stage=Stage.NEW, actual_start__lte=today)
+        # Only what the forecast reads, whatever the queryset annotates, selects or prefetches.
+        building = (
+            Project.objects.filter(pk__in=projects.values("pk"))
+            .filter(
+                models.Q(stage=Stage.CONTINUING)
+                | models.Q(stage=Stage.NEW, actual_start__lte=today)
+            )
+            .order_by()
+            .only(*FIELDS)
         )
         rows = list(building)
         known = history(building, today) if rows else None

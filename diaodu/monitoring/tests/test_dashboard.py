@@ -87,12 +87,12 @@ def test_battle_map_rows_and_fixed_queries(
         MilestoneFactory(project=project)
     client = login(city.users.jiefang)
     client.get(reverse("battle-map"))
-    with django_assert_num_queries(11):  # 9, and 2 for the forecasts
+    with django_assert_num_queries(12):  # 9, and 3 for the forecasts
         response = client.get(reverse("battle-map"))
     assert {r["project"].name for r in response.context["rows"]} == {"解放区项目", "街道项目"}
     hq = login(city.users.hq)
     hq.get(reverse("battle-map"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert len(hq.get(reverse("battle-map")).context["rows"]) == 4
 
 

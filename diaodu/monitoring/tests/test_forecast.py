@@ -89,15 +89,16 @@ def test_planned_value_from_months_and_the_budget_spread_over_the_other_years():
         planned_start=date(2025, 1, 1),
         planned_completion=date(2026, 12, 31),
     )
-    months = {2026: {month: Decimal("300.00") for month in range(1, 13)}}
-    # 2025 spread evenly: 365 days at 10 a day; 2026 by month: January to March.
-    assert planned_value(project, months, date(2026, 3, 31)) == Decimal("4550.00")
+    # 2025 spread evenly: 365 days at 10 a day; 2026 by month: January to March (300 each).
+    assert planned_value(project, {2026: Decimal("900.00")}, date(2026, 3, 31)) == Decimal(
+        "4550.00"
+    )
     # Before any month of 2026 ends: 2025 whole, nothing of 2026.
-    assert planned_value(project, months, date(2025, 12, 31)) == Decimal("3650.00")
+    assert planned_value(project, {2026: Decimal(0)}, date(2025, 12, 31)) == Decimal("3650.00")
     # A year without months: spread (June 30 of 2025 is day 181).
     assert planned_value(project, {}, date(2025, 6, 30)) == Decimal("1810.00")
     # Never more than the budget; all of it once the planned completion is past.
-    assert planned_value(project, {2026: {1: Decimal("9000.00")}}, date(2026, 1, 31)) == Decimal(
+    assert planned_value(project, {2026: Decimal("9000.00")}, date(2026, 1, 31)) == Decimal(
         "7300.00"
     )
     assert planned_value(project, {}, date(2027, 1, 31)) == Decimal("7300.00")
@@ -166,6 +167,40 @@ def test_a_worked_project_has_its_earned_value_indices_and_forecast(db):
     assert str(forecast.method_label)
 
 
+def _old_report(project, year, month, percent):
+    period = ReportingPeriodFactory(day=date(year, month, 15))
+    return ProgressReportFactory(
+        project=project,
+        period=period,
+        status=ReportStatus.APPROVED,
+        invested=Decimal("10.00"),
+        physical_percent=Decimal(percent),
+    )
+
+
+def test_readings_older_than_a_year_still_count(db, django_assert_num_queries):
+    """Only the last TREND_REPORTS + 6 months of readings are read, but a project silent since
+    has its latest, and a 100% reported long ago still dates the finish."""
+    silent = _worked_project(total_investment=Decimal("1000.00"))
+    silent.reports.all().delete()
+    for month, percent in ((1, "10.0"), (2, "20.0"), (3, "30.0")):
+        _old_report(silent, 2025, month, percent)
+    finished = _worked_project()
+    finished.reports.all().delete()
+    for month, percent in ((5, "90.0"), (6, "100.0"), (7, "100.0")):
+        _old_report(finished, 2025, month, percent)
+    _old_report(finished, 2026, 8, "100.0")
+    with django_assert_num_queries(3):
+        known = forecasts([silent, finished], TODAY)
+    assert known[silent.pk].earned_value == Decimal("300.00")  # 30% of 1,000
+    assert known[silent.pk].actual_cost == Decimal("30.00")
+    assert known[silent.pk].method == Method.TREND  # through the three readings of 2025
+    assert (known[finished.pk].method, known[finished.pk].finish) == (
+        Method.COMPLETE,
+        date(2025, 6, 30),
+    )
+
+
 def test_late_is_beyond_the_setting(db, settings):
     project = _worked_project()
     settings.DIAODU_FORECAST_LATE_DAYS = 126
@@ -207,12 +242,12 @@ def test_only_projects_under_construction_get_a_forecast(db):
 
 def test_the_queries_are_fixed_whatever_the_number_of_projects(db, django_assert_num_queries):
     few = [_worked_project() for _ in range(2)]
-    with django_assert_num_queries(2):  # the plans' months, the monthly reports
+    with django_assert_num_queries(3):  # the plans' months, investment, physical progress
         forecasts(few, TODAY)
     many = few + [_worked_project() for _ in range(8)]
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert len(forecasts(many, TODAY)) == 10
-    with django_assert_num_queries(3):  # and the projects themselves
+    with django_assert_num_queries(4):  # and the projects themselves
         assert len(forecasts(Project.objects.all(), TODAY)) == 10
 
 
