@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from diaodu.assessment import urls as assessment_urls
 from diaodu.bulletins import urls as bulletin_urls
+from diaodu.core import pwa
 from diaodu.core.health import health
 from diaodu.monitoring import urls as monitoring_urls
 from diaodu.org import sso
@@ -54,6 +55,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "diaodu/favicon.svg")),
+    # The site installed on a phone's home screen: manifest, service worker (at the root, so
+    # that it serves every page) and the page shown without a connection (diaodu/core/pwa.py).
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline, name="offline"),
 ]
 
 # Nothing under MEDIA_URL is served as it is, in any mode: every uploaded file goes through a

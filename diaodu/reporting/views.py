@@ -153,10 +153,15 @@ def period_fill(request, pk):
 @login_required
 @require_POST
 def period_fill_row(request, pk, project_pk):
+    """Saves one row of the grid and answers the row again: 200 when saved (the new version in
+    the X-Report-Version header, which the page's offline drafts wait for before dropping the
+    draft), 409 when someone saved a newer version, 400 for values refused, 403 when the user
+    may not file it."""
     period = _period(request.user, pk)
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_pk)
     form = ReportForm(request.POST, period=period, prefix=f"p{project.pk}")
     context = {"period": period, "row": {"project": project, "form": form}}
+    status = 200
     try:
         version = int(request.POST.get(f"p{project.pk}-version") or 0)
         result = services.do_save_report(
@@ -165,13 +170,16 @@ def period_fill_row(request, pk, project_pk):
     except services.ReportConflict as conflict:
         context["conflict"] = conflict
         context["row"]["report"] = conflict.current
+        status = 409
     except ValidationError as error:
         _attach_errors(form, error)
         context["row"]["report"] = ProgressReport.objects.filter(
             project=project, period=period
         ).first()
+        status = 400
     except PermissionDenied as error:
         context["error"] = str(error)
+        status = 403
     else:
         context["row"] = {
             "project": project,
@@ -185,7 +193,10 @@ def period_fill_row(request, pk, project_pk):
         }
         context["warnings"] = result.warnings
         context["saved"] = True
-    return render(request, "reporting/_fill_row.html", context)
+    response = render(request, "reporting/_fill_row.html", context, status=status)
+    if context.get("saved"):
+        response["X-Report-Version"] = str(result.report.version)
+    return response
 
 
 def _attach_errors(form, error: ValidationError):

@@ -54,6 +54,10 @@ PUBLIC = {
     "set_language": {302},
     "health": {200, 503},
     "favicon.ico": {301, 302},
+    # The home-screen application's manifest, service worker and offline page: no user data.
+    "manifest": {200},
+    "service-worker": {200},
+    "offline": {200},
     "admin:login": {200},
     "admin:logout": {302},
 }
