@@ -283,7 +283,9 @@ DERIVED_HEADERS = (
     "no.",
 )
 TOTAL_ROW = re.compile(
-    r"^\s*(合计|总计|小计|共计|全市合计|全省合计|其中[:：]?|total)", re.IGNORECASE
+    r"^\s*(合计|总计|小计|共计|全市合计|全省合计|其中[:：]?|total)"
+    r"|(合计|总计|小计|共计)\s*([（(][^）)]*[)）])?\s*$",  # 解放区小计, 全市总计, 高新区合计（1个）
+    re.IGNORECASE,
 )
 # Category rows, by depth: 一、 (1), （一） (2), —— or A、 (3); a numbered 1. (4) only where the
 # row names no unit, date or code of its own.
@@ -298,7 +300,11 @@ CATEGORY_MARKS = (
     (3, re.compile(r"^\s*(?:[—－―─]{1,2}|[-]{2})(?=[^—－―─\-\s])|^\s*[A-Z][、.．]")),
 )
 NUMBERED = (4, re.compile(r"^\s*\d+\s*[、.．](?!\d)"))
-COUNT = re.compile(r"[（(]?\s*(?:共)?\d+\s*个(?:项目)?\s*[)）]?\s*$")
+# A count after a category's name: （12个）, (12个项目), 共12个 — in brackets or after 共, so
+# that a project such as 新建5G基站200个 is not taken for one.
+COUNT = re.compile(r"(?:[（(]\s*(?:共)?\d+\s*个(?:项目)?\s*[)）]|共\d+\s*个(?:项目)?)\s*$")
+# A category's number alone in the 序号 column: 一, （一）, 一、 (1 is a project's).
+CHINESE_NUMBER = re.compile(r"^\s*[（(]?[一二三四五六七八九十]+[)）、.．]?\s*$")
 PLACEHOLDERS = {
     "待定",
     "未定",
@@ -413,6 +419,19 @@ def combine_headers(parent, child) -> Header | None:
         return parent_header
     child_header = match_header(child)
     shown = f"{str(parent).strip()} / {str(child).strip()}" if not is_blank(parent) else None
+    if parent_header is not None and parent_header.key == "total_investment":
+        if normalise_header(child) in WHOLE_YEAR or (
+            child_header is not None and child_header.key == "total_investment"
+        ):
+            factor_given = child_header is not None and child_header.unit_given
+            return Header(
+                "total_investment",
+                shown or str(child).strip(),
+                child_header.factor if factor_given else parent_header.factor,
+                None,
+                factor_given or parent_header.unit_given,
+            )
+        return None  # 其中：中央资金 and the like: a part of the whole
     if parent_header is not None and parent_header.key == "annual_planned":
         if normalise_header(child) in WHOLE_YEAR or (
             child_header is not None and child_header.key in ("annual_planned", "total_investment")
@@ -548,7 +567,7 @@ def period(value) -> Period | None:
     if is_blank(value):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(int(value))
+        value = str(int(value)) if float(value).is_integer() else year_month_number(value)
     if isinstance(value, datetime | date):
         raise CellError(
             _("Write the construction period as years, such as 2023-2025 or 2023.03-2025.12.")
@@ -587,6 +606,13 @@ DAY = re.compile(
 )
 
 
+def year_month_number(value: float) -> str:
+    """2024.3 (March) or 2024.11 as Excel keeps them when typed as numbers: 2024.03, 2024.11.
+    One decimal is a month of one digit (2024.1: January)."""
+    whole, _dot, decimals = repr(float(value)).partition(".")
+    return f"{whole}.{int(decimals[:2]):02d}" if decimals else whole
+
+
 def day(value, *, end: bool) -> tuple[date, bool] | None:
     """A start or end date (计划开工, 计划竣工) and whether its month is known: a date cell,
     an Excel date serial, 2024, 2024.3, 2024年3月, 2024-03-15, 2024年底. A year alone means
@@ -601,7 +627,7 @@ def day(value, *, end: bool) -> tuple[date, bool] | None:
         if 1900 <= value <= 2100 and float(value).is_integer():
             value = str(int(value))
         elif 1900 < value < 2100:
-            value = f"{value:.2f}"  # 2024.03 typed as a number
+            value = year_month_number(value)  # 2024.3 or 2024.03 typed as a number
         elif 20000 <= value <= 80000:
             return EXCEL_EPOCH + timedelta(days=int(value)), True
         else:

@@ -271,6 +271,12 @@ class SheetRow:
                 return value.strip()
         return ""
 
+    def number_cell(self) -> str:
+        """The row's 序号, as text ("" if the sheet has no such column)."""
+        index = self.sheet.number_column
+        value = self.cells[index] if index is not None and index < len(self.cells) else None
+        return cols.text(value)
+
     def kind(self) -> str:
         """ "blank", "total" (合计, 小计, 其中), "section" (a category row) or "project"."""
         if all(cols.is_blank(value) or cols.is_placeholder(value) for value in self.cells):
@@ -278,13 +284,17 @@ class SheetRow:
         label = self.label()
         if not label:
             return "project" if any(not cols.is_blank(self.cell(k)) for k in self.used) else "blank"
-        if cols.TOTAL_ROW.match(label):
+        if cols.TOTAL_ROW.search(label) or cols.TOTAL_ROW.search(self.number_cell()):
             return "total"
         if cols.category_mark(label) is not None:
             return "section"
-        own = any(not cols.is_blank(self.cell(key)) for key in IDENTITY if key in self.used)
+        if cols.CHINESE_NUMBER.match(self.number_cell()):  # 一 or （一） in the 序号 column
+            return "section"
+        identity = [key for key in IDENTITY if key in self.used]
+        own = any(not cols.is_blank(self.cell(key)) for key in identity)
         if not own and (
-            cols.NUMBERED[1].match(label)
+            # A numbered name is a category only where the sheet could say otherwise.
+            (identity and cols.NUMBERED[1].match(label))
             or cols.COUNT.search(label)
             or not cols.text(self.cell("name"))
         ):
@@ -294,6 +304,9 @@ class SheetRow:
     def depth(self) -> int:
         label = self.label()
         depth = cols.category_mark(label)
+        number = self.number_cell()
+        if depth is None and cols.CHINESE_NUMBER.match(number):
+            depth = 2 if number.lstrip().startswith(("（", "(")) else 1
         if depth is None and cols.NUMBERED[1].match(label):
             depth = cols.NUMBERED[0]
         return depth or 1
@@ -407,6 +420,18 @@ class ProjectImport:
             self.year,
         )
         plan.year = plan_year
+        if self.program is not None and plan_year != self.program.year:
+            plan.warnings.append(
+                Problem(
+                    0,
+                    "",
+                    _(
+                        "The file's header gives the plans of %(file)d, the programme is of "
+                        "%(program)d: the annual plans are imported for %(file)d."
+                    )
+                    % {"file": plan_year, "program": self.program.year},
+                )
+            )
         self.directory = Directory(plan_year)
         if self.create_missing and not is_headquarters(self.user):
             plan.problems.append(
@@ -539,11 +564,6 @@ class ProjectImport:
                     warning(key, error)
                 except cols.CellError as error:
                     problem(key, error)
-        for key in ("stage", "category"):  # from the category rows above, or the sheet's name
-            if key not in values and cols.is_blank(cell(key)):
-                given = line.section_value(key)
-                if given is not None:
-                    values[key] = given
         line.add_amounts(values)
         code = cols.text(cell("national_code"))
         if code:
@@ -658,6 +678,15 @@ class ProjectImport:
             first = seen_projects.setdefault(match.pk, here)
             if first != here:
                 problem("name", line.same_as(first, code=False))
+
+        # A new project takes the stage and category of the category rows above it (or of
+        # the sheet's name) where its own cells give none; an existing one keeps its own.
+        if match is None:
+            for key in ("stage", "category"):
+                if key not in values and cols.is_blank(cell(key)):
+                    given = line.section_value(key)
+                    if given is not None:
+                        values[key] = given
 
         # May this user touch it?
         if not self.user.sees_everything:

@@ -19,12 +19,14 @@ def field_choices() -> list[tuple[str, str]]:
 
 def apply_remembered(ledger: Ledger) -> set[str]:
     """Apply the remembered mappings to a file's sheets; the names of the sheets corrected."""
-    by_signature = {sheet.signature: sheet for sheet in ledger.sheets}
+    by_signature: dict[str, list[Sheet]] = {}
+    for sheet in ledger.sheets:  # sheets of one file often share their header
+        by_signature.setdefault(sheet.signature, []).append(sheet)
     corrected = set()
     for mapping in ColumnMapping.objects.filter(signature__in=by_signature):
-        sheet = by_signature[mapping.signature]
-        apply(sheet, mapping.fields)
-        corrected.add(sheet.name)
+        for sheet in by_signature[mapping.signature]:
+            apply(sheet, mapping.fields)
+            corrected.add(sheet.name)
     return corrected
 
 

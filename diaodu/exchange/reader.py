@@ -62,6 +62,14 @@ class Sheet:
     meaning: tuple[str, str] | None = None
 
     @cached_property
+    def number_column(self) -> int | None:
+        """The position of the 序号 column, if the sheet has one."""
+        for index, text in enumerate(self.header_texts):
+            if normalise_header(text) in ("序号", "编号", "no.", "no"):
+                return index
+        return None
+
+    @cached_property
     def used(self) -> dict[str, int]:
         """Field key to column index (the first column naming it)."""
         found = {}
@@ -210,6 +218,21 @@ def _is_subheader(header_cells: tuple, below: tuple, name_index: int) -> bool:
     )
 
 
+UNIT_WORDS = re.compile(r"^[（(]?(万元|亿元|元|%|个|公里|千米|米|平方米|亩|年|月)[)）]?$")
+
+
+def _is_unit_row(row: tuple) -> bool:
+    """A row under the header that gives only units (万元, 亿元, %): the units of the columns."""
+    values = [cell for cell in row if not is_blank(cell)]
+    words = [cell.strip() for cell in values if isinstance(cell, str)]
+    return (
+        bool(values)
+        and len(words) == len(values)
+        and all(UNIT_WORDS.match(word) for word in words)
+        and any("元" in word for word in words)
+    )
+
+
 def _number_like(text: str) -> bool:
     return bool(re.fullmatch(r"[\d\s.,，%万亿元-]+", text))
 
@@ -283,6 +306,13 @@ def _sheet(name: str, rows: list[tuple[int, tuple]]) -> Sheet:
             shown = " / ".join(str(t).strip() for t in (owner, child) if not is_blank(t))
             texts.append(shown)
         headers, header_row = combined, header_row + 1
+    if body and body[0][0] == header_row + 1 and _is_unit_row(body[0][1]):
+        number, units = body.pop(0)
+        for index, unit in enumerate(units):
+            factor = unit_factor(str(unit)) if isinstance(unit, str) else None
+            if factor is not None and index < len(headers) and headers[index] is not None:
+                headers[index].factor, headers[index].unit_given = factor, True
+        header_row = number
     while body and _is_column_numbering(body[0][1]):
         body.pop(0)
     sheet = Sheet(name, header_row, headers, body, header_texts=texts)

@@ -29,7 +29,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -79,11 +79,27 @@ def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
         planned[project_id] += amount
         if month < today.month:
             expected[project_id] += amount
-    invested = dict(
-        InvestmentSummary.objects.filter(project_id__in=ids, year=year).values_list(
-            "project_id", "invested"
+    if today < timezone.localdate():
+        # As of a past day (a month's snapshot rebuilt from the history): the approved monthly
+        # reports of the periods ended by then, not the year's summary as it stands now.
+        invested = dict(
+            ProgressReport.objects.filter(
+                project_id__in=ids,
+                status=ReportStatus.APPROVED,
+                period__kind="monthly",
+                period__start__year=year,
+                period__end__lte=today,
+            )
+            .values("project_id")
+            .annotate(total=Sum("invested"))
+            .values_list("project_id", "total")
         )
-    )
+    else:
+        invested = dict(
+            InvestmentSummary.objects.filter(project_id__in=ids, year=year).values_list(
+                "project_id", "invested"
+            )
+        )
     yellow, red = settings.DIAODU_LIGHT_INVESTMENT_YELLOW, settings.DIAODU_LIGHT_INVESTMENT_RED
     for project in projects:
         total = planned.get(project.pk)
@@ -122,9 +138,11 @@ def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
 
     # Milestones overdue.
     overdue = defaultdict(list)
-    for project_id, name, planned_date in Milestone.objects.filter(
-        project_id__in=ids, actual_date__isnull=True, planned_date__lt=today
-    ).values_list("project_id", "name", "planned_date"):
+    for project_id, name, planned_date in (
+        Milestone.objects.filter(project_id__in=ids, planned_date__lt=today)
+        .filter(Q(actual_date__isnull=True) | Q(actual_date__gt=today))  # not met by then
+        .values_list("project_id", "name", "planned_date")
+    ):
         overdue[project_id].append((name, planned_date))
     for project_id, items in overdue.items():
         worst = max((today - d).days for _n, d in items)

@@ -164,6 +164,8 @@ def between(projects, start: date, end: date, today: date | None = None) -> Chan
         if end_month < snapshots.first_of(today)
         else None  # the month runs: the lights of today
     )
+    if end_month < snapshots.first_of(today) and after is None:
+        before = None  # the later month has closed and was not kept: its lights are unknown
     if before is not None:
         changes.lights_known = True
         shown = projects.select_related("region").only(

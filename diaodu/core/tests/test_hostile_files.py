@@ -15,6 +15,7 @@ import time
 import zipfile
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -184,9 +185,10 @@ def _reset_peak_rss() -> None:
 
 
 def cheap(action):
-    """Runs `action`: under 2 s of wall time, the child's parsing included, and with the peak
-    memory of this process (the web server's, not the child's) grown by under 100 MB. Returns
-    what the action returned."""
+    """Runs `action`: refused well before the parse's time limit (in under half of
+    DIAODU_PARSE_SECONDS, however busy the machine: a bomb is stopped by its size or memory,
+    not by running out of time), and with the peak memory of this process (the web server's,
+    not the child's) grown by under 100 MB. Returns what the action returned."""
     _reset_peak_rss()
     before = _peak_rss()
     started = time.perf_counter()
@@ -194,7 +196,7 @@ def cheap(action):
     elapsed = time.perf_counter() - started
     grown = _peak_rss() - before
     print(f"{elapsed:.2f} s, peak memory grown by {grown / 1024 / 1024:.1f} MB")
-    assert elapsed < 2, elapsed
+    assert elapsed < django_settings.DIAODU_PARSE_SECONDS / 2, elapsed
     assert grown < 100 * 1024 * 1024, grown
     return result
 

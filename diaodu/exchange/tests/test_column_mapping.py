@@ -131,3 +131,28 @@ def test_the_api_corrects_columns_and_answers_the_new_reading(city):
         url, {"sheet": "没有", "columns": {"3": ""}}, content_type="application/json"
     )
     assert missing.status_code == 400
+
+
+def test_a_correction_reaches_every_sheet_with_the_same_header(city):
+    from openpyxl import Workbook as Book
+
+    workbook = Book()
+    workbook.remove(workbook.active)
+    for title, name in (("续建项目", "旧水厂"), ("新开工项目", "新水厂")):
+        sheet = workbook.create_sheet(title)
+        sheet.append(HEADER)
+        sheet.append([1, name, "高新区", "交通运输局", 500])
+    client = login(city.users.hq)
+    client.post(
+        reverse("exchange:import"),
+        {"file": SimpleUploadedFile("两表.xlsx", to_bytes(workbook)), "year": 2026},
+    )
+    job = ImportJob.objects.latest("pk")
+    client.post(
+        reverse("exchange:import-columns", args=[job.pk]),
+        {"sheet": "续建项目", "column-3": "responsible_units"},
+    )
+    job.refresh_from_db()
+    assert [s["corrected"] for s in job.result["sheets"]] == [True, True]
+    fields = [{c["header"]: c["field"] for c in s["columns"]} for s in job.result["sheets"]]
+    assert [f["承办单位"] for f in fields] == ["responsible_units", "responsible_units"]

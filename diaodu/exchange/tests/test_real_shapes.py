@@ -325,3 +325,73 @@ def test_a_real_shaped_list_of_240_rows_imports_exactly_its_projects(city):
     assert set(created.values_list("category", flat=True)) == {
         Category.TRANSPORT, Category.WATER, Category.ENERGY,
     }  # fmt: skip
+
+
+def test_subtotals_named_after_a_region_are_totals_not_projects(city):
+    rows = [
+        ["序号", "项目名称", "所在县区", "总投资（万元）"],
+        ["一", "交通项目", None, 300],  # the category's number in the 序号 column
+        [1, "北环路", "解放区", 100],
+        [2, "南环路", "解放区", 200],
+        [None, "解放区小计", None, 300],
+        [None, "高新区合计（2个）", None, 300],
+        [None, "全市总计", None, 300],
+    ]
+    plan = imported(city.users.hq, workbook_of(("项目", rows)))
+    assert plan.counts["created"] == 2
+    assert not Project.objects.filter(name__in=["交通项目", "解放区小计", "全市总计"]).exists()
+    assert plan.sheets[0].imported["total_investment"] == Decimal("300.00")
+    assert [s.label for s in plan.sheets[0].sections] == ["交通项目"]
+
+
+def test_a_row_of_units_under_the_header_sets_each_columns_unit(city):
+    rows = [
+        ["项目名称", "所在县区", "总投资", "2026年计划投资"],
+        [None, None, "亿元", "万元"],
+        ["北环路", "解放区", 1.5, 3000],
+    ]
+    plan = imported(city.users.hq, workbook_of(("项目", rows)))
+    project = Project.objects.get(name="北环路")
+    assert project.total_investment == Decimal("15000.00")
+    assert AnnualPlan.objects.get(project=project, year=2026).planned_investment == 3000
+    assert plan.sheets[0].sections == [] and plan.warnings == []
+
+
+def test_total_investment_over_its_parts_reads_the_whole(city):
+    rows = [
+        ["项目名称", "所在县区", "总投资（万元）", None],
+        [None, None, "合计", "其中：中央资金"],
+        ["北环路", "解放区", 5000, 2000],
+    ]
+    imported(city.users.hq, workbook_of(("项目", rows), merges=[(0, "C1:D1")]))
+    assert Project.objects.get(name="北环路").total_investment == Decimal("5000.00")
+
+
+def test_names_that_look_like_categories_stay_projects_where_nothing_says_otherwise(city):
+    rows = [
+        ["项目名称", "总投资（万元）", "年度计划投资（万元）"],
+        ["1.城北污水处理厂", 100, 50],
+        ["2、城南学校", 200, 80],
+        ["新建5G基站200个", 300, 100],
+    ]
+    plan = imported(city.users.hq, workbook_of(("项目", rows)))
+    assert plan.counts["created"] == 3
+
+
+def test_dates_typed_as_numbers_keep_their_month(city):
+    rows = [["项目名称", "所在县区", "计划开工", "计划竣工"], ["北环路", "解放区", 2024.3, 2026.11]]
+    imported(city.users.hq, workbook_of(("项目", rows)))
+    project = Project.objects.get(name="北环路")
+    assert (project.planned_start, project.planned_completion) == (
+        date(2024, 3, 1),
+        date(2026, 11, 30),
+    )
+
+
+def test_a_sheets_name_gives_new_projects_their_stage_not_existing_ones(city):
+    Project.objects.filter(pk=city.projects.jiefang.pk).update(stage=Stage.COMPLETED)
+    rows = [["项目名称", "所在县区", "总投资（万元）"], ["解放区项目", "解放区", 100],
+            ["新路", "解放区", 50]]  # fmt: skip
+    imported(city.users.hq, workbook_of(("续建项目", rows)))
+    assert Project.objects.get(name="解放区项目").stage == Stage.COMPLETED
+    assert Project.objects.get(name="新路").stage == Stage.CONTINUING

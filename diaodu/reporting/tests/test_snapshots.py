@@ -275,3 +275,18 @@ def test_a_past_years_dashboard_shows_its_lights_as_they_were(city, history):
         login(city.users.hq).get(reverse("api-dashboard"), {"year": 2025}).json()["lights_month"]
         == "2025-12-01"
     )
+
+
+def test_a_month_rebuilt_later_judges_by_what_was_true_then(city, history):
+    # Met in October, but overdue at the end of September: September's light says so.
+    MilestoneFactory(project=history, name="桩基完成", planned_date=date(2026, 8, 20),
+                     actual_date=date(2026, 10, 25))  # fmt: skip
+    (september,) = taking.rebuild(date(2026, 9, 1), date(2026, 9, 1))
+    row = september.rows.get(project=history)
+    assert row.milestones_overdue == 1 and row.light == Light.RED  # 41 days overdue
+    assert any("桩基完成" in reason for _light, reason in row.light_reasons)
+    # Between two closed months of which the later was not kept, no light change is told.
+    found = changes.between(
+        Project.objects.all(), date(2026, 9, 30), date(2026, 10, 31), date(2026, 11, 20)
+    )
+    assert not found.lights_known and found.lights == []
