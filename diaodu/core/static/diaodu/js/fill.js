@@ -162,8 +162,10 @@
     const row = rowOf(event.target);
     if (!row || "locked" in row.dataset || !event.target.name) { return; }
     const previous = readDraft(row);
-    const state = previous && previous.state === "conflict" ? "conflict"
-      : (navigator.onLine ? "draft" : "pending");
+    // A conflict waits for the user's decision, a row already saved on the phone still goes out
+    // on its own; a row typed without a connection goes out when it returns.
+    const state = previous && ["conflict", "pending"].indexOf(previous.state) !== -1
+      ? previous.state : (navigator.onLine ? "draft" : "pending");
     const version = versionField(row);
     const draft = {
       fields: typed(row),
@@ -194,11 +196,13 @@
     }
   });
 
-  // Before a row is sent: what is sent is kept, in case the answer never comes.
+  // Before a row is sent: what is sent is kept, in case the answer never comes, and the row's
+  // fields wait for the answer (it replaces the row), so that nothing typed meanwhile is lost.
   document.addEventListener("htmx:beforeRequest", function (event) {
     const row = rowFromEvent(event);
     if (!row || !grid.contains(row)) { return; }
     keep(row, "sending");
+    fields(row).forEach(function (field) { field.readOnly = true; });
   });
 
   // The row comes back with the server's messages for a conflict, refused values or refusal.
@@ -217,6 +221,7 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     const row = rowFromEvent(event);
     if (!row || !grid.contains(row)) { return; }
+    fields(row).forEach(function (field) { field.readOnly = false; });
     const xhr = event.detail.xhr;
     const status = xhr ? xhr.status : 0;
     if (status === 200 && xhr.getResponseHeader("X-Report-Version")) {
@@ -253,5 +258,10 @@
     if (row.dataset.draftState === "pending") { scheduleRetry(); }
   });
   window.addEventListener("online", sendPending);
-  sendPending();
+  // Once htmx has set up the rows' Save buttons (it does so when the document is loaded).
+  if (document.readyState === "complete") {
+    sendPending();
+  } else {
+    window.addEventListener("load", sendPending);
+  }
 })();
