@@ -1,0 +1,213 @@
+"""The field work in a real browser (Debian's Chromium, driven by Playwright), at a desk and
+on a phone (390 × 844): an owner files and submits a report with a photo, the district
+approves it, an inspector records a visit, headquarters turns minutes into tasks. On every
+page: nothing is wider than the screen, and on a phone the menu is one button.
+
+The browser is /usr/bin/chromium (`.ci/run` installs it with apt-get); without it these tests
+are skipped, except under CI=true, where they fail.
+"""
+
+import io
+import os
+import shutil
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from diaodu.factories import MeetingFactory, ReportingPeriodFactory
+from diaodu.inspections.models import Inspection
+from diaodu.problems.models import Task
+from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.models import ProgressReport
+
+CHROMIUM = os.environ.get("DIAODU_CHROMIUM", "/usr/bin/chromium")
+SIZES = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.today("2026-11-20")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but Chromium is not at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    playwright = pytest.importorskip("playwright.sync_api")
+    # Playwright's synchronous API runs an event loop in the test's thread, which Django takes
+    # for async code; the tests' own queries (and the database's flush after each) are
+    # synchronous, as the server's are.
+    with mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}):
+        with playwright.sync_playwright() as driver:
+            chromium = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(django_db_blocker):
+    """The site on a free local port, its static files served as in development (the app
+    that serves them is Django's own under another name, which pytest-django does not see)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    apps = [*settings.INSTALLED_APPS, "django.contrib.staticfiles"]
+    with django_db_blocker.unblock(), mock.patch.object(settings, "INSTALLED_APPS", apps):
+        server = LiveServer("localhost")
+    yield server
+    with django_db_blocker.unblock():
+        server.stop()
+
+
+@pytest.fixture(params=list(SIZES))
+def size(request):
+    return request.param
+
+
+@pytest.fixture
+def open_as(browser, live_server, size):
+    """A page in the browser, signed in as `user`, at the size of the test."""
+    contexts = []
+
+    def opened(user):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport=SIZES[size], locale="zh-CN")
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]  # fmt: skip
+        )
+        contexts.append(context)
+        # The browser's clock at the server's (the tests run on a day of their own).
+        context.clock.set_fixed_time(timezone.now())
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+
+    yield opened
+    for context in contexts:
+        context.close()
+
+
+def visit(page, live_server, path, size):
+    """Open a page; check it is no wider than the screen and, on a phone, that the menu is
+    one button that opens it."""
+    response = page.goto(live_server.url + path)
+    assert response.status == 200, (path, response.status)
+    check_fits(page, path, size)
+    return page
+
+
+def check_fits(page, path, size):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, f"{path} is {width} px wide on a {viewport} px screen ({size})"
+    toggler = page.locator(".navbar-toggler")
+    if size == "phone":
+        assert toggler.is_visible() and not page.locator("#navbar-menu").is_visible()
+        toggler.click()
+        page.locator("#navbar-menu").wait_for(state="visible")
+        toggler.click()
+    else:
+        assert not toggler.is_visible()
+
+
+def submit(page, button):
+    """Press a button that posts its form, and wait for the page the answer leads to."""
+    with page.expect_navigation():
+        button.click()
+
+
+def photo_file(tmp_path):
+    path = tmp_path / "site.jpg"
+    image = Image.new("RGB", (1200, 900), (90, 140, 200))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    path.write_bytes(buffer.getvalue())
+    taken = timezone.now().timestamp()  # taken on the tests' day, as the phone would say
+    os.utime(path, (taken, taken))
+    return path
+
+
+def test_an_owner_files_with_a_photo_and_the_district_approves(
+    city, live_server, open_as, size, tmp_path
+):
+    period = ReportingPeriodFactory(day=date(2026, 11, 5))
+    project = city.projects.jiefang
+    page = open_as(city.users.owner)
+    visit(page, live_server, reverse("reporting:fill", args=[period.pk]), size)
+    row = page.locator(f"#row-{project.pk}")
+    prefix = f"p{project.pk}-"
+    row.locator(f"[name={prefix}invested]").fill("120.5")
+    row.locator(f"[name={prefix}physical_percent]").fill("35")
+    row.locator(f"[name={prefix}physical_progress]").fill("主体结构施工至三层")
+    row.locator("[data-fill-save]").click()
+    page.locator(f"#row-{project.pk}[data-draft-state=saved]").wait_for()
+    report = ProgressReport.objects.get(project=project, period=period)
+    assert report.invested == 120.5 and report.status == ReportStatus.DRAFT
+
+    visit(page, live_server, reverse("reporting:report", args=[report.pk]), size)
+    page.locator("input[type=file][name=image]").set_input_files(str(photo_file(tmp_path)))
+    submit(page, page.get_by_role("button", name="添加照片"))
+    assert report.photos.count() == 1
+    submit(page, page.get_by_role("button", name="报送审核"))
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+
+    reviewer = open_as(city.users.jiefang)
+    visit(reviewer, live_server, reverse("reporting:report", args=[report.pk]), size)
+    submit(reviewer, reviewer.get_by_role("button", name="审核通过"))
+    report.refresh_from_db()
+    assert report.status == ReportStatus.APPROVED
+    check_fits(reviewer, "the approved report", size)
+
+
+def test_an_inspector_records_a_visit(city, live_server, open_as, size):
+    project = city.projects.jiefang
+    page = open_as(city.users.inspector)
+    visit(page, live_server, reverse("inspections:new") + f"?project={project.pk}", size)
+    page.locator("[name=date]").fill("2026-11-19")
+    page.locator("[name=inspectors]").fill("张明、李华")
+    page.locator("[name=rating]").select_option("good")
+    page.locator("[name=findings]").fill("现场施工人员约80人，主体结构施工至三层。")
+    page.locator("[name=verified_progress]").fill("主体结构施工至三层")
+    submit(page, page.get_by_role("button", name="保存督查记录"))
+    inspection = Inspection.objects.get(project=project)
+    check_fits(page, "the inspection", size)
+    assert "主体结构" in inspection.findings
+
+
+def test_headquarters_turns_minutes_into_tasks(city, live_server, open_as, size):
+    meeting = MeetingFactory(date=date(2026, 11, 18))
+    page = open_as(city.users.hq)
+    visit(page, live_server, reverse("meetings:detail", args=[meeting.pk]), size)
+    page.locator("textarea[name=text]").fill(
+        "会议要求：解放区项目由交通运输局牵头，于2026年12月31日前完成管网迁改。"
+    )
+    submit(page, page.get_by_role("button", name="从会议纪要中提取任务"))
+    check_fits(page, "the review of the tasks found", size)
+    submit(page, page.get_by_role("button", name="新增勾选的任务"))
+    task = Task.objects.get(meeting=meeting)
+    assert task.project == city.projects.jiefang and task.lead_unit == city.jiaotong
+    assert task.deadline == date(2026, 12, 31)
+    check_fits(page, "the meeting with its task", size)
+
+
+PAGES = ["home", "projects:list", "problems:problems", "problems:tasks", "problems:inbox",
+         "approvals:list", "battle-map", "dashboard", "inspections:list", "meetings:list",
+         "reporting:periods", "changes"]  # fmt: skip
+
+
+def test_every_list_fits_the_screen(city, live_server, open_as, size):
+    page = open_as(city.users.hq)
+    for name in PAGES:
+        visit(page, live_server, reverse(name), size)
