@@ -20,7 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from diaodu.factories import MeetingFactory, ReportingPeriodFactory
+from diaodu.factories import (
+    MeetingFactory,
+    ProblemFactory,
+    ProgressReportFactory,
+    ReportingPeriodFactory,
+    TaskFactory,
+)
 from diaodu.inspections.models import Inspection
 from diaodu.problems.models import Task
 from diaodu.reporting.choices import ReportStatus
@@ -208,6 +214,33 @@ PAGES = ["home", "projects:list", "problems:problems", "problems:tasks", "proble
 
 
 def test_every_list_fits_the_screen(city, live_server, open_as, size):
+    problem = ProblemFactory(project=city.projects.jiefang, responsible_unit=city.jiaotong)
+    task = TaskFactory(project=city.projects.jiefang, lead_unit=city.jiaotong)
     page = open_as(city.users.hq)
     for name in PAGES:
         visit(page, live_server, reverse(name), size)
+    visit(page, live_server, reverse("problems:problem", args=[problem.pk]), size)
+    visit(page, live_server, reverse("problems:task", args=[task.pk]), size)
+    visit(page, live_server, reverse("projects:detail", args=[city.projects.jiefang.pk]), size)
+
+
+@pytest.mark.parametrize("size", ["phone"])
+def test_a_big_photo_from_a_phone_goes_up_small(city, live_server, open_as, size, tmp_path):
+    """A 12-megapixel photo picked on a phone is made smaller by the browser before it is sent:
+    under 1 MB, at most 1600 px on its long side."""
+    period = ReportingPeriodFactory(day=date(2026, 11, 5))
+    report = ProgressReportFactory(project=city.projects.jiefang, period=period)
+    path = tmp_path / "IMG_0001.jpg"
+    noise = Image.effect_noise((4000, 3000), 64).convert("RGB")  # noise: JPEG cannot shrink it
+    noise.save(path, "JPEG", quality=92)
+    taken = timezone.now().timestamp()
+    os.utime(path, (taken, taken))
+    assert path.stat().st_size > 3 * 1024 * 1024
+    page = open_as(city.users.owner)
+    visit(page, live_server, reverse("reporting:report", args=[report.pk]), size)
+    page.locator("input[type=file][name=image]").set_input_files(str(path))
+    submit(page, page.get_by_role("button", name="添加照片"))
+    photo = report.photos.get()
+    assert photo.image.size < 1024 * 1024, photo.image.size
+    with Image.open(photo.image.open("rb")) as stored:
+        assert max(stored.size) <= 1600, stored.size
