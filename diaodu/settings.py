@@ -336,6 +336,7 @@ SPECTACULAR_SETTINGS = {
         "EscalationLevelEnum": "diaodu.problems.choices.LEVEL_ORDER",
         "TaskStatusEnum": "diaodu.problems.choices.TaskStatus",
         "IndicatorEnum": "diaodu.assessment.choices.Indicator",
+        "PhotoSourceEnum": "diaodu.core.choices.Source",
     },
 }
 
@@ -471,6 +472,11 @@ DIAODU_MONTHLY_DUE_DAY = envint("DIAODU_MONTHLY_DUE_DAY", 25)
 DIAODU_WEEKLY_DUE_WEEKDAY = envint("DIAODU_WEEKLY_DUE_WEEKDAY", 4)
 # Photos attached to reports: the largest accepted, in megabytes.
 DIAODU_PHOTO_MAX_MB = envint("DIAODU_PHOTO_MAX_MB", 10)
+# Site photos are flagged (never refused) when taken farther than this from the project's
+# location, or more than this many days before the report's period began (an inspection's
+# photos: before the day of the visit).
+DIAODU_PHOTO_MAX_DISTANCE_KM = envint("DIAODU_PHOTO_MAX_DISTANCE_KM", 5, minimum=0)
+DIAODU_PHOTO_MAX_AGE_DAYS = envint("DIAODU_PHOTO_MAX_AGE_DAYS", 45, minimum=0)
 # Uploaded Excel files: the largest accepted, in megabytes.
 DIAODU_UPLOAD_MAX_MB = envint("DIAODU_UPLOAD_MAX_MB", 20)
 # Office files (.xlsx, .docx) are zip archives: refused when they would inflate beyond this;

@@ -17,3 +17,11 @@ class DocumentKind(models.TextChoices):
     MINUTES = "minutes", _("Meeting minutes")  # 会议纪要
     SUPERVISION = "supervision", _("Supervision notice")  # 督办单
     SUMMONS = "summons", _("Summons notice")  # 约谈通知
+
+
+class Source(models.TextChoices):
+    """Where a photo's time or place came from (diaodu.core.photos)."""
+
+    EXIF = "exif", _("The photo's EXIF")
+    BROWSER = "browser", _("The browser")
+    NONE = "none", _("Unknown")

@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
-from diaodu.core.limits import MaxChars
+from diaodu.core.limits import MaxChars, validate_year
+from diaodu.core.photo_evidence import NOT_A_NUMBER, Sent, check_sent
 
 
 def style(form):
@@ -38,3 +40,57 @@ class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style(self)
+
+
+def _hidden(name: str) -> forms.HiddenInput:
+    return forms.HiddenInput(attrs={"data-photo-field": name})
+
+
+class PhotoEvidenceFields(forms.Form):
+    """What the browser sends beside a photo (photos.js fills them in, with the user's leave;
+    without script they stay empty and the photo is taken as before): where it was, how sure,
+    and when the photo was taken. Mixed into a form that takes a photo; `sent()` gives them to
+    the service, which checks them again however they came."""
+
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        widget=_hidden("latitude"),
+        error_messages={"invalid": NOT_A_NUMBER["latitude"]},
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        widget=_hidden("longitude"),
+        error_messages={"invalid": NOT_A_NUMBER["longitude"]},
+    )
+    accuracy = forms.FloatField(
+        label=_("Accuracy (m)"),
+        required=False,
+        widget=_hidden("accuracy"),
+        error_messages={"invalid": NOT_A_NUMBER["accuracy"]},
+    )
+    taken_at = forms.DateTimeField(
+        label=_("Time taken"),
+        required=False,
+        validators=[validate_year],
+        widget=_hidden("taken_at"),
+        error_messages={"invalid": NOT_A_NUMBER["taken_at"]},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if any(name in self.errors for name in ("latitude", "longitude", "accuracy", "taken_at")):
+            return cleaned  # said already: a value that is not a number or a time
+        for name, message in check_sent(self.sent()).items():
+            self.add_error(name, message)
+        return cleaned
+
+    def sent(self) -> Sent:
+        data = getattr(self, "cleaned_data", {})
+        return Sent(
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            accuracy=data.get("accuracy"),
+            taken_at=data.get("taken_at"),
+        )

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from diaodu.core.api import ServiceActionsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.core.limits import TEXT, validate_year
+from diaodu.core.photo_api import PhotoSerializer
 from diaodu.inspections import exports, services
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.filters import InspectionFilterSet
@@ -21,11 +22,11 @@ from diaodu.problems.choices import ProblemCategory
 from diaodu.projects.models import Project
 
 
-class InspectionPhotoSerializer(serializers.ModelSerializer):
-    class Meta:
+class InspectionPhotoSerializer(PhotoSerializer):
+    file_route = "inspections:photo-file"
+
+    class Meta(PhotoSerializer.Meta):
         model = InspectionPhoto
-        fields = ["id", "image", "caption", "uploaded_at"]
-        read_only_fields = ["uploaded_at"]
 
 
 class InspectionSerializer(serializers.ModelSerializer):
@@ -204,7 +205,9 @@ class InspectionViewSet(
     @extend_schema(request=InspectionPhotoSerializer, responses={201: InspectionPhotoSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def photos(self, request, pk=None):
-        """Add a photo of the visit (multipart: `image`, `caption`); inspectors and headquarters."""
+        """Add a photo of the visit (multipart: `image`, `caption`, and where and when the
+        browser says it was taken: `latitude`, `longitude`, `accuracy`, `taken_at`); inspectors
+        and headquarters. The photo's own EXIF, when it has a time or place, comes first."""
         inspection = self.get_object()
         if not services.can_inspect(request.user):
             raise PermissionDenied(_("Only inspectors and headquarters record inspections."))
@@ -216,6 +219,7 @@ class InspectionViewSet(
                 inspection,
                 body.validated_data["image"],
                 body.validated_data.get("caption", ""),
+                body.sent(body.validated_data),
             )
         )
         return Response(

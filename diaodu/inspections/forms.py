@@ -7,7 +7,7 @@ service (`services.check_inspection`), whose errors the view puts back beside ea
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from diaodu.core.forms import style
+from diaodu.core.forms import PhotoEvidenceFields, style
 from diaodu.core.limits import TEXT, validate_year
 from diaodu.core.uploads import check_photo
 from diaodu.inspections.models import Inspection
@@ -18,8 +18,9 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_ROWS = 50
 
 
-class InspectionForm(forms.ModelForm):
-    """The visit itself, and optionally one photo taken there (more from the inspection's page)."""
+class InspectionForm(PhotoEvidenceFields, forms.ModelForm):
+    """The visit itself, and optionally one photo taken there (more from the inspection's page),
+    with where and when the browser says it was taken."""
 
     photo = forms.ImageField(label=_("Photo"), required=False)
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
@@ -47,7 +48,9 @@ class InspectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
-        self.fields["photo"].widget.attrs["accept"] = "image/*"
+        self.fields["photo"].widget.attrs.update(
+            {"accept": "image/*", "capture": "environment", "data-photo": ""}
+        )
         style(self)
 
     def clean_photo(self):
@@ -123,7 +126,7 @@ TaskRowFormSet = forms.formset_factory(
 )
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(PhotoEvidenceFields):
     image = forms.ImageField(label=_("Photo"))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 

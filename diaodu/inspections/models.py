@@ -5,6 +5,7 @@ report claimed (copied when it is recorded, so a later report does not change it
 between the two shows a report that overstates progress.
 """
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, Self
 
@@ -167,6 +168,9 @@ class InspectionPhoto(Photo):
     """A photo taken on the visit (images only, size-limited)."""
 
     OWNER = "inspection"
+    TOO_OLD = _(
+        "Taken %(age)d days before the inspection (on %(day)s; the limit is %(limit)d days)."
+    )
 
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="photos"
@@ -175,3 +179,6 @@ class InspectionPhoto(Photo):
 
     class Meta(Photo.Meta):
         ordering = ["inspection", "id"]
+
+    def reference_day(self) -> date:
+        return self.inspection.date

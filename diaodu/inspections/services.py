@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from diaodu.core.dates import end_of
 from diaodu.core.history import diff, record, snapshot
 from diaodu.core.models import Action
+from diaodu.core.photo_evidence import Sent
 from diaodu.core.photos import attach_photo
 from diaodu.inspections.models import Inspection, InspectionPhoto
 from diaodu.notifications.services import notify
@@ -323,9 +324,15 @@ def do_record_inspection(
 
 @transaction.atomic
 def do_add_inspection_photo(
-    actor: User, inspection: Inspection, image: "File[Any]", caption: str = ""
+    actor: User,
+    inspection: Inspection,
+    image: "File[Any]",
+    caption: str = "",
+    sent: Sent | None = None,
 ) -> InspectionPhoto:
-    """Attach a photo of the visit, checked (size and image type) as every photo."""
+    """Attach a photo of the visit, checked (size and image type) as every photo, with where
+    and when it was taken (its EXIF, else what the browser `sent`)."""
     _require_inspector(actor)
     _require_visible(actor, inspection.project)
-    return attach_photo(actor, InspectionPhoto(inspection=inspection, caption=caption), image)
+    photo = InspectionPhoto(inspection=inspection, caption=caption)
+    return attach_photo(actor, photo, image, sent)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from diaodu.core.downloads import protected_file_response
 from diaodu.core.models import ChangeRecord
+from diaodu.core.photos import photo_response
 from diaodu.inspections import exports, services
 from diaodu.inspections.filters import InspectionFilterSet
 from diaodu.inspections.forms import (
@@ -177,6 +177,7 @@ def inspection_new(request):
                             inspection,
                             form.cleaned_data["photo"],
                             form.cleaned_data.get("caption", ""),
+                            form.sent(),
                         )
             except ValidationError as error:
                 _attach_all(error, form, problem_rows, task_rows)
@@ -232,7 +233,11 @@ def inspection_photo(request, pk):
     if form.is_valid():
         try:
             services.do_add_inspection_photo(
-                request.user, inspection, form.cleaned_data["image"], form.cleaned_data["caption"]
+                request.user,
+                inspection,
+                form.cleaned_data["image"],
+                form.cleaned_data["caption"],
+                form.sent(),
             )
         except ValidationError as error:
             for message in error.messages:
@@ -254,4 +259,4 @@ def photo_file(request, pk):
         InspectionPhoto.objects.filter(inspection__in=Inspection.objects.visible_to(request.user)),
         pk=pk,
     )
-    return protected_file_response(photo.image, as_attachment=False)
+    return photo_response(request, photo)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from diaodu.core.api import ServiceActionsMixin, VisibleRelatedField, VisibleRelationsMixin
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.core.limits import NOTE, validate_year
+from diaodu.core.photo_api import PhotoSerializer
 from diaodu.projects.models import Project
 from diaodu.reporting import exports, services
 from diaodu.reporting.choices import Filing, ReportStatus
@@ -56,8 +57,16 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=NOTE)
 
 
+class ReportPhotoSerializer(PhotoSerializer):
+    file_route = "reporting:photo-file"
+
+    class Meta(PhotoSerializer.Meta):
+        model = ReportPhoto
+
+
 class ReportSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
     is_late = serializers.BooleanField(read_only=True)
+    photos = ReportPhotoSerializer(many=True, read_only=True)
     warnings = serializers.SerializerMethodField()
 
     class Meta:
@@ -79,6 +88,7 @@ class ReportSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
             "return_reason",
             "is_late",
             "warnings",
+            "photos",
         ]
         read_only_fields = ["status", "submitted_at", "reviewed_at", "return_reason"]
         extra_kwargs = {"version": {"required": False}}
@@ -146,13 +156,6 @@ class ReportExportQuery(serializers.Serializer):
     filing = serializers.ChoiceField(choices=Filing.choices, required=False)
 
 
-class ReportPhotoSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ReportPhoto
-        fields = ["id", "image", "caption", "uploaded_at"]
-        read_only_fields = ["uploaded_at"]
-
-
 class _ReportServices(ServiceActionsMixin):
     """A stale version is a 409 with the report as it is now (`current`)."""
 
@@ -211,8 +214,10 @@ class ReportViewSet(
     filterset_fields = ["period", "project", "status"]
 
     def get_queryset(self):
-        return ProgressReport.objects.visible_to(self.request.user).select_related(
-            "period", "project"
+        return (
+            ProgressReport.objects.visible_to(self.request.user)
+            .select_related("period", "project")
+            .prefetch_related("photos")
         )
 
     @extend_schema(parameters=[ReportExportQuery], responses=XLSX_RESPONSE)
@@ -295,7 +300,9 @@ class ReportViewSet(
     @extend_schema(request=ReportPhotoSerializer, responses={201: ReportPhotoSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def photos(self, request, pk=None):
-        """Add a photo of the site (multipart: `image`, `caption`); whoever files the report."""
+        """Add a photo of the site (multipart: `image`, `caption`, and where and when the
+        browser says it was taken: `latitude`, `longitude`, `accuracy`, `taken_at`); whoever
+        files the report. The photo's own EXIF, when it has a time or place, comes first."""
         report = self.get_object()
         body = ReportPhotoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -305,6 +312,7 @@ class ReportViewSet(
                 report,
                 body.validated_data["image"],
                 body.validated_data.get("caption", ""),
+                body.sent(body.validated_data),
             )
         )
         return Response(

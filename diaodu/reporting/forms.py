@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from diaodu.core.forms import style
+from diaodu.core.forms import PhotoEvidenceFields, style
 from diaodu.core.uploads import check_file_size, check_photo
 from diaodu.reporting.models import ProgressReport
 
@@ -46,7 +46,7 @@ class ReportForm(forms.ModelForm):
         }
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(PhotoEvidenceFields):
     image = forms.ImageField(label=_("Photo"))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 

@@ -278,6 +278,9 @@ class ReportPhoto(Photo):
     """A photo of the site attached to a report (images only, size-limited)."""
 
     OWNER = "report"
+    TOO_OLD = _(
+        "Taken %(age)d days before this period began (on %(day)s; the limit is %(limit)d days)."
+    )
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos"
@@ -286,6 +289,9 @@ class ReportPhoto(Photo):
 
     class Meta(Photo.Meta):
         ordering = ["report", "id"]
+
+    def reference_day(self) -> date:
+        return self.report.period.start
 
 
 class InvestmentSummary(models.Model):

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from diaodu.core.history import diff, plain, record, snapshot
 from diaodu.core.models import Action
+from diaodu.core.photo_evidence import Sent
 from diaodu.core.photos import attach_photo
 from diaodu.notifications import reminders
 from diaodu.notifications.services import notify
@@ -606,8 +607,13 @@ def do_reopen_report(actor: User, report: ProgressReport, reason: str) -> Progre
 
 @transaction.atomic
 def do_add_photo(
-    actor: User, report: ProgressReport, image: "File[Any]", caption: str = ""
+    actor: User,
+    report: ProgressReport,
+    image: "File[Any]",
+    caption: str = "",
+    sent: Sent | None = None,
 ) -> ReportPhoto:
-    """Attach a photo of the site to a report, checked (size and image type) as every photo."""
+    """Attach a photo of the site to a report, checked (size and image type) as every photo,
+    with where and when it was taken (its EXIF, else what the browser `sent`)."""
     _require(can_file(actor, report.project), _("You cannot file reports for this project."))
-    return attach_photo(actor, ReportPhoto(report=report, caption=caption), image)
+    return attach_photo(actor, ReportPhoto(report=report, caption=caption), image, sent)

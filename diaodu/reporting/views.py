@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from diaodu.core.downloads import protected_file_response
 from diaodu.core.models import ChangeRecord
+from diaodu.core.photos import photo_response
 from diaodu.problems import services as problem_services
 from diaodu.problems.choices import ProblemSource
 from diaodu.problems.forms import ReportProblemForm
@@ -380,7 +380,11 @@ def report_photo(request, pk):
     if form.is_valid():
         try:
             services.do_add_photo(
-                request.user, report, form.cleaned_data["image"], form.cleaned_data["caption"]
+                request.user,
+                report,
+                form.cleaned_data["image"],
+                form.cleaned_data["caption"],
+                form.sent(),
             )
         except ValidationError as error:
             for message in error.messages:
@@ -401,4 +405,4 @@ def photo_file(request, pk):
         ReportPhoto.objects.filter(report__in=ProgressReport.objects.visible_to(request.user)),
         pk=pk,
     )
-    return protected_file_response(photo.image, as_attachment=False)
+    return photo_response(request, photo)

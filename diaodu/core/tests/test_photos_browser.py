@@ -1,0 +1,181 @@
+"""photos.js in a real browser (Debian's Chromium, driven by Playwright), on a phone's screen:
+a 4000 × 3000 photo from the camera is sent under 1 MB, 1600 px on its long side, its EXIF
+(time and GPS) kept; the browser's location goes with it when the user allows; without script
+the photo goes in as it was chosen.
+
+The browser is /usr/bin/chromium (`.ci/run` installs it with apt-get); without it these tests
+are skipped, except under CI=true, where they fail.
+"""
+
+import io
+import os
+import shutil
+from datetime import date, datetime
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from diaodu.core.choices import Source
+from diaodu.core.tests.test_photo_evidence import NEARBY, NORTH_20_3_KM, SITE, jpeg
+from diaodu.reporting.models import ProgressReport, ReportingPeriod
+
+CHROMIUM = os.environ.get("DIAODU_CHROMIUM", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.today("2026-05-20")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but Chromium is not at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    playwright = pytest.importorskip("playwright.sync_api")
+    # Playwright's synchronous API runs an event loop in the test's thread, which Django takes
+    # for async code; the tests' own queries are synchronous, as the server's are.
+    with mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}):
+        with playwright.sync_playwright() as driver:
+            chromium = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(django_db_blocker):
+    """The site on a free local port (localhost: a secure context, where a page may ask for
+    the location), its static files served as in development."""
+    from pytest_django.live_server_helper import LiveServer
+
+    apps = [*settings.INSTALLED_APPS, "django.contrib.staticfiles"]
+    with django_db_blocker.unblock(), mock.patch.object(settings, "INSTALLED_APPS", apps):
+        server = LiveServer("localhost")
+    yield server
+    with django_db_blocker.unblock():
+        server.stop()
+
+
+@pytest.fixture
+def report(city):
+    project = city.projects.jiefang
+    project.latitude, project.longitude = SITE
+    project.save()
+    period = ReportingPeriod.objects.create(
+        start=date(2026, 5, 1),
+        end=date(2026, 5, 31),
+        due_date=date(2026, 5, 25),
+        opened_at=timezone.now(),
+    )
+    return ProgressReport.objects.create(project=project, period=period)
+
+
+@pytest.fixture
+def phone(browser, live_server, city):
+    """The report's page on a phone, signed in as the owner; `located` gives the browser a
+    place the user allowed it to tell, `script` turns JavaScript off."""
+    contexts = []
+
+    def opened(report, located=None, script=True):
+        client = Client()
+        client.force_login(city.users.owner)
+        context = browser.new_context(
+            viewport=PHONE,
+            locale="zh-CN",
+            java_script_enabled=script,
+            permissions=["geolocation"] if located else [],
+            geolocation=located,
+        )
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]  # fmt: skip
+        )
+        contexts.append(context)
+        # The browser's clock at the server's (the tests run on a day of their own).
+        context.clock.set_fixed_time(timezone.now())
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        page.goto(live_server.url + reverse("reporting:report", args=[report.pk]))
+        return page
+
+    yield opened
+    for context in contexts:
+        context.close()
+
+
+def camera_photo(**exif) -> bytes:
+    """What a phone's camera writes: 4000 × 3000, noisy enough to weigh several megabytes."""
+    smooth = Image.open(io.BytesIO(jpeg((4000, 3000), **exif)))
+    noisy = Image.blend(smooth, Image.effect_noise((4000, 3000), 40).convert("RGB"), 0.25)
+    content = io.BytesIO()
+    noisy.save(content, "JPEG", quality=92, exif=smooth.getexif())
+    return content.getvalue()
+
+
+def send(page, content: bytes, wait_for: str):
+    page.set_input_files(
+        "input[data-photo]",
+        files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": content}],
+    )
+    status = page.locator("[data-photo-status]")
+    status.filter(has_text="照片已就绪").wait_for()
+    if wait_for:
+        status.filter(has_text=wait_for).wait_for()
+    sent_at = page.locator("[data-photo-field=taken_at]").input_value()
+    assert datetime.fromisoformat(sent_at).tzinfo is not None  # the file's time, in UTC
+    with page.expect_navigation():
+        page.locator("form:has(input[data-photo]) button").click()
+
+
+def test_a_camera_photo_goes_small_with_its_exif(phone, report):
+    original = camera_photo(taken=datetime(2026, 5, 18, 9, 30), gps=NORTH_20_3_KM)
+    assert len(original) > 3_000_000
+    page = phone(report, located={"latitude": NEARBY[0], "longitude": NEARBY[1], "accuracy": 12})
+    send(page, original, "已附上定位")
+    photo = report.photos.get()
+    assert photo.image.size < 1_000_000
+    with photo.image.open("rb") as stored, Image.open(stored) as image:
+        assert max(image.size) == 1600
+    assert photo.place_source == Source.EXIF and photo.time_source == Source.EXIF
+    assert photo.taken_at == timezone.make_aware(datetime(2026, 5, 18, 9, 30))
+    assert [flag.code for flag in photo.flags] == ["far"]
+    assert "拍摄地点距项目约 20.3 公里" in page.content()
+
+
+def test_without_exif_the_browser_says_where(phone, report):
+    page = phone(report, located={"latitude": NEARBY[0], "longitude": NEARBY[1], "accuracy": 12})
+    send(page, camera_photo(), "已附上定位")
+    photo = report.photos.get()
+    assert photo.place_source == Source.BROWSER and photo.accuracy == 12
+    assert float(photo.latitude) == pytest.approx(NEARBY[0]) and photo.flags == []
+
+
+def test_refused_the_location_the_photo_goes_without_it(phone, report):
+    page = phone(report)
+    send(page, camera_photo(), "未获取定位")
+    photo = report.photos.get()
+    assert photo.place_source == Source.NONE and photo.image.size < 1_000_000
+
+
+def test_without_script_the_photo_goes_as_chosen(phone, report):
+    original = camera_photo(gps=NEARBY)
+    page = phone(report, script=False)
+    page.set_input_files(
+        "input[data-photo]",
+        files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": original}],
+    )
+    with page.expect_navigation():
+        page.locator("form:has(input[data-photo]) button").click()
+    photo = report.photos.get()
+    with photo.image.open("rb") as stored:
+        assert stored.read() == original
+    assert photo.place_source == Source.EXIF
