@@ -45,7 +45,7 @@ CLOCK_SKEW_SECONDS = 600
 
 # The watermarked copy: no longer than this on its long side, and never decoded from more
 # pixels than this (a JPEG is decoded at a reduced scale first; a larger PNG gets no copy).
-COPY_LONG_SIDE = 2048
+COPY_LONG_SIDE = 1600
 COPY_MAX_PIXELS = 60_000_000
 
 
