@@ -7,6 +7,9 @@ Every photo here is a JPEG built with Pillow, with real EXIF where a test needs 
 
 import io
 import logging
+import os
+import subprocess
+import sys
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -23,6 +26,7 @@ from diaodu.conftest import login
 from diaodu.core import photo_evidence
 from diaodu.core.choices import Source
 from diaodu.core.photo_evidence import Sent, distance_km, read_exif
+from diaodu.factories import InspectionPhotoFactory, ReportPhotoFactory
 from diaodu.inspections import services as inspection_services
 from diaodu.inspections.choices import Rating
 from diaodu.inspections.models import InspectionPhoto
@@ -489,3 +493,34 @@ def test_a_browser_time_to_come_is_not_believed_but_a_fast_clock_is(city, report
         city, report, jpeg((64, 48)), Sent(taken_at=timezone.now() + timedelta(days=2))
     )
     assert wrong_clock.taken_at is None and wrong_clock.time_source == Source.NONE
+
+
+# -- settings and factories --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("DIAODU_PHOTO_MAX_DISTANCE_KM", "五公里", "is not a whole number"),
+        ("DIAODU_PHOTO_MAX_AGE_DAYS", "-1", "below its minimum 0"),
+    ],
+)
+def test_the_limits_are_read_strictly(name, value, words):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DIAODU_")}
+    environment.update({"DIAODU_DEBUG": "true", name: value})
+    result = subprocess.run(
+        [sys.executable, "-c", "import diaodu.settings"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and name in result.stderr and words in result.stderr
+
+
+def test_the_factories_make_photos_of_nowhere_and_no_time(db):
+    for factory in (ReportPhotoFactory, InspectionPhotoFactory):
+        photo = factory()
+        photo.full_clean()
+        assert (photo.place_source, photo.time_source) == (Source.NONE, Source.NONE)
+        assert photo.flags == [] and not photo.watermarked
