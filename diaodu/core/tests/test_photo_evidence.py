@@ -524,3 +524,29 @@ def test_the_factories_make_photos_of_nowhere_and_no_time(db):
         photo.full_clean()
         assert (photo.place_source, photo.time_source) == (Source.NONE, Source.NONE)
         assert photo.flags == [] and not photo.watermarked
+
+
+def test_a_photo_too_large_to_decode_keeps_no_copy_but_is_kept(city, report, monkeypatch, caplog):
+    monkeypatch.setattr(photo_evidence, "COPY_MAX_PIXELS", 100 * 100)
+    content = io.BytesIO()
+    Image.new("RGB", (400, 300), (90, 140, 200)).save(content, "PNG")
+    with caplog.at_level(logging.WARNING, logger="diaodu.core.photo_evidence"):
+        photo = services.do_add_photo(
+            city.users.owner,
+            report,
+            SimpleUploadedFile("site.png", content.getvalue(), content_type="image/png"),
+        )
+    assert photo.pk and photo.image and not photo.watermarked
+    assert "no watermarked copy" in caplog.text
+
+
+def test_a_png_with_transparency_gets_a_jpeg_copy(city, report):
+    content = io.BytesIO()
+    Image.new("RGBA", (300, 200), (90, 140, 200, 128)).save(content, "PNG")
+    photo = services.do_add_photo(
+        city.users.owner,
+        report,
+        SimpleUploadedFile("site.png", content.getvalue(), content_type="image/png"),
+    )
+    with photo.watermarked.open("rb") as stamped, Image.open(stamped) as copy:
+        assert copy.format == "JPEG" and copy.width == 300
