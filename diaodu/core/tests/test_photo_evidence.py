@@ -550,3 +550,23 @@ def test_a_png_with_transparency_gets_a_jpeg_copy(city, report):
     )
     with photo.watermarked.open("rb") as stamped, Image.open(stamped) as copy:
         assert copy.format == "JPEG" and copy.width == 300
+
+
+def test_the_inspection_page_takes_a_photo_with_its_place(city, inspection):
+    client = login(city.users.inspector)
+    page = client.get(reverse("inspections:detail", args=[inspection.pk]))
+    assert 'capture="environment"' in page.content.decode()
+    client.post(
+        reverse("inspections:photo", args=[inspection.pk]),
+        {"image": upload(jpeg()), "latitude": "34.98", "longitude": "113.65", "accuracy": "20"},
+    )
+    photo = inspection.photos.get()
+    assert photo.place_source == Source.BROWSER and [f.code for f in photo.flags] == ["far"]
+    refused = client.post(
+        reverse("inspections:photo", args=[inspection.pk]),
+        {"image": upload(jpeg()), "latitude": "34.98", "longitude": "999"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    said = [str(message) for message in refused.context["messages"]]
+    assert "经度须在 -180 至 180 度之间。" in said and inspection.photos.count() == 1
