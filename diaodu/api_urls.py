@@ -10,7 +10,7 @@ from diaodu.core.api import NotFoundView
 from diaodu.exchange.api import ImportViewSet
 from diaodu.inspections.api import InspectionViewSet
 from diaodu.meetings.api import MeetingViewSet
-from diaodu.monitoring.api import ProjectViewSet, dashboard_api
+from diaodu.monitoring.api import ProjectViewSet, battle_map_api, dashboard_api
 from diaodu.monitoring.changes_views import changes_api
 from diaodu.notifications.api import DeliveryViewSet, NotificationViewSet
 from diaodu.oc4ids.api import ProjectPackageView
@@ -52,6 +52,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("dashboard/", dashboard_api, name="api-dashboard"),
+    path("battle-map/", battle_map_api, name="api-battle-map"),
     path("changes/", changes_api, name="api-changes"),
     path("indicators/", indicators_api, name="api-indicators"),
     path("oc4ids/", ProjectPackageView.as_view(), name="oc4ids"),

@@ -1,22 +1,27 @@
-"""The monitoring app's API: the dashboard's figures and the ledger's export."""
+"""The monitoring app's API: the dashboard's figures, the ledger's export and the battle map."""
 
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
 from diaodu.core.choices import Light
 from diaodu.core.exports import EXPORT_RENDERERS, XLSX_RESPONSE
 from diaodu.monitoring import exports
+from diaodu.monitoring.battle_map import battle_map
 from diaodu.monitoring.figures import figures
 from diaodu.monitoring.forecast import Method, forecasts
+from diaodu.monitoring.forms import BattleMapForm
 from diaodu.monitoring.ledger import FORECAST_SORTS, SORTABLE
 from diaodu.monitoring.views import DASHBOARD_YEARS, MAX_ID, dashboard_params
 from diaodu.projects import api as project_api
-from diaodu.projects.choices import Stage
+from diaodu.projects.choices import MilestoneState, Stage
 from diaodu.projects.models import Project
 
 
@@ -251,3 +256,111 @@ def dashboard_api(request):
         {"light": v, "label": str(label), "count": n} for v, label, n in data["lights"]
     ]
     return Response(json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str)))
+
+
+class BattleMapForecastSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="Where it begins: today, or the finish if past.")
+    finish = serializers.DateField(help_text="The forecast completion date.")
+    late = serializers.BooleanField(
+        help_text="Forecast to finish more than DIAODU_FORECAST_LATE_DAYS days late."
+    )
+    late_days = serializers.IntegerField(
+        allow_null=True, help_text="Days from the planned completion to the forecast finish."
+    )
+    spi = _money(help_text="Schedule performance index.")
+    method = serializers.CharField(help_text="How the forecast finish was found, in words.")
+
+
+class BattleMapMilestoneSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    date = serializers.DateField(help_text="The planned date.")
+    met_on = serializers.DateField(allow_null=True, help_text="The day it was met, if it was.")
+    state = serializers.ChoiceField(
+        choices=MilestoneState.choices,
+        help_text="done and done_late: met; pending: due, not yet; overdue: past, not met.",
+    )
+    state_label = serializers.CharField()
+
+
+class BattleMapNextSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    date = serializers.DateField()
+
+
+class BattleMapRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    url = serializers.CharField(help_text="The project's page.")
+    light = serializers.ChoiceField(choices=Light.choices)
+    light_label = serializers.CharField()
+    group = serializers.CharField(
+        allow_null=True, help_text="The row's region or lead unit when grouped; null otherwise."
+    )
+    planned = serializers.ListField(
+        child=serializers.DateField(),
+        allow_null=True,
+        help_text="[planned start, planned completion]; null unless both are set.",
+    )
+    actual = serializers.ListField(
+        child=serializers.DateField(),
+        allow_null=True,
+        help_text="[actual start, actual completion or today]; null before the start.",
+    )
+    forecast = BattleMapForecastSerializer(
+        allow_null=True, help_text="The stretch to the forecast finish; null without one."
+    )
+    milestones = BattleMapMilestoneSerializer(many=True)
+    next = BattleMapNextSerializer(allow_null=True, help_text="The first milestone not met.")
+
+
+class BattleMapAxisSerializer(serializers.Serializer):
+    min = serializers.DateField(help_text="Before every date of the rows and today.")
+    max = serializers.DateField(help_text="After every date of the rows and today.")
+    today = serializers.DateField()
+
+
+class BattleMapGroupSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="Its rows on this page.")
+
+
+class BattleMapSerializer(serializers.Serializer):
+    """The battle map's rows: every project of the filtered set, 500 a page, in order."""
+
+    count = serializers.IntegerField(help_text="Projects of the filtered set.")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    first = serializers.IntegerField(help_text="The number of the page's first row (1-based).")
+    last = serializers.IntegerField(help_text="The number of the page's last row.")
+    axis = BattleMapAxisSerializer()
+    groups = BattleMapGroupSerializer(many=True)
+    rows = BattleMapRowSerializer(many=True)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("program", OpenApiTypes.INT, description="A programme's id."),
+        OpenApiParameter("region", OpenApiTypes.INT, description="A region's id."),
+        OpenApiParameter("light", OpenApiTypes.STR, enum=Light.values, description="A warning."),
+        OpenApiParameter("leader", OpenApiTypes.INT, description="A leader in charge's id."),
+        OpenApiParameter(
+            "group",
+            OpenApiTypes.STR,
+            enum=["region", "lead_unit"],
+            description="Group (and order) the rows by region or by lead unit.",
+        ),
+        OpenApiParameter("page", OpenApiTypes.INT, description="The page (500 rows each)."),
+    ],
+    responses=BattleMapSerializer,
+)
+@api_view(["GET"])
+def battle_map_api(request):
+    """The battle map's rows (as `/battle-map/`, same filters) for the caller's scope. A value
+    that is no choice is answered 400, the field named."""
+    form = BattleMapForm(request.query_params, request.user)
+    if not form.is_valid():
+        raise APIValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+    projects = form.filter(Project.objects.visible_to(request.user))
+    data = form.cleaned_data
+    drawn = battle_map(projects, data["group"], data["page"], timezone.localdate())
+    return Response(BattleMapSerializer(drawn.as_dict()).data)

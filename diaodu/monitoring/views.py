@@ -2,7 +2,6 @@
 picture of the user's scope."""
 
 import json
-from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,9 +16,10 @@ from django.utils.translation import gettext as _
 from diaodu.core.limits import YEARS, year_or_none
 from diaodu.exchange.importer import can_import
 from diaodu.monitoring import exports
+from diaodu.monitoring.battle_map import battle_map as battle_map_of
 from diaodu.monitoring.figures import figures
 from diaodu.monitoring.forecast import forecasts, late_ids
-from diaodu.monitoring.forms import ScheduleForm
+from diaodu.monitoring.forms import BattleMapForm, ScheduleForm
 from diaodu.monitoring.ledger import (
     COLUMNS,
     FORECAST_SORTS,
@@ -180,70 +180,54 @@ def project_map(request):
 
 @login_required
 def battle_map(request):
-    """Every project of a programme as a Gantt row: planned against actual, milestones, today."""
-    year, program, programs = dashboard_params(request)
+    """Every project of the user's scope, filtered and grouped, as a Gantt row: planned, actual,
+    forecast, milestones, today. A filter that is no choice is answered 400, named, in words."""
     today = timezone.localdate()
-    projects = (
-        Project.objects.visible_to(request.user)
-        .exclude(planned_start=None)
-        .exclude(planned_completion=None)
-    )
-    if program is not None:
-        projects = projects.filter(programs=program)
-    projects = list(projects.select_related("region").prefetch_related("milestones")[:300])
-    known = forecasts(projects, today)
-    if projects:
-        first = min(p.planned_start for p in projects)
-        last = max(max(p.planned_completion, p.actual_completion or today) for p in projects)
-    else:
-        first, last = today, today
-    first, last = min(first, today), max(last, today)
-    # Forecast finishes widen the chart by two years at most; later ones end at its edge.
-    finishes = [f.finish for f in known.values() if f.finish is not None]
-    if finishes:
-        last = max(last, min(max(finishes), last + timedelta(days=730)))
-    span = max(1, (last - first).days)
-
-    def at(day):
-        return round((day - first).days / span * 100, 2)
-
-    rows = []
-    for project in projects:
-        end = project.actual_completion or (today if project.actual_start else None)
-        rows.append(
-            {
-                "project": project,
-                "planned": (at(project.planned_start), at(project.planned_completion)),
-                "actual": (at(project.actual_start), at(end))
-                if project.actual_start and end
-                else None,
-                "milestones": [(at(m.planned_date), m) for m in project.milestones.all()],
-                "forecast": _forecast_bar(known.get(project.pk), at, today),
-            }
-        )
-    years = list(range(first.year, last.year + 1))
+    form = BattleMapForm(request.GET, request.user)
+    drawn = None
+    if form.is_valid():
+        projects = form.filter(Project.objects.visible_to(request.user))
+        data = form.cleaned_data
+        drawn = battle_map_of(projects, data["group"], data["page"], today)
     return render(
         request,
         "dashboard/battle_map.html",
         {
-            "rows": rows,
-            "program": program,
-            "programs": programs,
-            "year": year,
-            "today": at(today),
-            "ticks": [(at(date(y, 1, 1)), y) for y in years if date(y, 1, 1) >= first],
+            "form": form,
+            "problems": form.problems(),
+            "map": drawn,
+            "rows": drawn.rows if drawn else [],
+            "chart": drawn.as_dict() if drawn else None,
+            "pages": _page_links(request, drawn.page) if drawn else {},
+            "showing": _showing(drawn.page) if drawn else "",
         },
+        status=200 if drawn else 400,
     )
 
 
-def _forecast_bar(forecast, at, today):
-    """The forecast's stretch of a battle-map row: from today (or the forecast finish, if that
-    is past) to the forecast finish, in per cent of the chart's width."""
-    if forecast is None or forecast.finish is None:
-        return None
-    end = min(at(forecast.finish), 100)
-    start = min(at(today), end)
-    return {"left": start, "right": end, "forecast": forecast}
+def _showing(page) -> str:
+    """Which rows of how many: "showing 1–500 of 2,340"."""
+    if not page.count:
+        return _("No project matches.")
+    return _("Showing %(first)s–%(last)s of %(count)s projects.") % {
+        "first": f"{page.first:,}",
+        "last": f"{page.last:,}",
+        "count": f"{page.count:,}",
+    }
+
+
+def _page_links(request, page) -> dict:
+    """The query strings of the previous and next pages, the filters kept."""
+    links = {}
+    for name, present, number in (
+        ("previous", page.has_previous, page.number - 1),
+        ("next", page.has_next, page.number + 1),
+    ):
+        if present:
+            query = request.GET.copy()
+            query["page"] = number
+            links[name] = "?" + query.urlencode()
+    return links
 
 
 @login_required

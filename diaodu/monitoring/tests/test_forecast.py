@@ -419,10 +419,12 @@ def test_the_battle_map_draws_the_forecast(worked_city):
             project.planned_start, project.planned_completion = date(2026, 1, 1), date(2026, 12, 31)
             project.save()
     response = login(worked_city.users.hq).get(reverse("battle-map"))
-    rows = {row["project"].name: row for row in response.context["rows"]}
+    rows = {row["name"]: row for row in response.context["chart"]["rows"]}
     bar = rows["解放区项目"]["forecast"]
-    assert bar["forecast"].finish == date(2027, 5, 6) and bar["left"] < bar["right"]
-    assert "gantt-forecast late" in response.content.decode()
+    # A dashed stretch from today to the finish, drawn orange: later than planned.
+    assert (bar["start"], bar["finish"], bar["late"]) == (TODAY, date(2027, 5, 6), True)
+    assert response.context["chart"]["axis"]["max"] > bar["finish"]
+    assert 'id="battle-map-data"' in response.content.decode()
 
 
 # -- the light rule ----------------------------------------------------------------------------
