@@ -53,6 +53,7 @@
   function series(kind, name) {
     return {
       type: "custom", name: name, data: spans[kind], encode: {x: [1, 2], y: 0},
+      itemStyle: {color: colours[kind]},  // the legend's
       renderItem: function (params, api) {
         const start = api.coord([api.value(1), api.value(0)]);
         const end = api.coord([api.value(2), api.value(0)]);
@@ -125,14 +126,14 @@
           markLine: {
             symbol: "none", silent: true, animation: false,
             lineStyle: {color: colours.today, type: "solid", width: 1.5},
-            label: {formatter: labels.today + " " + data.axis.today, position: "start"},
+            label: {formatter: labels.today + " " + data.axis.today, position: "end"},
             data: [{xAxis: day(data.axis.today)}]
           }
         }),
         series("actual", labels.actual),
         series("forecast", labels.forecast),
         {type: "scatter", name: labels.milestones, data: milestones, symbolSize: 9, z: 5,
-         itemStyle: {borderColor: "#fff", borderWidth: 1}}
+         itemStyle: {color: colours.pending, borderColor: "#fff", borderWidth: 1}}
       ]
     };
   }
