@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 def copy_path(photo: "Photo", filename: str) -> str:
     """The watermarked copy is kept where its concrete model keeps the original."""
-    return photo._meta.get_field("image").upload_to(photo, filename)
+    meta: Any = photo._meta  # the field is declared by each concrete model
+    return str(meta.get_field("image").upload_to(photo, filename))
 
 
 class Flag(NamedTuple):
@@ -206,7 +207,7 @@ def _stamp(actor: Actor, photo: Photo) -> None:
         return
     if stamped is None:
         return
-    stem = os.path.splitext(os.path.basename(photo.image.name))[0]
+    stem = os.path.splitext(os.path.basename(photo.image.name or "photo"))[0]
     photo.watermarked.save(f"{stem}-watermarked.jpg", ContentFile(stamped), save=False)
     photo.save(update_fields=["watermarked"])
 
