@@ -53,6 +53,10 @@ def test_every_writable_related_field_reads_what_the_user_sees():
                 and cls.__module__ == module.__name__
             ):
                 continue
+            if issubclass(cls, serializers.ModelSerializer) and not hasattr(
+                getattr(cls, "Meta", None), "model"
+            ):
+                continue  # a base for serializers of concrete models (core/photo_api.py)
             for where, field in _writable_relations(cls(context={}), f"{module.__name__}.{name}"):
                 found.append(where)
                 if not isinstance(field, VisibleRelatedField):
