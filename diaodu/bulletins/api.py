@@ -24,6 +24,7 @@ from diaodu.core.docx import DOCX
 from diaodu.core.limits import CODE
 from diaodu.core.pdf import PDF, ConversionError
 from diaodu.core.pdf_api import DOCXRenderer, PDFRenderer
+from diaodu.core.schema import ErrorSerializer
 
 DOCX_RESPONSE = {(200, DOCX): OpenApiTypes.BINARY}
 
@@ -124,7 +125,12 @@ class BulletinViewSet(
         """The Word file as issued."""
         return stored_response(self.get_object())
 
-    @extend_schema(responses={(200, PDF): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, PDF): OpenApiTypes.BINARY,
+            (409, "application/json"): ErrorSerializer,
+        }
+    )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
     def pdf(self, request, pk=None):
         """The bulletin as issued, as PDF, where LibreOffice is installed on the server (409
