@@ -36,12 +36,7 @@ class MonthsForm(forms.Form):
         text = (self.cleaned_data.get(name) or "").strip()
         if not text:
             return default
-        try:
-            month = snapshots.parse_month(text)
-        except Exception:
-            raise forms.ValidationError(
-                _("“%(value)s” is not a month; write it as 2026-10.") % {"value": text}
-            ) from None
+        month = snapshots.parse_month(text)  # a ValidationError, in Chinese, if it is not one
         if month.year not in YEARS:
             raise forms.ValidationError(
                 _("“%(value)s” is not a month; write it as 2026-10.") % {"value": text}

@@ -8,13 +8,9 @@ are skipped, except under CI=true, where they fail.
 """
 
 import io
-import os
-import shutil
 from datetime import date, datetime
-from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -24,40 +20,9 @@ from diaodu.core.choices import Source
 from diaodu.core.tests.test_photo_evidence import NEARBY, NORTH_20_3_KM, SITE, jpeg
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
-CHROMIUM = os.environ.get("DIAODU_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.today("2026-05-20")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but Chromium is not at {CHROMIUM} (apt-get install chromium)")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    playwright = pytest.importorskip("playwright.sync_api")
-    # Playwright's synchronous API runs an event loop in the test's thread, which Django takes
-    # for async code; the tests' own queries are synchronous, as the server's are.
-    with mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}):
-        with playwright.sync_playwright() as driver:
-            chromium = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            yield chromium
-            chromium.close()
-
-
-@pytest.fixture(scope="module")
-def live_server(django_db_blocker):
-    """The site on a free local port (localhost: a secure context, where a page may ask for
-    the location), its static files served as in development."""
-    from pytest_django.live_server_helper import LiveServer
-
-    apps = [*settings.INSTALLED_APPS, "django.contrib.staticfiles"]
-    with django_db_blocker.unblock(), mock.patch.object(settings, "INSTALLED_APPS", apps):
-        server = LiveServer("localhost")
-    yield server
-    with django_db_blocker.unblock():
-        server.stop()
 
 
 @pytest.fixture

@@ -14,14 +14,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from diaodu.conftest import login
-from diaodu.core.excel import to_bytes
 from diaodu.core.models import Action, ChangeRecord
 from diaodu.exchange import detail_columns, jobs, workbooks
 from diaodu.exchange.importer import ProjectImport
 from diaodu.exchange.reader import read
+from diaodu.exchange.tests.test_real_shapes import check, imported, workbook_of
 from diaodu.factories import ApprovalFactory, MilestoneFactory, ProjectFactory
 from diaodu.projects.choices import ApprovalKind, ApprovalStatus, FundingSource
 from diaodu.projects.models import (
@@ -73,28 +73,6 @@ FUNDING = ("资金来源", [
     ["", "高新区创新中心", "高新区", "企业自筹", 3, None, None],
     ["", "解放区项目", "解放区", "中央预算内投资", "0.05亿元", 500, 500],
 ])  # fmt: skip
-
-
-def workbook_of(*sheets):
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    return to_bytes(workbook)
-
-
-def check(user, data, **options):
-    importer = ProjectImport(user, **options)
-    return importer, importer.check(read(SimpleUploadedFile("city.xlsx", data)))
-
-
-def imported(user, data, **options):
-    importer, plan = check(user, data, **options)
-    assert plan.ok, [p.as_dict() for p in plan.problems]
-    importer.apply(plan)
-    return plan
 
 
 def problems(plan):

@@ -9,12 +9,9 @@ are skipped, except under CI=true, where they fail.
 
 import io
 import os
-import shutil
 from datetime import date
-from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +20,6 @@ from PIL import Image
 from diaodu.factories import (
     MeetingFactory,
     ProblemFactory,
-    ProgressReportFactory,
     ReportingPeriodFactory,
     TaskFactory,
 )
@@ -32,41 +28,9 @@ from diaodu.problems.models import Task
 from diaodu.reporting.choices import ReportStatus
 from diaodu.reporting.models import ProgressReport
 
-CHROMIUM = os.environ.get("DIAODU_CHROMIUM", "/usr/bin/chromium")
 SIZES = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.today("2026-11-20")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but Chromium is not at {CHROMIUM} (apt-get install chromium)")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    playwright = pytest.importorskip("playwright.sync_api")
-    # Playwright's synchronous API runs an event loop in the test's thread, which Django takes
-    # for async code; the tests' own queries (and the database's flush after each) are
-    # synchronous, as the server's are.
-    with mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}):
-        with playwright.sync_playwright() as driver:
-            chromium = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            yield chromium
-            chromium.close()
-
-
-@pytest.fixture(scope="module")
-def live_server(django_db_blocker):
-    """The site on a free local port, its static files served as in development (the app
-    that serves them is Django's own under another name, which pytest-django does not see)."""
-    from pytest_django.live_server_helper import LiveServer
-
-    apps = [*settings.INSTALLED_APPS, "django.contrib.staticfiles"]
-    with django_db_blocker.unblock(), mock.patch.object(settings, "INSTALLED_APPS", apps):
-        server = LiveServer("localhost")
-    yield server
-    with django_db_blocker.unblock():
-        server.stop()
 
 
 @pytest.fixture(params=list(SIZES))
@@ -222,25 +186,3 @@ def test_every_list_fits_the_screen(city, live_server, open_as, size):
     visit(page, live_server, reverse("problems:problem", args=[problem.pk]), size)
     visit(page, live_server, reverse("problems:task", args=[task.pk]), size)
     visit(page, live_server, reverse("projects:detail", args=[city.projects.jiefang.pk]), size)
-
-
-@pytest.mark.parametrize("size", ["phone"])
-def test_a_big_photo_from_a_phone_goes_up_small(city, live_server, open_as, size, tmp_path):
-    """A 12-megapixel photo picked on a phone is made smaller by the browser before it is sent:
-    under 1 MB, at most 1600 px on its long side."""
-    period = ReportingPeriodFactory(day=date(2026, 11, 5))
-    report = ProgressReportFactory(project=city.projects.jiefang, period=period)
-    path = tmp_path / "IMG_0001.jpg"
-    noise = Image.effect_noise((4000, 3000), 64).convert("RGB")  # noise: JPEG cannot shrink it
-    noise.save(path, "JPEG", quality=92)
-    taken = timezone.now().timestamp()
-    os.utime(path, (taken, taken))
-    assert path.stat().st_size > 3 * 1024 * 1024
-    page = open_as(city.users.owner)
-    visit(page, live_server, reverse("reporting:report", args=[report.pk]), size)
-    page.locator("input[type=file][name=image]").set_input_files(str(path))
-    submit(page, page.get_by_role("button", name="添加照片"))
-    photo = report.photos.get()
-    assert photo.image.size < 1024 * 1024, photo.image.size
-    with Image.open(photo.image.open("rb")) as stored:
-        assert max(stored.size) <= 1600, stored.size
