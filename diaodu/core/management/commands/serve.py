@@ -57,9 +57,9 @@ class Command(BaseCommand):
             "timeout": options["timeout"],
             "graceful_timeout": 30,
             "keepalive": 5,
-            # A worker is replaced now and then, so a slow leak never grows for long.
-            "max_requests": 2000,
-            "max_requests_jitter": 200,
+            # Workers are not recycled after a number of requests (max_requests): gunicorn's
+            # threaded worker resets the connection it accepts while it retires (gunicorn
+            # issue 3038), so one request in two thousand would fail or hang.
             # One line per request comes from diaodu.core.middleware, with its id, user, unit.
             "accesslog": None,
             "errorlog": "-",
