@@ -44,15 +44,16 @@ serve: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite in a random order (pytest-randomly; the seed to repeat it is printed at the
-# end), on every core (pytest-xdist; each worker has its own test database, and the demo city's
-# tests, which run first, fall in the first worker's first batch). PYTEST_ARGS adds options, e.g.
+# end), on every core (pytest-xdist; each worker has its own test database, and the tests that
+# share a build of the demo or the small city run together in one worker: --dist loadgroup,
+# diaodu/conftest.py). PYTEST_ARGS adds options, e.g.
 # PYTEST_ARGS="-x". Compiled modules are kept in var/pycache, even where the environment asks
 # for none to be written, so that no worker, nor any process a test starts, compiles Django and
 # the project again.
 test: export PYTHONDONTWRITEBYTECODE =
 test: export PYTHONPYCACHEPREFIX = $(CURDIR)/var/pycache
 test: setup
-	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,10 +1,12 @@
 """Shared fixtures: a small city with a user of every role, and projects in two regions."""
 
+import copy
 import hashlib
 import os
 import shutil
 import sqlite3
 import sys
+from contextlib import nullcontext
 from dataclasses import asdict
 from datetime import date, datetime, time
 from types import SimpleNamespace
@@ -39,6 +41,8 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "today(day): run the test and its fixtures at 10:00 on that day, clock stopped"
     )
+    # Given by pytest_collection_modifyitems; known here too when pytest-xdist is not loaded.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests in one worker")
 
 
 # The test database on SQLite. Migrating an empty database takes seconds, in every worker of
@@ -105,7 +109,8 @@ if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # session started at 10:00 on that day (the clock then keeps running), to try it in years to come.
 # Dates in factories and fixtures follow "today". A test that needs a particular day says so:
 # `@pytest.mark.today("2026-05-20")` (or `pytestmark = ...` for a module) runs it, its fixtures
-# included, at 10:00 on that day with the clock stopped; or it travels there itself.
+# included, at 10:00 on that day with the clock stopped; or it travels there itself, in the test
+# (a fixture that travels would run after the shared small city was built on another day).
 _session_clock = None
 
 
@@ -172,11 +177,7 @@ def _media_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def city(db):
-    """解放区 (with a street under it) and 高新区, departments, an owner, projects and users.
-
-    The programme and the projects' annual plans are of the year of "today"."""
+def _build_city() -> SimpleNamespace:
     jiefang = UnitFactory(name="解放区", code="jiefang", kind=UnitKind.REGION)
     street = UnitFactory(name="焦南街道", code="jiaonan", kind=UnitKind.REGION, parent=jiefang)
     gaoxin = UnitFactory(name="高新区", code="gaoxin", kind=UnitKind.REGION)
@@ -231,77 +232,138 @@ def login(user) -> Client:
     return client
 
 
-# The demo city, built once per session. The tests that ask for `demo_city` share one build,
-# made inside a transaction that stays open while they run (each of them in a savepoint of its
-# own, rolled back after it, as with `db`) and rolled back after the last of them. They run
-# first and one after another, so the other tests never see its rows.
+# Shared builds. The demo city takes seconds to build and the small city (`city`) a few
+# hundredths of a second, in a thousand tests. Each is built once for the tests that use it, in
+# a transaction kept open while they run (each test in a savepoint of its own, rolled back
+# after it, as with `db`) and rolled back after the last of them. The tests that share a build
+# run one after another (pytest_collection_modifyitems): the demo city's first, then the small
+# city's, grouped by the day they run on; the other tests never see the rows. A test that
+# commits (transactional_db, live_server) builds its own small city, as a test did before.
 
 DEMO_DAY = date(2026, 11, 20)  # the demo city's today: a Friday, the month's meeting to come
 
+DEMO = ("demo",)
+_TRANSACTIONAL = {"transactional_db", "live_server", "django_db_reset_sequences"}
 
-class _SharedDemo:
-    """The demo city in a transaction kept open across the tests that use it."""
 
-    def __init__(self, blocker, media):
+def _marked_day(item) -> date | None:
+    marker = item.get_closest_marker("today")
+    if marker is None:
+        return None
+    (day,) = marker.args
+    return date.fromisoformat(day) if isinstance(day, str) else day
+
+
+def _commits(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    ):
+        return True
+    return bool(_TRANSACTIONAL & set(getattr(item, "fixturenames", ())))
+
+
+def _shared_key(item) -> tuple | None:
+    """The build a test shares: the demo city, the small city of a day (None: the real
+    clock's), or none."""
+    names = getattr(item, "fixturenames", ())
+    if "demo_city" in names:
+        return DEMO
+    if "city" in names and not _commits(item):
+        return ("city", _marked_day(item))
+    return None
+
+
+class _SharedBuilds:
+    """The one shared build open now, its transaction, and what it built."""
+
+    def __init__(self, blocker, demo_media):
         self.blocker = blocker
-        self.media = media  # the files the build stored (the bulletin), copied for each test
-        self.city = None
+        self.demo_media = demo_media  # the files the demo stored (the bulletin), for each test
+        self.key: tuple | None = None
+        self.value = None
         self._atomic = None
 
-    @property
-    def is_open(self) -> bool:
-        return self._atomic is not None
+    def sync(self, key: tuple | None) -> None:
+        """Open the build of `key`, closing another one first."""
+        if self.key != key:
+            self.close()
+        if key is not None and self._atomic is None:
+            self._open(key)
 
-    def open(self):
-        from diaodu.demo import builder
-
-        shutil.rmtree(self.media, ignore_errors=True)
+    def _open(self, key: tuple) -> None:
+        if key == DEMO:
+            shutil.rmtree(self.demo_media, ignore_errors=True)
+            day, media = DEMO_DAY, self.demo_media
+        else:
+            day, media = key[1], settings.MEDIA_ROOT
+        clock = time_machine.travel(_ten_oclock(day), tick=False) if day else nullcontext()
         with self.blocker.unblock():
             self._atomic = transaction.atomic()
             self._atomic.__enter__()
+            self.key = key
             try:
                 with (
-                    time_machine.travel(_ten_oclock(DEMO_DAY), tick=False),
+                    clock,
                     translation.override(settings.LANGUAGE_CODE),
                     override_settings(
-                        MEDIA_ROOT=self.media,
+                        MEDIA_ROOT=media,
                         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
                     ),
                 ):
-                    self.city = builder.build(DEMO_DAY)
+                    if key == DEMO:
+                        from diaodu.demo import builder
+
+                        self.value = builder.build(DEMO_DAY)
+                    else:
+                        self.value = _build_city()
             except BaseException:
                 self.close()
                 raise
 
-    def close(self):
-        if self._atomic is None:
-            return
-        with self.blocker.unblock():
-            transaction.set_rollback(True)
-            self._atomic.__exit__(None, None, None)
+    def close(self) -> None:
+        if self._atomic is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                self._atomic.__exit__(None, None, None)
         self._atomic = None
+        self.key = self.value = None
+
+    def copy_for(self, item):
+        """What the test's key built (the small city copied, so a test that changes an object in
+        memory leaves the next test's copy as built; asdict copies the demo's); None when the
+        test builds its own."""
+        key = _shared_key(item)
+        if key is None or key != self.key:
+            return None
+        return self.value if key == DEMO else copy.deepcopy(self.value)
 
 
-_shared_demo: _SharedDemo | None = None
-
-
-def _uses_demo(item) -> bool:
-    return "demo_city" in getattr(item, "fixturenames", ())
+_shared: _SharedBuilds | None = None
+_running: tuple | None = None  # the key of the test being set up
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """The demo city's tests first, together, in the order they were given (after any shuffle)."""
-    demo = [item for item in items if _uses_demo(item)]
-    if demo:
-        items[:] = demo + [item for item in items if not _uses_demo(item)]
+    """The tests that share a build together, in the order they were given (after any
+    shuffle): the demo city's first, then the small city's, day by day, then the others."""
+    groups: dict[tuple | None, list] = {DEMO: []}
+    for item in items:
+        groups.setdefault(_shared_key(item), []).append(item)
+    others = groups.pop(None, [])
+    for key, group in groups.items():
+        # pytest-xdist (--dist loadgroup, `make test`) gives a group to one worker: one build.
+        for item in group:
+            item.add_marker(pytest.mark.xdist_group("-".join(map(str, key))))
+    items[:] = [item for group in groups.values() for item in group] + others
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item):
-    # A runner that splits the demo's tests (pytest-xdist by file) builds the city again.
-    if _uses_demo(item) and _shared_demo is not None and not _shared_demo.is_open:
-        _shared_demo.open()
+    global _running
+    _running = _shared_key(item)
+    if _shared is not None:  # before the first test that shares one, opened by the fixture
+        _shared.sync(_running)
     return (yield)
 
 
@@ -310,30 +372,38 @@ def pytest_runtest_teardown(item, nextitem):
     try:
         return (yield)
     finally:
-        if _shared_demo is not None and _uses_demo(item) and not _uses_demo(nextitem):
-            _shared_demo.close()
+        if _shared is not None and (nextitem is None or _shared_key(nextitem) != _shared.key):
+            _shared.close()
 
 
 @pytest.fixture(scope="session")
-def _demo_city_session(django_db_setup, django_db_blocker, tmp_path_factory):
-    global _shared_demo
-    _shared_demo = _SharedDemo(django_db_blocker, tmp_path_factory.mktemp("demo") / "media")
-    _shared_demo.open()
-    yield _shared_demo
-    _shared_demo.close()
-    _shared_demo = None
+def _shared_builds(django_db_setup, django_db_blocker, tmp_path_factory):
+    global _shared
+    _shared = _SharedBuilds(django_db_blocker, tmp_path_factory.mktemp("demo") / "media")
+    _shared.sync(_running)
+    yield _shared
+    _shared.close()
+    _shared = None
 
 
 @pytest.fixture
-def demo_city(_demo_city_session, db, settings, _media_in_a_temporary_folder):
+def city(request, _shared_builds, db):
+    """解放区 (with a street under it) and 高新区, departments, an owner, projects and users.
+
+    The programme and the projects' annual plans are of the year of "today"."""
+    return _shared_builds.copy_for(request.node) or _build_city()
+
+
+@pytest.fixture
+def demo_city(request, _shared_builds, db, settings, _media_in_a_temporary_folder):
     """The demo city (diaodu.demo) as built at 10:00 on DEMO_DAY, with the clock running from
     then; what a test changes is rolled back after it. `demo_city.today` is the day."""
-    shared = _demo_city_session
-    assert shared.is_open, "the demo city's tests must run one after another"
-    if shared.media.exists():
-        shutil.copytree(shared.media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    built = _shared_builds.copy_for(request.node)
+    assert built is not None, "the demo city's tests must run one after another"
+    if _shared_builds.demo_media.exists():
+        shutil.copytree(_shared_builds.demo_media, settings.MEDIA_ROOT, dirs_exist_ok=True)
     with time_machine.travel(_ten_oclock(DEMO_DAY)):
-        yield SimpleNamespace(today=DEMO_DAY, **asdict(shared.city))
+        yield SimpleNamespace(today=DEMO_DAY, **asdict(built))
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -21,7 +21,8 @@ from diaodu.core.pdf import PDF
 from diaodu.projects.tests.test_api import api
 
 MARCH, TODAY = march.MARCH, march.TODAY
-town, _today = march.town, march._today  # the fixtures of the city ranked for March
+town = march.town  # the city ranked for March
+pytestmark = march.ON_THE_DAY
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 NUMBER = re.compile(r"焦重办〔2026〕\d+号")
 

@@ -46,7 +46,8 @@ from diaodu.reporting.choices import ReportStatus
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
 MARCH, TODAY = march.MARCH, march.TODAY
-town, _today = march.town, march._today  # the fixtures of the city ranked for March
+town = march.town  # the city ranked for March
+pytestmark = march.ON_THE_DAY
 
 
 def _open(content: bytes):

@@ -11,8 +11,8 @@ from diaodu.factories import UserFactory
 from diaodu.org.choices import Role
 from diaodu.tests.concurrency import at_once, on_postgresql
 
-pytestmark = [pytest.mark.django_db(transaction=True), on_postgresql]
-town, _today = march.town, march._today  # the fixtures of the city ranked for March
+pytestmark = [pytest.mark.django_db(transaction=True), on_postgresql, march.ON_THE_DAY]
+town = march.town  # the city ranked for March
 
 
 @pytest.mark.parametrize("attempt", range(5))

@@ -52,6 +52,7 @@ def phone(browser, live_server, city):
             viewport=PHONE,
             locale="zh-CN",
             java_script_enabled=script,
+            service_workers="block",
             permissions=["geolocation"] if located else [],
             geolocation=located,
         )

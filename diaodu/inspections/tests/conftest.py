@@ -6,7 +6,6 @@ from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -18,10 +17,9 @@ from diaodu.reporting.models import ProgressReport, ReportingPeriod
 TODAY = date(2026, 6, 10)
 
 
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 6, 10, 10)), tick=False):
-        yield
+def pytest_itemcollected(item):
+    """Every test here runs at 10:00 on 10 June 2026 (the suite's `today` marker)."""
+    item.add_marker(pytest.mark.today("2026-06-10"))
 
 
 def at(day: date):

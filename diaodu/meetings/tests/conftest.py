@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from diaodu.core.choices import Light
@@ -22,10 +21,9 @@ from diaodu.reporting.models import ProgressReport, ReportingPeriod
 TODAY = date(2026, 6, 10)
 
 
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 6, 10, 10)), tick=False):
-        yield
+def pytest_itemcollected(item):
+    """Every test here runs at 10:00 on 10 June 2026 (the suite's `today` marker)."""
+    item.add_marker(pytest.mark.today("2026-06-10"))
 
 
 def make_meeting(city, **data):

@@ -4,7 +4,6 @@ import io
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -16,11 +15,7 @@ from diaodu.problems.models import Problem, Task
 from diaodu.problems.tests.test_problems import TODAY, assign, raise_problem
 from diaodu.projects.tests.test_api import api
 
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 6, 10, 10)), tick=False):
-        yield
+pytestmark = pytest.mark.today("2026-06-10")
 
 
 @pytest.fixture

@@ -17,8 +17,10 @@ from diaodu.core.docx import DOCX
 from diaodu.core.models import DocumentNumber
 from diaodu.core.pdf import PDF
 from diaodu.problems.models import SupervisionNotice, Task
-from diaodu.problems.tests.test_problems import TODAY, _today, assign  # noqa: F401
+from diaodu.problems.tests.test_problems import TODAY, assign
 from diaodu.projects.tests.test_api import api
+
+pytestmark = pytest.mark.today(TODAY)
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 NUMBER = re.compile(r"焦重办〔2026〕(\d+)号")

@@ -21,10 +21,7 @@ from diaodu.projects.tests.test_api import api
 TODAY = date(2026, 6, 10)
 
 
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 6, 10, 10)), tick=False):
-        yield
+pytestmark = pytest.mark.today("2026-06-10")
 
 
 def raise_problem(city, project=None, unit=None, days=10, actor=None):

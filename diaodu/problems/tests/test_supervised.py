@@ -11,9 +11,11 @@ from diaodu.conftest import login
 from diaodu.problems import services, transitions
 from diaodu.problems.choices import ProblemStatus, TaskStatus
 from diaodu.problems.models import Problem, Task
-from diaodu.problems.tests.test_problems import _today, assign, raise_problem  # noqa: F401
+from diaodu.problems.tests.test_problems import TODAY, assign, raise_problem
 from diaodu.problems.views import ACTIONS
 from diaodu.projects.tests.test_api import api
+
+pytestmark = pytest.mark.today(TODAY)
 
 # -- the database keeps the verifier apart from whoever did the work -----------------------
 

@@ -6,16 +6,14 @@ four days after a Saturday worked in its place (Oct 11).
 """
 
 import io
-from datetime import date, datetime
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -38,10 +36,7 @@ TODAY = date(2025, 10, 15)
 PDF = b"%PDF-1.4\n% a scanned approval\n"
 
 
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(timezone.make_aware(datetime(2025, 10, 15, 10)), tick=False):
-        yield
+pytestmark = pytest.mark.today("2025-10-15")
 
 
 def approval(project, kind, department, **values):

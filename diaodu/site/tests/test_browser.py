@@ -46,7 +46,7 @@ def open_as(browser, live_server, size):
     def opened(user):
         client = Client()
         client.force_login(user)
-        context = browser.new_context(viewport=SIZES[size], locale="zh-CN")
+        context = browser.new_context(viewport=SIZES[size], locale="zh-CN", service_workers="block")
         context.add_cookies(
             [
                 {
