@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup migrate demo serve test lint typecheck format check messages ci clean bench eval-extract fuzz
+.PHONY: setup migrate demo serve test lint typecheck format check messages ci clean bench eval-extract fuzz load
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -102,6 +102,16 @@ eval-extract: setup
 # minutes; FUZZ_ARGS passes options (e.g. FUZZ_ARGS="--max-time 60 --seed 7 --keep").
 fuzz: setup
 	$(PY) scripts/api_fuzz.py $(FUZZ_ARGS)
+
+# The deadline surge (docs/performance.md): the demo city in a scratch PostgreSQL database
+# (LOAD_DATABASE_URL, dropped and made again), served by gunicorn with the production settings on
+# a free port of 127.0.0.1, 4 workers; owners file and submit, headquarters open the ledger and
+# the dashboard and return reports, at 40 requests/s offered for 3 minutes, then the capacity
+# (the offered rate at which p95 passes 1 s). About 10 minutes; writes var/bench/load.json.
+# LOAD_ARGS passes options (e.g. LOAD_ARGS="--rate 20 --duration 60 --no-capacity").
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/diaodu_load
+load: setup
+	$(PY) scripts/load_test.py --database-url $(LOAD_DATABASE_URL) $(LOAD_ARGS)
 
 ci:
 	bash .ci/run
