@@ -93,7 +93,7 @@ def ledger_download(user, params):
 
     The page and the API both answer with this.
     """
-    from diaodu.monitoring.ledger import FORECAST_SORTS, forecast_order, ledger, totals
+    from diaodu.monitoring.ledger import ledger, totals
 
     try:
         year = int(params.get("year") or timezone.localdate().year)
@@ -101,8 +101,7 @@ def ledger_download(user, params):
         year = timezone.localdate().year
     unit = YI if params.get("unit") == YI else WAN
     _filterset, queryset, sort = ledger(user, params, year)
-    order = forecast_order(queryset, sort)[0] if sort.lstrip("-") in FORECAST_SORTS else None
-    content = ledger_workbook(queryset, totals(queryset, year), year, unit, order)
+    content = ledger_workbook(queryset, totals(queryset, year), year, unit)
     name = _("Key project ledger %(year)d") % {"year": year}
     if unit == YI:
         return xlsx_response(content, f"{name}（{_('100m yuan')}）.xlsx", f"ledger-{year}-yi.xlsx")
@@ -123,11 +122,8 @@ def _headers(year: int, unit: str) -> list[str]:
     return headers
 
 
-def ledger_workbook(queryset, totals, year, unit: str = WAN, order=None) -> bytes:
-    """Every row of the ledger from flat rows, streamed: seconds and flat memory at any size.
-
-    `order`, the ids in the order of a forecast's column, has the rows read first and written
-    in that order (the forecast is computed, so the database cannot sort by it)."""
+def ledger_workbook(queryset, totals, year, unit: str = WAN) -> bytes:
+    """Every row of the ledger from flat rows, streamed: seconds and flat memory at any size."""
     headers = _headers(year, unit)
     title = _("Key project ledger %(year)d") % {"year": year}
     if unit == YI:
@@ -144,12 +140,7 @@ def ledger_workbook(queryset, totals, year, unit: str = WAN, order=None) -> byte
         money if key in MONEY_COLUMNS else xlsx.PERCENT if key == "rate" else xlsx.PLAIN
         for key, *_x in COLUMNS
     ]
-    rows = queryset.prefetch_related(None).values_list(*VALUES)
-    if order is not None:
-        by_id = {row[0]: row for row in rows.order_by()}
-        rows = [by_id[pk] for pk in order if pk in by_id]
-    else:
-        rows = rows.iterator(chunk_size=2000)
+    rows = queryset.prefetch_related(None).values_list(*VALUES).iterator(chunk_size=2000)
     for row in rows:
         data = dict(zip(VALUES, row, strict=True))
         values = []

@@ -329,9 +329,4 @@ def forecasts(projects, today: date | None = None) -> dict[int, Forecast]:
     return {project.pk: forecast_of(project, known, today)[0] for project in rows}
 
 
-def late_ids(projects, today: date | None = None) -> list[int]:
-    """The ids of the projects forecast to finish late (more than DIAODU_FORECAST_LATE_DAYS)."""
-    return [pk for pk, forecast in forecasts(projects, today).items() if forecast.is_late]
-
-
-__all__ = ["Forecast", "Method", "forecasts", "late_ids", "planned_value", "trend"]
+__all__ = ["Forecast", "Method", "forecasts", "planned_value", "trend"]

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
@@ -24,7 +25,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from diaodu.monitoring.forecast import forecasts, late_ids
 from diaodu.org.choices import Role
 from diaodu.org.models import Unit
 from diaodu.projects.filters import ProjectFilterSet
@@ -51,8 +51,8 @@ COLUMNS = [
     ("lead_unit", _("Lead unit"), "lead_unit__name"),
     ("leaders", _("Leaders in charge"), None),
 ]
-# The forecast's columns are computed, not stored: sorted in Python (see forecast_page).
-FORECAST_SORTS = {"spi", "finish"}
+# The forecast's columns, sorted by what refresh_lights stored (projects without one last).
+FORECAST_SORTS = {"spi": "forecast_spi", "finish": "forecast_finish"}
 SORTABLE = {key: field for key, _label, field in COLUMNS if field and key not in FORECAST_SORTS}
 # ?forecast=late: only the projects forecast to finish late.
 LATE = "late"
@@ -92,11 +92,14 @@ def ledger(user, params, year: int):
     filterset = ProjectFilterSet(params, queryset=base)
     queryset = filterset.qs
     if params.get("forecast") == LATE:
-        queryset = queryset.filter(pk__in=late_ids(queryset))
+        queryset = queryset.filter(forecast_late_days__gt=settings.DIAODU_FORECAST_LATE_DAYS)
     sort = params.get("sort", "")
     key = sort.lstrip("-")
     if key in FORECAST_SORTS:
-        pass  # sorted page by page in Python: forecast_page()
+        column = F(FORECAST_SORTS[key])
+        descending = sort.startswith("-")
+        order = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+        queryset = queryset.order_by(order, "name", "pk")
     elif key in SORTABLE:
         field = SORTABLE[key]
         order = f"-{field}" if sort.startswith("-") else field
@@ -131,38 +134,6 @@ def page_of(queryset, number, size: int):
     rows = {project.pk: project for project in queryset.order_by().filter(pk__in=ids)}
     page.object_list = [rows[pk] for pk in ids if pk in rows]
     return page
-
-
-def forecast_order(queryset, sort: str):
-    """The ids of the filtered set in the order of a forecast's column (SPI or forecast finish,
-    descending after a '-'), and the forecasts of the whole set: a fixed number of queries.
-
-    The forecast is computed, not stored, so the whole set's forecasts are computed and sorted
-    here; projects without one (not under construction, or no forecast) come last either way,
-    by name.
-    """
-    key = sort.lstrip("-")
-    known = forecasts(queryset)
-    names = list(queryset.order_by().values_list("pk", "name"))
-    names.sort(key=lambda row: (row[1], row[0]))
-
-    def value(pk):
-        forecast = known.get(pk)
-        return getattr(forecast, key) if forecast is not None else None
-
-    have = [pk for pk, _name in names if value(pk) is not None]
-    have.sort(key=value, reverse=sort.startswith("-"))
-    return have + [pk for pk, _name in names if value(pk) is None], known
-
-
-def forecast_page(queryset, number, size: int, sort: str):
-    """One page of the ledger sorted by a forecast's column, and the whole set's forecasts."""
-    ordered, known = forecast_order(queryset, sort)
-    page = Paginator(ordered, size).get_page(number)
-    ids = list(page.object_list)
-    rows = {project.pk: project for project in queryset.order_by().filter(pk__in=ids)}
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page, known
 
 
 def _page_by_region(queryset, number, size: int):

@@ -55,8 +55,9 @@ def _months_between(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
-def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
-    """The verdict of each project, in a fixed number of queries."""
+def evaluate(projects, today: date | None = None, known=None) -> dict[int, Verdict]:
+    """The verdict of each project, in a fixed number of queries. `known`: the projects'
+    forecasts (monitoring.forecast.forecasts), when the caller has them already."""
     from diaodu.problems.choices import ProblemLevel, ProblemStatus, TaskStatus
     from diaodu.problems.models import Problem, Task
     from diaodu.projects.models import Milestone, PlanMonth
@@ -254,7 +255,9 @@ def evaluate(projects, today: date | None = None) -> dict[int, Verdict]:
     if settings.DIAODU_LIGHT_FORECAST:
         from diaodu.monitoring.forecast import forecasts
 
-        for project_id, forecast in forecasts(projects, today).items():
+        if known is None:
+            known = forecasts(projects, today)
+        for project_id, forecast in known.items():
             if forecast.is_late:
                 verdicts[project_id].add(
                     Light.YELLOW,
@@ -271,11 +274,19 @@ CHUNK = 5000
 
 
 def refresh_lights(project_ids=None, today=None) -> int:
-    """Store the current light and reasons on the projects (all, or those given)."""
+    """Store the current light and reasons, and the forecast, on the projects (all, or those
+    given)."""
+    from diaodu.monitoring.forecast import forecasts
     from diaodu.projects.models import Project
 
     queryset = Project.objects.order_by("pk").only(
-        "pk", "stage", "actual_start", "planned_start", "planned_completion", "total_investment"
+        "pk",
+        "stage",
+        "actual_start",
+        "planned_start",
+        "planned_completion",
+        "total_investment",
+        *FORECAST_FIELDS,
     )
     if project_ids is None:
         projects = list(queryset)
@@ -287,10 +298,13 @@ def refresh_lights(project_ids=None, today=None) -> int:
             for project in queryset.filter(pk__in=ids[start : start + CHUNK])
         ]
     # In chunks, so that no query carries more ids than a database accepts as parameters.
-    verdicts = {}
+    verdicts, known = {}, {}
     with translation.override(settings.LANGUAGE_CODE):  # stored reasons read in Chinese
         for start in range(0, len(projects), CHUNK):
-            verdicts.update(evaluate(projects[start : start + CHUNK], today))
+            chunk = projects[start : start + CHUNK]
+            chunk_known = forecasts(chunk, today)
+            known.update(chunk_known)
+            verdicts.update(evaluate(chunk, today, known=chunk_known))
     now = timezone.now()
     # Projects sharing a verdict are updated together: a few UPDATEs, not one per project.
     groups = defaultdict(list)
@@ -304,7 +318,36 @@ def refresh_lights(project_ids=None, today=None) -> int:
             Project.objects.filter(pk__in=ids[start : start + 900]).update(
                 light=light, light_reasons=json.loads(reasons), light_computed_at=now
             )
+    _store_forecasts(projects, known)
     return len(projects)
+
+
+FORECAST_FIELDS = ["forecast_spi", "forecast_finish", "forecast_late_days"]
+
+
+def _store_forecasts(projects, known) -> None:
+    """The forecasts on the projects, only where they changed: those left without one emptied
+    together, the others written in batches (each project's own figures)."""
+    from diaodu.projects.models import Project
+
+    changed, emptied = [], []
+    for project in projects:
+        forecast = known.get(project.pk)
+        values = (
+            (forecast.spi, forecast.finish, forecast.late_days) if forecast else (None, None, None)
+        )
+        if tuple(getattr(project, field) for field in FORECAST_FIELDS) == values:
+            continue
+        if forecast is None:
+            emptied.append(project.pk)
+            continue
+        project.forecast_spi, project.forecast_finish, project.forecast_late_days = values
+        changed.append(project)
+    for start in range(0, len(emptied), 900):
+        Project.objects.filter(pk__in=emptied[start : start + 900]).update(
+            forecast_spi=None, forecast_finish=None, forecast_late_days=None
+        )
+    Project.objects.bulk_update(changed, FORECAST_FIELDS, batch_size=500)
 
 
 __all__ = ["RULES_VERSION", "Verdict", "evaluate", "refresh_lights"]

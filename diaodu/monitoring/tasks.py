@@ -7,7 +7,8 @@ from diaodu.core.tasks import recorded
 
 @shared_task(name="diaodu.monitoring.tasks.refresh", time_limit=3600, soft_time_limit=3590)
 def refresh() -> dict:
-    """Recompute every investment summary and stored light (idempotent: run daily)."""
+    """Recompute every investment summary and stored light and forecast (idempotent: run
+    daily)."""
     from diaodu.monitoring.lights import refresh_lights
     from diaodu.reporting.totals import refresh_summaries
 

@@ -18,13 +18,11 @@ from diaodu.exchange.importer import can_import
 from diaodu.monitoring import exports
 from diaodu.monitoring.battle_map import battle_map as battle_map_of
 from diaodu.monitoring.figures import figures
-from diaodu.monitoring.forecast import forecasts, late_ids
+from diaodu.monitoring.forecast import forecasts
 from diaodu.monitoring.forms import BattleMapForm, ScheduleForm
 from diaodu.monitoring.ledger import (
     COLUMNS,
-    FORECAST_SORTS,
     LATE,
-    forecast_page,
     ledger,
     page_of,
     totals,
@@ -49,11 +47,8 @@ def project_list(request):
     year = _year(request)
     filterset, queryset, sort = ledger(request.user, request.GET, year)
     number, size = request.GET.get("page"), settings.DIAODU_PAGE_SIZE
-    if sort.lstrip("-") in FORECAST_SORTS:
-        page, known = forecast_page(queryset, number, size, sort)
-    else:
-        page = page_of(queryset, number, size)
-        known = forecasts(page.object_list)
+    page = page_of(queryset, number, size)
+    known = forecasts(page.object_list)
     for project in page.object_list:
         project.forecast = known.get(project.pk)
     return render(
@@ -128,8 +123,8 @@ def dashboard(request):
 
 @login_required
 def dashboard_forecast_late(request):
-    """The dashboard's card of projects forecast to finish late, loaded after the page: it reads
-    the monthly reports of every project under construction in the scope (docs/forecast.md)."""
+    """The dashboard's card of projects forecast to finish late: a count of the forecasts stored
+    with the lights (docs/forecast.md)."""
     _year, program, _programs = dashboard_params(request)
     projects = Project.objects.visible_to(request.user)
     if program is not None:
@@ -138,7 +133,9 @@ def dashboard_forecast_late(request):
         request,
         "dashboard/_forecast_late.html",
         {
-            "count": len(late_ids(projects)),
+            "count": projects.filter(
+                forecast_late_days__gt=settings.DIAODU_FORECAST_LATE_DAYS
+            ).count(),
             "program": program,
             "limit": settings.DIAODU_FORECAST_LATE_DAYS,
         },

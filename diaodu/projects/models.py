@@ -260,6 +260,22 @@ class Project(models.Model):
     light_computed_at = models.DateTimeField(
         _("warning computed at"), null=True, blank=True, editable=False
     )
+    # The forecast of a project under construction (monitoring.forecast), stored with its light
+    # by monitoring.lights.refresh_lights, so that the ledger sorts and filters by it and the
+    # dashboard counts the projects forecast late without computing every forecast while
+    # someone waits. Empty for a project not under construction or with no forecast.
+    forecast_spi = models.DecimalField(
+        _("schedule performance index"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    forecast_finish = models.DateField(_("forecast finish"), null=True, blank=True, editable=False)
+    forecast_late_days = models.IntegerField(
+        _("days forecast after the planned completion"), null=True, blank=True, editable=False
+    )
     contact_person = models.CharField(
         _("contact person"), max_length=50, blank=True, default="", db_default=""
     )

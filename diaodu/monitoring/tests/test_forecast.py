@@ -31,11 +31,12 @@ from diaodu.monitoring.forecast import (
     planned_value,
     trend,
 )
-from diaodu.monitoring.lights import evaluate
+from diaodu.monitoring.lights import evaluate, refresh_lights
 from diaodu.projects.choices import Stage
 from diaodu.projects.models import AnnualPlan, Project
 from diaodu.projects.tests.test_api import api
 from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.models import ProgressReport
 
 TODAY = date(2026, 9, 15)  # the data date is 2026-08-31
 
@@ -77,6 +78,14 @@ def _worked_project(project=None, **fields):
     _report(project, 6, "1000.00", "40.0")
     _report(project, 7, "1200.00", "46.0")
     _report(project, 8, "1500.00", "52.0")
+    return stored(project)
+
+
+def stored(project):
+    """The forecast stored on the project, as the services store it when its facts change
+    (the factories write around them)."""
+    refresh_lights([project.pk])
+    project.refresh_from_db()
     return project
 
 
@@ -355,6 +364,7 @@ def test_the_export_has_the_forecast_order_and_filter_of_the_screen(worked_city)
     second = _worked_project(ProjectFactory(name="乙项目", region=worked_city.jiefang))
     second.planned_completion = date(2027, 12, 31)  # the same finish, 239 days early
     second.save()
+    stored(second)
     client = login(worked_city.users.hq)
     for params in ({"sort": "spi"}, {"sort": "-finish"}, {"forecast": "late"}):
         screen = client.get(reverse("projects:list"), params)
@@ -466,3 +476,63 @@ def test_the_backtest_on_a_worked_history(db):
     assert scores["trend-3"].bias == Decimal("-7.4")
     assert scores["unchanged"].mean_error == Decimal("18.0")
     assert scores["trend-3"].finish_cases == 0  # it never reported 100%
+
+
+# -- stored with the lights, read by the ledger and the dashboard -----------------------------
+
+
+@on_today
+def test_approving_a_report_stores_the_new_forecast(worked_city):
+    from diaodu.reporting.services import do_approve_report
+
+    project = worked_city.projects.jiefang
+    assert (project.forecast_spi, project.forecast_finish) == (Decimal("0.63"), date(2027, 5, 6))
+    # August's report, sent back and filed again with more progress, is approved again.
+    august = ProgressReport.objects.filter(project=project, period__end=date(2026, 8, 31))
+    august.update(status=ReportStatus.SUBMITTED, physical_percent=Decimal("70.0"))
+    do_approve_report(worked_city.users.jiefang, august.get())
+    project.refresh_from_db()
+    live = forecasts([project])[project.pk]
+    assert project.forecast_spi == live.spi and project.forecast_spi > Decimal("0.63")
+    assert project.forecast_finish == live.finish < date(2027, 5, 6)
+    assert project.forecast_late_days == live.late_days
+
+
+@on_today
+def test_a_project_that_leaves_construction_loses_its_stored_forecast(worked_city):
+    project = worked_city.projects.jiefang
+    project.stage = Stage.COMPLETED
+    project.actual_completion = date(2026, 9, 1)
+    project.save()
+    project = stored(project)
+    assert (project.forecast_spi, project.forecast_finish, project.forecast_late_days) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_the_stored_forecasts_agree_with_the_computed_ones_in_the_demo_city(demo_city):
+    projects = list(Project.objects.order_by("pk"))
+    live = forecasts(projects, demo_city.today)
+    assert sum(1 for p in projects if p.forecast_finish) > 10
+    for project in projects:
+        forecast = live.get(project.pk)
+        expected = (forecast.spi, forecast.finish, forecast.late_days) if forecast else (None,) * 3
+        got = (project.forecast_spi, project.forecast_finish, project.forecast_late_days)
+        assert got == expected, project.name
+
+
+@on_today
+def test_the_dashboard_card_costs_the_same_queries_whatever_the_number_of_projects(
+    worked_city, django_assert_num_queries
+):
+    client = login(worked_city.users.hq)
+    url = reverse("forecast-late")
+    client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    for _ in range(5):
+        _worked_project(region=worked_city.jiefang)
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert client.get(url).context["count"] == 6
