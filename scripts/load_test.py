@@ -231,6 +231,7 @@ def summarise(samples, seconds: float, offered: float | None = None) -> dict:
             "requests": len(group),
             "errors": sum(s.failed for s in group),
             "server_errors": sum(1 for s in group if s.status is not None and s.status >= 500),
+            # no answer: a timeout, or the connection refused or reset
             "timeouts": sum(1 for s in group if s.status is None),
             "p50_ms": _round(percentile(latencies, 50)),
             "p95_ms": _round(percentile(latencies, 95)),
@@ -609,6 +610,10 @@ def main() -> int:
     parser.add_argument("--capacity-steps", type=int, default=8, help="at most this many")
     parser.add_argument("--capacity-seconds", type=float, default=30)
     parser.add_argument("--timeout", type=float, default=30, help="seconds a request may take")
+    parser.add_argument(
+        "--headquarters", type=int, default=HEADQUARTERS_USERS,
+        help="headquarters users (each sends one request at a time)",
+    )  # fmt: skip
     parser.add_argument("--output", default=str(RESULTS))
     parser.add_argument("--keep", action="store_true", help="keep the folder with the log")
     args = parser.parse_args()
@@ -627,7 +632,7 @@ def main() -> int:
         subprocess.run([*MANAGE, "migrate", "--noinput", "-v0"], **quiet)
         subprocess.run([*MANAGE, "demo"], **quiet)
         subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], **quiet)
-        code = SETUP % {"password": PASSWORD, "headquarters": HEADQUARTERS_USERS}
+        code = SETUP % {"password": PASSWORD, "headquarters": args.headquarters}
         printed = subprocess.run(
             [*MANAGE, "shell", "-v0", "-c", code], cwd=ROOT, env=env, check=True,
             capture_output=True, text=True,
