@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import translation
@@ -169,6 +170,13 @@ def _chinese_first(settings):
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _an_empty_cache():
+    """Each test starts with an empty cache: what an earlier test kept there (the indicators of
+    a live ranking, throttles, lockouts) was about rows rolled back since."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

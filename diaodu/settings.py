@@ -131,6 +131,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# The live rankings' indicators are kept in the cache (diaodu/assessment/live.py) where every
+# process shares it (DIAODU_CACHE_URL) or there is one process (development); a process's own
+# cache would not see the changes made in another, so elsewhere they are computed on each read.
+DIAODU_KEEP_INDICATORS = envbool("DIAODU_KEEP_INDICATORS", bool(DIAODU_CACHE_URL) or DEBUG)
 
 AUTH_USER_MODEL = "org.User"
 

@@ -12,7 +12,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from diaodu.assessment import indicators, services, summons
+from diaodu.assessment import indicators, live, services, summons
 from diaodu.assessment.choices import Group, Indicator, Method, WhenMissing
 from diaodu.assessment.explain import explain
 from diaodu.assessment.models import Ranking, ScoringRule, ScoringScheme
@@ -185,7 +185,7 @@ def indicators_api(request):
     window, group = _window(request.query_params), _group(request.query_params)
     _read(lambda: services.check_window(window))
     units, _top_of = indicators.group_units(group)
-    values = indicators.compute(window, group)
+    values = live.values(window, group)
     return Response(
         {
             "period": window.code,

@@ -6,3 +6,8 @@ class AssessmentConfig(AppConfig):
     name = "diaodu.assessment"
     label = "assessment"
     verbose_name = _("Assessment")
+
+    def ready(self):
+        from diaodu.assessment import receivers
+
+        receivers.connect()

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from diaodu.assessment import indicators
+from diaodu.assessment import indicators, live
 from diaodu.assessment.choices import Group, Standing
 from diaodu.assessment.models import Ranking, Score, ScoringRule, ScoringScheme
 from diaodu.assessment.periods import Window
@@ -86,7 +86,7 @@ def compute(
     scheme = scheme_for(window)
     rules = list(scheme.rules.all())
     units, _top_of = indicators.group_units(group)
-    values = indicators.compute(window, group, today)
+    values = live.values(window, group, today)
     entries = []
     for unit_id, unit_values in values.items():
         total, lines = score(unit_values, rules)

@@ -19,7 +19,7 @@ def test_bench_writes_every_figure_beside_its_floor(db, tmp_path, capsys, monkey
     names = [r["name"] for r in results]
     assert names == [
         "minimal_view", "ledger_hq", "ledger_region", "dashboard_hq", "project_page",
-        "file_report", "export_ledger", "import_30_rows", "ranking_live",
+        "file_report", "export_ledger", "import_30_rows", "ranking_indicators", "ranking_live",
         "ranking_published", "snapshot_month",
     ]  # fmt: skip
     for result in results:
