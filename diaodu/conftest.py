@@ -32,7 +32,7 @@ from diaodu.factories import (
 from diaodu.org.choices import Role, UnitKind
 
 # A real browser and the site served to it (static files included), for the browser tests.
-from diaodu.tests.browser import browser, live_server  # noqa: F401
+from diaodu.tests.browser import browser, live_server, signed_in  # noqa: F401
 
 
 def pytest_configure(config):

@@ -2,8 +2,8 @@
 
 The browser is Debian's Chromium (DIAODU_CHROMIUM, by default /usr/bin/chromium; `.ci/run`
 installs it with apt-get), driven by Playwright; without it the tests that use it are skipped,
-except under CI=true, where they fail. A test module imports the fixtures `browser` and
-`live_server` from here.
+except under CI=true, where they fail. diaodu/conftest.py offers the fixtures `browser`,
+`live_server` and `signed_in` from here.
 """
 
 import os
@@ -46,3 +46,31 @@ def live_server(django_db_blocker):
     yield server
     with django_db_blocker.unblock():
         server.stop()
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """`signed_in(user, **options)`: a new page in its own browser context (Playwright's
+    options: viewport, permissions, ...), signed in as `user`, the browser's clock at the
+    server's (the tests run on a day of their own), the service worker left out (it would
+    fetch every static file in each new context). The contexts close after the test."""
+    from django.test import Client
+    from django.utils import timezone
+
+    contexts = []
+
+    def opened(user, **options):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(locale="zh-CN", service_workers="block", **options)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
+        contexts.append(context)
+        context.clock.set_fixed_time(timezone.now())
+        return context.new_page()
+
+    yield opened
+    for context in contexts:
+        context.close()

@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from diaodu.tests.migrations import migrate_to_latest
+
 # Before the move: bulletins in the assessment app, and no bulletins app yet.
 BEFORE = [("assessment", "0004_bulletin_status"), ("bulletins", None)]
 AFTER = [("assessment", "0005_bulletin_moved"), ("bulletins", "0001_initial")]
@@ -26,9 +28,7 @@ def migrate(targets):
 def old_apps(transactional_db):
     apps = migrate(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def _bulletin(apps, app_label, pk):
@@ -105,6 +105,4 @@ def test_a_period_issued_twice_before_keeps_its_latest_bulletin_current(transact
         superseded = dict(Bulletin.objects.values_list("pk", "superseded"))
         assert superseded == {first.pk: True, again.pk: False, other.pk: False}
     finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()

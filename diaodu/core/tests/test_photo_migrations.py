@@ -5,25 +5,16 @@ or place and without a watermarked copy."""
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from diaodu.tests.migrations import migrate, migrate_to_latest
 
 BEFORE = [("reporting", "0010_month_snapshots"), ("inspections", "0002_field_limits")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture
 def old_apps(transactional_db):
     yield migrate(BEFORE)
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_the_photos_kept_stay_as_they_were(old_apps):

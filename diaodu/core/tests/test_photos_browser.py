@@ -8,17 +8,18 @@ are skipped, except under CI=true, where they fail.
 """
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
 from diaodu.core.choices import Source
-from diaodu.core.tests.test_photo_evidence import NEARBY, NORTH_20_3_KM, SITE, jpeg
-from diaodu.reporting.models import ProgressReport, ReportingPeriod
+from diaodu.core.tests import test_photo_evidence as evidence
+from diaodu.core.tests.test_photo_evidence import NEARBY, NORTH_20_3_KM, jpeg
+
+project, report = evidence.project, evidence.report  # the May report of a located project
 
 PHONE = {"width": 390, "height": 844}
 
@@ -26,56 +27,23 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.today("2026-0
 
 
 @pytest.fixture
-def report(city):
-    project = city.projects.jiefang
-    project.latitude, project.longitude = SITE
-    project.save()
-    period = ReportingPeriod.objects.create(
-        start=date(2026, 5, 1),
-        end=date(2026, 5, 31),
-        due_date=date(2026, 5, 25),
-        opened_at=timezone.now(),
-    )
-    return ProgressReport.objects.create(project=project, period=period)
-
-
-@pytest.fixture
-def phone(browser, live_server, city):
+def phone(signed_in, live_server, city):
     """The report's page on a phone, signed in as the owner; `located` gives the browser a
     place the user allowed it to tell, `script` turns JavaScript off."""
-    contexts = []
 
     def opened(report, located=None, script=True):
-        client = Client()
-        client.force_login(city.users.owner)
-        context = browser.new_context(
+        page = signed_in(
+            city.users.owner,
             viewport=PHONE,
-            locale="zh-CN",
             java_script_enabled=script,
-            service_workers="block",
             permissions=["geolocation"] if located else [],
             geolocation=located,
         )
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]  # fmt: skip
-        )
-        contexts.append(context)
-        # The browser's clock at the server's (the tests run on a day of their own).
-        context.clock.set_fixed_time(timezone.now())
-        page = context.new_page()
         page.set_default_timeout(20000)
         page.goto(live_server.url + reverse("reporting:report", args=[report.pk]))
         return page
 
-    yield opened
-    for context in contexts:
-        context.close()
+    return opened
 
 
 def camera_photo(**exif) -> bytes:

@@ -5,28 +5,19 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from diaodu.tests.migrations import migrate, migrate_to_latest
 
 BEFORE = [("reporting", "0005_covering_indexes")]
 AFTER = [("reporting", "0008_period_constraints")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture
 def old_apps(transactional_db):
     apps = migrate(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_duplicate_monthly_reports_are_merged_and_kept_in_history(old_apps):

@@ -12,7 +12,6 @@ import os
 from datetime import date
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -39,33 +38,15 @@ def size(request):
 
 
 @pytest.fixture
-def open_as(browser, live_server, size):
+def open_as(signed_in, size):
     """A page in the browser, signed in as `user`, at the size of the test."""
-    contexts = []
 
     def opened(user):
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(viewport=SIZES[size], locale="zh-CN", service_workers="block")
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]  # fmt: skip
-        )
-        contexts.append(context)
-        # The browser's clock at the server's (the tests run on a day of their own).
-        context.clock.set_fixed_time(timezone.now())
-        page = context.new_page()
+        page = signed_in(user, viewport=SIZES[size])
         page.set_default_timeout(15000)
         return page
 
-    yield opened
-    for context in contexts:
-        context.close()
+    return opened
 
 
 def visit(page, live_server, path, size):
