@@ -131,10 +131,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# The live rankings' indicators are kept in the cache (diaodu/assessment/live.py) where every
-# process shares it (DIAODU_CACHE_URL) or there is one process (development); a process's own
-# cache would not see the changes made in another, so elsewhere they are computed on each read.
-DIAODU_KEEP_INDICATORS = envbool("DIAODU_KEEP_INDICATORS", bool(DIAODU_CACHE_URL) or DEBUG)
+# The figures pages aggregate over the portfolio (a live ranking's indicators, the dashboard) are
+# kept in the cache (diaodu/core/kept.py) where every process shares it (DIAODU_CACHE_URL) or
+# there is one process (development); a process's own cache would not see the changes made in
+# another, so elsewhere they are computed on each read.
+DIAODU_KEEP_FIGURES = envbool("DIAODU_KEEP_FIGURES", bool(DIAODU_CACHE_URL) or DEBUG)
 
 AUTH_USER_MODEL = "org.User"
 
@@ -414,6 +415,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=30),
     },
     "remind": {"task": "diaodu.monitoring.tasks.remind", "schedule": crontab(hour=8, minute=30)},
+    "check-kept": {
+        "task": "diaodu.core.tasks.check_kept",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "prune-audit": {
         "task": "diaodu.org.tasks.prune_audit",
         "schedule": crontab(hour=3, minute=30),

@@ -8,15 +8,6 @@ from celery import shared_task
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="diaodu.assessment.tasks.warm_indicators", time_limit=1800, soft_time_limit=1790)
-def warm_indicators() -> list[str]:
-    """Compute and keep the indicators of the live rankings people look at (this month and the
-    last, both groups), after a change: idempotent, the next reader finds them ready."""
-    from diaodu.assessment.live import warm
-
-    return warm()
-
-
 @shared_task(name="diaodu.assessment.tasks.publish_rankings", time_limit=1800, soft_time_limit=1790)
 def publish_rankings(actor_id: int, period: str, today: str) -> int:
     """Compute and publish both groups' rankings of a period (publishing again replaces what

@@ -1,4 +1,5 @@
-"""What every background job shares: the record of its runs, and its log lines.
+"""What every background job shares: the record of its runs, and its log lines; and the jobs
+of the kept figures (diaodu/core/kept.py).
 
 A periodic job runs inside `recorded(name)`, which keeps the time and outcome of its last run
 in `JobRun` (read by `/health/`) and logs its start, end and failure.
@@ -7,6 +8,7 @@ in `JobRun` (read by `/health/`) and logs its start, end and failure.
 import logging
 from contextlib import contextmanager
 
+from celery import shared_task
 from django.db.models import F
 from django.utils import timezone
 
@@ -36,3 +38,22 @@ def recorded(name: str):
         finished_at=timezone.now(), succeeded=True, detail="", runs=F("runs") + 1
     )
     logger.info("job %s finished in %.1f s", name, (timezone.now() - started).total_seconds())
+
+
+@shared_task(name="diaodu.core.tasks.warm_kept", time_limit=1800, soft_time_limit=1790)
+def warm_kept() -> list[str]:
+    """Compute and keep the figures people look at, after a burst of changes (diaodu/core/kept.py):
+    idempotent, the next reader finds them ready."""
+    from diaodu.core import kept
+
+    return kept.warm()
+
+
+@shared_task(name="diaodu.core.tasks.check_kept", time_limit=3600, soft_time_limit=3590)
+def check_kept() -> dict:
+    """Nightly: compute the kept figures afresh and report any drift (logged as an error,
+    replaced). Idempotent."""
+    from diaodu.core import kept
+
+    with recorded("check_kept"):
+        return kept.check()

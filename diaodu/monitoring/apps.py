@@ -11,7 +11,9 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self):
-        from diaodu.monitoring import receivers  # noqa: F401  (connects the signal receivers)
+        from diaodu.monitoring import receivers
+
+        receivers.connect()
         from diaodu.monitoring.panels import register_panels
 
         register_panels()

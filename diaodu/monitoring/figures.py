@@ -1,6 +1,10 @@
 """The dashboard's figures for a user's scope, a year and optionally a programme.
 
-A fixed number of queries whatever the number of projects: every figure is an aggregate.
+A fixed number of queries whatever the number of projects: every figure is an aggregate. They
+are kept (diaodu/core/kept.py) per scope, year and programme: what a user sees is decided by
+their role and unit alone (`scope_of`), so everyone of headquarters, leaders and inspectors reads
+the same figures, and the people of a region theirs. The queue computes headquarters' (the year,
+and each of its programmes) and every region's right after a change.
 """
 
 from collections import defaultdict
@@ -9,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from diaodu.core import kept
 from diaodu.core.choices import Light
 from diaodu.inspections.models import Inspection
 from diaodu.org.models import Unit
@@ -28,7 +33,62 @@ ZERO = Decimal("0.00")
 OVERSTATED_SHOWN = 10
 
 
+FAMILY = "dashboard"
+
+
+def scope_of(user) -> tuple:
+    """What decides what a user sees: everything, or their role and unit."""
+    if not user.is_authenticated or not user.is_active:
+        return ("nobody",)
+    if user.sees_everything:
+        return ("all",)
+    return (user.role, user.unit_id)
+
+
+def _stand_in(scope: tuple):
+    """An unsaved user of a scope, who sees what its people see: for the queue."""
+    from diaodu.org.choices import Role
+    from diaodu.org.models import User
+
+    if scope == ("all",):
+        return User(role=Role.HEADQUARTERS, is_active=True)
+    role, unit_id = scope
+    return User(role=role, unit_id=unit_id, is_active=True)
+
+
 def figures(user, year: int, program=None) -> dict:
+    """The dashboard's figures, kept until the data or the day changes."""
+    scope = scope_of(user)
+    program_id = program.pk if program is not None else None
+    return kept.read(
+        FAMILY, (*scope, year, program_id or "-"), lambda: compute(user, year, program)
+    )
+
+
+def looked_at(today):
+    """The dashboards people open most: headquarters' this year (all and by programme) and
+    each region's, for the people of a region."""
+    from diaodu.org.choices import Role
+    from diaodu.org.models import User
+    from diaodu.projects.models import Program
+
+    scopes = [("all",)] + [
+        (Role.REGION.value, unit_id)
+        for unit_id in User.objects.filter(role=Role.REGION, is_active=True, unit__isnull=False)
+        .order_by("unit_id")
+        .values_list("unit_id", flat=True)
+        .distinct()
+    ]
+    year = today.year
+    hq = _stand_in(("all",))
+    for program in Program.objects.filter(year=year).order_by("pk"):
+        yield ("all", year, program.pk), (lambda p=program: compute(hq, year, p))
+    for scope in scopes:
+        user = _stand_in(scope)
+        yield (*scope, year, "-"), (lambda u=user: compute(u, year))
+
+
+def compute(user, year: int, program=None) -> dict:
     today = timezone.localdate()
     projects = Project.objects.visible_to(user)
     if program is not None:

@@ -33,6 +33,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from diaodu.core import kept
 from diaodu.core.choices import Light
 from diaodu.projects.choices import Stage
 
@@ -319,6 +320,7 @@ def refresh_lights(project_ids=None, today=None) -> int:
                 light=light, light_reasons=json.loads(reasons), light_computed_at=now
             )
     _store_forecasts(projects, known)
+    kept.changed()  # the UPDATEs above send no signal
     return len(projects)
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from diaodu.core import kept
 from diaodu.core.choices import Light
 from diaodu.core.history import diff, record, snapshot
 from diaodu.core.models import Action
@@ -214,6 +215,8 @@ def refresh_due_dates() -> int:
             approval.due_on = due_on
             changed.append(approval)
     Approval.objects.bulk_update(changed, ["due_on"], batch_size=1000)
+    if changed:
+        kept.changed()
     return len(changed)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from diaodu.core import kept
 from diaodu.core.history import diff, plain, record, snapshot
 from diaodu.core.models import Action
 from diaodu.core.photo_evidence import Sent
@@ -275,6 +276,7 @@ def close_due_periods(today: date | None = None) -> list[ReportingPeriod]:
                 closed_at=timezone.now()
             )
             if updated:
+                kept.changed()
                 period.refresh_from_db(fields=["closed_at"])
                 record(
                     None,

@@ -21,6 +21,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diaodu.core import kept
 from diaodu.problems.choices import ProblemStatus, TaskStatus
 from diaodu.problems.models import Problem, Task
 from diaodu.projects.models import ZERO, Milestone, PlanMonth, Project
@@ -246,6 +247,7 @@ def do_store_month(
         ],
         batch_size=BATCH,
     )
+    kept.changed()  # the rows above are written in bulk: no signal
     return snapshot
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
+from diaodu.core import kept
 from diaodu.reporting.choices import PeriodKind, ReportStatus
 from diaodu.reporting.models import ProgressReport
 
@@ -124,4 +125,5 @@ def refresh_summaries(project_ids=None) -> int:
         ]
         InvestmentSummary.objects.filter(pk__in=stale).delete()
         written += len(rows)
+    kept.changed()  # upserted in bulk: no signal
     return written

@@ -1,5 +1,6 @@
 """A live ranking is read, not computed: its indicators are kept until what they read changes
-(diaodu/assessment/live.py), and what is read always equals what would be computed."""
+(diaodu/assessment/live.py, diaodu/core/kept.py), and what is read always equals what would be
+computed."""
 
 from datetime import date
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from diaodu.assessment import indicators, live, services
 from diaodu.assessment.choices import Group
 from diaodu.assessment.tests import march
+from diaodu.core import kept
 from diaodu.factories import InspectionFactory, ProjectFactory
 from diaodu.inspections.choices import Rating
 from diaodu.problems import services as problem_services
@@ -26,7 +28,7 @@ pytestmark = march.ON_THE_DAY
 
 @pytest.fixture(autouse=True)
 def _kept(settings):
-    settings.DIAODU_KEEP_INDICATORS = True  # as with a cache every process shares
+    settings.DIAODU_KEEP_FIGURES = True  # as with a cache every process shares
 
 
 MARCH, TODAY = march.MARCH, march.TODAY
@@ -88,12 +90,12 @@ def test_the_version_moves_on_at_once_and_again_at_the_commit(
 ):
     """What a reader computed between the change and its commit (from the rows before it) is
     not read after the commit."""
-    before = live.version()
+    before = kept.version()
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            live.changed()
-            assert live.version() == before + 1
-    assert live.version() == before + 2
+            kept.changed()
+            assert kept.version() == before + 1
+    assert kept.version() == before + 2
 
 
 def test_after_a_change_the_queue_computes_what_the_pages_read(
@@ -101,16 +103,16 @@ def test_after_a_change_the_queue_computes_what_the_pages_read(
 ):
     from unittest import mock
 
-    from diaodu.assessment.tasks import warm_indicators
+    from diaodu.core.tasks import warm_kept
 
     settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker: the change asks the queue, once
-    with mock.patch.object(warm_indicators, "apply_async") as queued:
+    with mock.patch.object(warm_kept, "apply_async") as queued:
         with django_capture_on_commit_callbacks(execute=True):
             ProjectFactory(name="新增项目", region=town.gaoxin, lead_unit=town.ziran)
             ProjectFactory(name="又一个项目", region=town.gaoxin, lead_unit=town.ziran)
-    queued.assert_called_once_with(countdown=live.WARM_AFTER)
+    queued.assert_called_once_with(countdown=kept.WARM_AFTER)
     # The worker runs it: last month's, for both groups, are then read without a query.
-    warm_indicators.apply()
+    warm_kept.apply()
     for group in Group.values:
         with django_assert_max_num_queries(0):
             live.values(MARCH, group, TODAY)
@@ -125,6 +127,6 @@ def test_without_a_queue_nothing_is_computed_at_the_change(
 
 
 def test_without_a_shared_cache_every_read_computes(town, settings):
-    settings.DIAODU_KEEP_INDICATORS = False
+    settings.DIAODU_KEEP_FIGURES = False
     computing = queries(lambda: services.compute(MARCH, Group.REGION, TODAY))
     assert queries(lambda: services.compute(MARCH, Group.REGION, TODAY)) == computing

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from diaodu.conftest import login
 from diaodu.factories import AnnualPlanFactory, PlanMonthFactory, ProjectFactory
+from diaodu.monitoring.figures import compute
 from diaodu.projects.tests.test_api import api
 from diaodu.projects.tests.test_scope import EXPECTED
 from diaodu.reporting.models import InvestmentSummary
@@ -44,7 +45,8 @@ def test_figures_add_up(city):
     assert regions["解放区"]["invested"] == Decimal("600")
 
 
-def test_query_count_does_not_grow_with_projects(city, django_assert_num_queries):
+def test_query_count_does_not_grow_with_projects(city, settings, django_assert_num_queries):
+    settings.DIAODU_KEEP_FIGURES = False  # computed on every read (diaodu/core/kept.py)
     client = login(city.users.hq)
     client.get(reverse("dashboard"))
     with django_assert_num_queries(24) as first:  # 23, and projects overstated on inspection
@@ -55,6 +57,15 @@ def test_query_count_does_not_grow_with_projects(city, django_assert_num_queries
         PlanMonthFactory(plan=plan, month=3)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse("dashboard"), {"year": 2026})
+
+
+def test_kept_figures_are_read_without_aggregating(city, django_assert_num_queries):
+    client = login(city.users.hq)
+    client.get(reverse("dashboard"), {"year": 2026})
+    # The session, the user, the programmes of the year: no aggregate.
+    with django_assert_num_queries(5):
+        response = client.get(reverse("dashboard"), {"year": 2026})
+    assert response.context["data"] == compute(city.users.hq, 2026)
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED))

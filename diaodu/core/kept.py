@@ -1,0 +1,184 @@
+"""Figures kept: what a page aggregates over the whole portfolio is read, not computed.
+
+A live ranking's indicators and the dashboard's figures read every project, plan, report and
+problem of a year: seconds at tens of thousands of projects. They are kept in the cache (Redis in
+production, DIAODU_CACHE_URL) under a key naming the family, what they are of (a period and group,
+a scope and year), the day they are read on, the release and settings they were computed under,
+and the data version: one number moved on by every change to what any kept figure reads. The
+apps say which models their figures read (`watch`: a save or delete moves the version on) and
+call `changed()` after bulk writes (and the receivers of `facts_changed` do). The version moves
+on at once and again when the change commits, so that what a reader computed from the rows
+before the commit is never read after it.
+
+Each family says which of its figures people look at (`register`): the queue computes them right
+after a burst of changes (`warm`), so the page finds them ready; a reader who comes first computes
+and keeps them. Every night `check` computes them afresh and compares: a difference (drift) means
+a write that did not move the version on; it is logged as an error, counted and replaced.
+
+Only where the cache is shared by every process (DIAODU_KEEP_FIGURES, on with DIAODU_CACHE_URL);
+elsewhere every read computes, as if nothing were kept.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable, Hashable, Iterable
+from datetime import date
+from importlib import metadata
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+VERSION = "kept:version"
+PENDING = "kept:warm-pending"
+KEPT_FOR = 2 * 24 * 3600  # seconds; a key names its day, so nothing older is ever read
+# The queue computes a little after the first change of a burst, once for all of it.
+WARM_AFTER = 30  # seconds
+
+Compute = Callable[[], Any]
+# A family's figures people look at on a day: (what they are of, how to compute them).
+Looked = Callable[[date], Iterable[tuple[tuple[Hashable, ...], Compute]]]
+
+_families: dict[str, Looked] = {}
+
+
+def enabled() -> bool:
+    return bool(settings.DIAODU_KEEP_FIGURES)
+
+
+def version() -> int:
+    number = cache.get(VERSION)
+    if number is None:
+        cache.add(VERSION, 1, timeout=None)
+        number = cache.get(VERSION, 1)
+    return int(number)
+
+
+def _move_on() -> None:
+    try:
+        cache.incr(VERSION)
+    except ValueError:  # not kept yet (or evicted): any new number will do
+        cache.add(VERSION, 1, timeout=None)
+
+
+def changed() -> None:
+    """What kept figures read has changed: move the version on now and again at the commit,
+    and have the queue compute what people look at once it is committed."""
+    if not enabled():
+        return
+    _move_on()
+    transaction.on_commit(_move_on)
+    transaction.on_commit(_schedule_warm)
+
+
+def _schedule_warm() -> None:
+    from diaodu.core.tasks import warm_kept
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return  # no queue (development): the first reader computes and keeps them
+    if cache.add(PENDING, 1, timeout=600):
+        warm_kept.apply_async(countdown=WARM_AFTER)
+
+
+def _release() -> str:
+    try:
+        return metadata.version("diaodu")
+    except metadata.PackageNotFoundError:  # run from a checkout without installing
+        return "-"
+
+
+RELEASE = _release()
+
+
+def _fingerprint() -> str:
+    """The release and Diaodu's settings (a limit of days, the progress gap): figures computed
+    by another release or under other settings are not read."""
+    names = sorted(name for name in dir(settings) if name.startswith("DIAODU_"))
+    text = repr([RELEASE, *((name, getattr(settings, name)) for name in names)])
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+
+def _key(family: str, of: tuple[Hashable, ...], today: date, number: int) -> str:
+    what = ":".join(str(part) for part in of)
+    return f"kept:{family}:{what}:{today.isoformat()}:{number}:{_fingerprint()}"
+
+
+def read(family: str, of: tuple[Hashable, ...], compute: Compute, today: date | None = None) -> Any:
+    """compute(), kept until the data or the day changes."""
+    if not enabled():
+        return compute()
+    key = _key(family, of, today or timezone.localdate(), version())
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=KEPT_FOR)
+    return value
+
+
+def register(family: str, looked: Looked) -> None:
+    """Name the figures of a family people look at (computed by `warm`, compared by `check`)."""
+    _families[family] = looked
+
+
+def _watched(sender: Any, **kwargs: Any) -> None:
+    changed()
+
+
+def watch(*model_classes: type[models.Model]) -> None:
+    """A save or delete of any of these models (or a change to a many-to-many through table)
+    moves the version on. A model watched by several apps is connected once."""
+    for model in model_classes:
+        uid = f"kept.{model._meta.label}"
+        if model._meta.auto_created:  # a many-to-many's through table
+            m2m_changed.connect(_watched, sender=model, dispatch_uid=f"{uid}.m2m")
+            continue
+        post_save.connect(_watched, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_watched, sender=model, dispatch_uid=f"{uid}.delete")
+
+
+def _looked(today: date) -> Iterable[tuple[str, tuple[Hashable, ...], Compute]]:
+    for family, looked in _families.items():
+        for of, compute in looked(today):
+            yield family, of, compute
+
+
+def warm(today: date | None = None) -> list[str]:
+    """Compute and keep what people look at (idempotent: what is kept is only read)."""
+    cache.delete(PENDING)
+    today = today or timezone.localdate()
+    warmed = []
+    for family, of, compute in _looked(today):
+        read(family, of, compute, today)
+        warmed.append(":".join(str(part) for part in (family, *of)))
+    return warmed
+
+
+def check(today: date | None = None) -> dict[str, Any]:
+    """Compute afresh what people look at and compare it with what is kept: every difference is
+    drift (a write that did not move the version on), logged, counted and replaced."""
+    if not enabled():
+        return {"compared": 0, "drift": []}
+    today = today or timezone.localdate()
+    number = version()
+    compared, drift = 0, []
+    for family, of, compute in _looked(today):
+        key = _key(family, of, today, number)
+        kept = cache.get(key)
+        fresh = compute()
+        if version() != number:  # changed while computing: nothing to compare
+            continue
+        if kept is not None:
+            compared += 1
+            if kept != fresh:
+                drift.append(key)
+                logger.error("kept figures %s differ from the data: replaced", key)
+        cache.set(key, fresh, timeout=KEPT_FOR)
+    return {"compared": compared, "drift": drift}
+
+
+__all__ = ["changed", "check", "enabled", "read", "register", "version", "warm", "watch"]

@@ -1,0 +1,166 @@
+"""The figures pages aggregate are kept (diaodu/core/kept.py), never stale: on a generated province,
+after every step of a random sequence of services and daily jobs, what is kept equals what is
+computed afresh (the nightly check finds no drift); a write that says nothing is found."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+
+from diaodu.bench.generator import generate
+from diaodu.core import kept
+from diaodu.core.tasks import check_kept
+from diaodu.inspections.services import do_record_inspection
+from diaodu.monitoring import figures
+from diaodu.monitoring.lights import refresh_lights
+from diaodu.monitoring.snapshots import take
+from diaodu.org.choices import Role
+from diaodu.org.models import Unit, User
+from diaodu.problems import services as problems
+from diaodu.projects.choices import Stage
+from diaodu.projects.models import Project
+from diaodu.projects.services import do_set_stage
+from diaodu.reporting import services as reporting
+from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.models import ProgressReport, ReportingPeriod
+from diaodu.reporting.totals import refresh_summaries
+
+TODAY = date(2026, 11, 20)
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
+
+@pytest.fixture
+def province(db, settings):
+    settings.DIAODU_KEEP_FIGURES = True  # as with a cache every process shares
+    generate(projects=40, today=TODAY)
+    cache.clear()
+    return User.objects.get(username="hq")
+
+
+def _owner_of(project):
+    return User.objects.filter(role=Role.OWNER, unit_id=project.owner_id, is_active=True).first()
+
+
+def _file(rng, hq):
+    """An owner files this month's report and submits it."""
+    period = ReportingPeriod.objects.monthly().filter(start__lte=TODAY).order_by("-start").first()
+    filed = ProgressReport.objects.filter(period=period).values("project_id")
+    project = (
+        Project.objects.exclude(pk__in=filed)
+        .filter(stage__in=[Stage.NEW, Stage.CONTINUING], owner__isnull=False)
+        .order_by("?")
+        .first()
+    )
+    owner = project and _owner_of(project)
+    if owner is None:
+        return "nothing to file"
+    invested = f"{rng.randint(1, 500)}"
+    report = reporting.do_save_report(owner, project, period, {"invested": invested}).report
+    reporting.do_submit_report(owner, report)
+    return f"filed {project.pk}"
+
+
+def _review(rng, hq):
+    report = ProgressReport.objects.filter(status=ReportStatus.SUBMITTED).order_by("?").first()
+    if report is None:
+        return "nothing to review"
+    if rng.random() < 0.7:
+        reporting.do_approve_report(hq, report)
+        return f"approved {report.pk}"
+    reporting.do_return_report(hq, report, "数据有误，请核实")
+    return f"returned {report.pk}"
+
+
+def _raise(rng, hq):
+    project = Project.objects.order_by("?").first()
+    unit = Unit.objects.order_by("?").first()
+    problems.do_raise_problem(
+        hq,
+        project,
+        description="用地指标未落实",
+        responsible_unit=unit,
+        deadline=TODAY + timedelta(days=rng.randint(-20, 20)),
+    )
+    return f"raised on {project.pk}"
+
+
+def _assign(rng, hq):
+    project = Project.objects.order_by("?").first()
+    problems.do_assign_task(
+        hq,
+        content="协调解决施工用电问题",
+        lead_unit=Unit.objects.order_by("?").first(),
+        deadline=TODAY + timedelta(days=rng.randint(-20, 20)),
+        project=project,
+    )
+    return f"task on {project.pk}"
+
+
+def _stage(rng, hq):
+    project = Project.objects.exclude(stage=Stage.CANCELLED).order_by("?").first()
+    stage = rng.choice([Stage.CONTINUING, Stage.COMPLETED, Stage.PREPARATION])
+    do_set_stage(hq, project, stage, reason="调度会确定")
+    return f"stage of {project.pk}"
+
+
+def _inspect(rng, hq):
+    project = Project.objects.order_by("?").first()
+    do_record_inspection(
+        hq,
+        project,
+        date=TODAY,
+        inspectors="督查组",
+        findings="现场施工人员不足",
+        rating=rng.choice(["good", "fair", "poor"]),
+        verified_percent=Decimal(rng.randint(0, 100)),
+        today=TODAY,
+    )
+    return f"inspected {project.pk}"
+
+
+def _nightly(rng, hq):
+    refresh_summaries()
+    refresh_lights(today=TODAY)
+    take(TODAY, today=TODAY)
+    return "nightly jobs"
+
+
+STEPS = [_file, _file, _review, _review, _raise, _assign, _stage, _inspect, _nightly]
+
+
+def test_no_drift_after_a_random_sequence_of_services(province):
+    hq = province
+    department = User.objects.filter(role=Role.DEPARTMENT, is_active=True).first()
+    rng = random.Random(20261120)
+    done = []
+    for _step in range(18):
+        kept.warm(TODAY)
+        # A scope the queue does not compute: kept when first read.
+        figures.figures(department, TODAY.year)
+        done.append(rng.choice(STEPS)(rng, hq))
+        assert kept.check(TODAY)["drift"] == [], done
+        assert figures.figures(department, TODAY.year) == figures.compute(
+            department, TODAY.year
+        ), done
+    assert any(d.startswith("approved") for d in done), done
+
+
+def test_a_write_that_says_nothing_is_found_and_replaced(province, caplog):
+    kept.warm(TODAY)
+    Project.objects.filter(stage=Stage.CONTINUING).update(stage=Stage.COMPLETED)  # no signal
+    found = check_kept.apply().get()
+    assert found["drift"] and found["compared"] >= len(found["drift"])
+    assert "differ from the data" in caplog.text
+    # Replaced: the pages read what the data says, and the next check finds nothing.
+    assert kept.check(TODAY)["drift"] == []
+    hq = province
+    assert figures.figures(hq, TODAY.year) == figures.compute(hq, TODAY.year)
+
+
+def test_without_a_shared_cache_nothing_is_kept_or_checked(province, settings):
+    settings.DIAODU_KEEP_FIGURES = False
+    assert kept.check(TODAY) == {"compared": 0, "drift": []}
+    hq = province
+    assert figures.figures(hq, TODAY.year) == figures.compute(hq, TODAY.year)
