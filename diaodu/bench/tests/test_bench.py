@@ -18,9 +18,9 @@ def test_bench_writes_every_figure_beside_its_floor(db, tmp_path, capsys, monkey
     results = json.loads(output.read_text())
     names = [r["name"] for r in results]
     assert names == [
-        "minimal_view", "ledger_hq", "ledger_region", "dashboard_hq", "project_page",
-        "file_report", "export_ledger", "import_30_rows", "ranking_indicators", "ranking_live",
-        "ranking_published", "snapshot_month",
+        "minimal_view", "ledger_hq", "ledger_region", "dashboard_computed", "dashboard_hq",
+        "project_page", "file_report", "export_ledger", "import_30_rows", "ranking_indicators",
+        "ranking_live", "ranking_published", "snapshot_month",
     ]  # fmt: skip
     for result in results:
         assert {"name", "median_s", "floor_s", "ratio", "projects"} <= result.keys()
