@@ -6,7 +6,7 @@ headquarters issues them with POST {"period": "2024-03"}.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from diaodu.assessment.periods import Window
+from diaodu.bulletins import progress
 from diaodu.bulletins.choices import BulletinStatus
 from diaodu.bulletins.models import Bulletin
 from diaodu.bulletins.permissions import require_issuer
@@ -29,12 +30,27 @@ from diaodu.core.schema import ErrorSerializer
 DOCX_RESPONSE = {(200, DOCX): OpenApiTypes.BINARY}
 
 
+class ProgressSerializer(serializers.Serializer):
+    """How far the writing has gone (diaodu/bulletins/progress.py)."""
+
+    step = serializers.IntegerField(help_text="The step under way, from 1.")
+    of = serializers.IntegerField(help_text="How many steps there are.")
+    name = serializers.ChoiceField(choices=progress.NAMES)
+    label = serializers.CharField()
+    percent = serializers.IntegerField(help_text="The share of the steps done, 0 to 100.")
+    since = serializers.DateTimeField(help_text="When the step started.")
+
+
 class BulletinSerializer(serializers.ModelSerializer):
     period = serializers.SerializerMethodField()
     period_label = serializers.CharField(read_only=True)
     created_by = serializers.StringRelatedField()
     document_number = serializers.StringRelatedField()
     download = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField(
+        help_text="While it is being written, the step it has reached (where the web servers "
+        "and the workers share a cache); otherwise null."
+    )
 
     class Meta:
         model = Bulletin
@@ -54,8 +70,15 @@ class BulletinSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "download",
+            "progress",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ProgressSerializer(allow_null=True))
+    def get_progress(self, bulletin) -> dict | None:
+        if bulletin.status != BulletinStatus.WRITING:
+            return None
+        return progress.of(bulletin.pk)
 
     def get_period(self, bulletin) -> str:
         return Window(bulletin.kind, bulletin.year, bulletin.number).code

@@ -9,6 +9,7 @@ end by lead unit. `bulletin_docx` writes it in the form of a government bulletin
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -207,9 +208,13 @@ def check_period(window: Window, today: date | None = None):
     services.check_window(window, today)
 
 
-def build_content(window: Window, today: date | None = None) -> Content:
+def build_content(
+    window: Window, today: date | None = None, on_step: Callable[[str], None] | None = None
+) -> Content:
     """What the bulletin of a month or a quarter says, read now (a ValidationError if it cannot
-    be written: a year, a period not yet started, no scoring scheme in force)."""
+    be written: a year, a period not yet started, no scoring scheme in force). `on_step` is told
+    of each step as it starts ("figures", "lists": diaodu/bulletins/progress.py)."""
+    step = on_step or (lambda _name: None)
     today = today or timezone.localdate()
     check_period(window, today)
     results = [services.read(window, group, today) for group in Group.values]
@@ -217,12 +222,15 @@ def build_content(window: Window, today: date | None = None) -> Content:
     # the period was under way.
     as_of = results[0].as_of or period_end(window, today)
     lights_month = _lights_month(as_of, today)
+    step("figures")
+    figures = _figures(window, as_of, lights_month)
+    step("lists")
     return Content(
         window=window,
         title=bulletin_title(window),
         period=period_text(window),
         as_of=as_of,
-        figures=_figures(window, as_of, lights_month),
+        figures=figures,
         groups=[_group_part(result) for result in results],
         red_projects=_red_projects(lights_month),
         overdue=_overdue_tasks(as_of),

@@ -24,6 +24,7 @@ from diaodu.assessment import services as assessment
 from diaodu.assessment.choices import Group
 from diaodu.assessment.models import Ranking
 from diaodu.assessment.periods import Window
+from diaodu.bulletins import progress
 from diaodu.bulletins.choices import BulletinStatus
 from diaodu.bulletins.documents import build_content, bulletin_docx, check_period, issue_text
 from diaodu.bulletins.models import Bulletin
@@ -189,15 +190,19 @@ def write(bulletin: Bulletin, today: date) -> Bulletin:
     if actor is None:  # whoever issued it was deleted before it was written
         raise PermissionDenied(NOT_AN_ISSUER)
     window = Window(bulletin.kind, bulletin.year, bulletin.number)
+    progress.mark(bulletin.pk, "rankings")
     publish_missing(actor, window, today)
-    content = build_content(window, today)
+    content = build_content(window, today, on_step=lambda step: progress.mark(bulletin.pk, step))
     content.issue = bulletin.issue
     if bulletin.document_number is not None:
         content.document_number = bulletin.document_number.text
     if bulletin.document:
         bulletin.document.delete(save=False)
+    progress.mark(bulletin.pk, "document")
+    document = bulletin_docx(content)
+    progress.mark(bulletin.pk, "saving")
     bulletin.document.save(
-        bulletin_filename(window, bulletin.issue), ContentFile(bulletin_docx(content)), save=False
+        bulletin_filename(window, bulletin.issue), ContentFile(document), save=False
     )
     bulletin.title = content.title
     bulletin.status = BulletinStatus.ISSUED

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 # before an upgrade is still run by the workers after it.
 @shared_task(name="diaodu.assessment.tasks.write_bulletin", time_limit=1800, soft_time_limit=1790)
 def write_bulletin(bulletin_id: int, today: str) -> str:
+    from diaodu.bulletins import progress
     from diaodu.bulletins.services import write
 
     try:
@@ -39,5 +40,7 @@ def write_bulletin(bulletin_id: int, today: str) -> str:
             status=BulletinStatus.FAILED, error=repr(error)[:2000]
         )
         return "failed"
+    finally:
+        progress.clear(bulletin_id)
     logger.info("bulletin %s written", bulletin_id)
     return "issued"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from diaodu.assessment.choices import PeriodKind
 from diaodu.assessment.periods import Window, period_options
+from diaodu.bulletins import progress
 from diaodu.bulletins.choices import BulletinStatus
 from diaodu.bulletins.documents import build_content, bulletin_docx, issue_text
 from diaodu.bulletins.models import Bulletin
@@ -63,8 +64,10 @@ def bulletin_list(request):
         .order_by("-created_at", "-id")
     )
     page = Paginator(bulletins, PAGE_SIZE).get_page(request.GET.get("page"))
+    writing = progress.of_many([b.pk for b in page if b.status == BulletinStatus.WRITING])
     for bulletin in page:
         bulletin.issue_label = issue_text(bulletin.year, bulletin.issue)
+        bulletin.progress = writing.get(bulletin.pk)
     return render(
         request,
         "bulletins/bulletin_list.html",
