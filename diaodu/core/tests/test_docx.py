@@ -189,3 +189,43 @@ def test_a_long_title_is_broken_in_balanced_lines():
     document = docx.new_document()
     docx.title(document, "关于2026年10月全市重点项目建设情况的通报")
     assert_title(reopen(document).paragraphs[0], "关于2026年10月全市\n重点项目建设情况的通报")
+
+
+def _without_texts(row_xml):
+    from copy import deepcopy
+
+    shape = deepcopy(row_xml)
+    for run in shape.iter(qn("w:r")):
+        for part in [*run.findall(qn("w:t")), *run.findall(qn("w:br")), *run.findall(qn("w:tab"))]:
+            run.remove(part)
+    return shape
+
+
+def test_a_long_table_has_every_row_as_the_first_with_its_own_texts():
+    from lxml import etree
+
+    document = docx.new_document()
+
+    def reason(i):
+        return "" if i % 3 else "拆迁未完成\n第二行\t备注"
+
+    rows = [(i, f"项目{i}", None if i % 3 else reason(i)) for i in range(1, 301)]
+    result = docx.table(document, ["序号", "项目", "原因"], rows, widths=[2, 6, 7.6])
+    assert len(result.rows) == 301
+    for i, row in enumerate(result.rows[1:], start=1):
+        assert [cell.text for cell in row.cells] == [str(i), f"项目{i}", reason(i)]
+    first = etree.tostring(_without_texts(result.rows[1]._tr))
+    assert all(etree.tostring(_without_texts(row._tr)) == first for row in result.rows[2:])
+    # Each row keeps its cells' widths (Word) and does not break across pages.
+    last = result.rows[-1]._tr
+    assert last.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+    widths = [cell.width for cell in result.rows[-1].cells]
+    assert widths == [cell.width for cell in result.rows[0].cells]
+    assert [round(width / docx.Cm(1), 2) for width in widths] == [2, 6, 7.6]
+    # A document of it opens again with every row.
+    assert len(Document(BytesIO(docx.to_bytes(document))).tables[0].rows) == 301
+
+
+def test_a_table_with_a_row_of_the_wrong_length_is_refused():
+    with pytest.raises(ValueError):
+        docx.table(docx.new_document(), ["甲", "乙"], [("1", "2"), ("3", "4"), ("5",)])
