@@ -5,7 +5,8 @@ inspection and approval of the year (seconds at tens of thousands of projects). 
 with the other figures pages aggregate (diaodu/core/kept.py) under the period, the group, the day
 and the data version; the models they read move the version on (diaodu/assessment/receivers.py).
 The queue computes what the ranking pages read right after a change: this month and the last
-(and the month before each, for the change in rank), for both groups, where not published.
+(and the month before each, for the change in rank), for both groups, where not published;
+and last month's figures of the whole portfolio, which its bulletin opens with.
 """
 
 from datetime import date
@@ -17,6 +18,7 @@ from diaodu.assessment.periods import Window
 from diaodu.core import kept
 
 FAMILY = "indicators"
+PORTFOLIO = "portfolio"
 
 
 def values(window: Window, group: str, today: date | None = None) -> dict[int, dict]:
@@ -25,6 +27,21 @@ def values(window: Window, group: str, today: date | None = None) -> dict[int, d
     return kept.read(
         FAMILY, (window.code, group), lambda: indicators.compute(window, group, today), today
     )
+
+
+def portfolio(window: Window, as_of: date) -> dict:
+    """indicators.portfolio(window, as_of): the whole portfolio's figures a bulletin opens with,
+    kept like the units' indicators."""
+    return kept.read(
+        PORTFOLIO, (window.code, as_of.isoformat()), lambda: indicators.portfolio(window, as_of)
+    )
+
+
+def portfolio_looked_at(today: date):
+    """Last month's, read by its bulletin (issued in the first days of the month after)."""
+    window = Window.month_of(today).previous()
+    as_of = indicators.period_end(window, today)
+    yield (window.code, as_of.isoformat()), (lambda: indicators.portfolio(window, as_of))
 
 
 def looked_at(today: date):
@@ -46,4 +63,4 @@ def looked_at(today: date):
                 )
 
 
-__all__ = ["FAMILY", "looked_at", "values"]
+__all__ = ["FAMILY", "PORTFOLIO", "looked_at", "portfolio", "portfolio_looked_at", "values"]

@@ -30,6 +30,7 @@ def connect() -> None:
     models = [apps.get_model(label) for label in READ]
     kept.watch(*models, apps.get_model("projects.Program").projects.through)
     kept.register(live.FAMILY, live.looked_at)
+    kept.register(live.PORTFOLIO, live.portfolio_looked_at)
 
 
 @receiver(project_facts_changed, dispatch_uid="assessment.live.facts")

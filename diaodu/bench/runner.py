@@ -149,6 +149,7 @@ class Bench:
         self.measure_export()
         self.measure_import()
         self.measure_ranking()
+        self.measure_bulletin()
         self.measure_snapshot()
         return self.results
 
@@ -492,3 +493,51 @@ class Bench:
         ]  # fmt: skip
         self.page("ranking_published", self.hq, url, sql, 0.3)
         Ranking.objects.all().delete()
+
+    def measure_bulletin(self):
+        """Last month's bulletin written as the queue writes it (bulletins.services.write): the
+        rankings published, the figures gathered, the Word file written and kept, every unit
+        notified; each run in a transaction rolled back. What the queue keeps after a change
+        (the months' indicators, the portfolio's figures) is kept first, as in production."""
+        from diaodu.assessment import indicators, live
+        from diaodu.assessment.periods import Window
+        from diaodu.bulletins.choices import BulletinStatus
+        from diaodu.bulletins.models import Bulletin
+        from diaodu.bulletins.services import write
+        from diaodu.problems.models import Task
+
+        today = timezone.localdate()
+        window = Window.month_of(today).previous()
+        written = []
+
+        def once():
+            with transaction.atomic():
+                bulletin = Bulletin.objects.create(
+                    kind=window.kind, year=window.year, number=window.number, issue=9999,
+                    title="bench", status=BulletinStatus.WRITING, created_by=self.hq,
+                )  # fmt: skip
+                write(bulletin, today)
+                written.append(bulletin.document.name)
+                transaction.set_rollback(True)
+
+        with override_settings(DIAODU_KEEP_FIGURES=True):  # one process: as if shared
+            for month in (window, window.previous()):
+                for group in ("region", "department"):
+                    live.values(month, group, today)
+            live.portfolio(window, indicators.period_end(window, today))
+            runs = timed(once, self.heavy_repeat, warmup=0)
+        for name in written:
+            Bulletin._meta.get_field("document").storage.delete(name)
+        project, unit = table(Project._meta.db_table), table(Unit._meta.db_table)
+        sql = [
+            (f"SELECT p.name, p.light_reasons, u.name FROM {project} p LEFT JOIN {unit} u "
+             "ON u.id = p.region_id WHERE p.light = 'red' AND p.stage <> 'cancelled'", []),
+            (f"SELECT t.content, t.deadline, u.name FROM {table(Task._meta.db_table)} t JOIN "
+             f"{unit} u ON u.id = t.lead_unit_id WHERE t.deadline < %s AND t.done_at IS NULL",
+             [today]),
+        ]  # fmt: skip
+        floor = self.sql_floor(sql)
+        value = median(runs)
+        self.add(Result("bulletin_month", value, floor, value / floor, self.projects, 10.0,
+                        "raw SQL of the red projects and overdue tasks it lists",
+                        runs=runs))  # fmt: skip

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from docx.shared import Twips
 
-from diaodu.assessment import indicators, services
+from diaodu.assessment import live, services
 from diaodu.assessment.choices import Group, Method, PeriodKind, Standing
 from diaodu.assessment.explain import indicator_label, number, value_text
 from diaodu.assessment.indicators import period_end, rate
@@ -252,7 +252,7 @@ def _figures(window: Window, as_of: date, lights_month: date | None = None) -> F
     """The whole portfolio's figures, city-level projects included, read as the ranking
     reads each unit's."""
     figures = Figures()
-    facts = indicators.portfolio(window, as_of)["facts"]
+    facts = live.portfolio(window, as_of)["facts"]
     figures.planned = Decimal(facts["planned"])
     figures.planned_to_date = Decimal(facts["planned_to_date"])
     figures.invested = Decimal(facts["invested"])

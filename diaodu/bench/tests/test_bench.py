@@ -20,7 +20,7 @@ def test_bench_writes_every_figure_beside_its_floor(db, tmp_path, capsys, monkey
     assert names == [
         "minimal_view", "ledger_hq", "ledger_region", "dashboard_computed", "dashboard_hq",
         "project_page", "file_report", "export_ledger", "import_30_rows", "ranking_indicators",
-        "ranking_live", "ranking_published", "snapshot_month",
+        "ranking_live", "ranking_published", "bulletin_month", "snapshot_month",
     ]  # fmt: skip
     for result in results:
         assert {"name", "median_s", "floor_s", "ratio", "projects"} <= result.keys()

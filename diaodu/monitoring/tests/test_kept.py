@@ -164,3 +164,15 @@ def test_without_a_shared_cache_nothing_is_kept_or_checked(province, settings):
     assert kept.check(TODAY) == {"compared": 0, "drift": []}
     hq = province
     assert figures.figures(hq, TODAY.year) == figures.compute(hq, TODAY.year)
+
+
+def test_last_months_bulletin_reads_the_portfolio_kept(province, django_assert_num_queries):
+    from diaodu.assessment import indicators, live
+    from diaodu.assessment.periods import Window
+
+    window = Window.month_of(TODAY).previous()
+    as_of = indicators.period_end(window, TODAY)
+    assert any(item.startswith(f"portfolio:{window.code}") for item in kept.warm(TODAY))
+    with django_assert_num_queries(0):
+        read = live.portfolio(window, as_of)
+    assert read == indicators.portfolio(window, as_of)
