@@ -11,8 +11,9 @@ on at once and again when the change commits, so that what a reader computed fro
 before the commit is never read after it.
 
 Each family says which of its figures people look at (`register`): the queue computes them right
-after a burst of changes (`warm`), so the page finds them ready; a reader who comes first computes
-and keeps them. Every night `check` computes them afresh and compares: a difference (drift) means
+after a burst of changes (`warm`), so the page finds them ready, those of them someone read within
+the last day (what nobody reads is not computed at every change); a reader who comes first
+computes and keeps them. Every night `check` computes them afresh and compares: a difference (drift) means
 a write that did not move the version on; it is logged as an error, counted and replaced.
 
 Only where the cache is shared by every process (DIAODU_KEEP_FIGURES, on with DIAODU_CACHE_URL);
@@ -37,8 +38,10 @@ logger = logging.getLogger(__name__)
 VERSION = "kept:version"
 PENDING = "kept:warm-pending"
 KEPT_FOR = 2 * 24 * 3600  # seconds; a key names its day, so nothing older is ever read
-# The queue computes a little after the first change of a burst, once for all of it.
+# The queue computes a little after the first change of a burst, once for all of it,
 WARM_AFTER = 30  # seconds
+# what someone read within the last day: what nobody reads is not computed at every change.
+LOOKED_FOR = 24 * 3600  # seconds
 
 Compute = Callable[[], Any]
 # A family's figures people look at on a day: (what they are of, how to compute them).
@@ -103,16 +106,25 @@ def _fingerprint() -> str:
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
+def _looked_key(family: str, of: tuple[Hashable, ...]) -> str:
+    return "kept:looked:" + ":".join(str(part) for part in (family, *of))
+
+
 def _key(family: str, of: tuple[Hashable, ...], today: date, number: int) -> str:
     what = ":".join(str(part) for part in of)
     return f"kept:{family}:{what}:{today.isoformat()}:{number}:{_fingerprint()}"
 
 
 def read(family: str, of: tuple[Hashable, ...], compute: Compute, today: date | None = None) -> Any:
-    """compute(), kept until the data or the day changes."""
+    """compute(), kept until the data or the day changes; someone looked at it (`warm`)."""
     if not enabled():
         return compute()
-    key = _key(family, of, today or timezone.localdate(), version())
+    cache.set(_looked_key(family, of), 1, timeout=LOOKED_FOR)
+    return _kept(family, of, compute, today or timezone.localdate())
+
+
+def _kept(family: str, of: tuple[Hashable, ...], compute: Compute, today: date) -> Any:
+    key = _key(family, of, today, version())
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -148,13 +160,17 @@ def _looked(today: date) -> Iterable[tuple[str, tuple[Hashable, ...], Compute]]:
 
 
 def warm(today: date | None = None) -> list[str]:
-    """Compute and keep what people look at (idempotent: what is kept is only read)."""
+    """Compute and keep what people look at and someone computed within the last day
+    (idempotent: what is kept is only read)."""
     cache.delete(PENDING)
     today = today or timezone.localdate()
+    looked = list(_looked(today))
+    recent = cache.get_many([_looked_key(family, of) for family, of, _compute in looked])
     warmed = []
-    for family, of, compute in _looked(today):
-        read(family, of, compute, today)
-        warmed.append(":".join(str(part) for part in (family, *of)))
+    for family, of, compute in looked:
+        if _looked_key(family, of) in recent:
+            _kept(family, of, compute, today)
+            warmed.append(":".join(str(part) for part in (family, *of)))
     return warmed
 
 

@@ -133,10 +133,13 @@ STEPS = [_file, _file, _review, _review, _raise, _assign, _stage, _inspect, _nig
 def test_no_drift_after_a_random_sequence_of_services(province):
     hq = province
     department = User.objects.filter(role=Role.DEPARTMENT, is_active=True).first()
+    region = User.objects.filter(role=Role.REGION, is_active=True).first()
     rng = random.Random(20261120)
     done = []
+    figures.figures(hq, TODAY.year)  # what people open: the queue computes it after a change
+    figures.figures(region, TODAY.year)
     for _step in range(18):
-        kept.warm(TODAY)
+        assert len(kept.warm(TODAY)) == 2
         # A scope the queue does not compute: kept when first read.
         figures.figures(department, TODAY.year)
         done.append(rng.choice(STEPS)(rng, hq))
@@ -148,14 +151,14 @@ def test_no_drift_after_a_random_sequence_of_services(province):
 
 
 def test_a_write_that_says_nothing_is_found_and_replaced(province, caplog):
-    kept.warm(TODAY)
+    hq = province
+    figures.figures(hq, TODAY.year)  # headquarters opened the dashboard: kept
     Project.objects.filter(stage=Stage.CONTINUING).update(stage=Stage.COMPLETED)  # no signal
     found = check_kept.apply().get()
     assert found["drift"] and found["compared"] >= len(found["drift"])
     assert "differ from the data" in caplog.text
     # Replaced: the pages read what the data says, and the next check finds nothing.
     assert kept.check(TODAY)["drift"] == []
-    hq = province
     assert figures.figures(hq, TODAY.year) == figures.compute(hq, TODAY.year)
 
 
@@ -172,7 +175,18 @@ def test_last_months_bulletin_reads_the_portfolio_kept(province, django_assert_n
 
     window = Window.month_of(TODAY).previous()
     as_of = indicators.period_end(window, TODAY)
+    live.portfolio(window, as_of)  # someone issued the bulletin, or previewed it
+    kept.changed()
     assert any(item.startswith(f"portfolio:{window.code}") for item in kept.warm(TODAY))
     with django_assert_num_queries(0):
         read = live.portfolio(window, as_of)
     assert read == indicators.portfolio(window, as_of)
+
+
+def test_the_queue_computes_only_what_someone_read_within_the_day(province):
+    hq = province
+    kept.warm(TODAY)
+    assert kept.warm(TODAY) == []  # nobody has opened anything yet
+    figures.figures(hq, TODAY.year)
+    kept.changed()
+    assert kept.warm(TODAY) == [f"dashboard:all:{TODAY.year}:-"]
