@@ -13,8 +13,9 @@ before the commit is never read after it.
 Each family says which of its figures people look at (`register`): the queue computes them right
 after a burst of changes (`warm`), so the page finds them ready, those of them someone read within
 the last day (what nobody reads is not computed at every change); a reader who comes first
-computes and keeps them. Every night `check` computes them afresh and compares: a difference (drift) means
-a write that did not move the version on; it is logged as an error, counted and replaced.
+computes and keeps them. Every night `check` computes them afresh and compares: a difference
+(drift) means a write that did not move the version on; it is logged as an error, counted and
+replaced.
 
 Only where the cache is shared by every process (DIAODU_KEEP_FIGURES, on with DIAODU_CACHE_URL);
 elsewhere every read computes, as if nothing were kept.

@@ -144,9 +144,9 @@ def test_no_drift_after_a_random_sequence_of_services(province):
         figures.figures(department, TODAY.year)
         done.append(rng.choice(STEPS)(rng, hq))
         assert kept.check(TODAY)["drift"] == [], done
-        assert figures.figures(department, TODAY.year) == figures.compute(
-            department, TODAY.year
-        ), done
+        assert figures.figures(department, TODAY.year) == figures.compute(department, TODAY.year), (
+            done
+        )
     assert any(d.startswith("approved") for d in done), done
 
 
