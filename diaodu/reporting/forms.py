@@ -1,17 +1,29 @@
 """Forms of the reporting pages. Validation itself lives in the services."""
 
 from django import forms
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.forms import PhotoEvidenceFields, style
 from diaodu.core.uploads import check_file_size, check_photo
+from diaodu.reporting import widgets as fast
 from diaodu.reporting.models import ProgressReport
+
+# A cell of the fill page's row (label, input, errors), and an error in it; the white space is
+# the template loop's that wrote them before.
+CELL = '\n  <td><label class="form-label d-sm-none" for="{}">{}</label>{}{}</td>\n  '
+ERROR = '<div class="text-danger small">{}</div>'
 
 
 class ReportForm(forms.ModelForm):
-    """The typed fields of a report, and the version the user loaded."""
+    """The typed fields of a report, and the version the user loaded.
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    Its inputs are written in Python (diaodu/reporting/widgets.py), the same HTML as Django's
+    widget templates: the fill page shows seven of them on every row."""
+
+    version = forms.IntegerField(widget=fast.HiddenInput, required=False)
 
     class Meta:
         model = ProgressReport
@@ -24,9 +36,12 @@ class ReportForm(forms.ModelForm):
             "problems",
         ]
         widgets = {
-            "physical_progress": forms.Textarea(attrs={"rows": 2}),
-            "next_steps": forms.Textarea(attrs={"rows": 2}),
-            "problems": forms.Textarea(attrs={"rows": 2}),
+            "invested": fast.NumberInput,
+            "physical_percent": fast.NumberInput,
+            "workers": fast.NumberInput,
+            "physical_progress": fast.Textarea(attrs={"rows": 2}),
+            "next_steps": fast.Textarea(attrs={"rows": 2}),
+            "problems": fast.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, period=None, **kwargs):
@@ -36,6 +51,22 @@ class ReportForm(forms.ModelForm):
         else:
             self.fields["invested"].required = False
         style(self)
+
+    def cells(self) -> SafeString:
+        """A fill page row's cell for each visible field: its label (shown on a phone, where
+        the row is a card), its input and its errors. Written here rather than in a template
+        loop, as _fill_row.html wrote them, because the page repeats it on every row."""
+        return mark_safe(
+            "".join(
+                CELL.format(
+                    conditional_escape(field.id_for_label),
+                    conditional_escape(capfirst(str(field.label))),
+                    field,
+                    "".join(ERROR.format(conditional_escape(error)) for error in field.errors),
+                )
+                for field in self.visible_fields()
+            )
+        )
 
     def values(self) -> dict:
         """The raw typed values, for the service to check and keep as typed on error."""

@@ -46,16 +46,20 @@ def _report(user, pk):
     )
 
 
-def _fileable(user, period):
-    """The projects of a period the user may file for, in ledger order."""
-    return [
-        p
-        for p in Project.objects.visible_to(user)
+def _fileable(user, period, only=None):
+    """The projects of a period the user may file for, in ledger order; with `only`, just those
+    fields of them (and the owner, which decides who may file) instead of every column with the
+    region and the owner."""
+    projects = (
+        Project.objects.visible_to(user)
         .filter(pk__in=period.projects_due().values("pk"))
-        .select_related("region", "owner")
         .order_by(*Project._meta.ordering)
-        if services.can_file(user, p)
-    ]
+    )
+    if only:
+        projects = projects.only("owner", *only)
+    else:
+        projects = projects.select_related("region", "owner")
+    return [p for p in projects if services.can_file(user, p)]
 
 
 @login_required
@@ -122,32 +126,26 @@ def period_export(request, pk):
 def period_fill(request, pk):
     """The grid: one row per project, each saved on its own (htmx)."""
     period = _period(request.user, pk)
-    projects = _fileable(request.user, period)
+    projects = _fileable(request.user, period, only=("name",))  # all that a row shows
     reports = {
         r.project_id: r for r in ProgressReport.objects.filter(period=period, project__in=projects)
     }
-    rows = [
-        {
-            "project": p,
-            "report": reports.get(p.pk),
-            "form": ReportForm(
-                period=period,
-                instance=reports.get(p.pk),
-                prefix=f"p{p.pk}",
-                initial={"version": getattr(reports.get(p.pk), "version", 0)},
-            ),
-        }
-        for p in projects
-    ]
-    return render(
-        request,
-        "reporting/period_fill.html",
-        {
-            "period": period,
-            "rows": rows,
-            "upload_form": UploadForm(),
-        },
-    )
+    rows = [_fill_row(period, p, reports.get(p.pk)) for p in projects]
+    return render(request, "reporting/period_fill.html", {"period": period, "rows": rows})
+
+
+def _fill_row(period, project, report):
+    """A row of the grid: its form only when the report may still be changed (a locked row
+    shows the report's values, and a page near the deadline has many)."""
+    form = None
+    if report is None or report.is_editable:
+        form = ReportForm(
+            period=period,
+            instance=report,
+            prefix=f"p{project.pk}",
+            initial={"version": getattr(report, "version", 0)},
+        )
+    return {"project": project, "report": report, "form": form}
 
 
 @login_required
@@ -181,16 +179,7 @@ def period_fill_row(request, pk, project_pk):
         context["error"] = str(error)
         status = 403
     else:
-        context["row"] = {
-            "project": project,
-            "report": result.report,
-            "form": ReportForm(
-                period=period,
-                instance=result.report,
-                prefix=f"p{project.pk}",
-                initial={"version": result.report.version},
-            ),
-        }
+        context["row"] = _fill_row(period, project, result.report)
         context["warnings"] = result.warnings
         context["saved"] = True
     response = render(request, "reporting/_fill_row.html", context, status=status)
