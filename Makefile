@@ -105,7 +105,8 @@ fuzz: setup
 
 # The deadline surge (docs/performance.md): the demo city in a scratch PostgreSQL database
 # (LOAD_DATABASE_URL, dropped and made again), served by gunicorn with the production settings on
-# a free port of 127.0.0.1, 4 workers; owners file and submit, headquarters open the ledger and
+# a free port of 127.0.0.1, 4 workers, with a queue worker and the cache in a scratch Redis database
+# (12, emptied; --redis to change it); owners file and submit, headquarters open the ledger and
 # the dashboard and return reports, at 40 requests/s offered for 3 minutes, then the capacity
 # (the offered rate at which p95 passes 1 s). About 10 minutes; writes var/bench/load.json.
 # LOAD_ARGS passes options (e.g. LOAD_ARGS="--rate 20 --duration 60 --no-capacity").

@@ -3,12 +3,11 @@
 A scratch PostgreSQL database (dropped and made again on every run) is migrated and given the
 demo city; the static files are collected into a scratch folder; the application is served by
 gunicorn (`diaodu serve`) with the production settings on a free port of 127.0.0.1, 4 workers
-by default. The production settings, with three departures a single machine needs: cookies are
-not marked Secure (the client speaks plain HTTP to 127.0.0.1, where nginx would add HTTPS), the
-cache is each worker's own memory (production points it at Redis, shared by other runs on this
-machine) and background tasks run in the request (no broker, for the same reason: the summary
-refresh a transition queues costs inside the request, which a queue worker would take on the
-same two cores anyway).
+by default, with one queue worker beside it (Celery, concurrency 1), the cache and the broker in a
+scratch Redis database (12 by default, emptied on every run): the production settings, with one
+departure a single machine needs: cookies are not marked Secure (the client speaks plain HTTP to
+127.0.0.1, where nginx would add HTTPS). The queue worker's CPU counts in the server's.
+`--redis ''` runs without Redis: each process its own cache, the tasks in the request.
 
 Who the users are: one owner account for each project due in the open monthly period (each
 files its project's report, so no two simulated people edit the same report) and four
@@ -277,7 +276,16 @@ def recreate_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def production_env(folder: Path, database_url: str) -> dict:
+def recreate_redis(url: str) -> None:
+    """Empties the scratch Redis database (its number must not be 0 or 1, production's)."""
+    import redis
+
+    if urlsplit(url).path.lstrip("/") in ("", "0", "1"):
+        raise SystemExit(f"Not a scratch Redis database: {url!r}")
+    redis.Redis.from_url(url).flushdb()
+
+
+def production_env(folder: Path, database_url: str, redis_url: str = "") -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -297,6 +305,8 @@ def production_env(folder: Path, database_url: str) -> dict:
             "PYTHONUNBUFFERED": "1",
         }
     )
+    if redis_url:  # as in production: a shared cache, and the queue's broker
+        env.update({"DIAODU_CACHE_URL": redis_url, "DIAODU_BROKER_URL": redis_url})
     return env
 
 
@@ -354,7 +364,7 @@ class Crowd:
     to_return: deque = field(default_factory=deque)
     lock: threading.Condition = field(default_factory=threading.Condition)
     counter: itertools.count = field(default_factory=itertools.count)
-    server_pgid: int = 0
+    server_pgids: tuple[int, ...] = ()
 
     def take(self, kind: str):
         """A free person for this kind of request, and the request they will send (a kind with
@@ -532,7 +542,7 @@ def run_phase(crowd: Crowd, pool: ThreadPoolExecutor, rate: float, seconds: floa
     moments = schedule(rate, seconds)
     kinds = interleave(MIX, len(moments))
     cpu_before, wall_before = time.process_time(), time.monotonic()
-    server_before = process_group_cpu(crowd.server_pgid)
+    server_before = sum(map(process_group_cpu, crowd.server_pgids))
     start = time.monotonic() + 0.2
     futures = []
     for moment, kind in zip(moments, kinds, strict=True):
@@ -549,7 +559,8 @@ def run_phase(crowd: Crowd, pool: ThreadPoolExecutor, rate: float, seconds: floa
     overall["client_cpu_share"] = round(
         overall["client_cpu_s"] / (time.monotonic() - wall_before), 3
     )
-    overall["server_cpu_s"] = round(process_group_cpu(crowd.server_pgid) - server_before, 1)
+    server_after = sum(map(process_group_cpu, crowd.server_pgids))
+    overall["server_cpu_s"] = round(server_after - server_before, 1)
     overall["server_cpu_ms_per_request"] = (
         round(overall["server_cpu_s"] * 1000 / len(samples), 1) if samples else None
     )
@@ -614,6 +625,12 @@ def main() -> int:
         "--headquarters", type=int, default=HEADQUARTERS_USERS,
         help="headquarters users (each sends one request at a time)",
     )  # fmt: skip
+    parser.add_argument(
+        "--redis", default="redis://127.0.0.1:6379/12",
+        help="a scratch Redis database (emptied) for the cache and the queue, with one queue "
+        "worker beside the server; '' for neither (each process its own cache, tasks in the "
+        "request)",
+    )  # fmt: skip
     parser.add_argument("--output", default=str(RESULTS))
     parser.add_argument("--keep", action="store_true", help="keep the folder with the log")
     args = parser.parse_args()
@@ -623,18 +640,23 @@ def main() -> int:
           "the client runs on the same machine as the server; load average "
           f"{load_at_start[0]:.2f} before it starts")  # fmt: skip
     folder = Path(tempfile.mkdtemp(prefix="diaodu-load-"))
-    env = production_env(folder, args.database_url)
+    env = production_env(folder, args.database_url, args.redis)
     log = folder / "server.log"
-    server = None
+    server = worker = None
     try:
         recreate_database(args.database_url)
-        quiet = {"stdout": subprocess.DEVNULL, "cwd": ROOT, "env": env, "check": True}
+        if args.redis:
+            recreate_redis(args.redis)
+        # The city is made with its tasks run in place (the demo's bulletin written before the
+        # load starts, not by the worker during it).
+        setup = {key: value for key, value in env.items() if key != "DIAODU_BROKER_URL"}
+        quiet = {"stdout": subprocess.DEVNULL, "cwd": ROOT, "env": setup, "check": True}
         subprocess.run([*MANAGE, "migrate", "--noinput", "-v0"], **quiet)
         subprocess.run([*MANAGE, "demo"], **quiet)
         subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], **quiet)
         code = SETUP % {"password": PASSWORD, "headquarters": args.headquarters}
         printed = subprocess.run(
-            [*MANAGE, "shell", "-v0", "-c", code], cwd=ROOT, env=env, check=True,
+            [*MANAGE, "shell", "-v0", "-c", code], cwd=ROOT, env=setup, check=True,
             capture_output=True, text=True,
         ).stdout  # fmt: skip
         city = json.loads(printed.strip().splitlines()[-1])
@@ -653,10 +675,22 @@ def main() -> int:
                 env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
+        if args.redis:  # its CPU counts with the server's, it stops with it
+            with (folder / "worker.log").open("w") as out:
+                worker = subprocess.Popen(
+                    [str(Path(sys.executable).parent / "celery"), "-A", "diaodu", "worker",
+                     "-l", "warning", "--concurrency", "1", "--without-heartbeat",
+                     "--without-gossip", "--without-mingle"],
+                    env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )  # fmt: skip
         if not wait_until_up(f"{base}/login/", server):
             print(f"== the server did not start; its log:\n{log.read_text(errors='replace')}")
             return 1
-        print(f"== gunicorn on {base}: {args.workers} workers, {args.threads} threads each")
+        print(
+            f"== gunicorn on {base}: {args.workers} workers, {args.threads} threads each"
+            + (f"; cache and queue in {args.redis}, one queue worker" if args.redis else "")
+        )
 
         owners = [
             Person(
@@ -673,7 +707,7 @@ def main() -> int:
         crowd.to_return.extend(
             p for p, o in zip(owners, city["owners"], strict=True) if o["status"] == "submitted"
         )
-        crowd.server_pgid = server.pid
+        crowd.server_pgids = (server.pid,) + ((worker.pid,) if worker else ())
         everyone = owners + crowd.headquarters
         with ThreadPoolExecutor(max_workers=256) as pool:
             with ThreadPoolExecutor(max_workers=4) as signing:
@@ -690,6 +724,7 @@ def main() -> int:
                 "commit": git("rev-parse", "--short", "HEAD"),
                 "uncommitted": git("status", "--porcelain", "--untracked-files=no").splitlines(),
                 "database": "PostgreSQL",
+                "redis": bool(args.redis),
                 "workers": args.workers,
                 "threads": args.threads,
                 "city": {"owners": len(owners), "headquarters": len(crowd.headquarters),
@@ -759,12 +794,13 @@ def main() -> int:
             return 1
         return 0
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+        for process in (server, worker):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
         if args.keep:
             print(f"== kept {folder}")
         else:

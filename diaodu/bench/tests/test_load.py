@@ -88,3 +88,18 @@ def test_a_summary_counts_unexpected_answers_and_timeouts_as_errors():
     assert (overall["server_errors"], overall["timeouts"]) == (1, 1)
     assert overall["achieved_rps"] == 1.5  # three answered as expected, in two seconds
     assert overall["offered_rps"] == 3
+
+
+def test_the_server_shares_a_cache_and_a_queue_as_in_production(tmp_path):
+    env = load.production_env(tmp_path, "postgres://x/diaodu_load", "redis://127.0.0.1:6379/12")
+    assert env["DIAODU_CACHE_URL"] == env["DIAODU_BROKER_URL"] == "redis://127.0.0.1:6379/12"
+    alone = load.production_env(tmp_path, "postgres://x/diaodu_load", "")
+    assert "DIAODU_CACHE_URL" not in alone and "DIAODU_BROKER_URL" not in alone
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://127.0.0.1:6379", "redis://127.0.0.1:6379/0", "redis://h/1"]
+)
+def test_a_production_redis_database_is_never_emptied(url):
+    with pytest.raises(SystemExit):
+        load.recreate_redis(url)
