@@ -176,8 +176,8 @@ def warm(today: date | None = None) -> list[str]:
 
 
 def check(today: date | None = None) -> dict[str, Any]:
-    """Compute afresh what people look at and compare it with what is kept: every difference is
-    drift (a write that did not move the version on), logged, counted and replaced."""
+    """Compute afresh what people look at and is kept, and compare: every difference is drift
+    (a write that did not move the version on), logged, counted and replaced."""
     if not enabled():
         return {"compared": 0, "drift": []}
     today = today or timezone.localdate()
@@ -186,15 +186,16 @@ def check(today: date | None = None) -> dict[str, Any]:
     for family, of, compute in _looked(today):
         key = _key(family, of, today, number)
         kept = cache.get(key)
+        if kept is None:  # nothing kept, nothing to be wrong: the next reader computes
+            continue
         fresh = compute()
         if version() != number:  # changed while computing: nothing to compare
             continue
-        if kept is not None:
-            compared += 1
-            if kept != fresh:
-                drift.append(key)
-                logger.error("kept figures %s differ from the data: replaced", key)
-        cache.set(key, fresh, timeout=KEPT_FOR)
+        compared += 1
+        if kept != fresh:
+            drift.append(key)
+            logger.error("kept figures %s differ from the data: replaced", key)
+            cache.set(key, fresh, timeout=KEPT_FOR)
     return {"compared": compared, "drift": drift}
 
 

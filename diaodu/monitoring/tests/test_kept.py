@@ -9,6 +9,9 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
+from diaodu.assessment import indicators, live
+from diaodu.assessment.choices import Group
+from diaodu.assessment.periods import Window
 from diaodu.bench.generator import generate
 from diaodu.core import kept
 from diaodu.core.tasks import check_kept
@@ -134,19 +137,24 @@ def test_no_drift_after_a_random_sequence_of_services(province):
     hq = province
     department = User.objects.filter(role=Role.DEPARTMENT, is_active=True).first()
     region = User.objects.filter(role=Role.REGION, is_active=True).first()
+    month = Window.month_of(TODAY).previous()
     rng = random.Random(20261120)
     done = []
-    figures.figures(hq, TODAY.year)  # what people open: the queue computes it after a change
+    # What people open: the queue computes it after a change.
+    figures.figures(hq, TODAY.year)
     figures.figures(region, TODAY.year)
-    for _step in range(18):
-        assert len(kept.warm(TODAY)) == 2
+    live.values(month, Group.REGION, TODAY)
+    for _step in range(16):
+        assert len(kept.warm(TODAY)) == 3
         # A scope the queue does not compute: kept when first read.
         figures.figures(department, TODAY.year)
         done.append(rng.choice(STEPS)(rng, hq))
         assert kept.check(TODAY)["drift"] == [], done
-        assert figures.figures(department, TODAY.year) == figures.compute(department, TODAY.year), (
-            done
-        )
+        for user in (hq, region, department):
+            assert figures.figures(user, TODAY.year) == figures.compute(user, TODAY.year), done
+        assert live.values(month, Group.REGION, TODAY) == indicators.compute(
+            month, Group.REGION, TODAY
+        ), done
     assert any(d.startswith("approved") for d in done), done
 
 
@@ -170,9 +178,6 @@ def test_without_a_shared_cache_nothing_is_kept_or_checked(province, settings):
 
 
 def test_last_months_bulletin_reads_the_portfolio_kept(province, django_assert_num_queries):
-    from diaodu.assessment import indicators, live
-    from diaodu.assessment.periods import Window
-
     window = Window.month_of(TODAY).previous()
     as_of = indicators.period_end(window, TODAY)
     live.portfolio(window, as_of)  # someone issued the bulletin, or previewed it
