@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Func, IntegerField, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +20,7 @@ from diaodu.problems.choices import ProblemSource
 from diaodu.problems.forms import ReportProblemForm
 from diaodu.projects.models import Program, Project
 from diaodu.reporting import excel, exports, services
+from diaodu.reporting.choices import ReportStatus
 from diaodu.reporting.forms import PhotoForm, ReportForm, UploadForm
 from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
 from diaodu.reporting.progress import counts_by_unit, period_rows, select_rows
@@ -62,17 +63,33 @@ def _fileable(user, period, only=None):
     return [p for p in projects if services.can_file(user, p)]
 
 
+def _reports_filed():
+    """The reports submitted or approved of the period of the outer query: COUNT over the
+    index (status, period) alone, with no GROUP BY (which would sort every entry)."""
+    return Subquery(
+        ProgressReport.objects.filter(
+            period=OuterRef("pk"), status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED]
+        )
+        .order_by()
+        .values(n=Func("pk", function="COUNT", output_field=IntegerField())),
+        output_field=IntegerField(),
+    )
+
+
 @login_required
 def period_list(request):
+    """The periods, newest first, each with its reports submitted. The page of periods is
+    chosen first; only its 30 periods count their reports (each count reads some 50,000 entries
+    of an index at 50,000 projects), never every period of every year."""
     periods = (
         ReportingPeriod.objects.visible_to(request.user)
         .select_related("program")
-        .annotate(
-            n_reports=Count("reports", filter=Q(reports__status__in=["submitted", "approved"]))
-        )
-        .order_by("-start", "kind", "program__name")
+        .order_by("-start", "kind", "program__name", "pk")
     )
     page = Paginator(periods, 30).get_page(request.GET.get("page"))
+    page.object_list = periods.filter(pk__in=page.object_list.values("pk")).annotate(
+        n_reports=_reports_filed()
+    )
     return render(request, "reporting/period_list.html", {"page": page})
 
 
