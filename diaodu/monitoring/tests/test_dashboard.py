@@ -68,23 +68,6 @@ def test_kept_figures_are_read_without_aggregating(city, django_assert_num_queri
     assert response.context["data"] == compute(city.users.hq, 2026)
 
 
-@pytest.mark.parametrize("username", sorted(EXPECTED))
-def test_map_shows_the_scope_with_lights(city, username, django_assert_max_num_queries):
-    for project in vars(city.projects).values():
-        project.latitude, project.longitude = Decimal("35.2"), Decimal("113.2")
-        project.save()
-    client = login(getattr(city.users, username))
-    response = client.get(reverse("map"))
-    points = response.context["points"]
-    assert {p["name"] for p in points} == {
-        getattr(city.projects, key).name for key in EXPECTED[username]
-    }
-    assert all(p["light"] in {"green", "yellow", "red"} for p in points)
-    # Nothing loaded from another host (a CDN): every script and stylesheet is served here.
-    assert not re.search(rb'(src|href)="(https?:)?//', response.content)
-    assert b"leaflet.js" in response.content
-
-
 def test_battle_map_rows_and_fixed_queries(
     city, django_assert_num_queries, django_assert_max_num_queries
 ):
