@@ -7,20 +7,23 @@ lists them; the API (`/api/battle-map/`) answers the same rows.
 
 Nothing is left out silently: every project of the filtered set is a row, PAGE_SIZE rows a
 page, and the page says which rows of how many it shows. A page is read in a fixed number of
-queries whatever its rows: the projects with their region and lead unit, their milestones, the
-forecasts' own, and the count when there is more than one page.
+queries whatever its rows: the count by region (or lead unit), their order, at most three
+queries of the page's ids (`_page`), the projects with their region and lead unit, their
+milestones and the forecasts' own.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from diaodu.monitoring.forecast import forecasts
+from diaodu.core.choices import Light
+from diaodu.monitoring.forecast import FIELDS, forecasts
+from diaodu.org.models import Unit
 from diaodu.projects.choices import MilestoneState
-from diaodu.projects.models import Project
+from diaodu.projects.models import Milestone, Project
 
 # Rows a page draws: a whole programme of a province fits in one.
 PAGE_SIZE = 500
@@ -35,6 +38,26 @@ ORDERS = {
     "region": [F("region__sort_order").asc(nulls_last=True), "region__name", "name", "id"],
     "lead_unit": [F("lead_unit__name").asc(nulls_last=True), "lead_unit_id", "name", "id"],
 }
+
+# What a unit's name and the order of the groups read of it.
+UNIT_FIELDS = ("name", "short_name", "sort_order")
+# What a row and its forecast read of a project, its region and lead unit (a project has some
+# forty other fields, a dozen of them decimals slow to read).
+ROW_FIELDS = sorted(
+    {
+        *(field for field in FIELDS if field != "pk"),
+        "id",
+        "name",
+        "light",
+        "actual_completion",
+        "region_id",
+        "lead_unit_id",
+    }
+    | {f"{unit}__{field}" for unit in ("region", "lead_unit") for field in UNIT_FIELDS}
+)
+
+# The field the rows are counted by and read group by group, for each grouping.
+GROUP_FIELDS = {"": "region_id", "region": "region_id", "lead_unit": "lead_unit_id"}
 
 # Met, due (not yet), overdue.
 MET = {MilestoneState.DONE, MilestoneState.DONE_LATE}
@@ -98,7 +121,7 @@ def _group_label(project, group: str) -> str | None:
     return None
 
 
-def _row(project, group: str, forecast, today: date) -> dict:
+def _row(project, group: str, forecast, today: date, labels: dict) -> dict:
     milestones = list(project.milestones.all())
     states = {m.pk: m.state(today) for m in milestones}
     unmet = [m for m in milestones if states[m.pk] not in MET]
@@ -125,7 +148,7 @@ def _row(project, group: str, forecast, today: date) -> dict:
         "name": project.name,
         "url": reverse("projects:detail", args=[project.pk]),
         "light": project.light,
-        "light_label": str(project.get_light_display()),
+        "light_label": labels.get(project.light, project.light),
         "group": _group_label(project, group),
         "planned": planned,
         "actual": actual,
@@ -136,7 +159,7 @@ def _row(project, group: str, forecast, today: date) -> dict:
                 "date": m.planned_date,
                 "met_on": m.actual_date,
                 "state": states[m.pk],
-                "state_label": str(MilestoneState(states[m.pk]).label),
+                "state_label": labels[states[m.pk]],
             }
             for m in milestones
         ],
@@ -176,29 +199,97 @@ def _groups(rows: list[dict]) -> list[dict]:
     return groups
 
 
-def _page(ordered, number: int) -> tuple[list, Window]:
-    """The projects of page `number` (the last page if beyond it). The set is counted only when
-    another page than the first is asked for, or the first is full."""
-    count = None
-    if number > 1:
-        count = ordered.count()
-        number = min(number, max(1, -(-count // PAGE_SIZE)))
-    start = (number - 1) * PAGE_SIZE
-    shown = list(ordered[start : start + PAGE_SIZE])
-    if count is None:
-        count = len(shown) if len(shown) < PAGE_SIZE else ordered.count()
-    return shown, Window(number, count, len(shown))
+def _in_order(counts: dict, group: str) -> list[list]:
+    """The regions (or lead units) of the set in the rows' order, as lists of those whose rows
+    are read together in name order: by default the regions sharing a sort order (their rows
+    interleave, as the model's ordering says); grouped, each region or lead unit alone. The
+    rows with none come last."""
+    units = Unit.objects.filter(pk__in=[pk for pk in counts if pk is not None])
+    if group == "lead_unit":
+        keyed = units.order_by("name", "pk").values_list("pk", "pk")
+    elif group == "region":
+        keyed = units.order_by("sort_order", "name", "pk").values_list("pk", "pk")
+    else:
+        keyed = units.order_by("sort_order", "pk").values_list("pk", "sort_order")
+    members: list[list] = []
+    last = None
+    for pk, key in keyed:
+        if members and key == last:
+            members[-1].append(pk)
+        else:
+            members.append([pk])
+        last = key
+    if None in counts:
+        members.append([None])
+    return members
+
+
+def _page(projects, group: str, number: int) -> tuple[list[int], Window]:
+    """The ids of page `number` (the last page if beyond it) of `projects` in the order of
+    `group`, found without sorting the whole set (which is what cost the time at 50,000
+    projects): the rows are counted by region (or lead unit), the regions put in order, and
+    the page's rows read region by region in name order. A region only part of which is on the
+    page (the first and the last of the page) is read from the index on (region, name, id); the
+    regions wholly on it are read together, at most a page of rows sorted. Five queries at most,
+    whatever the size of the set."""
+    field = GROUP_FIELDS[group]
+    counts = dict(projects.order_by().values_list(field).annotate(n=Count("pk")))
+    count = sum(counts.values())
+    number = min(number, max(1, -(-count // PAGE_SIZE)))
+    start, end = (number - 1) * PAGE_SIZE, number * PAGE_SIZE
+    spans, offset = [], 0  # (members, first row, end row, rows) of the groups on the page
+    for members in _in_order(counts, group) if count > start else []:
+        size = sum(counts[member] for member in members)
+        if offset + size > start:
+            spans.append((members, max(0, start - offset), min(size, end - offset), size))
+        offset += size
+        if offset >= end:
+            break
+    # The groups wholly on the page are contiguous; only the first and the last may be cut.
+    whole = [m for members, low, high, size in spans if high - low == size for m in members]
+    before, after = [], []
+    for index, (members, low, high, size) in enumerate(spans):
+        if high - low < size:
+            rows = (
+                projects.filter(**{f"{field}__isnull": True})
+                if members == [None]
+                else projects.filter(**{f"{field}__in": members})
+            )
+            cut = list(rows.order_by("name", "pk").values_list("pk", flat=True)[low:high])
+            if index == 0:
+                before = cut
+            else:
+                after = cut
+    within = []
+    if whole:
+        together = Q(**{f"{field}__in": [m for m in whole if m is not None]})
+        if None in whole:
+            together |= Q(**{f"{field}__isnull": True})
+        within = list(
+            projects.filter(together).order_by(*ORDERS[group]).values_list("pk", flat=True)
+        )
+    page = before + within + after
+    return page, Window(number, count, len(page))
 
 
 def battle_map(projects, group: str, number: int | None, today: date) -> BattleMap:
     """The rows of page `number` (the first if none, the last if beyond it) of `projects`,
     grouped and ordered by `group` ("", "region" or "lead_unit")."""
-    ordered = (
-        projects.select_related("region", "lead_unit")
-        .prefetch_related("milestones")
-        .order_by(*ORDERS[group])
+    ids, page = _page(projects, group, number or 1)
+    read = (
+        projects.filter(pk__in=ids)
+        .select_related("region", "lead_unit")
+        .only(*ROW_FIELDS)
+        # In their own order, not the model's (by project, which joins and sorts the projects).
+        .prefetch_related(
+            Prefetch("milestones", Milestone.objects.order_by("project_id", "planned_date", "id"))
+        )
+        .order_by()
     )
-    shown, page = _page(ordered, number or 1)
+    found = {project.pk: project for project in read} if ids else {}
+    shown = [found[pk] for pk in ids]
     known = forecasts(shown, today)
-    rows = [_row(p, group, known.get(p.pk), today) for p in shown]
+    # The lights' and milestone states' names, translated once for the page, not once a row.
+    labels = {value: str(label) for value, label in (*Light.choices, *MilestoneState.choices)}
+    rows = [_row(p, group, known.get(p.pk), today, labels) for p in shown]
     return BattleMap(rows=rows, groups=_groups(rows), axis=_axis(rows, today), page=page)

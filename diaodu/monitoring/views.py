@@ -2,6 +2,7 @@
 picture of the user's scope."""
 
 import json
+from html import escape
 
 from django.conf import settings
 from django.contrib import messages
@@ -262,12 +263,61 @@ def battle_map(request):
             "problems": form.problems(),
             "map": drawn,
             "rows": drawn.rows if drawn else [],
+            "listed": _listed(drawn.rows) if drawn else "",
             "chart": drawn.as_dict() if drawn else None,
             "pages": _page_links(request, drawn.page) if drawn else {},
             "showing": _showing(drawn.page) if drawn else "",
         },
         status=200 if drawn else 400,
     )
+
+
+def _day(day) -> str:
+    """A date as the list writes it (`|date:"Y-m-d"`), or nothing."""
+    return day.isoformat() if day else ""
+
+
+def _listed(rows: list[dict]) -> str:
+    """The rows as the list a phone shows instead of the chart, each group headed by its name.
+
+    Written here rather than by the template, every value escaped as the template would: a page
+    is 500 rows of some 40 values each, which Django's template engine takes about a second to
+    write and this a few hundredths."""
+    planned, actual, finish, following, not_started = (
+        escape(_(text))
+        for text in ("Planned", "Actual", "Forecast finish", "Next milestone", "not started")
+    )
+    items, group = [], None
+    for index, row in enumerate(rows):
+        if row["group"] and (index == 0 or row["group"] != group):
+            items.append(
+                '<li class="list-group-item list-group-item-secondary fw-bold py-1">'
+                f"{escape(row['group'])}</li>"
+            )
+        group = row["group"]
+        bars, done, ahead, upcoming = row["planned"], row["actual"], row["forecast"], row["next"]
+        bars = f"{_day(bars[0])} – {_day(bars[1])}" if bars else "—"
+        done = f"{_day(done[0])} – {_day(done[1])}" if done else not_started
+        forecast = ""
+        if ahead:
+            late = ' class="text-orange"' if ahead["late"] else ""
+            forecast = f" · {finish} <b{late}>{_day(ahead['finish'])}</b>"
+        upcoming = f"{escape(upcoming['name'])} {_day(upcoming['date'])}" if upcoming else "—"
+        dots = "".join(
+            f'<span class="milestone-{escape(m["state"])}" title="{escape(m["name"])} '
+            f'{_day(m["date"])} {escape(m["state_label"])}">●</span>'
+            for m in row["milestones"]
+        )
+        items.append(
+            '<li class="list-group-item py-2">\n'
+            f'<div><span class="status-dot status-{escape(row["light"])} me-1"></span>'
+            f'<a href="{escape(row["url"])}">{escape(row["name"])}</a> '
+            f'<span class="small text-secondary">{escape(row["light_label"])}</span></div>\n'
+            f'<div class="bar">{planned} <b>{bars}</b></div>\n'
+            f'<div class="bar">{actual} <b>{done}</b>{forecast}</div>\n'
+            f'<div class="bar">{following} <b>{upcoming}</b>\n{dots}</div>\n</li>'
+        )
+    return mark_safe("\n".join(items))  # noqa: S308 (every value escaped above)
 
 
 def _showing(page) -> str:
