@@ -242,6 +242,8 @@ class Problem(SupervisedItem):
             models.Index(fields=["responsible_unit", "status"], name="problem_unit_status"),
             # Overdue problems: open ones by deadline.
             models.Index(fields=["status", "deadline"], name="problem_status_deadline"),
+            # The list's order: a page of problems by deadline without sorting them all.
+            models.Index(fields=["deadline", "id"], name="problem_deadline_order"),
         ]
         constraints = [verifier_is_not_doer("solved_by", "problem_verifier_not_solver")]
 
@@ -389,6 +391,8 @@ class Task(SupervisedItem):
             models.Index(fields=["lead_unit", "status"], name="task_unit_status"),
             # Overdue tasks: open ones by deadline.
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
+            # The list's order: a page of tasks by deadline without sorting them all.
+            models.Index(fields=["deadline", "id"], name="task_deadline_order"),
         ]
         constraints = [verifier_is_not_doer("done_by", "task_verifier_not_doer")]
 
