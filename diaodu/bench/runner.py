@@ -29,6 +29,28 @@ from diaodu.org.models import Leader, Unit
 from diaodu.projects.models import AnnualPlan, Project
 from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
 
+# At a national portfolio's size (PostgreSQL) the targets of issue 23 where they differ from
+# those written beside each measurement, which hold at 50,000 projects.
+LARGE = 500_000
+TARGETS_AT_LARGE = {
+    "ledger_hq": 0.200,
+    "ledger_region": 0.200,
+    "project_page": 0.200,
+    "dashboard_hq": 0.300,
+    "file_report": 0.080,
+    "export_ledger": 60.0,
+    "import_10000_rows": 15.0,
+    "ranking_live": 1.0,
+    "bulletin_month": 60.0,
+}
+
+
+def target_at(name: str, projects: int, target: float | None) -> float | None:
+    """The target of a figure in a province of `projects` projects."""
+    if target is not None and projects >= LARGE:
+        return TARGETS_AT_LARGE.get(name, target)
+    return target
+
 
 @dataclass
 class Result:
@@ -109,6 +131,7 @@ class Bench:
         return median(timed(lambda: self._sql(statements), self.repeat))
 
     def add(self, result: Result):
+        result.target_s = target_at(result.name, result.projects, result.target_s)
         self.results.append(result)
         self.out(
             f"  {result.name:<22} {result.median_s * 1000:9.1f} ms"

@@ -30,3 +30,16 @@ def test_bench_writes_every_figure_beside_its_floor(db, tmp_path, capsys, monkey
     export = next(r for r in results if r["name"] == "export_ledger")
     assert export["peak_mb"] > 0
     assert "ledger_hq" in capsys.readouterr().out
+
+
+def test_a_national_portfolio_is_held_to_its_own_targets():
+    from diaodu.bench.runner import target_at
+
+    # At 50,000 projects the target written beside the measurement; at 500,000 issue 23's.
+    assert target_at("ledger_hq", 50_000, 0.150) == 0.150
+    assert target_at("ledger_hq", 500_000, 0.150) == 0.200
+    assert target_at("export_ledger", 500_000, 15.0) == 60.0
+    assert target_at("ranking_live", 499_999, 0.3) == 0.3
+    # A figure without a target of its own at that size keeps it; none stays none.
+    assert target_at("snapshot_month", 500_000, 60.0) == 60.0
+    assert target_at("minimal_view", 500_000, None) is None
