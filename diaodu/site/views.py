@@ -20,9 +20,10 @@ def home(request):
         projects.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
     )
     totals = projects.aggregate(count=Count("pk"), investment=Sum("total_investment"))
-    planned = AnnualPlan.objects.filter(project__in=projects, year=year).aggregate(
-        total=Sum("planned_investment")
-    )["total"]
+    plans = AnnualPlan.objects.filter(year=year)
+    if projects.query.where:  # a scope that is not every project (`project IN` costs a lookup)
+        plans = plans.filter(project__in=projects)
+    planned = plans.aggregate(total=Sum("planned_investment"))["total"]
     stages = [(stage, by_stage.get(stage.value, 0)) for stage in Stage]
     return render(
         request,
