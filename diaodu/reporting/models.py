@@ -244,8 +244,11 @@ class ProgressReport(models.Model):
         indexes = [
             # Who is behind: a period's reports by status.
             models.Index(fields=["period", "status"], name="report_period_status"),
-            # Year-to-date investment: a project's approved reports.
-            models.Index(fields=["project", "status"], name="report_project_status"),
+            # Year-to-date investment: a project's approved reports; and the API's list of the
+            # reports of some projects with a status, counted by period.
+            models.Index(
+                fields=["project", "status", "period"], name="report_project_status_period"
+            ),
             # The dashboard's monthly curve: approved investment by period, from the index alone.
             models.Index(fields=["status", "period", "invested"], name="report_status_invested"),
         ]
