@@ -22,7 +22,7 @@ from diaodu.problems.models import Problem, Task
 from diaodu.projects.models import ZERO, Milestone, Project
 from diaodu.reporting import snapshots
 from diaodu.reporting.choices import PeriodKind, ReportStatus
-from diaodu.reporting.models import ProgressReport
+from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
 RANK = {Light.GREEN: 0, Light.YELLOW: 1, Light.RED: 2}
 
@@ -153,7 +153,14 @@ def between(projects, start: date, end: date, today: date | None = None) -> Chan
     up to the end of `end`."""
     today = today or timezone.localdate()
     changes = Changes(start=start, end=end)
-    ids = projects.values("pk")
+
+    def of_projects(rows):
+        """The rows of `projects`; every row when `projects` is every project, rather than have
+        the database look up each problem's, task's or report's project among all of them."""
+        if not projects.query.has_filters() and not projects.query.is_sliced:
+            return rows
+        return rows.filter(project__in=projects.values("pk"))
+
     after_cutoff, before_cutoff = snapshots.end_of_day(end), snapshots.end_of_day(start)
 
     changes.lights_month = snapshots.closed_by(start)
@@ -188,7 +195,7 @@ def between(projects, start: date, end: date, today: date | None = None) -> Chan
         return moment is not None and before_cutoff < moment <= after_cutoff
 
     for problem in (
-        Problem.objects.filter(project__in=ids)
+        of_projects(Problem.objects.all())
         .filter(
             Q(created_at__gt=before_cutoff, created_at__lte=after_cutoff)
             | Q(verified_at__gt=before_cutoff, verified_at__lte=after_cutoff)
@@ -204,14 +211,14 @@ def between(projects, start: date, end: date, today: date | None = None) -> Chan
         if within(problem.escalated_at):
             changes.problems_escalated.append(problem)
     changes.tasks_overdue = list(
-        Task.objects.filter(project__in=ids, deadline__gte=start, deadline__lt=end)
+        of_projects(Task.objects.filter(deadline__gte=start, deadline__lt=end))
         .filter(Q(done_at__isnull=True) | Q(done_at__date__gt=F("deadline")))
         .select_related("project", "lead_unit")
         .order_by("deadline", "pk")
     )
     last = min(end, today)
     for milestone in (
-        Milestone.objects.filter(project__in=ids)
+        of_projects(Milestone.objects.all())
         .filter(
             Q(actual_date__gt=start, actual_date__lte=end)
             | Q(planned_date__gt=start, planned_date__lte=last)
@@ -227,12 +234,14 @@ def between(projects, start: date, end: date, today: date | None = None) -> Chan
         ):
             changes.milestones_missed.append(milestone)
     by_region = (
-        ProgressReport.objects.filter(
-            project__in=ids,
+        of_projects(ProgressReport.objects.all())
+        .filter(
             status=ReportStatus.APPROVED,
-            period__kind=PeriodKind.MONTHLY,
-            period__end__gt=start,
-            period__end__lte=end,
+            # The periods first, then their approved reports along the index (status, period):
+            # joined to the period, SQLite read every approved report to test its period.
+            period__in=ReportingPeriod.objects.filter(
+                kind=PeriodKind.MONTHLY, end__gt=start, end__lte=end
+            ).values("pk"),
         )
         .values("project__region__name", "project__region__sort_order")
         .annotate(total=Sum("invested"))
