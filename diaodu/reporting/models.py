@@ -9,7 +9,7 @@ comes from the one approved monthly report per project and month (see `totals.py
 
 from datetime import date
 from decimal import Decimal
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -115,20 +115,17 @@ class ReportingPeriod(models.Model):
     def year(self) -> int:
         return self.start.year
 
-    def projects_due(self) -> "models.QuerySet[Project]":
-        """The projects that file in this period: every project in a programme of the month's
-        year for a monthly period, the programme's projects for an update."""
+    def due_links(self) -> "models.QuerySet[Any]":
+        """The programme memberships that make a project file in this period: in a programme of
+        the month's year for a monthly period, in the programme for an update."""
+        links = Program.projects.through.objects
         if self.program_id is not None:
-            return Project.objects.filter(
-                pk__in=Program.projects.through.objects.filter(program_id=self.program_id).values(
-                    "project_id"
-                )
-            )
-        return Project.objects.filter(
-            pk__in=Program.projects.through.objects.filter(program__year=self.start.year).values(
-                "project_id"
-            )
-        )
+            return links.filter(program_id=self.program_id)
+        return links.filter(program__year=self.start.year)
+
+    def projects_due(self) -> "models.QuerySet[Project]":
+        """The projects that file in this period (`due_links`)."""
+        return Project.objects.filter(pk__in=self.due_links().values("project_id"))
 
     @property
     def label(self) -> str:
@@ -251,6 +248,8 @@ class ProgressReport(models.Model):
             ),
             # The dashboard's monthly curve: approved investment by period, from the index alone.
             models.Index(fields=["status", "period", "invested"], name="report_status_invested"),
+            # The work lists: submitted reports, the longest waiting first.
+            models.Index(fields=["status", "submitted_at"], name="report_status_submitted"),
         ]
 
     def __str__(self) -> str:
