@@ -25,6 +25,12 @@ from diaodu.reporting.choices import PeriodKind, ReportStatus
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
 RANK = {Light.GREEN: 0, Light.YELLOW: 1, Light.RED: 2}
+# What the page, the meeting's page and the API show of each record (and of its project, the
+# name): thousands of records over a few months, each read without the project's every column.
+PROBLEM_FIELDS = ["description", "project", "level", "status", "created_at", "verified_at",
+                  "escalated_at"]  # fmt: skip
+TASK_FIELDS = ["content", "project", "lead_unit", "deadline", "status"]
+MILESTONE_FIELDS = ["name", "project", "planned_date", "actual_date"]
 
 
 @dataclass
@@ -201,7 +207,8 @@ def between(projects, start: date, end: date, today: date | None = None) -> Chan
             | Q(verified_at__gt=before_cutoff, verified_at__lte=after_cutoff)
             | Q(escalated_at__gt=before_cutoff, escalated_at__lte=after_cutoff)
         )
-        .select_related("project", "responsible_unit")
+        .select_related("project")
+        .only(*PROBLEM_FIELDS, "project__name")
         .order_by("created_at", "pk")
     ):
         if within(problem.created_at):
@@ -214,6 +221,7 @@ def between(projects, start: date, end: date, today: date | None = None) -> Chan
         of_projects(Task.objects.filter(deadline__gte=start, deadline__lt=end))
         .filter(Q(done_at__isnull=True) | Q(done_at__date__gt=F("deadline")))
         .select_related("project", "lead_unit")
+        .only(*TASK_FIELDS, "project__name")
         .order_by("deadline", "pk")
     )
     last = min(end, today)
@@ -225,6 +233,7 @@ def between(projects, start: date, end: date, today: date | None = None) -> Chan
             & (Q(actual_date__isnull=True) | Q(actual_date__gt=F("planned_date")))
         )
         .select_related("project")
+        .only(*MILESTONE_FIELDS, "project__name")
         .order_by("planned_date", "pk")
     ):
         if milestone.actual_date is not None and start < milestone.actual_date <= end:

@@ -117,3 +117,20 @@ def test_the_page_queries_do_not_grow_with_the_records(city, username):
     few = _queries(client, url)
     _happened(city, copies=4)
     assert _queries(client, url) == few
+
+
+def test_the_page_shows_each_record_with_its_dates_and_what_happened(city):
+    from django.utils.translation import gettext
+
+    _happened(city)
+    page = login(city.users.hq).get(reverse("changes") + "?from=2026-09&to=2026-10")
+    html = page.content.decode()
+    row = (
+        f"<td>{city.projects.gaoxin.name}</td><td>{{name}}</td><td>2026-10-05</td>"
+        f'<td><span class="badge bg-green-lt">{gettext("met")}</span> 2026-10-03</td>'
+    )
+    met = city.projects.gaoxin.milestones.get(planned_date=date(2026, 10, 5))
+    assert row.format(name=met.name) in html
+    assert html.count(f'bg-red-lt">{gettext("missed")}</span>') == 4
+    assert html.count(f'bg-orange-lt">{gettext("raised")}</span>') == 4
+    assert html.count("<td>2026-10-15</td>") == 4  # the tasks' deadline
