@@ -419,7 +419,7 @@ def do_save_report(
         raise ValidationError(
             _("The period %(period)s is not open for reporting.") % {"period": period}
         )
-    if not period.projects_due().filter(pk=project.pk).exists():
+    if not period.due_links().filter(project_id=project.pk).exists():  # from the index
         if period.program_id is None:
             raise ValidationError(
                 _("This project is in no programme of %(year)d.") % {"year": period.year}
