@@ -1,10 +1,18 @@
-"""Who is behind in a period: each project's filing state, and counts per unit."""
+"""Who is behind in a period: each project's filing state, and counts per unit.
 
-from collections import OrderedDict
+The page counts and filters in the database (`due_projects`, `period_counts`, `PeriodRows`) and
+builds rows only for the projects it shows; the export builds every row (`period_rows`). Both
+give each project the same filing state: `filing_q` is `filing_of` written as a condition on
+the period's report, joined to each project (`with_report`)."""
+
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from diaodu.org.models import Unit
 from diaodu.projects.models import Project
 from diaodu.reporting.choices import FILING_COLOURS, Filing, ReportStatus
 from diaodu.reporting.models import ProgressReport
@@ -41,6 +49,122 @@ def filing_of(report: ProgressReport | None) -> str:
     return Filing.LATE if report.is_late else Filing.SUBMITTED
 
 
+def late_from(period) -> datetime:
+    """The first instant at which a report of the period is late (`ProgressReport.is_late`: its
+    local day of submission is after the due date): midnight, local time, after the due date."""
+    day_after = period.due_date + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day_after, time.min))
+
+
+def due_projects(period, user, program=None) -> QuerySet[Project]:
+    """Every project due in the period that the user may see (of `program`, if given)."""
+    projects = Project.objects.visible_to(user).filter(
+        pk__in=period.due_links().values("project_id")
+    )
+    if program is not None:
+        projects = projects.filter(programs=program)
+    return projects
+
+
+def with_report(projects: QuerySet[Project], period) -> QuerySet[Project]:
+    """The projects joined to their report of the period (none: the columns are null), as
+    `period_report`; one row per project, a report being unique per project and period."""
+    return projects.annotate(
+        period_report=FilteredRelation("reports", condition=Q(reports__period=period))
+    )
+
+
+def _late(period) -> Q:
+    return Q(period_report__submitted_at__gte=late_from(period))
+
+
+def filing_q(filing: str, period) -> Q:
+    """`filing_of` as a condition on `with_report`'s projects: those in the filing state."""
+    status = "period_report__status"
+    if filing == Filing.MISSING:
+        return Q(period_report__id__isnull=True)
+    if filing == Filing.LATE:
+        return Q(**{status: ReportStatus.SUBMITTED}) & _late(period)
+    if filing == Filing.SUBMITTED:
+        on_time = Q(period_report__submitted_at__isnull=True) | Q(
+            period_report__submitted_at__lt=late_from(period)
+        )
+        return Q(**{status: ReportStatus.SUBMITTED}) & on_time
+    return Q(**{status: filing})  # draft, returned, approved: the report's status
+
+
+def period_counts(projects: QuerySet[Project], period) -> tuple[list[dict], dict[str, int]]:
+    """How many projects in each state: per region (or, for city-level projects, per lead
+    unit), most missing first, then by name; and in all, per filing state. One grouped query
+    (`filing_q` for each state) and one for the units."""
+    grouped = list(
+        with_report(projects, period)
+        .order_by()
+        .values(key=Coalesce("region_id", "lead_unit_id"))
+        .annotate(
+            total=Count("pk"),
+            any_late=Count("pk", filter=_late(period)),  # whatever the status, as Row.late
+            **{filing: Count("pk", filter=filing_q(filing, period)) for filing in Filing.values},
+        )
+    )
+    units = Unit.objects.in_bulk([g["key"] for g in grouped if g["key"] is not None])
+    by_unit = [
+        {
+            "unit": units.get(g["key"]),
+            "total": g["total"],
+            "reported": g[Filing.SUBMITTED] + g[Filing.LATE] + g[Filing.APPROVED],
+            "missing": g[Filing.MISSING] + g[Filing.DRAFT],
+            "late": g["any_late"],
+            "returned": g[Filing.RETURNED],
+            "approved": g[Filing.APPROVED],
+        }
+        for g in grouped
+    ]
+    by_unit.sort(key=lambda e: (-e["missing"], str(e["unit"]), e["unit"] and e["unit"].pk))
+    by_filing = {filing: sum(g[filing] for g in grouped) for filing in Filing.values}
+    return by_unit, by_filing
+
+
+class PeriodRows:
+    """The rows of `projects` (a `due_projects` queryset, maybe filtered by `filing_q`) in the
+    ledger's order, read only when sliced or iterated: a Paginator's object list. A slice sorts
+    the projects' ids alone, then reads those projects and their reports of the period: three
+    queries whatever its length. `count`, if known (`period_counts`), spares counting again."""
+
+    def __init__(self, projects: QuerySet[Project], period, count: int | None = None):
+        self.period = period
+        self.projects = projects.order_by(*Project._meta.ordering)
+        self.known_count = count
+
+    def count(self) -> int:
+        if self.known_count is None:
+            self.known_count = self.projects.count()
+        return self.known_count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        pks = list(self.projects.values_list("pk", flat=True)[index])
+        found = Project.objects.select_related("region", "owner", "lead_unit").in_bulk(pks)
+        reports = {
+            r.project_id: r
+            for r in ProgressReport.objects.filter(period=self.period, project__in=pks).order_by()
+        }
+        rows = []
+        for pk in pks:
+            report = reports.get(pk)
+            if report is not None:
+                report.period = self.period
+            rows.append(Row(found[pk], report, filing_of(report)))
+        return rows
+
+    def __iter__(self):
+        return iter(self[:])
+
+
 def period_rows(period, user, program=None) -> list[Row]:
     """Every project due in the period that the user may see (of `program`, if given), with
     its report."""
@@ -48,11 +172,9 @@ def period_rows(period, user, program=None) -> list[Row]:
     reports = ProgressReport.objects.filter(period=period).select_related(
         "period", "submitted_by", "reviewed_by"
     )
-    projects = Project.objects.visible_to(user).filter(pk__in=period.projects_due().values("pk"))
-    if program is not None:
-        projects = projects.filter(programs=program)
     projects = (
-        projects.select_related("region", "owner", "lead_unit")
+        due_projects(period, user, program)
+        .select_related("region", "owner", "lead_unit")
         .prefetch_related(Prefetch("reports", queryset=reports, to_attr="period_reports"))
         .order_by(*Project._meta.ordering)
     )
@@ -72,32 +194,3 @@ def select_rows(rows: list[Row], filing=None, status=None, project=None) -> list
         and (not status or (row.report is not None and row.report.status == status))
         and (project is None or row.project.pk == project)
     ]
-
-
-def counts_by_unit(rows: list[Row]) -> list[dict]:
-    """Per region (or, for city-level projects, per lead unit): how many in each state."""
-    table: OrderedDict = OrderedDict()
-    for row in rows:
-        unit = row.project.region or row.project.lead_unit
-        key = unit.pk if unit else 0
-        entry = table.setdefault(
-            key,
-            {
-                "unit": unit,
-                "total": 0,
-                "reported": 0,
-                "missing": 0,
-                "late": 0,
-                "returned": 0,
-                "approved": 0,
-            },
-        )
-        entry["total"] += 1
-        if row.filing in {Filing.MISSING, Filing.DRAFT}:
-            entry["missing"] += 1
-        else:
-            entry["reported"] += row.filing != Filing.RETURNED
-        entry["late"] += row.late
-        entry["returned"] += row.filing == Filing.RETURNED
-        entry["approved"] += row.filing == Filing.APPROVED
-    return sorted(table.values(), key=lambda e: (-e["missing"], str(e["unit"])))

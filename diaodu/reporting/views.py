@@ -19,11 +19,11 @@ from diaodu.problems import services as problem_services
 from diaodu.problems.choices import ProblemSource
 from diaodu.problems.forms import ReportProblemForm
 from diaodu.projects.models import Program, Project
-from diaodu.reporting import excel, exports, services
-from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting import excel, exports, progress, services
+from diaodu.reporting.choices import Filing, ReportStatus
 from diaodu.reporting.forms import PhotoForm, ReportForm, UploadForm
 from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
-from diaodu.reporting.progress import counts_by_unit, period_rows, select_rows
+from diaodu.reporting.progress import period_rows, select_rows
 from diaodu.reporting.totals import project_totals
 
 
@@ -95,20 +95,31 @@ def period_list(request):
 
 @login_required
 def period_detail(request, pk):
+    """Who is behind: the counts per unit, then a page of the projects (of one filing state,
+    with ?filing=), both from the database; rows are built only for the page shown."""
     period = _period(request.user, pk)
     program = _program_filter(request, period)
-    rows = period_rows(period, request.user, program)
-    status = request.GET.get("filing")
-    shown = select_rows(rows, filing=status)
+    projects = progress.due_projects(period, request.user, program)
+    counts, by_filing = progress.period_counts(projects, period)
+    filing = request.GET.get("filing") or None
+    if filing is None:
+        rows = progress.PeriodRows(projects, period, sum(by_filing.values()))
+    elif filing in Filing.values:
+        shown = progress.with_report(projects, period).filter(progress.filing_q(filing, period))
+        rows = progress.PeriodRows(shown, period, by_filing[filing])
+    else:
+        rows = progress.PeriodRows(projects.none(), period, 0)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "reporting/period_detail.html",
         {
             "period": period,
-            "rows": shown,
-            "all_rows": rows,
-            "counts": counts_by_unit(rows),
-            "filing": status,
+            "page": page,
+            "rows": page.object_list,
+            "all_rows": progress.PeriodRows(projects, period),  # read only if iterated
+            "counts": counts,
+            "filing": filing,
             "program": program,
             "programs": _programs_of(period),
         },
