@@ -165,16 +165,20 @@ class PeriodRows:
         return iter(self[:])
 
 
-def period_rows(period, user, program=None) -> list[Row]:
-    """Every project due in the period that the user may see (of `program`, if given), with
-    its report."""
+def period_rows(period, user, program=None, filing=None) -> list[Row]:
+    """Every project due in the period that the user may see (of `program`, and in the filing
+    state `filing`, if given), with its report."""
     # Who submitted and who reviewed: the export shows them.
     reports = ProgressReport.objects.filter(period=period).select_related(
         "period", "submitted_by", "reviewed_by"
     )
+    projects = due_projects(period, user, program)
+    if filing:
+        if filing not in Filing.values:
+            return []
+        projects = with_report(projects, period).filter(filing_q(filing, period))
     projects = (
-        due_projects(period, user, program)
-        .select_related("region", "owner", "lead_unit")
+        projects.select_related("region", "owner", "lead_unit")
         .prefetch_related(Prefetch("reports", queryset=reports, to_attr="period_reports"))
         .order_by(*Project._meta.ordering)
     )

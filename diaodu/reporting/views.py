@@ -23,7 +23,7 @@ from diaodu.reporting import excel, exports, progress, services
 from diaodu.reporting.choices import Filing, ReportStatus
 from diaodu.reporting.forms import PhotoForm, ReportForm, UploadForm
 from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
-from diaodu.reporting.progress import period_rows, select_rows
+from diaodu.reporting.progress import period_rows
 from diaodu.reporting.totals import project_totals
 
 
@@ -145,8 +145,8 @@ def _program_filter(request, period):
 def period_export(request, pk):
     """The rows of the period's page, filtered the same way, with every report's content."""
     period = _period(request.user, pk)
-    rows = period_rows(period, request.user, _program_filter(request, period))
-    rows = select_rows(rows, filing=request.GET.get("filing"))
+    program = _program_filter(request, period)
+    rows = period_rows(period, request.user, program, filing=request.GET.get("filing"))
     return exports.period_response(period, rows)
 
 

@@ -1,6 +1,7 @@
 """The page of who is behind in a period: counts per unit and filtered rows from the database,
 the same as counting and filtering every row in Python; a page of 50 rows; fixed queries."""
 
+import io
 from collections import OrderedDict
 from datetime import datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
 from diaodu.conftest import login
 from diaodu.projects.models import Program, Project
@@ -256,3 +258,20 @@ def test_out_of_scope_and_anonymous(client, city, period):
     nobody = login(city.users.nobody).get(url)
     assert nobody.status_code == 200
     assert nobody.context["counts"] == [] and list(nobody.context["rows"]) == []
+
+
+@pytest.mark.parametrize("username", ["hq", "jiefang", "owner"])
+def test_the_export_filters_in_the_database_the_same_way(city, period, username):
+    add_projects(city, period, 40)
+    user = getattr(city.users, username)
+    every = period_rows(period, user)
+    for filing in [*Filing.values, "nonsense"]:
+        assert as_tuples(period_rows(period, user, filing=filing)) == as_tuples(
+            select_rows(every, filing=filing)
+        ), filing
+    url = reverse("reporting:period-export", args=[period.pk])
+    sheet = load_workbook(io.BytesIO(login(user).get(url, {"filing": "late"}).content)).active
+    names = {cell for row in sheet.iter_rows(values_only=True) for cell in row}
+    late = {row.project.name for row in select_rows(every, filing=Filing.LATE)}
+    assert late and late <= names
+    assert not {row.project.name for row in every} - late & names
