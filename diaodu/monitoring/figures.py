@@ -45,7 +45,7 @@ def scope_of(user) -> tuple:
     return (user.role, user.unit_id)
 
 
-def _stand_in(scope: tuple):
+def stand_in(scope: tuple):
     """An unsaved user of a scope, who sees what its people see: for the queue."""
     from diaodu.org.choices import Role
     from diaodu.org.models import User
@@ -80,11 +80,11 @@ def looked_at(today):
         .distinct()
     ]
     year = today.year
-    hq = _stand_in(("all",))
+    hq = stand_in(("all",))
     for program in Program.objects.filter(year=year).order_by("pk"):
         yield ("all", year, program.pk), (lambda p=program: compute(hq, year, p))
     for scope in scopes:
-        user = _stand_in(scope)
+        user = stand_in(scope)
         yield (*scope, year, "-"), (lambda u=user: compute(u, year))
 
 

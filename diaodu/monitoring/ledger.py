@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from diaodu.core import kept
 from diaodu.org.choices import Role
 from diaodu.org.models import Unit
 from diaodu.projects.filters import ProjectFilterSet
@@ -136,10 +137,24 @@ def page_of(queryset, number, size: int):
     return page
 
 
+FAMILY = "ledger"
+
+
+def _whole(queryset) -> bool:
+    """A set with no condition at all: headquarters' whole ledger, the same for everyone who
+    sees everything, whose counts and totals are kept (diaodu/core/kept.py)."""
+    return not queryset.query.where
+
+
+def _region_counts(queryset) -> dict:
+    return dict(queryset.order_by().values_list("region_id").annotate(n=Count("pk", distinct=True)))
+
+
 def _page_by_region(queryset, number, size: int):
-    counts = dict(
-        queryset.order_by().values_list("region_id").annotate(n=Count("pk", distinct=True))
-    )
+    if _whole(queryset):
+        counts = kept.read(FAMILY, ("regions",), lambda: _region_counts(queryset))
+    else:
+        counts = _region_counts(queryset)
     page = Paginator(range(sum(counts.values())), size).get_page(number)
     if not page.object_list:
         return page, []
@@ -172,11 +187,25 @@ def _page_by_region(queryset, number, size: int):
 
 
 def totals(queryset, year: int) -> Totals:
-    """Totals over the whole filtered set, not only the page (three queries).
+    """Totals over the whole filtered set, not only the page (three queries; kept for the whole
+    ledger)."""
+    if _whole(queryset):
+        return kept.read(FAMILY, ("totals", year), lambda: _totals(queryset, year))
+    return _totals(queryset, year)
 
-    A set with no condition at all (headquarters' whole ledger) needs no filter by project.
-    """
-    whole = not queryset.query.where
+
+def looked_at(today):
+    """Headquarters' whole ledger of this year: its totals and its counts per region."""
+    from diaodu.monitoring.figures import stand_in
+
+    queryset = ledger(stand_in(("all",)), {}, today.year)[1]
+    yield ("regions",), (lambda: _region_counts(queryset))
+    yield ("totals", today.year), (lambda: _totals(queryset, today.year))
+
+
+def _totals(queryset, year: int) -> Totals:
+    """A set with no condition at all (headquarters' whole ledger) needs no filter by project."""
+    whole = _whole(queryset)
 
     def scoped(rows, path="project"):
         return rows if whole else rows.filter(**{f"{path}__in": queryset.order_by().values("pk")})

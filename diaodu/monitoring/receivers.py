@@ -26,7 +26,7 @@ READ = [
 
 
 def connect() -> None:
-    from diaodu.monitoring import figures
+    from diaodu.monitoring import figures, ledger
 
     project, task = apps.get_model("projects.Project"), apps.get_model("problems.Task")
     kept.watch(
@@ -36,6 +36,7 @@ def connect() -> None:
         task.responsible_units.through,
     )
     kept.register(figures.FAMILY, figures.looked_at)
+    kept.register(ledger.FAMILY, ledger.looked_at)
 
 
 @receiver(project_facts_changed, dispatch_uid="monitoring.refresh_lights")

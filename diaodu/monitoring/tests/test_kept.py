@@ -16,7 +16,7 @@ from diaodu.bench.generator import generate
 from diaodu.core import kept
 from diaodu.core.tasks import check_kept
 from diaodu.inspections.services import do_record_inspection
-from diaodu.monitoring import figures
+from diaodu.monitoring import figures, ledger
 from diaodu.monitoring.lights import refresh_lights
 from diaodu.monitoring.snapshots import take
 from diaodu.org.choices import Role
@@ -144,8 +144,10 @@ def test_no_drift_after_a_random_sequence_of_services(province):
     figures.figures(hq, TODAY.year)
     figures.figures(region, TODAY.year)
     live.values(month, Group.REGION, TODAY)
+    whole = ledger.ledger(hq, {}, TODAY.year)[1]
+    ledger.totals(whole, TODAY.year)
     for _step in range(16):
-        assert len(kept.warm(TODAY)) == 3
+        assert len(kept.warm(TODAY)) == 4
         # A scope the queue does not compute: kept when first read.
         figures.figures(department, TODAY.year)
         done.append(rng.choice(STEPS)(rng, hq))
@@ -155,6 +157,7 @@ def test_no_drift_after_a_random_sequence_of_services(province):
         assert live.values(month, Group.REGION, TODAY) == indicators.compute(
             month, Group.REGION, TODAY
         ), done
+        assert ledger.totals(whole, TODAY.year) == ledger._totals(whole, TODAY.year), done
     assert any(d.startswith("approved") for d in done), done
 
 
@@ -195,3 +198,25 @@ def test_the_queue_computes_only_what_someone_read_within_the_day(province):
     figures.figures(hq, TODAY.year)
     kept.changed()
     assert kept.warm(TODAY) == [f"dashboard:all:{TODAY.year}:-"]
+
+
+def test_the_whole_ledger_reads_its_totals_and_counts_kept(province, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    hq = province
+    client = Client()
+    client.force_login(hq)
+    url = reverse("projects:list")
+    with CaptureQueriesContext(connection) as first:
+        computed = client.get(url).context["totals"]
+    with CaptureQueriesContext(connection) as again:
+        read = client.get(url).context["totals"]
+    assert read == computed
+    assert len(again) == len(first) - 4  # the three totals and the counts per region
+    # A filtered ledger sums its own rows.
+    region = User.objects.filter(role=Role.REGION).first().unit
+    filtered = client.get(url, {"region": region.pk}).context["totals"]
+    assert filtered.count < computed.count
