@@ -8,6 +8,8 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Progress reporting")
 
     def ready(self):
+        from diaodu.reporting import progress
         from diaodu.reporting.panels import register_panels
 
         register_panels()
+        progress.watch()

@@ -12,10 +12,11 @@ from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from diaodu.core import kept
 from diaodu.org.models import Unit
 from diaodu.projects.models import Project
 from diaodu.reporting.choices import FILING_COLOURS, Filing, ReportStatus
-from diaodu.reporting.models import ProgressReport
+from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
 
 @dataclass
@@ -123,6 +124,42 @@ def period_counts(projects: QuerySet[Project], period) -> tuple[list[dict], dict
     by_unit.sort(key=lambda e: (-e["missing"], str(e["unit"]), e["unit"] and e["unit"].pk))
     by_filing = {filing: sum(g[filing] for g in grouped) for filing in Filing.values}
     return by_unit, by_filing
+
+
+FAMILY = "period"
+
+
+def counts_for(period, user, program=None) -> tuple[list[dict], dict[str, int]]:
+    """`period_counts` of the projects due that the user sees; kept for those who see every
+    project (diaodu/core/kept.py), whose counts read every project due in the period."""
+    projects = due_projects(period, user, program)
+    if not user.sees_everything:
+        return period_counts(projects, period)
+    of = (period.pk, program.pk if program is not None else "-")
+    return kept.read(FAMILY, of, lambda: period_counts(projects, period))
+
+
+def looked_at(today):
+    """The counts of every open period, for those who see every project."""
+    from diaodu.org.choices import Role
+    from diaodu.org.models import User
+
+    everyone = User(role=Role.HEADQUARTERS, is_active=True)
+    for period in ReportingPeriod.objects.open().order_by("pk"):
+        projects = due_projects(period, everyone)
+        yield (period.pk, "-"), (lambda p=period, q=projects: period_counts(q, p))
+
+
+def watch() -> None:
+    """What the counts read moves the kept figures' version on."""
+    kept.watch(
+        Project,
+        ProgressReport,
+        ReportingPeriod,
+        Unit,
+        Project.programs.through,
+    )
+    kept.register(FAMILY, looked_at)
 
 
 class PeriodRows:

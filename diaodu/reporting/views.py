@@ -100,7 +100,7 @@ def period_detail(request, pk):
     period = _period(request.user, pk)
     program = _program_filter(request, period)
     projects = progress.due_projects(period, request.user, program)
-    counts, by_filing = progress.period_counts(projects, period)
+    counts, by_filing = progress.counts_for(period, request.user, program)
     filing = request.GET.get("filing") or None
     if filing is None:
         rows = progress.PeriodRows(projects, period, sum(by_filing.values()))

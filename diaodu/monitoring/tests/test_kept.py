@@ -220,3 +220,18 @@ def test_the_whole_ledger_reads_its_totals_and_counts_kept(province, django_asse
     region = User.objects.filter(role=Role.REGION).first().unit
     filtered = client.get(url, {"region": region.pk}).context["totals"]
     assert filtered.count < computed.count
+
+
+def test_a_periods_counts_are_kept_for_those_who_see_everything(province):
+    from diaodu.reporting import progress
+
+    hq = province
+    period = ReportingPeriod.objects.open().order_by("pk").first()
+    computed = progress.period_counts(progress.due_projects(period, hq), period)
+    assert progress.counts_for(period, hq) == computed
+    assert any(item.startswith(f"period:{period.pk}:-") for item in kept.warm(TODAY))
+    # A report filed moves the version on: the counts read next are the data's.
+    _file(random.Random(1), hq)
+    fresh = progress.period_counts(progress.due_projects(period, hq), period)
+    assert progress.counts_for(period, hq) == fresh
+    assert kept.check(TODAY)["drift"] == []
