@@ -258,11 +258,7 @@ def _late_reports(covered, meeting: Meeting, ids: dict, today: date):
     items = []
     for period_id in period_ids:
         period = periods[period_id]
-        for project in (
-            covered.filter(pk__in=period.projects_due().values("pk"))
-            .select_related("region")
-            .order_by("name", "pk")
-        ):
+        for project in covered.filter(period.due()).select_related("region").order_by("name", "pk"):
             report = reports.get((project.pk, period.pk))
             if report is not None:
                 report.period = period

@@ -29,12 +29,9 @@ def to_file(user) -> list[tuple]:
             period=period,
             status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED],
         )
-        # Due, as an EXISTS on the owner's projects: an owner of thousands of projects is read
-        # from its own rows, not from every project due in the period.
-        due = period.due_links().filter(project_id=OuterRef("pk"))
         projects = (
             Project.objects.visible_to(user)
-            .filter(Exists(due), owner_id=user.unit_id)
+            .filter(period.due(), owner_id=user.unit_id)
             .exclude(Exists(done))
             .select_related("owner")
         )[: SHOWN - len(items)]

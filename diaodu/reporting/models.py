@@ -7,7 +7,7 @@ physical progress, problems and next steps but no investment. So every figure of
 comes from the one approved monthly report per project and month (see `totals.py`).
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Self
 
@@ -123,9 +123,21 @@ class ReportingPeriod(models.Model):
             return links.filter(program_id=self.program_id)
         return links.filter(program__year=self.start.year)
 
+    def due(self) -> models.Exists:
+        """The condition on projects that they file in this period (`due_links`), as EXISTS: a
+        query narrowed otherwise (an owner's projects, a region's) reads its own rows, not the
+        ids of every project due (an owner of 4,469 projects: 110 ms to a few)."""
+        return models.Exists(self.due_links().filter(project_id=models.OuterRef("pk")))
+
+    def late_from(self) -> datetime:
+        """The first instant at which a report of the period is late: local midnight after the
+        due date (a report submitted on a later local day)."""
+        day_after = self.due_date + timedelta(days=1)
+        return timezone.make_aware(datetime.combine(day_after, time.min))
+
     def projects_due(self) -> "models.QuerySet[Project]":
-        """The projects that file in this period (`due_links`)."""
-        return Project.objects.filter(pk__in=self.due_links().values("project_id"))
+        """The projects that file in this period."""
+        return Project.objects.filter(self.due())
 
     @property
     def label(self) -> str:
@@ -263,7 +275,7 @@ class ProgressReport(models.Model):
     def is_late(self) -> bool:
         if self.submitted_at is None:
             return False
-        return timezone.localdate(self.submitted_at) > self.period.due_date
+        return self.submitted_at >= self.period.late_from()
 
     @property
     def is_editable(self) -> bool:

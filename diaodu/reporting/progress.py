@@ -6,11 +6,9 @@ give each project the same filing state: `filing_q` is `filing_of` written as a 
 the period's report, joined to each project (`with_report`)."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 
 from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from diaodu.core import kept
 from diaodu.org.models import Unit
@@ -50,15 +48,10 @@ def filing_of(report: ProgressReport | None) -> str:
     return Filing.LATE if report.is_late else Filing.SUBMITTED
 
 
-def late_from(period) -> datetime:
-    """The first instant at which a report of the period is late (`ProgressReport.is_late`: its
-    local day of submission is after the due date): midnight, local time, after the due date."""
-    day_after = period.due_date + timedelta(days=1)
-    return timezone.make_aware(datetime.combine(day_after, time.min))
-
-
 def due_projects(period, user, program=None) -> QuerySet[Project]:
     """Every project due in the period that the user may see (of `program`, if given)."""
+    # IN, not the EXISTS of `period.due()`: the page is mostly read over every project, where
+    # SQLite answers IN in half the time (hq 88 against 178 ms at 50,000; a region the reverse).
     projects = Project.objects.visible_to(user).filter(
         pk__in=period.due_links().values("project_id")
     )
@@ -76,7 +69,7 @@ def with_report(projects: QuerySet[Project], period) -> QuerySet[Project]:
 
 
 def _late(period) -> Q:
-    return Q(period_report__submitted_at__gte=late_from(period))
+    return Q(period_report__submitted_at__gte=period.late_from())
 
 
 def filing_q(filing: str, period) -> Q:
@@ -88,7 +81,7 @@ def filing_q(filing: str, period) -> Q:
         return Q(**{status: ReportStatus.SUBMITTED}) & _late(period)
     if filing == Filing.SUBMITTED:
         on_time = Q(period_report__submitted_at__isnull=True) | Q(
-            period_report__submitted_at__lt=late_from(period)
+            period_report__submitted_at__lt=period.late_from()
         )
         return Q(**{status: ReportStatus.SUBMITTED}) & on_time
     return Q(**{status: filing})  # draft, returned, approved: the report's status

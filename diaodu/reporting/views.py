@@ -52,9 +52,7 @@ def _fileable(user, period, only=None):
     fields of them (and the owner, which decides who may file) instead of every column with the
     region and the owner."""
     projects = (
-        Project.objects.visible_to(user)
-        .filter(pk__in=period.projects_due().values("pk"))
-        .order_by(*Project._meta.ordering)
+        Project.objects.visible_to(user).filter(period.due()).order_by(*Project._meta.ordering)
     )
     if only:
         projects = projects.only("owner", *only)
@@ -117,7 +115,6 @@ def period_detail(request, pk):
             "period": period,
             "page": page,
             "rows": page.object_list,
-            "all_rows": progress.PeriodRows(projects, period),  # read only if iterated
             "counts": counts,
             "filing": filing,
             "program": program,

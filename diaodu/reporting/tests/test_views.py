@@ -47,9 +47,9 @@ def test_who_is_behind_lists_only_the_scope(city, period):
     with time_machine.travel(at("2026-05-20")):
         submitted(city, period)
     response = login(city.users.jiefang).get(reverse("reporting:period", args=[period.pk]))
-    names = {row.project.name for row in response.context["all_rows"]}
+    names = {row.project.name for row in response.context["rows"]}
     assert names == {"解放区项目", "街道项目"}
-    filings = {row.project.name: row.filing for row in response.context["all_rows"]}
+    filings = {row.project.name: row.filing for row in response.context["rows"]}
     assert filings == {"解放区项目": "submitted", "街道项目": "missing"}
     hq = login(city.users.hq).get(reverse("reporting:period", args=[period.pk]))
     counts = {str(c["unit"]): c for c in hq.context["counts"]}
@@ -303,13 +303,13 @@ def test_a_monthly_period_is_narrowed_to_one_programme(city, period):
     client = login(city.users.hq)
     url = reverse("reporting:period", args=[period.pk])
     every = client.get(url).context
-    assert len(every["all_rows"]) == 4 and every["program"] is None
+    assert len(every["rows"]) == 4 and every["program"] is None
     assert {p.pk for p in every["programs"]} == {city.program.pk, provincial.pk}
     narrowed = client.get(url, {"program": provincial.pk}).context
-    assert [row.project for row in narrowed["all_rows"]] == [city.projects.gaoxin]
+    assert [row.project for row in narrowed["rows"]] == [city.projects.gaoxin]
     # A programme of another year, or nonsense, narrows nothing.
     for value in (last_year.pk, "x"):
-        assert len(client.get(url, {"program": value}).context["all_rows"]) == 4
+        assert len(client.get(url, {"program": value}).context["rows"]) == 4
     export = client.get(
         reverse("reporting:period-export", args=[period.pk]), {"program": provincial.pk}
     )
