@@ -661,7 +661,11 @@ class Generator:
 
     def _national_code(self, planned_start, region_index, serial):
         approved = planned_start - timedelta(days=self.rng.randint(90, 400))
-        head = f"{approved.year % 100:02d}{approved.month:02d}"
+        # Approved before 2020: the old code, whose first group is the year.
+        if approved.year < 2020:
+            head = f"{approved.year}"
+        else:
+            head = f"{approved.year % 100:02d}{approved.month:02d}"
         division = f"41{region_index % 99 + 1:02d}{self.rng.randint(1, 29):02d}"
         department = self.rng.choice(["04", "05", "48", "55"])
         kind = self.rng.choice(["01", "01", "02"])

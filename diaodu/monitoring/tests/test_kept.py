@@ -42,6 +42,12 @@ def province(db, settings):
     return User.objects.get(username="hq")
 
 
+def _pick(rng, queryset):
+    """One of the rows, chosen by the sequence's own random numbers (None if there are none)."""
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    return queryset.model.objects.get(pk=rng.choice(ids)) if ids else None
+
+
 def _owner_of(project):
     return User.objects.filter(role=Role.OWNER, unit_id=project.owner_id, is_active=True).first()
 
@@ -50,11 +56,11 @@ def _file(rng, hq):
     """An owner files this month's report and submits it."""
     period = ReportingPeriod.objects.monthly().filter(start__lte=TODAY).order_by("-start").first()
     filed = ProgressReport.objects.filter(period=period).values("project_id")
-    project = (
-        Project.objects.exclude(pk__in=filed)
-        .filter(stage__in=[Stage.NEW, Stage.CONTINUING], owner__isnull=False)
-        .order_by("?")
-        .first()
+    project = _pick(
+        rng,
+        Project.objects.exclude(pk__in=filed).filter(
+            stage__in=[Stage.NEW, Stage.CONTINUING], owner__isnull=False
+        ),
     )
     owner = project and _owner_of(project)
     if owner is None:
@@ -66,7 +72,7 @@ def _file(rng, hq):
 
 
 def _review(rng, hq):
-    report = ProgressReport.objects.filter(status=ReportStatus.SUBMITTED).order_by("?").first()
+    report = _pick(rng, ProgressReport.objects.filter(status=ReportStatus.SUBMITTED))
     if report is None:
         return "nothing to review"
     if rng.random() < 0.7:
@@ -77,8 +83,8 @@ def _review(rng, hq):
 
 
 def _raise(rng, hq):
-    project = Project.objects.order_by("?").first()
-    unit = Unit.objects.order_by("?").first()
+    project = _pick(rng, Project.objects.all())
+    unit = _pick(rng, Unit.objects.all())
     problems.do_raise_problem(
         hq,
         project,
@@ -90,11 +96,11 @@ def _raise(rng, hq):
 
 
 def _assign(rng, hq):
-    project = Project.objects.order_by("?").first()
+    project = _pick(rng, Project.objects.all())
     problems.do_assign_task(
         hq,
         content="协调解决施工用电问题",
-        lead_unit=Unit.objects.order_by("?").first(),
+        lead_unit=_pick(rng, Unit.objects.all()),
         deadline=TODAY + timedelta(days=rng.randint(-20, 20)),
         project=project,
     )
@@ -102,14 +108,14 @@ def _assign(rng, hq):
 
 
 def _stage(rng, hq):
-    project = Project.objects.exclude(stage=Stage.CANCELLED).order_by("?").first()
+    project = _pick(rng, Project.objects.exclude(stage=Stage.CANCELLED))
     stage = rng.choice([Stage.CONTINUING, Stage.COMPLETED, Stage.PREPARATION])
     do_set_stage(hq, project, stage, reason="调度会确定")
     return f"stage of {project.pk}"
 
 
 def _inspect(rng, hq):
-    project = Project.objects.order_by("?").first()
+    project = _pick(rng, Project.objects.all())
     do_record_inspection(
         hq,
         project,
