@@ -146,7 +146,8 @@ def agenda_docx(meeting, agenda) -> bytes:
                 _("Tasks that became overdue since the last meeting"),
                 [_("Task"), _("Project"), _("Lead unit"), _("Deadline")],
                 [
-                    (t.content, t.project.name, t.lead_unit, date_text(t.deadline))
+                    (t.content, t.project.name if t.project else "—", t.lead_unit,
+                     date_text(t.deadline))
                     for t in changes.tasks_overdue
                 ],
             ),

@@ -18,6 +18,7 @@ from diaodu.core.pdf import PDF
 from diaodu.meetings import services
 from diaodu.meetings.agenda import build_agenda
 from diaodu.meetings.documents import DOCX, agenda_docx, agenda_title, minutes_docx
+from diaodu.meetings.tests.conftest import make_meeting
 from diaodu.problems.models import Task
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -219,3 +220,21 @@ def test_the_meeting_pdfs_are_scoped_as_the_word_files(city, ledger):
     for action in ("agenda-docx", "minutes-docx"):
         url = f"/api/meetings/{meeting.pk}/{action}/"
         assert login(city.users.gaoxin).get(url, {"format": "pdf"}).status_code == 404
+
+
+def test_a_task_without_a_project_in_what_changed_since_the_last_meeting(city, ledger):
+    """A task set on no project (a general one) that became overdue is listed with "—"."""
+    meeting = make_meeting(city, title="本月调度会", date=date(2026, 6, 11))
+    Task.objects.create(
+        content="梳理全市用地需求清单",
+        lead_unit=city.jiaotong,
+        deadline=date(2026, 6, 1),
+        created_by=city.users.hq,
+    )
+    agenda = build_agenda(meeting, city.users.hq)
+    assert agenda.previous == ledger.previous and agenda.changes is not None
+    assert "梳理全市用地需求清单" in [t.content for t in agenda.changes.tasks_overdue]
+    rows = _cells(_open(agenda_docx(meeting, agenda)))
+    assert any(row[1:3] == ["梳理全市用地需求清单", "—"] for row in rows)
+    page = login(city.users.hq).get(reverse("meetings:detail", args=[meeting.pk]))
+    assert page.status_code == 200 and "梳理全市用地需求清单" in page.content.decode()
