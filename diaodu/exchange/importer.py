@@ -29,6 +29,7 @@ from diaodu.org.models import Leader, Unit
 from diaodu.org.permissions import is_active, is_headquarters
 from diaodu.projects.models import ZERO, AnnualPlan, Program, Project
 from diaodu.projects.national_code import check_national_code
+from diaodu.projects.national_code import normalise as normalise_code
 from diaodu.projects.services import BulkRow, bulk_refusal, do_write_projects_in_bulk
 
 if TYPE_CHECKING:
@@ -384,6 +385,32 @@ def columns_understood(sheet) -> list[dict]:
     return understood
 
 
+# Ids or names per query: within what every database accepts as the parameters of one query.
+CHUNK = 2000
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def _named_in(ledger: Ledger) -> tuple[set[str], set[str]]:
+    """The project names and 项目代码 a file's sheets give (the codes as written and as
+    checked), to look up only those projects."""
+    names, codes = set(), set()
+    for sheet in [*ledger.sheets, *ledger.details]:
+        name_at, code_at = sheet.used.get("name"), sheet.used.get("national_code")
+        for _number, cells in sheet.rows:
+            if name_at is not None and name_at < len(cells):
+                name = cols.text(cells[name_at])
+                if name:
+                    names.add(name)
+            if code_at is not None and code_at < len(cells):
+                code = cols.text(cells[code_at])
+                if code:
+                    codes.update((code, normalise_code(code)))
+    return names, codes
+
+
 class ProjectImport:
     """One import of one file by one user; `check` first, then `apply` if it is clean."""
 
@@ -443,7 +470,7 @@ class ProjectImport:
                 Problem(0, "", _("Only headquarters puts projects in programmes."))
             )
             return plan
-        self._load_projects(plan_year)
+        self._load_projects(plan_year, ledger)
         seen = ({}, {}, {})  # project codes, (name, region) and projects: the row that had them
         total, done = ledger.row_count, 0
         for sheet in sheets:
@@ -467,37 +494,52 @@ class ProjectImport:
             plan.problems.append(Problem(0, "", _("The file holds no projects to import.")))
         return plan
 
-    def _load_projects(self, year):
+    def _load_projects(self, year, ledger):
+        """The existing projects the file may name (by 项目代码 or by name, on any of its sheets)
+        and what the check compares them with: a file of 10,000 rows reads those, not the whole
+        ledger of a province."""
+        names, codes = _named_in(ledger)
         self.by_code = {}
         self.by_name = defaultdict(list)
         self.projects = {}
         # Whole rows: validating a partly loaded instance would fetch the rest one by one.
-        for project in Project.objects.order_by("pk").iterator(chunk_size=5000):
-            self.projects[project.pk] = project
+        for field_name, wanted in (("national_code", codes), ("name", names)):
+            for chunk in _chunks(sorted(wanted)):
+                for project in Project.objects.filter(**{f"{field_name}__in": chunk}):
+                    self.projects.setdefault(project.pk, project)
+        for project in sorted(self.projects.values(), key=lambda p: p.pk):
             if project.national_code:
                 self.by_code[project.national_code] = project
             self.by_name[project.name].append(project)
-        self.visible = (
-            None
-            if self.user.sees_everything
-            else set(Project.objects.visible_to(self.user).values_list("pk", flat=True))
-        )
+        ids = sorted(self.projects)
+        self.visible = None if self.user.sees_everything else set()
         self.responsible = defaultdict(set)
-        for pid, uid in Project.responsible_units.through.objects.values_list(
-            "project_id", "unit_id"
-        ):
-            self.responsible[pid].add(uid)
         self.leaders = defaultdict(set)
-        for pid, lid in Project.leaders.through.objects.values_list("project_id", "leader_id"):
-            self.leaders[pid].add(lid)
         self.memberships = defaultdict(set)
-        for pid, gid in Project.programs.through.objects.values_list("project_id", "program_id"):
-            self.memberships[pid].add(gid)
         self.plans, self.targets = {}, {}
-        for pid, planned, targets in AnnualPlan.objects.filter(year=year).values_list(
-            "project_id", "planned_investment", "targets"
-        ):
-            self.plans[pid], self.targets[pid] = planned, targets
+        for chunk in _chunks(ids):
+            if self.visible is not None:
+                self.visible.update(
+                    Project.objects.visible_to(self.user)
+                    .filter(pk__in=chunk)
+                    .values_list("pk", flat=True)
+                )
+            for pid, uid in Project.responsible_units.through.objects.filter(
+                project_id__in=chunk
+            ).values_list("project_id", "unit_id"):
+                self.responsible[pid].add(uid)
+            for pid, lid in Project.leaders.through.objects.filter(
+                project_id__in=chunk
+            ).values_list("project_id", "leader_id"):
+                self.leaders[pid].add(lid)
+            for pid, gid in Project.programs.through.objects.filter(
+                project_id__in=chunk
+            ).values_list("project_id", "program_id"):
+                self.memberships[pid].add(gid)
+            for pid, planned, targets in AnnualPlan.objects.filter(
+                year=year, project_id__in=chunk
+            ).values_list("project_id", "planned_investment", "targets"):
+                self.plans[pid], self.targets[pid] = planned, targets
 
     def _check_row(self, plan, line, seen):
         seen_codes, seen_keys, seen_projects = seen

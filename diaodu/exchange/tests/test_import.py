@@ -269,6 +269,27 @@ def test_import_queries_do_not_grow_with_rows(directory, city, django_assert_max
         importer.apply(importer.check(sheet))
 
 
+def test_the_check_reads_only_the_projects_the_file_names(city, monkeypatch):
+    """A file of a few rows against a province's ledger reads those rows' projects (by code,
+    as written or normalised, and by name), in chunks, and still finds each one."""
+    from diaodu.exchange import importer as module
+
+    monkeypatch.setattr(module, "CHUNK", 2)  # several chunks even here
+    city.projects.gaoxin.national_code = CODE
+    city.projects.gaoxin.save()
+    importer, plan = check(
+        city.users.hq,
+        [["项目名称", "项目代码", "所在县区", "总投资（万元）"],
+         ["改名的项目", " " + CODE.replace("-", "－"), "高新区", 100],
+         ["解放区项目", "", "解放区", 200],
+         ["新项目", "", "解放区", 300]],
+        year=2026,
+    )  # fmt: skip
+    assert plan.counts["updated"] == 2 and plan.counts["created"] == 1, plan.problems
+    assert set(importer.projects) == {city.projects.gaoxin.pk, city.projects.jiefang.pk}
+    assert Project.objects.count() > 2
+
+
 def test_export_then_import_changes_nothing(city):
     project = city.projects.gaoxin
     project.national_code = CODE
