@@ -62,11 +62,16 @@ FIELDS = {
 VALUES = ["pk", "planned_start", "planned_completion", *(f for f in FIELDS.values() if f)]
 
 
-def _names(queryset, relation, year, whole) -> dict[int, str]:
-    """project id → the names of a many-to-many relation, joined with 、 (one query)."""
-    through = getattr(Project, relation).through.objects.order_by("pk")
-    if not whole:
-        through = through.filter(project_id__in=queryset.order_by().values("pk"))
+# Projects written per step: their many-to-many names are read for them alone, so memory stays
+# flat at any size of ledger.
+CHUNK = 2000
+
+
+def _names(ids: list[int], relation: str, year: int) -> dict[int, str]:
+    """project id → the names of a many-to-many relation of those projects, joined with 、
+    (one query)."""
+    through = getattr(Project, relation).through.objects.filter(project_id__in=ids)
+    through = through.order_by("pk")
     if relation == "programs":
         rows = through.filter(program__year=year).values_list("project_id", "program__name")
     elif relation == "leaders":  # as Leader.__str__ writes them, so that an import can tell
@@ -82,6 +87,17 @@ def _names(queryset, relation, year, whole) -> dict[int, str]:
     for project_id, name in rows:
         found[project_id].append(name)
     return {project_id: "、".join(names) for project_id, names in found.items()}
+
+
+def _in_chunks(rows, size: int = CHUNK):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _labels(choices) -> dict:
@@ -122,8 +138,32 @@ def _headers(year: int, unit: str) -> list[str]:
     return headers
 
 
+def _values(row, m2m, labels, divisor, city_level) -> list:
+    """A row of `values_list(*VALUES)` as the sheet's cells."""
+    data = dict(zip(VALUES, row, strict=True))
+    values = []
+    for key, _label, _width in COLUMNS:
+        if key in M2M:
+            value = m2m[key].get(data["pk"], "")
+        elif key == "period":
+            value = format_period(data["planned_start"], data["planned_completion"])
+        elif key in labels:
+            value = labels[key].get(data[FIELDS[key]], data[FIELDS[key]])
+        elif key == "region":
+            value = data["region__name"] or city_level
+        else:
+            value = data[FIELDS[key]]
+            if key in MONEY_COLUMNS and value is not None:
+                value = float(value / divisor)
+            elif key == "rate" and value is not None:
+                value = round(float(value) / 100, 3)  # a fraction, shown as 81.9%
+        values.append(value)
+    return values
+
+
 def ledger_workbook(queryset, totals, year, unit: str = WAN) -> bytes:
-    """Every row of the ledger from flat rows, streamed: seconds and flat memory at any size."""
+    """Every row of the ledger from flat rows, streamed chunk by chunk of projects: seconds and
+    flat memory at any size."""
     headers = _headers(year, unit)
     title = _("Key project ledger %(year)d") % {"year": year}
     if unit == YI:
@@ -131,8 +171,6 @@ def ledger_workbook(queryset, totals, year, unit: str = WAN) -> bytes:
     divisor = 10_000 if unit == YI else 1
     money, bold_money = (xlsx.YI, xlsx.BOLD_YI) if unit == YI else (xlsx.MONEY, xlsx.BOLD_MONEY)
     sheet = SheetWriter(title, headers, [width for *_x, width in COLUMNS])
-    whole = not queryset.query.where
-    m2m = {key: _names(queryset, key, year, whole) for key in M2M}
     labels = {"stage": _labels(Stage.choices), "light": _labels(Light.choices),
               "category": _labels(Category.choices)}  # fmt: skip
     city_level = str(_("City level"))
@@ -140,27 +178,12 @@ def ledger_workbook(queryset, totals, year, unit: str = WAN) -> bytes:
         money if key in MONEY_COLUMNS else xlsx.PERCENT if key == "rate" else xlsx.PLAIN
         for key, *_x in COLUMNS
     ]
-    rows = queryset.prefetch_related(None).values_list(*VALUES).iterator(chunk_size=2000)
-    for row in rows:
-        data = dict(zip(VALUES, row, strict=True))
-        values = []
-        for key, _label, _width in COLUMNS:
-            if key in M2M:
-                value = m2m[key].get(data["pk"], "")
-            elif key == "period":
-                value = format_period(data["planned_start"], data["planned_completion"])
-            elif key in labels:
-                value = labels[key].get(data[FIELDS[key]], data[FIELDS[key]])
-            elif key == "region":
-                value = data["region__name"] or city_level
-            else:
-                value = data[FIELDS[key]]
-                if key in MONEY_COLUMNS and value is not None:
-                    value = float(value / divisor)
-                elif key == "rate" and value is not None:
-                    value = round(float(value) / 100, 3)  # a fraction, shown as 81.9%
-            values.append(value)
-        sheet.row(values, styles)
+    rows = queryset.prefetch_related(None).values_list(*VALUES).iterator(chunk_size=CHUNK)
+    for chunk in _in_chunks(rows):
+        ids = [row[0] for row in chunk]
+        m2m = {key: _names(ids, key, year) for key in M2M}
+        for row in chunk:
+            sheet.row(_values(row, m2m, labels, divisor, city_level), styles)
     values = {
         "name": _("Total (%(count)d projects)") % {"count": totals.count},
         "total_investment": float(totals.total_investment / divisor),

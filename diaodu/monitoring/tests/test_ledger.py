@@ -206,3 +206,31 @@ def test_the_ledger_page_offers_the_export_in_yi_with_its_filters(many):
     export = reverse("projects:export")
     assert f'{export}?region={many.jiefang.pk}&amp;unit=yi"' in html.decode()
     assert f'{export}?region={many.jiefang.pk}"' in html.decode()  # and in 万元
+
+
+def test_the_export_reads_each_chunks_names_with_it(
+    many, monkeypatch, django_assert_max_num_queries
+):
+    """Written chunk by chunk of projects (3 here), each row still has its own programmes,
+    units and leaders, and the queries are a few per chunk."""
+    from diaodu.monitoring import exports
+
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    ordered = list(Project.objects.order_by("pk"))
+    for index, project in enumerate(ordered):
+        project.responsible_units.set([many.jiaotong] if index % 2 else [many.ziran])
+        project.leaders.set([many.leader] if index % 3 == 0 else [])
+    client = login(many.users.hq)
+    with django_assert_max_num_queries(60):
+        export = client.get(reverse("projects:export"), {"year": 2026})
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    headers = [cell.value for cell in sheet[2]]
+    column = {name: headers.index(name) + 1 for name in ("项目名称", "责任单位", "分包领导")}
+    rows = {sheet.cell(r, column["项目名称"]).value.lstrip("'"): r for r in range(3, sheet.max_row)}
+    assert len(rows) == len(ordered) > 3 * 3
+    for index, project in enumerate(ordered):
+        row = rows[project.name]
+        unit = many.jiaotong if index % 2 else many.ziran
+        assert sheet.cell(row, column["责任单位"]).value == unit.name
+        leader = sheet.cell(row, column["分包领导"]).value
+        assert (leader == str(many.leader)) if index % 3 == 0 else leader is None
