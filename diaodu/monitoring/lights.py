@@ -33,7 +33,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from diaodu.core import kept
+from diaodu.core import bulk, kept
 from diaodu.core.choices import Light
 from diaodu.projects.choices import Stage
 
@@ -332,7 +332,7 @@ def _store_forecasts(projects, known) -> None:
     together, the others written in batches (each project's own figures)."""
     from diaodu.projects.models import Project
 
-    changed, emptied = [], []
+    changed, emptied = [], []  # (pk, spi, finish, late days); pks
     for project in projects:
         forecast = known.get(project.pk)
         values = (
@@ -343,13 +343,12 @@ def _store_forecasts(projects, known) -> None:
         if forecast is None:
             emptied.append(project.pk)
             continue
-        project.forecast_spi, project.forecast_finish, project.forecast_late_days = values
-        changed.append(project)
+        changed.append((project.pk, *values))
     for start in range(0, len(emptied), 900):
         Project.objects.filter(pk__in=emptied[start : start + 900]).update(
             forecast_spi=None, forecast_finish=None, forecast_late_days=None
         )
-    Project.objects.bulk_update(changed, FORECAST_FIELDS, batch_size=500)
+    bulk.update_each(Project, changed, FORECAST_FIELDS)
 
 
 __all__ = ["RULES_VERSION", "Verdict", "evaluate", "refresh_lights"]
