@@ -4,6 +4,7 @@ process with the names of the variables to fix (read in a fresh process, as a se
 import os
 import subprocess
 import sys
+from importlib.util import find_spec
 
 PRINT = (
     "import diaodu.settings as s; "
@@ -33,6 +34,10 @@ def test_off_by_default_and_on_when_configured():
         DIAODU_OIDC_CLIENT_ID="diaodu",
         DIAODU_OIDC_CLIENT_SECRET="secret",
     )
+    if find_spec("django_auth_ldap") is None:  # installed without the ldap extra
+        assert result.returncode != 0
+        assert "DIAODU_LDAP_URL needs the ldap extra" in result.stderr
+        return
     assert result.returncode == 0, result.stderr
     backends = "['LockoutBackend', 'ModelBackend', 'DirectoryBackend', 'IdentityPlatformBackend']"
     assert backends in result.stdout  # the local password first, as before
