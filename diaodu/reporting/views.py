@@ -147,16 +147,32 @@ def period_export(request, pk):
     return exports.period_response(period, rows)
 
 
+# Rows of the filing page: an owner with thousands of projects (a province's investment group)
+# gets them a page at a time, each row a form.
+FILL_PAGE = 50
+
+
 @login_required
 def period_fill(request, pk):
-    """The grid: one row per project, each saved on its own (htmx)."""
+    """The grid: one row per project, each saved on its own (htmx); 50 rows a page, found by
+    name with ?q=."""
     period = _period(request.user, pk)
     projects = _fileable(request.user, period, only=("name",))  # all that a row shows
+    query = (request.GET.get("q") or "").strip()[:100]
+    if query:
+        projects = [p for p in projects if query in p.name]
+    page = Paginator(projects, FILL_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
     reports = {
-        r.project_id: r for r in ProgressReport.objects.filter(period=period, project__in=projects)
+        r.project_id: r
+        for r in ProgressReport.objects.filter(period=period, project__in=[p.pk for p in shown])
     }
-    rows = [_fill_row(period, p, reports.get(p.pk)) for p in projects]
-    return render(request, "reporting/period_fill.html", {"period": period, "rows": rows})
+    rows = [_fill_row(period, p, reports.get(p.pk)) for p in shown]
+    return render(
+        request,
+        "reporting/period_fill.html",
+        {"period": period, "rows": rows, "page": page, "query": query},
+    )
 
 
 def _fill_row(period, project, report):

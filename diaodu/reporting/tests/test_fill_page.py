@@ -96,3 +96,36 @@ def test_fill_page_queries_do_not_grow_with_projects(city, period):
     assert len(rows) == 14 and sum(1 for row in rows if row["report"]) == 9
     assert many.content.decode().count("data-fill-save") == 14 - 4  # the submitted are locked
     assert many_queries == few_queries
+
+
+def test_an_owner_of_many_projects_fills_them_a_page_at_a_time(city, period, monkeypatch):
+    """Rows a page at a time (3 here), in ledger order, the search by name keeping its page
+    links; each page reads only its own reports."""
+    from diaodu.reporting import views
+
+    monkeypatch.setattr(views, "FILL_PAGE", 3)
+    for n in range(5):
+        project = ProjectFactory(
+            name=f"批量项目{n}", owner=city.touzi, region=city.jiefang, lead_unit=city.jiaotong
+        )
+        project.programs.set([city.program])
+    client = login(city.users.owner)
+    url = reverse("reporting:fill", args=[period.pk])
+    first = client.get(url)
+    every = first.context["page"].paginator.object_list
+    assert len(every) == 7 and first.context["page"].paginator.num_pages == 3
+    seen = []
+    for number in (1, 2, 3):
+        response = client.get(url, {"page": number})
+        seen += [row["project"] for row in response.context["rows"]]
+    assert seen == every
+    assert 'name="q"' in first.content.decode() and "?page=2" in first.content.decode()
+    found = client.get(url, {"q": "批量项目"})
+    assert found.context["page"].paginator.count == 5
+    assert "?page=2&amp;q=%E6%89%B9%E9%87%8F%E9%A1%B9%E7%9B%AE" in found.content.decode()
+    nothing = client.get(url, {"q": "没有这个"}).content.decode()
+    assert "没有名为“没有这个”的项目" in nothing
+    file(city.users.owner, every[-1], period)
+    last = client.get(url, {"page": 3})
+    assert last.context["rows"][0]["report"] is not None
+    assert client.get(url, {"page": "x"}).context["page"].number == 1
