@@ -11,6 +11,7 @@ text that looks like one is still quoted, as everywhere else.
 import io
 import zipfile
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -85,6 +86,7 @@ _STYLES = (
 )
 
 
+@lru_cache(maxsize=8192)  # a ledger repeats its regions, units, stages and labels
 def _text(value: str) -> str:
     value = xml_text(value)
     if value.startswith(FORMULA_STARTS):
