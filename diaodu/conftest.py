@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import translation
 
+from diaodu.core import logs
+from diaodu.core.templatetags.diaodu import _fragments as kept_fragments
 from diaodu.factories import (
     PASSWORD,
     AnnualPlanFactory,
@@ -175,8 +177,11 @@ def _chinese_first(settings):
 @pytest.fixture(autouse=True)
 def _an_empty_cache():
     """Each test starts with an empty cache: what an earlier test kept there (the indicators of
-    a live ranking, throttles, lockouts) was about rows rolled back since."""
+    a live ranking, throttles, lockouts, the unit codes of log lines) was about rows rolled back
+    since."""
     cache.clear()
+    logs._codes.clear()
+    kept_fragments.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ sees. Outside a request (a Celery task, a management command) the three are "-".
 import json
 import logging
 import re
+import time
 import uuid
 from contextvars import ContextVar
 from datetime import datetime
@@ -97,21 +98,36 @@ def _signed_in_user(request: HttpRequest) -> Any:
     return user
 
 
+# Unit codes this process has looked up, by unit id: (code, when), trusted for CODE_KEPT seconds,
+# so that the access line of every request does not read the user's unit again (a unit's code
+# changes seldom, and a log line at most that late names the old one).
+CODE_KEPT = 300.0
+_codes: dict[int, tuple[str, float]] = {}
+
+
 def _unit_code(user: Any) -> str:
-    if getattr(user, "unit_id", None) is None:
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id is None:
         return NONE
     field = type(user)._meta.get_field("unit")
     if field.is_cached(user):
-        return str(user.unit.code)
+        code = str(user.unit.code)
+        _codes[unit_id] = (code, time.monotonic())
+        return code
+    known = _codes.get(unit_id)
+    if known is not None and time.monotonic() - known[1] < CODE_KEPT:
+        return known[0]
     if _resolving.get():
         return NONE
     token = _resolving.set(True)
     try:
-        return str(user.unit.code)  # one query, once per request, only when a line is logged
+        code = str(user.unit.code)  # one query, only when a line is logged
     except Exception:  # a broken transaction, a deleted unit: the id is still useful
-        return f"#{user.unit_id}"
+        return f"#{unit_id}"
     finally:
         _resolving.reset(token)
+    _codes[unit_id] = (code, time.monotonic())
+    return code
 
 
 def _resolve(context: RequestContext) -> None:

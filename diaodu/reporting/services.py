@@ -446,6 +446,8 @@ def do_save_report(
         .first()
     )
     created = report is None
+    if report is not None:  # its project and period are those in hand: not read again
+        report.project, report.period = project, period
     if report is None:
         if version not in (None, 0):
             raise ReportConflict(None, values)
@@ -474,7 +476,7 @@ def do_save_report(
             setattr(report, name, value)
         report.version = F("version") + 1
         report.save()
-        report.refresh_from_db()
+        report.refresh_from_db(fields=["version"])  # the only value the database computed
         changes = diff(before, snapshot(report))
         if changes:
             record(actor, report, Action.UPDATE, changes)
@@ -510,7 +512,7 @@ def _transition(
         setattr(report, name, value)
     report.version = F("version") + 1
     report.save()
-    report.refresh_from_db()
+    report.refresh_from_db(fields=["version"])  # the project and period stay as read
     record(actor, report, Action.TRANSITION, {"status": [before, to_status]}, reason=reason)
     refresh_summaries([report.project_id])  # investment, and reports submitted on time
     facts_changed([report.project_id])

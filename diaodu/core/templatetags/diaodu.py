@@ -3,8 +3,12 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.conf import settings
+from django.urls import get_script_prefix
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from diaodu.core.money import MISSING, in_yi, is_yi, wan_text
 
@@ -50,3 +54,29 @@ def query_with(context, **changes):
         else:
             params[key] = value
     return "?" + urlencode(sorted(params.lists()), doseq=True) if params else "?"
+
+
+# Fragments rendered by kept_include, by (template, language, script prefix, *key); emptied
+# when it grows past FRAGMENTS_KEPT (a key given by mistake cannot fill the memory).
+FRAGMENTS_KEPT = 2000
+_fragments: dict[tuple, str] = {}
+
+
+@register.simple_tag(takes_context=True)
+def kept_include(context, template_name, *key):
+    """Include `template_name`, rendered once per process for each `key` (which must name
+    everything the fragment reads besides the language), then served from memory: the menu
+    of every page costs its 20-odd URL reversals and translations once, not per request. A
+    new release starts new processes, so a changed fragment is never served stale; in
+    development (DEBUG) it is rendered every time."""
+    render = context.template.engine.get_template(template_name).render
+    if settings.DEBUG:
+        return mark_safe(render(context))
+    full = (template_name, translation.get_language(), get_script_prefix(), *key)
+    html = _fragments.get(full)
+    if html is None:
+        html = render(context)
+        if len(_fragments) >= FRAGMENTS_KEPT:
+            _fragments.clear()
+        _fragments[full] = html
+    return mark_safe(html)  # the fragment's own template escaped what it wrote

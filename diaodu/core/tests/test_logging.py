@@ -65,6 +65,25 @@ def test_user_and_unit_on_the_lines_of_a_signed_in_request(city, caplog):
     assert (access.user, access.unit) == ("jiefang", "jiefang")
 
 
+def test_the_unit_code_is_read_once_per_process_for_a_while(
+    city, monkeypatch, django_assert_num_queries
+):
+    """The access line names the unit without reading it on every request; a code changed
+    shows once CODE_KEPT has passed (or at once where the request read the unit anyway)."""
+    login(city.users.jiefang).get(reverse("notifications:list"))
+    User = type(city.users.jiefang)
+    again = User.objects.get(pk=city.users.jiefang.pk)  # as the next request loads it
+    with django_assert_num_queries(0):
+        assert logs._unit_code(again) == "jiefang"
+    city.jiefang.code = "jiefang2"
+    city.jiefang.save()
+    fresh = User.objects.get(pk=city.users.jiefang.pk)  # its unit not loaded
+    assert logs._unit_code(fresh) == "jiefang"  # kept a while
+    monkeypatch.setattr(logs, "CODE_KEPT", 0.0)
+    with django_assert_num_queries(1):
+        assert logs._unit_code(fresh) == "jiefang2"
+
+
 def test_outside_a_request_the_context_is_a_dash(caplog):
     caplog.set_level(logging.INFO)
     caplog.handler.addFilter(RequestContextFilter())
