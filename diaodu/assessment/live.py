@@ -21,11 +21,19 @@ FAMILY = "indicators"
 PORTFOLIO = "portfolio"
 
 
-def values(window: Window, group: str, today: date | None = None) -> dict[int, dict]:
-    """indicators.compute(window, group, today), kept until the data or the day changes."""
+def values(
+    window: Window, group: str, today: date | None = None, *, fresh: bool = False
+) -> dict[int, dict]:
+    """indicators.compute(window, group, today), kept until the data or the day changes; for
+    a live page, those of a while ago while the queue computes them again (kept.A_WHILE), but
+    `fresh` (what is published) those of the data as it is."""
     today = today or timezone.localdate()
     return kept.read(
-        FAMILY, (window.code, group), lambda: indicators.compute(window, group, today), today
+        FAMILY,
+        (window.code, group),
+        lambda: indicators.compute(window, group, today),
+        today,
+        stale_for=0 if fresh else kept.A_WHILE,
     )
 
 

@@ -79,14 +79,20 @@ class Result:
 
 
 def compute(
-    window: Window, group: str, today: date | None = None, *, previous: bool = True
+    window: Window,
+    group: str,
+    today: date | None = None,
+    *,
+    previous: bool = True,
+    fresh: bool = False,
 ) -> Result:
-    """Score and rank the group's units for the period, live (nothing is written)."""
+    """Score and rank the group's units for the period, live (nothing is written); `fresh`:
+    from the data as it is, never from figures kept a while (what is published)."""
     check_window(window, today)
     scheme = scheme_for(window)
     rules = list(scheme.rules.all())
     units, _top_of = indicators.group_units(group)
-    values = live.values(window, group, today)
+    values = live.values(window, group, today, fresh=fresh)
     entries = []
     for unit_id, unit_values in values.items():
         total, lines = score(unit_values, rules)
@@ -163,7 +169,7 @@ def do_publish_ranking(
             _("%(period)s is not over yet: it can be published once it has ended.")
             % {"period": window.label}
         )
-    result = compute(window, group, today)
+    result = compute(window, group, today, fresh=True)
     before = published(window, group)
     ranking = before or Ranking(
         kind=window.kind, year=window.year, number=window.number, group=group

@@ -23,6 +23,7 @@ elsewhere every read computes, as if nothing were kept.
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from importlib import metadata
@@ -43,6 +44,9 @@ KEPT_FOR = 2 * 24 * 3600  # seconds; a key names its day, so nothing older is ev
 WARM_AFTER = 30  # seconds
 # what someone read within the last day: what nobody reads is not computed at every change.
 LOOKED_FOR = 24 * 3600  # seconds
+# How long a page that accepts it (`read(stale_for=A_WHILE)`: the dashboard, a live ranking)
+# reads the last figures computed while the queue computes those of the latest change.
+A_WHILE = 300  # seconds
 
 Compute = Callable[[], Any]
 # A family's figures people look at on a day: (what they are of, how to compute them).
@@ -116,20 +120,58 @@ def _key(family: str, of: tuple[Hashable, ...], today: date, number: int) -> str
     return f"kept:{family}:{what}:{today.isoformat()}:{number}:{_fingerprint()}"
 
 
-def read(family: str, of: tuple[Hashable, ...], compute: Compute, today: date | None = None) -> Any:
-    """compute(), kept until the data or the day changes; someone looked at it (`warm`)."""
+def _latest_key(family: str, of: tuple[Hashable, ...], today: date) -> str:
+    """Where the last figures computed of a version are kept with their time, whatever the
+    version (for a reader that accepts them a while: `read(stale_for=...)`)."""
+    what = ":".join(str(part) for part in of)
+    return f"kept:latest:{family}:{what}:{today.isoformat()}:{_fingerprint()}"
+
+
+def read(
+    family: str,
+    of: tuple[Hashable, ...],
+    compute: Compute,
+    today: date | None = None,
+    *,
+    stale_for: float = 0,
+) -> Any:
+    """compute(), kept until the data or the day changes; someone looked at it (`warm`).
+
+    With `stale_for` (seconds), figures whose data has changed since are still read while they
+    are younger than that and the queue computes the new ones (it was asked to at the change):
+    during the filing surge every save moves the version on, and a dashboard of 500,000
+    projects (seconds to compute) would otherwise be computed by each reader in turn. Without
+    a queue (development, tests) the reader computes, as without `stale_for`."""
     if not enabled():
         return compute()
+    today = today or timezone.localdate()
     cache.set(_looked_key(family, of), 1, timeout=LOOKED_FOR)
-    return _kept(family, of, compute, today or timezone.localdate())
+    if stale_for and not settings.CELERY_TASK_ALWAYS_EAGER:
+        key = _key(family, of, today, version())
+        value = cache.get(key)
+        if value is not None:
+            return value
+        latest = cache.get(_latest_key(family, of, today))
+        if latest is not None and time.time() - latest[0] <= stale_for:
+            _schedule_warm()  # in case the change's own request was lost: once, for a burst
+            return latest[1]
+    return _kept(family, of, compute, today)
 
 
 def _kept(family: str, of: tuple[Hashable, ...], compute: Compute, today: date) -> Any:
-    key = _key(family, of, today, version())
+    number = version()
+    key = _key(family, of, today, number)
     value = cache.get(key)
     if value is None:
+        began = time.time()
         value = compute()
         cache.set(key, value, timeout=KEPT_FOR)
+        # The latest figures, as of when their computation began (the data may have moved on
+        # while it ran, as it does all through the surge), unless later ones are kept already.
+        latest_key = _latest_key(family, of, today)
+        latest = cache.get(latest_key)
+        if latest is None or latest[0] < began:
+            cache.set(latest_key, (began, value), timeout=KEPT_FOR)
     return value
 
 

@@ -57,11 +57,15 @@ def stand_in(scope: tuple):
 
 
 def figures(user, year: int, program=None) -> dict:
-    """The dashboard's figures, kept until the data or the day changes."""
+    """The dashboard's figures, kept until the data or the day changes; while the queue
+    computes those of a change, the last ones for up to kept.A_WHILE."""
     scope = scope_of(user)
     program_id = program.pk if program is not None else None
     return kept.read(
-        FAMILY, (*scope, year, program_id or "-"), lambda: compute(user, year, program)
+        FAMILY,
+        (*scope, year, program_id or "-"),
+        lambda: compute(user, year, program),
+        stale_for=kept.A_WHILE,
     )
 
 

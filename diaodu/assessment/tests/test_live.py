@@ -132,3 +132,46 @@ def test_without_a_shared_cache_every_read_computes(town, settings):
     settings.DIAODU_KEEP_FIGURES = False
     computing = queries(lambda: services.compute(MARCH, Group.REGION, TODAY))
     assert queries(lambda: services.compute(MARCH, Group.REGION, TODAY)) == computing
+
+
+def test_with_a_queue_a_live_page_reads_the_last_figures_a_while_and_publishing_never(
+    town, settings, monkeypatch, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """During the surge every save moves the version on: a live ranking reads the figures last
+    computed (for up to kept.A_WHILE) while the queue computes the new ones; what is published
+    is computed from the data as it is; past A_WHILE the reader computes."""
+    from unittest import mock
+
+    from diaodu.core.tasks import warm_kept
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    before = live.values(MARCH, Group.REGION, TODAY)
+
+    def change(days):
+        with django_capture_on_commit_callbacks(execute=True):
+            problem_services.do_raise_problem(
+                town.users.hq,
+                town.projects.jiefang,
+                description=f"用地指标未落实{days}",
+                category="land",
+                responsible_unit=town.jiefang,
+                deadline=date(2026, 3, days),
+            )
+
+    with mock.patch.object(warm_kept, "apply_async") as queued:
+        change(20)
+        fresh = indicators.compute(MARCH, Group.REGION, TODAY)
+        assert fresh != before
+        with django_assert_max_num_queries(0):
+            assert live.values(MARCH, Group.REGION, TODAY) == before
+        assert live.values(MARCH, Group.REGION, TODAY, fresh=True) == fresh
+        published = services.compute(MARCH, Group.REGION, TODAY, fresh=True)
+        assert {e.unit_id: e.values for e in published.entries} == fresh
+        queued.assert_called_once_with(countdown=kept.WARM_AFTER)
+        warm_kept.apply()  # the worker
+        assert live.values(MARCH, Group.REGION, TODAY) == fresh
+        monkeypatch.setattr(kept, "A_WHILE", 0)
+        change(21)
+        assert live.values(MARCH, Group.REGION, TODAY) == indicators.compute(
+            MARCH, Group.REGION, TODAY
+        )
