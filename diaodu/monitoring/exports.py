@@ -117,7 +117,7 @@ def ledger_download(user, params):
         year = timezone.localdate().year
     unit = YI if params.get("unit") == YI else WAN
     _filterset, queryset, sort = ledger(user, params, year)
-    content = ledger_workbook(queryset, totals(queryset, year), year, unit)
+    content = ledger_workbook(queryset, totals(queryset, year, fresh=True), year, unit)
     name = _("Key project ledger %(year)d") % {"year": year}
     if unit == YI:
         return xlsx_response(content, f"{name}（{_('100m yuan')}）.xlsx", f"ledger-{year}-yi.xlsx")

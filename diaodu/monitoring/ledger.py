@@ -152,7 +152,9 @@ def _region_counts(queryset) -> dict:
 
 def _page_by_region(queryset, number, size: int):
     if _whole(queryset):
-        counts = kept.read(FAMILY, ("regions",), lambda: _region_counts(queryset))
+        counts = kept.read(
+            FAMILY, ("regions",), lambda: _region_counts(queryset), stale_for=kept.A_WHILE
+        )
     else:
         counts = _region_counts(queryset)
     page = Paginator(range(sum(counts.values())), size).get_page(number)
@@ -186,11 +188,17 @@ def _page_by_region(queryset, number, size: int):
     return page, ids
 
 
-def totals(queryset, year: int) -> Totals:
+def totals(queryset, year: int, *, fresh: bool = False) -> Totals:
     """Totals over the whole filtered set, not only the page (three queries; kept for the whole
-    ledger)."""
+    ledger, and on the screen read a while after a change while the queue computes them again:
+    kept.A_WHILE). `fresh`: from the data as it is (an export)."""
     if _whole(queryset):
-        return kept.read(FAMILY, ("totals", year), lambda: _totals(queryset, year))
+        return kept.read(
+            FAMILY,
+            ("totals", year),
+            lambda: _totals(queryset, year),
+            stale_for=0 if fresh else kept.A_WHILE,
+        )
     return _totals(queryset, year)
 
 

@@ -234,3 +234,30 @@ def test_the_export_reads_each_chunks_names_with_it(
         assert sheet.cell(row, column["责任单位"]).value == unit.name
         leader = sheet.cell(row, column["分包领导"]).value
         assert (leader == str(many.leader)) if index % 3 == 0 else leader is None
+
+
+def test_with_a_queue_the_screen_reads_the_last_totals_a_while_and_the_export_never(
+    many, settings, django_capture_on_commit_callbacks
+):
+    """Headquarters' whole ledger during the surge: its totals, kept, are read a while after a
+    change (the queue computes them again); the export's are the data's as it is."""
+    from unittest import mock
+
+    from diaodu.core.tasks import warm_kept
+
+    settings.DIAODU_KEEP_FIGURES = True
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    client = login(many.users.hq)
+    before = client.get(reverse("projects:list"), {"year": 2026}).context["totals"]
+    with mock.patch.object(warm_kept, "apply_async"):
+        with django_capture_on_commit_callbacks(execute=True):
+            project = Project.objects.first()
+            project.total_investment += 500
+            project.save()
+        screen = client.get(reverse("projects:list"), {"year": 2026}).context["totals"]
+        assert screen.total_investment == before.total_investment
+        export = client.get(reverse("projects:export"), {"year": 2026})
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    headers = [cell.value for cell in sheet[2]]
+    total = sheet.cell(row=sheet.max_row, column=headers.index("总投资（万元）") + 1).value
+    assert Decimal(str(total)) == before.total_investment + 500
