@@ -76,8 +76,13 @@ def light_choices(field, fields: tuple[str, ...], label) -> None:
     queryset = field.queryset
     empty = [("", field.empty_label)] if field.empty_label is not None else []
 
-    def choices():  # read only when the select is rendered (never for the API)
-        return empty + [(pk, label(*values)) for pk, *values in queryset.values_list("pk", *fields)]
+    read: list = []
+
+    def choices():  # read only when the select is rendered (never for the API), and once
+        if not read:
+            rows = queryset.values_list("pk", *fields)
+            read.append(empty + [(pk, label(*values)) for pk, *values in rows])
+        return read[0]
 
     field.widget.choices = choices
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.forms import StyledForm
 from diaodu.core.limits import NOTE, TEXT, validate_year
+from diaodu.core.widgets import fast_selects, light_choices
 from diaodu.org.models import Unit
 from diaodu.problems.choices import ProblemCategory, SupervisionLevel
 
@@ -20,6 +21,19 @@ class ProblemForm(StyledForm):
         validators=[validate_year],
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _light_units(self, "responsible_unit")
+
+
+def _light_units(form, *names: str) -> None:
+    """A select of every unit (thousands in a province: each owner is one) written in Python
+    from plain rows, not through Django's option template from model instances: on the project
+    page at 500,000 projects the task form's select was four fifths of the page's CPU."""
+    fast_selects(form)
+    for name in names:
+        light_choices(form.fields[name], ("name", "short_name"), lambda n, short: short or n)
 
 
 class ReportProblemForm(ProblemForm):
@@ -53,6 +67,10 @@ class TaskForm(StyledForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     supervision = forms.ChoiceField(label=_("Supervision level"), choices=SupervisionLevel.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _light_units(self, "lead_unit")
 
 
 class TextForm(StyledForm):
