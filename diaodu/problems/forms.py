@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,12 +24,12 @@ class ProblemForm(StyledForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _light_units(self, "responsible_unit")
 
 
-def _light_units(form, *names: str) -> None:
+def _light_units(form: forms.Form, *names: str) -> None:
     """A select of every unit (thousands in a province: each owner is one) written in Python
     from plain rows, not through Django's option template from model instances: on the project
     page at 500,000 projects the task form's select was four fifths of the page's CPU."""
@@ -68,7 +70,7 @@ class TaskForm(StyledForm):
     )
     supervision = forms.ChoiceField(label=_("Supervision level"), choices=SupervisionLevel.choices)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _light_units(self, "lead_unit")
 
