@@ -44,6 +44,10 @@ KEPT_FOR = 2 * 24 * 3600  # seconds; a key names its day, so nothing older is ev
 WARM_AFTER = 30  # seconds
 # what someone read within the last day: what nobody reads is not computed at every change.
 LOOKED_FOR = 24 * 3600  # seconds
+# During a surge the queue computes them at most once in this long (a round of a national
+# portfolio's figures takes tens of seconds), within what the pages below accept.
+WARM_EVERY = 120  # seconds
+WARMED_AT = "kept:warmed-at"
 # How long a page that accepts it (`read(stale_for=A_WHILE)`: the dashboard, a live ranking)
 # reads the last figures computed while the queue computes those of the latest change.
 A_WHILE = 300  # seconds
@@ -90,7 +94,9 @@ def _schedule_warm() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # no queue (development): the first reader computes and keeps them
     if cache.add(PENDING, 1, timeout=600):
-        warm_kept.apply_async(countdown=WARM_AFTER)
+        last = cache.get(WARMED_AT)
+        since = WARM_EVERY if last is None else time.time() - last
+        warm_kept.apply_async(countdown=max(WARM_AFTER, round(WARM_EVERY - since)))
 
 
 def _release() -> str:
@@ -206,6 +212,7 @@ def warm(today: date | None = None) -> list[str]:
     """Compute and keep what people look at and someone computed within the last day
     (idempotent: what is kept is only read)."""
     cache.delete(PENDING)
+    cache.set(WARMED_AT, time.time(), timeout=KEPT_FOR)
     today = today or timezone.localdate()
     looked = list(_looked(today))
     recent = cache.get_many([_looked_key(family, of) for family, of, _compute in looked])

@@ -43,10 +43,17 @@ def recorded(name: str):
 @shared_task(name="diaodu.core.tasks.warm_kept", time_limit=1800, soft_time_limit=1790)
 def warm_kept() -> list[str]:
     """Compute and keep the figures people look at, after a burst of changes (diaodu/core/kept.py):
-    idempotent, the next reader finds them ready."""
+    idempotent, the next reader finds them ready. On PostgreSQL without parallel workers: the
+    queue's aggregates over every project take one core, not every core the requests need."""
+    from django.db import connection, transaction
+
     from diaodu.core import kept
 
-    return kept.warm()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return kept.warm()
 
 
 @shared_task(name="diaodu.core.tasks.check_kept", time_limit=3600, soft_time_limit=3590)

@@ -175,3 +175,49 @@ def test_with_a_queue_a_live_page_reads_the_last_figures_a_while_and_publishing_
         assert live.values(MARCH, Group.REGION, TODAY) == indicators.compute(
             MARCH, Group.REGION, TODAY
         )
+
+
+def test_during_a_surge_the_queue_warms_at_most_once_in_warm_every(
+    town, settings, django_capture_on_commit_callbacks
+):
+    """The first burst is computed WARM_AFTER later; once a round has run, the next comes no
+    sooner than WARM_EVERY after it began."""
+    import time
+    from unittest import mock
+
+    from diaodu.core.tasks import warm_kept
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    live.values(MARCH, Group.REGION, TODAY)
+
+    def burst(name):
+        with mock.patch.object(warm_kept, "apply_async") as queued:
+            with django_capture_on_commit_callbacks(execute=True):
+                ProjectFactory(name=name, region=town.gaoxin, lead_unit=town.ziran)
+        return queued.call_args.kwargs["countdown"]
+
+    assert burst("一") == kept.WARM_AFTER
+    result = warm_kept.apply()  # the round begins now
+    assert result.successful(), result.traceback
+    assert kept.WARM_EVERY - 2 <= burst("二") <= kept.WARM_EVERY
+    warm_kept.apply()
+    kept.cache.set(kept.WARMED_AT, time.time() - 600)  # as if that round began ten minutes ago
+    assert burst("三") == kept.WARM_AFTER
+
+
+def test_the_queue_warms_without_parallel_workers_on_postgresql(town, monkeypatch):
+    from django.db import connection
+
+    from diaodu.core.tasks import warm_kept
+
+    def warm():
+        if connection.vendor != "postgresql":
+            return ["sqlite"]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            return [cursor.fetchone()[0]]
+
+    monkeypatch.setattr(kept, "warm", warm)
+    # SET LOCAL: for the round's transaction only (here inside the test's own, so not seen
+    # ending).
+    assert warm_kept.apply().get() in (["0"], ["sqlite"])
