@@ -677,7 +677,7 @@ def main() -> int:
         if not args.province:
             subprocess.run([*MANAGE, "demo"], **quiet)
         subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], **quiet)
-        owners_wanted = args.owners if args.owners or not args.province else 100
+        owners_wanted = args.owners or (100 if args.province else None)
         code = SETUP % {
             "password": PASSWORD,
             "headquarters": args.headquarters,

@@ -7,12 +7,23 @@ list of values instead (`WITH v(id, …) AS (VALUES …) UPDATE … FROM v WHERE
 both SQLite (3.33 and later) and PostgreSQL answer with one lookup per row.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import TypeVar
 
 from django.db import connections, router
 
+T = TypeVar("T")
+
 # Rows per statement: within what SQLite accepts as the parameters of one query (32,766).
 BATCH = 2000
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last shorter): ids or rows per query or statement."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def update_each(model, rows: Iterable[Sequence], fields: Sequence[str]) -> int:
@@ -36,13 +47,8 @@ def update_each(model, rows: Iterable[Sequence], fields: Sequence[str]) -> int:
         for field, name in zip(columns, names[1:], strict=True)
     )
     written = 0
-    batch: list[Sequence] = []
-
-    def flush():
-        nonlocal written
-        if not batch:
-            return
-        placeholders = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(batch))
+    row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
+    for batch in batches(rows, BATCH):
         params = []
         for row in batch:
             params.append(pk.get_db_prep_value(row[0], connection))
@@ -51,18 +57,11 @@ def update_each(model, rows: Iterable[Sequence], fields: Sequence[str]) -> int:
                 for field, value in zip(columns, row[1:], strict=True)
             )
         sql = (
-            f"WITH v({', '.join(names)}) AS (VALUES {placeholders}) "
+            f"WITH v({', '.join(names)}) AS (VALUES {', '.join([row_sql] * len(batch))}) "
             f"UPDATE {table} SET {sets} FROM v "
             f"WHERE {table}.{connection.ops.quote_name(pk.column)} = {cast(pk, 'v.id')}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         written += len(batch)
-        batch.clear()
-
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            flush()
-    flush()
     return written

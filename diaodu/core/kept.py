@@ -152,32 +152,30 @@ def read(
         return compute()
     today = today or timezone.localdate()
     cache.set(_looked_key(family, of), 1, timeout=LOOKED_FOR)
-    if stale_for and not settings.CELERY_TASK_ALWAYS_EAGER:
-        key = _key(family, of, today, version())
-        value = cache.get(key)
-        if value is not None:
-            return value
-        latest = cache.get(_latest_key(family, of, today))
-        if latest is not None and time.time() - latest[0] <= stale_for:
-            _schedule_warm()  # in case the change's own request was lost: once, for a burst
-            return latest[1]
-    return _kept(family, of, compute, today)
+    stale_for = 0 if settings.CELERY_TASK_ALWAYS_EAGER else stale_for
+    return _kept(family, of, compute, today, stale_for)
 
 
-def _kept(family: str, of: tuple[Hashable, ...], compute: Compute, today: date) -> Any:
-    number = version()
-    key = _key(family, of, today, number)
+def _kept(
+    family: str, of: tuple[Hashable, ...], compute: Compute, today: date, stale_for: float = 0
+) -> Any:
+    key = _key(family, of, today, version())
     value = cache.get(key)
-    if value is None:
-        began = time.time()
-        value = compute()
-        cache.set(key, value, timeout=KEPT_FOR)
-        # The latest figures, as of when their computation began (the data may have moved on
-        # while it ran, as it does all through the surge), unless later ones are kept already.
-        latest_key = _latest_key(family, of, today)
-        latest = cache.get(latest_key)
-        if latest is None or latest[0] < began:
-            cache.set(latest_key, (began, value), timeout=KEPT_FOR)
+    if value is not None:
+        return value
+    latest_key = _latest_key(family, of, today)
+    latest = cache.get(latest_key)
+    if stale_for and latest is not None and time.time() - latest[0] <= stale_for:
+        _schedule_warm()  # in case the change's own request was lost: once, for a burst
+        return latest[1]
+    began = time.time()
+    value = compute()
+    cache.set(key, value, timeout=KEPT_FOR)
+    # The latest figures, as of when their computation began (the data may have moved on while
+    # it ran, as it does all through the surge), unless later ones are kept already.
+    latest = cache.get(latest_key)
+    if latest is None or latest[0] < began:
+        cache.set(latest_key, (began, value), timeout=KEPT_FOR)
     return value
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diaodu.core.bulk import batches
 from diaodu.core.history import plain
 from diaodu.exchange import columns as cols
 from diaodu.exchange.reader import Ledger, Sheet
@@ -389,10 +390,6 @@ def columns_understood(sheet) -> list[dict]:
 CHUNK = 2000
 
 
-def _chunks(items: list) -> list[list]:
-    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-
-
 def _named_in(ledger: Ledger) -> tuple[set[str], set[str]]:
     """The project names and 项目代码 a file's sheets give (the codes as written and as
     checked), to look up only those projects."""
@@ -504,7 +501,7 @@ class ProjectImport:
         self.projects = {}
         # Whole rows: validating a partly loaded instance would fetch the rest one by one.
         for field_name, wanted in (("national_code", codes), ("name", names)):
-            for chunk in _chunks(sorted(wanted)):
+            for chunk in batches(sorted(wanted), CHUNK):
                 for project in Project.objects.filter(**{f"{field_name}__in": chunk}):
                     self.projects.setdefault(project.pk, project)
         for project in sorted(self.projects.values(), key=lambda p: p.pk):
@@ -517,7 +514,7 @@ class ProjectImport:
         self.leaders = defaultdict(set)
         self.memberships = defaultdict(set)
         self.plans, self.targets = {}, {}
-        for chunk in _chunks(ids):
+        for chunk in batches(ids, CHUNK):
             if self.visible is not None:
                 self.visible.update(
                     Project.objects.visible_to(self.user)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from diaodu.core import xlsx
+from diaodu.core.bulk import batches
 from diaodu.core.choices import Light
 from diaodu.core.exports import xlsx_response
 from diaodu.core.xlsx import SheetWriter
@@ -70,8 +71,7 @@ CHUNK = 2000
 def _names(ids: list[int], relation: str, year: int) -> dict[int, str]:
     """project id → the names of a many-to-many relation of those projects, joined with 、
     (one query)."""
-    through = getattr(Project, relation).through.objects.filter(project_id__in=ids)
-    through = through.order_by("pk")
+    through = getattr(Project, relation).through.objects.filter(project_id__in=ids).order_by("pk")
     if relation == "programs":
         rows = through.filter(program__year=year).values_list("project_id", "program__name")
     elif relation == "leaders":  # as Leader.__str__ writes them, so that an import can tell
@@ -87,17 +87,6 @@ def _names(ids: list[int], relation: str, year: int) -> dict[int, str]:
     for project_id, name in rows:
         found[project_id].append(name)
     return {project_id: "、".join(names) for project_id, names in found.items()}
-
-
-def _in_chunks(rows, size: int = CHUNK):
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _labels(choices) -> dict:
@@ -179,7 +168,7 @@ def ledger_workbook(queryset, totals, year, unit: str = WAN) -> bytes:
         for key, *_x in COLUMNS
     ]
     rows = queryset.prefetch_related(None).values_list(*VALUES).iterator(chunk_size=CHUNK)
-    for chunk in _in_chunks(rows):
+    for chunk in batches(rows, CHUNK):
         ids = [row[0] for row in chunk]
         m2m = {key: _names(ids, key, year) for key in M2M}
         for row in chunk:
