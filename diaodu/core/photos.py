@@ -16,7 +16,7 @@ from django.db import models
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from diaodu.core.choices import Source
@@ -130,7 +130,8 @@ class Photo(models.Model):
             flags.append(
                 Flag(
                     "far",
-                    _t("Taken about %(distance).1f km from the project.") % {"distance": distance},
+                    gettext("Taken about %(distance).1f km from the project.")
+                    % {"distance": distance},
                 )
             )
         if self.taken_at is not None:
@@ -216,25 +217,25 @@ def band_lines(actor: Actor, photo: Photo) -> list[str]:
     """The watermark's lines: project, date and time, place, uploader's unit."""
     project = photo.project
     if photo.taken_at is not None:
-        when = _t("Taken %(time)s") % {
+        when = gettext("Taken %(time)s") % {
             "time": timezone.localtime(photo.taken_at).strftime("%Y-%m-%d %H:%M")
         }
     else:
-        when = _t("Uploaded %(time)s") % {
+        when = gettext("Uploaded %(time)s") % {
             "time": timezone.localtime(photo.uploaded_at).strftime("%Y-%m-%d %H:%M")
         }
     if photo.latitude is not None and photo.longitude is not None:
-        where = _t("Place %(place)s") % {"place": photo.place}
+        where = gettext("Place %(place)s") % {"place": photo.place}
     elif project.address:
-        where = _t("Project address %(address)s") % {"address": project.address}
+        where = gettext("Project address %(address)s") % {"address": project.address}
     else:
-        where = _t("Place unknown")
+        where = gettext("Place unknown")
     unit = getattr(actor, "unit", None)
     return [
         project.name,
         when,
         where,
-        _t("Uploaded by %(unit)s") % {"unit": unit or getattr(actor, "username", "—")},
+        gettext("Uploaded by %(unit)s") % {"unit": unit or getattr(actor, "username", "—")},
     ]
 
 

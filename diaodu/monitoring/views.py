@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from diaodu.core.choices import Light
 from diaodu.core.limits import YEARS, year_or_none
@@ -285,7 +286,13 @@ def _listed(rows: list[dict]) -> str:
     write and this a few hundredths."""
     planned, actual, finish, following, not_started = (
         escape(_(text))
-        for text in ("Planned", "Actual", "Forecast finish", "Next milestone", "not started")
+        for text in (
+            gettext_noop("Planned"),
+            gettext_noop("Actual"),
+            gettext_noop("Forecast finish"),
+            gettext_noop("Next milestone"),
+            gettext_noop("not started"),
+        )
     )
     items, group = [], None
     for index, row in enumerate(rows):

@@ -17,8 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from diaodu.core.choices import DocumentKind
 from diaodu.core.history import diff, m2m_snapshot, record, snapshot
@@ -553,7 +552,7 @@ def notify_deadlines(today: date | None = None) -> int:
         return reminders.send(due)
 
 
-NOT_AN_ISSUER = _lazy("Only headquarters, leaders and inspectors issue supervision notices.")
+NOT_AN_ISSUER = gettext_lazy("Only headquarters, leaders and inspectors issue supervision notices.")
 # Working days after a 督办单 that its reply is due.
 REPLY_WORKING_DAYS = 3
 

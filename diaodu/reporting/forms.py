@@ -55,7 +55,7 @@ class ReportForm(forms.ModelForm):
     def cells(self) -> SafeString:
         """A fill page row's cell for each visible field: its label (shown on a phone, where
         the row is a card), its input and its errors. Written here rather than in a template
-        loop, as _fill_row.html wrote them, because the page repeats it on every row."""
+        loop, because the page repeats it on every row."""
         return mark_safe(
             "".join(
                 CELL.format(

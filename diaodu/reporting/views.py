@@ -7,8 +7,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Func, IntegerField, OuterRef, Subquery
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,6 +26,7 @@ from diaodu.reporting.choices import Filing, ReportStatus
 from diaodu.reporting.forms import PhotoForm, ReportForm, UploadForm
 from diaodu.reporting.models import ProgressReport, ReportingPeriod, ReportPhoto
 from diaodu.reporting.progress import period_rows
+from diaodu.reporting.rows import FillRows
 from diaodu.reporting.totals import project_totals
 
 
@@ -49,16 +52,13 @@ def _report(user, pk):
 
 def _fileable(user, period, only=None):
     """The projects of a period the user may file for, in ledger order; with `only`, just those
-    fields of them (and the owner, which decides who may file) instead of every column with the
-    region and the owner."""
-    projects = (
-        Project.objects.visible_to(user).filter(period.due()).order_by(*Project._meta.ordering)
-    )
+    fields of them instead of every column with the region and the owner."""
+    projects = services.fileable(
+        user, Project.objects.visible_to(user).filter(period.due())
+    ).order_by(*Project._meta.ordering)
     if only:
-        projects = projects.only("owner", *only)
-    else:
-        projects = projects.select_related("region", "owner")
-    return [p for p in projects if services.can_file(user, p)]
+        return projects.only(*only)
+    return projects.select_related("region", "owner")
 
 
 def _reports_filed():
@@ -160,33 +160,42 @@ def period_fill(request, pk):
     projects = _fileable(request.user, period, only=("name",))  # all that a row shows
     query = (request.GET.get("q") or "").strip()[:100]
     if query:
-        projects = [p for p in projects if query in p.name]
+        projects = projects.filter(name__contains=query)
     page = Paginator(projects, FILL_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     reports = {
         r.project_id: r
         for r in ProgressReport.objects.filter(period=period, project__in=[p.pk for p in shown])
     }
-    rows = [_fill_row(period, p, reports.get(p.pk)) for p in shown]
+    rows = [{"project": p, "report": reports.get(p.pk)} for p in shown]
+    writer = FillRows(period, get_token(request))
+    written = "".join(
+        writer.row(row["project"], row["report"], _fill_form(period, **row)) for row in rows
+    )
     return render(
         request,
         "reporting/period_fill.html",
-        {"period": period, "rows": rows, "page": page, "query": query},
+        {
+            "period": period,
+            "rows": rows,
+            "written": mark_safe(written),  # noqa: S308 (every row escaped by FillRows)
+            "page": page,
+            "query": query,
+        },
     )
 
 
-def _fill_row(period, project, report):
-    """A row of the grid: its form only when the report may still be changed (a locked row
-    shows the report's values, and a page near the deadline has many)."""
-    form = None
-    if report is None or report.is_editable:
-        form = ReportForm(
-            period=period,
-            instance=report,
-            prefix=f"p{project.pk}",
-            initial={"version": getattr(report, "version", 0)},
-        )
-    return {"project": project, "report": report, "form": form}
+def _fill_form(period, project, report):
+    """A row's form, only while the report may still be changed (a locked row shows the
+    report's values, and a page near the deadline has many)."""
+    if report is not None and not report.is_editable:
+        return None
+    return ReportForm(
+        period=period,
+        instance=report,
+        prefix=f"p{project.pk}",
+        initial={"version": getattr(report, "version", 0)},
+    )
 
 
 @login_required
@@ -199,33 +208,27 @@ def period_fill_row(request, pk, project_pk):
     period = _period(request.user, pk)
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_pk)
     form = ReportForm(request.POST, period=period, prefix=f"p{project.pk}")
-    context = {"period": period, "row": {"project": project, "form": form}}
-    status = 200
+    writer = FillRows(period, get_token(request))
     try:
         version = int(request.POST.get(f"p{project.pk}-version") or 0)
         result = services.do_save_report(
             request.user, project, period, form.values(), version=version
         )
     except services.ReportConflict as conflict:
-        context["conflict"] = conflict
-        context["row"]["report"] = conflict.current
-        status = 409
+        row = writer.row(project, conflict.current, form, conflict=conflict)
+        return HttpResponse(row, status=409)
     except ValidationError as error:
         _attach_errors(form, error)
-        context["row"]["report"] = ProgressReport.objects.filter(
-            project=project, period=period
-        ).first()
-        status = 400
+        report = ProgressReport.objects.filter(project=project, period=period).first()
+        return HttpResponse(writer.row(project, report, form), status=400)
     except PermissionDenied as error:
-        context["error"] = str(error)
-        status = 403
-    else:
-        context["row"] = _fill_row(period, project, result.report)
-        context["warnings"] = result.warnings
-        context["saved"] = True
-    response = render(request, "reporting/_fill_row.html", context, status=status)
-    if context.get("saved"):
-        response["X-Report-Version"] = str(result.report.version)
+        return HttpResponse(writer.row(project, None, form, error=str(error)), status=403)
+    saved = result.report
+    row = writer.row(
+        project, saved, _fill_form(period, project, saved), saved=True, warnings=result.warnings
+    )
+    response = HttpResponse(row)
+    response["X-Report-Version"] = str(saved.version)
     return response
 
 

@@ -112,7 +112,7 @@ def test_an_owner_of_many_projects_fills_them_a_page_at_a_time(city, period, mon
     client = login(city.users.owner)
     url = reverse("reporting:fill", args=[period.pk])
     first = client.get(url)
-    every = first.context["page"].paginator.object_list
+    every = list(first.context["page"].paginator.object_list)
     assert len(every) == 7 and first.context["page"].paginator.num_pages == 3
     seen = []
     for number in (1, 2, 3):
@@ -129,3 +129,90 @@ def test_an_owner_of_many_projects_fills_them_a_page_at_a_time(city, period, mon
     last = client.get(url, {"page": 3})
     assert last.context["rows"][0]["report"] is not None
     assert client.get(url, {"page": "x"}).context["page"].number == 1
+
+
+# A row of the page as reporting/_fill_row.html wrote it before the rows were written in
+# Python (reporting/rows.py); the Python must write the same HTML in every state of a row.
+ROW_TEMPLATE = """{% load i18n %}{% with form=row.form project=row.project report=row.report %}
+{# One project's row of the grid #}
+<tr id="row-{{ project.pk }}" class="fill-card" data-project="{{ project.pk }}" data-draft-state="{% if saved %}saved{% elif conflict %}conflict{% else %}clean{% endif %}"{% if conflict %} data-current-version="{{ conflict.current.version }}"{% endif %}{% if report and not report.is_editable %} data-locked{% endif %}>
+  <td class="project-name" style="min-width:12rem">
+    <a href="{% url 'projects:detail' project.pk %}">{{ project.name }}</a>
+    <div>{% if report %}<a href="{% url 'reporting:report' report.pk %}"><span class="badge bg-{{ report.status_colour }}-lt">{{ report.get_status_display }}</span></a>{% else %}<span class="badge bg-red-lt">{% translate "Not reported" %}</span>{% endif %}</div>
+    <div class="small" id="draft-message-{{ project.pk }}" data-draft-message aria-live="polite">{% if saved %}<span class="text-success">{% translate "Saved." %}</span>{% endif %}</div>
+    <div class="draft-actions" hidden data-draft-actions>
+      <button type="button" class="btn btn-sm btn-outline-primary" id="draft-overwrite-{{ project.pk }}" data-draft-overwrite hidden>{% translate "Save my draft over the saved version" %}</button>
+      <button type="button" class="btn btn-sm btn-outline-danger" id="draft-discard-{{ project.pk }}" data-draft-discard>{% translate "Discard the draft on this phone" %}</button>
+    </div>
+    {% for warning in warnings %}<div class="text-warning small">{{ warning }}</div>{% endfor %}
+    {% if error %}<div class="text-danger small">{{ error }}</div>{% endif %}
+    {% if conflict %}<div class="text-danger small">{{ conflict }}
+      {% translate "Saved version" %}: {% if period.carries_investment %}{{ conflict.current.invested }} / {% endif %}{{ conflict.current.physical_percent|default_if_none:"—" }}% / {{ conflict.current.physical_progress }}.
+      {% translate "Reload the page to edit the saved version; what you typed is still in the row." %}</div>{% endif %}
+    {% for error in form.non_field_errors %}<div class="text-danger small">{{ error }}</div>{% endfor %}
+  </td>
+  {% if report and not report.is_editable %}
+  {% if period.carries_investment %}<td class="num"><span class="form-label d-sm-none">{% translate "Investment this period (10k yuan)" %}</span>{{ report.invested }}</td>{% endif %}<td><span class="form-label d-sm-none">{% translate "Physical progress (%)" %}</span>{{ report.physical_percent|default_if_none:"—" }}</td><td><span class="form-label d-sm-none">{% translate "Workers on site" %}</span>{{ report.workers|default_if_none:"—" }}</td>
+  <td><span class="form-label d-sm-none">{% translate "Physical progress" %}</span>{{ report.physical_progress|truncatechars:60 }}</td><td><span class="form-label d-sm-none">{% translate "Next steps" %}</span>{{ report.next_steps|truncatechars:40 }}</td><td><span class="form-label d-sm-none">{% translate "Problems encountered" %}</span>{{ report.problems|truncatechars:40 }}</td>
+  <td class="text-secondary small">{% translate "Locked" %}</td>
+  {% else %}
+  {{ form.cells }}
+  <td class="fill-actions">{{ form.version }}
+    <button class="btn btn-sm btn-primary" id="save-{{ project.pk }}" data-fill-save hx-post="{% url 'reporting:fill-row' period.pk project.pk %}" hx-include="#row-{{ project.pk }}" hx-target="#row-{{ project.pk }}" hx-swap="outerHTML" hx-headers='{"X-CSRFToken": "{{ csrf_token }}"}'>{% translate "Save" %}</button>
+    {% if report %}<form method="post" action="{% url 'reporting:action' report.pk 'submit' %}" class="mt-1">{% csrf_token %}<input type="hidden" name="next" value="{% url 'reporting:fill' period.pk %}"><button class="btn btn-sm btn-success">{% translate "Submit" %}</button></form>{% endif %}
+  </td>
+  {% endif %}
+</tr>
+{% endwith %}
+"""  # noqa: E501
+
+
+def _states(city, period):
+    """A row in each state it can be written in: (project, report, form, what else the view
+    gives)."""
+    owner, project = city.users.owner, city.projects.jiefang
+    bound, loaded, fresh = _forms(period)
+    draft = file(owner, project, period, physical_progress="甲<乙>" * 30).report
+    locked = ProgressReport(
+        pk=99,
+        project=project,
+        period=period,
+        status="submitted",
+        invested=Decimal("12345.60"),
+        physical_percent=None,
+        workers=1200,
+        physical_progress="桥梁 & 隧道，" * 20,
+        next_steps="<b>下月</b>" * 10,
+        problems="",
+    )
+    conflict = services.ReportConflict(draft, {})
+    return [
+        (project, None, fresh, {}),
+        (project, draft, loaded, {"saved": True, "warnings": ["超出<计划>的 3 倍"]}),
+        (project, locked, None, {}),
+        (project, draft, bound, {"conflict": conflict}),
+        (project, locked, bound, {"conflict": conflict}),
+        (project, None, bound, {}),
+        (project, None, fresh, {"error": "您不能<填报>该项目。"}),
+    ]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_rows_are_the_html_the_template_wrote(city, period, language):
+    from django.template import engines
+    from django.utils import translation
+
+    from diaodu.reporting.rows import FillRows
+
+    template = engines["django"].from_string(ROW_TEMPLATE)
+    progress = type(period)(pk=period.pk, kind="progress", start=period.start, end=period.end)
+    with translation.override(language):
+        for shown in (period, progress):
+            writer = FillRows(shown, "TOKEN<&>")
+            for project, report, form, extra in _states(city, period):
+                row = {"project": project, "report": report, "form": form}
+                expected = template.render(
+                    {"period": shown, "row": row, "csrf_token": "TOKEN<&>", **extra}
+                )
+                ours = writer.row(project, report, form, **extra)
+                assert ours.strip() == expected.strip(), (shown.kind, extra, report)

@@ -2,7 +2,7 @@
 // kept on the phone until the server confirms it, and a row saved without a connection is sent
 // when the connection returns.
 //
-// Markup read here (reporting/period_fill.html, reporting/_fill_row.html):
+// Markup read here (reporting/period_fill.html, the rows written by reporting/rows.py):
 //   #fill-rows[data-draft-key="diaodu.draft.<user>.<period>"]  the grid's card; its data-msg-*
 //       attributes carry the translated messages (draft, pending, sending, saved, unconfirmed,
 //       conflict, invalid, locked, no-storage)
