@@ -103,3 +103,16 @@ def test_the_lists_read_a_fixed_number_of_queries(city, username):
     few = count()
     _reports(city, 40, seed=1)
     assert count() == few
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_the_projects_one_may_file_for_are_those_can_file_picks(city, username):
+    """The filing page counts and cuts its pages in the database (services.fileable): the same
+    projects as can_file picks one by one, for every kind of user, an inactive one too."""
+    _reports(city, 30, seed=3)
+    user = getattr(city.users, username)
+    every = Project.objects.order_by("pk")
+    picked = [p.pk for p in every if services.can_file(user, p)]
+    assert list(services.fileable(user, every).values_list("pk", flat=True)) == picked
+    user.is_active = False
+    assert not services.fileable(user, every).exists()
