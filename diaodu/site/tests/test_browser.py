@@ -1,7 +1,8 @@
 """The field work in a real browser (Debian's Chromium, driven by Playwright), at a desk and
 on a phone (390 × 844): an owner files and submits a report with a photo, the district
 approves it, an inspector records a visit, headquarters turns minutes into tasks. On every
-page: nothing is wider than the screen, and on a phone the menu is one button.
+page: nothing is wider than the screen; on a phone the menu is one button, every button and
+field is at least 44 px high, and the lists' rows are cards, each cell labelled.
 
 The browser is /usr/bin/chromium (`.ci/run` installs it with apt-get); without it these tests
 are skipped, except under CI=true, where they fail.
@@ -17,6 +18,8 @@ from django.utils import timezone
 from PIL import Image
 
 from diaodu.factories import (
+    ApprovalFactory,
+    InspectionFactory,
     MeetingFactory,
     ProblemFactory,
     ReportingPeriodFactory,
@@ -24,6 +27,7 @@ from diaodu.factories import (
 )
 from diaodu.inspections.models import Inspection
 from diaodu.problems.models import Task
+from diaodu.projects.choices import ApprovalStatus
 from diaodu.reporting.choices import ReportStatus
 from diaodu.reporting.models import ProgressReport
 
@@ -50,8 +54,8 @@ def open_as(signed_in, size):
 
 
 def visit(page, live_server, path, size):
-    """Open a page; check it is no wider than the screen and, on a phone, that the menu is
-    one button that opens it."""
+    """Open a page; check it is no wider than the screen and, on a phone, that what a thumb
+    presses is big enough and that the menu is one button that opens it."""
     response = page.goto(live_server.url + path)
     assert response.status == 200, (path, response.status)
     check_fits(page, path, size)
@@ -64,12 +68,56 @@ def check_fits(page, path, size):
     assert width <= viewport, f"{path} is {width} px wide on a {viewport} px screen ({size})"
     toggler = page.locator(".navbar-toggler")
     if size == "phone":
+        check_tap_targets(page, path)
         assert toggler.is_visible() and not page.locator("#navbar-menu").is_visible()
         toggler.click()
         page.locator("#navbar-menu").wait_for(state="visible")
         toggler.click()
     else:
         assert not toggler.is_visible()
+
+
+# On a phone, the list's rows as cards: each row a block, each of its cells labelled with its
+# column's header (shown before the cell's content).
+CARDS = """() => Array.from(document.querySelectorAll("table.table-cards")).flatMap(table => {
+    const heads = Array.from(table.querySelectorAll("thead tr:first-child th"))
+        .map(th => th.textContent.trim());
+    return Array.from(table.querySelectorAll("tbody tr")).map(row => ({
+        display: getComputedStyle(row).display,
+        cells: Array.from(row.children).filter(cell => !cell.hasAttribute("colspan")
+                && getComputedStyle(cell).display !== "none").map(cell => ({
+            heading: heads[cell.cellIndex] || "",
+            label: cell.dataset.label || "",
+            shown: getComputedStyle(cell, "::before").content,
+        })),
+    }));
+})"""
+
+# Everything a thumb presses, visible on the page, and its height in CSS pixels.
+TARGETS = """() => Array.from(document.querySelectorAll(".btn, .form-control"))
+    .filter(element => element.checkVisibility())
+    .map(element => ({
+        what: element.outerHTML.slice(0, 120),
+        height: element.getBoundingClientRect().height,
+    }))"""
+
+
+def check_cards(page, path):
+    """On a phone, a list's rows are cards: blocks, each cell with its column's label."""
+    rows = page.evaluate(CARDS)
+    assert any(row["cells"] for row in rows), f"{path}: no row of data to see as a card"
+    for row in rows:
+        assert row["display"] == "block", f"{path}: a row is shown as {row['display']}"
+        for cell in row["cells"]:
+            heading = cell["heading"]
+            if heading:
+                assert cell["label"] == heading and heading in cell["shown"], (path, cell)
+
+
+def check_tap_targets(page, path):
+    """On a phone, every visible button and field is at least 44 px high."""
+    small = [target for target in page.evaluate(TARGETS) if target["height"] < 44]
+    assert not small, f"{path}: under 44 px high: {small}"
 
 
 def submit(page, button):
@@ -161,9 +209,24 @@ PAGES = ["home", "projects:list", "problems:problems", "problems:tasks", "proble
 def test_every_list_fits_the_screen(city, live_server, open_as, size):
     problem = ProblemFactory(project=city.projects.jiefang, responsible_unit=city.jiaotong)
     task = TaskFactory(project=city.projects.jiefang, lead_unit=city.jiaotong)
+    # A row in each list, to see as a card.
+    ApprovalFactory(
+        project=city.projects.jiefang,
+        responsible_department=city.jiaotong,
+        status=ApprovalStatus.IN_PROGRESS,  # the list shows the open queue
+        applied_on=date(2026, 11, 2),
+        time_limit_days=20,
+    )
+    InspectionFactory(project=city.projects.jiefang)
+    MeetingFactory()
+    ReportingPeriodFactory()
     page = open_as(city.users.hq)
-    for name in PAGES:
-        visit(page, live_server, reverse(name), size)
-    visit(page, live_server, reverse("problems:problem", args=[problem.pk]), size)
-    visit(page, live_server, reverse("problems:task", args=[task.pk]), size)
-    visit(page, live_server, reverse("projects:detail", args=[city.projects.jiefang.pk]), size)
+    paths = [reverse(name) for name in PAGES] + [
+        reverse("problems:problem", args=[problem.pk]),
+        reverse("problems:task", args=[task.pk]),
+        reverse("projects:detail", args=[city.projects.jiefang.pk]),
+    ]
+    for path in paths:
+        visit(page, live_server, path, size)
+        if size == "phone" and page.locator("table.table-cards").count():
+            check_cards(page, path)
