@@ -6,10 +6,11 @@ For the projects of the meeting's scope that the reader sees:
 3. open problems escalated to the meeting's level;
 4. reports late or missing in the latest monthly period that is due or closed, and in the
    latest update period of each weekly or biweekly programme;
-5. since the last meeting: the tasks set at the previous meeting of the same kind and level,
-   each with where it stands now, and what changed since its day (`reporting.changes`): the
-   lights (from the snapshot of its month to today's), problems raised, solved and escalated,
-   tasks that became overdue, milestones met and missed, and the investment by region.
+5. since the last meeting: the tasks set at the previous meeting of the same kind, level and
+   scope (`previous_meeting`), each with where it stands now, and what changed since its day
+   (`reporting.changes`): the lights (from the snapshot of its month to today's), problems
+   raised, solved and escalated, tasks that became overdue, milestones met and missed, and the
+   investment by region.
 
 A fixed number of queries, whatever the number of projects (one more per weekly programme).
 """
@@ -17,7 +18,8 @@ A fixed number of queries, whatever the number of projects (one more per weekly 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,13 +182,57 @@ class Agenda:
         }
 
 
-def previous_meeting(meeting: Meeting, user) -> Meeting | None:
-    """The last meeting before this one of the same kind and level that the user sees."""
+def _names_exactly(through, column: str, wanted: list[int]) -> Q:
+    """The meetings whose rows in `through` (a many-to-many table of the scope) name exactly
+    the ids in `wanted`: none other, and as many as there are (a meeting names each once)."""
+    rows = through.objects.filter(meeting_id=OuterRef("pk"))
+    if not wanted:
+        return ~Q(Exists(rows))
+    named = rows.values("meeting_id").annotate(n=Count("pk")).values("n")
+    return ~Q(Exists(rows.exclude(**{f"{column}__in": wanted}))) & Q(
+        Exact(Subquery(named), len(set(wanted)))
+    )
+
+
+def _same_programmes(wanted: list[int]) -> Q:
+    """The meetings on programmes of the same codes as those in `wanted`: a programme is one
+    year's list, so January's meeting on the 三十工程 follows December's."""
+    rows = Meeting.programs.through.objects.filter(meeting_id=OuterRef("pk"))
+    if not wanted:
+        return ~Q(Exists(rows))
+    programmes = Program.objects.filter(pk__in=wanted)
+    missing = programmes.exclude(
+        Exists(
+            Meeting.programs.through.objects.filter(
+                meeting_id=OuterRef(OuterRef("pk")), program__code=OuterRef("code")
+            )
+        )
+    )
+    return ~Q(Exists(rows.exclude(program__code__in=programmes.values("code")))) & ~Q(
+        Exists(missing)
+    )
+
+
+def previous_meeting(
+    meeting: Meeting, user, ids: dict[str, list[int]] | None = None
+) -> Meeting | None:
+    """The last meeting before this one of the same kind, level and scope that the user sees.
+
+    The same scope: the same regions, the same projects named on their own, and programmes of
+    the same codes. A meeting with no scope (city-wide) follows the last one with none. One
+    query.
+    """
+    ids = ids or meeting.scope_ids()
     return (
         Meeting.objects.visible_to(user)
         .filter(kind=meeting.kind, level=meeting.level)
         .filter(Q(date__lt=meeting.date) | Q(date=meeting.date, pk__lt=meeting.pk))
         .exclude(pk=meeting.pk)
+        .filter(
+            _same_programmes(ids["programs"]),
+            _names_exactly(Meeting.regions.through, "unit_id", ids["regions"]),
+            _names_exactly(Meeting.projects.through, "project_id", ids["projects"]),
+        )
         .order_by("-date", "-pk")
         .first()
     )
@@ -305,7 +351,7 @@ def build_agenda(meeting: Meeting, user, today: date | None = None) -> Agenda:
 
     agenda.reports, agenda.periods = _late_reports(covered, meeting, ids, today)
 
-    agenda.previous = previous_meeting(meeting, user)
+    agenda.previous = previous_meeting(meeting, user, ids)
     if agenda.previous is not None:
         agenda.previous_tasks = [
             task_item(task, today)

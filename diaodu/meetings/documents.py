@@ -76,6 +76,10 @@ def agenda_docx(meeting, agenda) -> bytes:
     """The agenda (议程) as offices print it: one numbered section and table per subject."""
     document = new_document()
     _header(document, meeting, agenda_title(meeting))
+    if agenda.previous is not None:
+        # The day the "since the last meeting" sections count from.
+        since = _("Since the last meeting (%(day)s)") % {"day": date_text(agenda.previous.date)}
+        paragraph(document, since, centre=True)
     sections = [
         (
             _("Projects with a red or yellow warning"),

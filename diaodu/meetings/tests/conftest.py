@@ -66,7 +66,13 @@ def ledger(city):
     meeting = make_meeting(
         city, programs=[city.program], regions=[city.jiefang], attending_units=[city.jiaotong]
     )
-    previous = make_meeting(city, title="上月调度会", date=TODAY - timedelta(days=30))
+    previous = make_meeting(
+        city,
+        title="上月调度会",
+        date=TODAY - timedelta(days=30),
+        programs=[city.program],
+        regions=[city.jiefang],
+    )
     other_kind = make_meeting(
         city, title="专题会", kind=MeetingKind.SPECIAL, date=TODAY - timedelta(days=10)
     )

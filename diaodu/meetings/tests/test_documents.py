@@ -224,6 +224,7 @@ def test_the_meeting_pdfs_are_scoped_as_the_word_files(city, ledger):
 
 def test_a_task_without_a_project_in_what_changed_since_the_last_meeting(city, ledger):
     """A task set on no project (a general one) that became overdue is listed with "—"."""
+    earlier = make_meeting(city, title="上月全市调度会", date=date(2026, 5, 11))
     meeting = make_meeting(city, title="本月调度会", date=date(2026, 6, 11))
     Task.objects.create(
         content="梳理全市用地需求清单",
@@ -232,7 +233,7 @@ def test_a_task_without_a_project_in_what_changed_since_the_last_meeting(city, l
         created_by=city.users.hq,
     )
     agenda = build_agenda(meeting, city.users.hq)
-    assert agenda.previous == ledger.previous and agenda.changes is not None
+    assert agenda.previous == earlier and agenda.changes is not None
     assert "梳理全市用地需求清单" in [t.content for t in agenda.changes.tasks_overdue]
     rows = _cells(_open(agenda_docx(meeting, agenda)))
     assert any(row[1:3] == ["梳理全市用地需求清单", "—"] for row in rows)
