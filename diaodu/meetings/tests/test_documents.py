@@ -2,24 +2,35 @@
 the 会议纪要 form and dates written as offices write them."""
 
 import re
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx.table import Table as DocxTable
 
 from diaodu.conftest import login
 from diaodu.core import pdf
+from diaodu.core.choices import Light
 from diaodu.core.models import DocumentNumber
 from diaodu.core.pdf import PDF
+from diaodu.factories import MilestoneFactory
 from diaodu.meetings import services
 from diaodu.meetings.agenda import build_agenda
 from diaodu.meetings.documents import DOCX, agenda_docx, agenda_title, minutes_docx
-from diaodu.meetings.tests.conftest import make_meeting
-from diaodu.problems.models import Task
+from diaodu.meetings.tests.conftest import TODAY, make_meeting
+from diaodu.monitoring import snapshots as taking
+from diaodu.problems import services as ps
+from diaodu.problems.choices import ProblemLevel
+from diaodu.problems.models import Problem, Task
+from diaodu.projects.models import Project
+from diaodu.reporting.choices import ReportStatus
+from diaodu.reporting.models import ProgressReport, ProjectSnapshot
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
@@ -239,3 +250,93 @@ def test_a_task_without_a_project_in_what_changed_since_the_last_meeting(city, l
     assert any(row[1:3] == ["梳理全市用地需求清单", "—"] for row in rows)
     page = login(city.users.hq).get(reverse("meetings:detail", args=[meeting.pk]))
     assert page.status_code == 200 and "梳理全市用地需求清单" in page.content.decode()
+
+
+def _sections(document) -> dict[str, list[list[str]]]:
+    """Each numbered section's heading (without its numeral) and the rows of its table, the
+    header row left out; a section with nothing to show has none."""
+    found: dict[str, list[list[str]]] = {}
+    heading = None
+    for block in document.iter_inner_content():
+        if isinstance(block, DocxTable):
+            found[heading] = [[cell.text for cell in row.cells] for row in block.rows][1:]
+        elif NUMBERED.match(block.text):
+            heading = NUMBERED.sub("", block.text)
+            found[heading] = []
+    return found
+
+
+def test_the_agenda_says_what_changed_since_the_last_meeting(city, ledger):
+    """Lights changed (from → to, with the new reason), problems raised, solved and escalated,
+    milestones met and missed, tasks overdue and the investment by region, each in its section
+    of the agenda as written to Word and read back."""
+    p, hq = city.projects, city.users.hq
+    start = ledger.previous.date  # 11 May 2026
+    # The lights at the close of April, the last month closed by the previous meeting: green.
+    taking.take(date(2026, 4, 1))
+    ProjectSnapshot.objects.filter(snapshot__month=date(2026, 4, 1)).update(
+        light=Light.GREEN, light_reasons=[]
+    )
+    # The ledger raised its problems today; these three were raised in April.
+    texts = ("施工用电线路迁改未完成", "征地补偿资金缺口2000万元", "四月提出、未再变化的问题")
+    solved, escalated, quiet = (
+        ps.do_raise_problem(
+            hq, p.jiefang, description=text, responsible_unit=city.jiaotong, deadline=TODAY
+        )
+        for text in texts
+    )
+    Problem.objects.filter(pk__in=[solved.pk, escalated.pk, quiet.pk]).update(
+        created_at=timezone.make_aware(datetime(2026, 4, 20, 10))
+    )
+    ps.do_report_problem_solved(city.users.jiaotong, Problem.objects.get(pk=solved.pk), "已迁改")
+    ps.do_verify_problem(hq, Problem.objects.get(pk=solved.pk), "现场核实已迁改")
+    ps.do_escalate_problem(hq, Problem.objects.get(pk=escalated.pk), "区级无法协调资金")
+    assert Problem.objects.get(pk=escalated.pk).level == ProblemLevel.DISTRICT_LEADER
+    raised = ps.do_raise_problem(
+        hq, p.street, description="临时占道审批未办结", responsible_unit=city.ziran, deadline=TODAY
+    )
+    MilestoneFactory(project=p.street, name="桩基完成", planned_date=date(2026, 5, 20))
+    MilestoneFactory(project=p.jiefang, name="主体结构验收", planned_date=date(2026, 5, 30),
+                     actual_date=date(2026, 5, 28))  # fmt: skip
+    MilestoneFactory(project=p.gaoxin, name="高新区节点已完成", planned_date=date(2026, 5, 30),
+                     actual_date=date(2026, 5, 29))  # fmt: skip
+    # May's reports approved: 解放区 and its street, each under its own region.
+    ProgressReport.objects.filter(period=ledger.period, project=p.jiefang).update(
+        status=ReportStatus.APPROVED, invested=Decimal("120")
+    )
+    ProgressReport.objects.create(project=p.street, period=ledger.period, invested=Decimal("80"),
+                                  status=ReportStatus.APPROVED)  # fmt: skip
+    # Today's lights, as the ledger lit them (the changes above relit the projects).
+    for project, light, reason in (
+        (p.jiefang, Light.RED, "年度投资完成率落后序时进度35个百分点"),
+        (p.street, Light.YELLOW, "1个节点逾期"),
+    ):
+        Project.objects.filter(pk=project.pk).update(light=light, light_reasons=[[light, reason]])
+
+    agenda = build_agenda(ledger.meeting, hq)
+    assert agenda.previous == ledger.previous and agenda.changes.start == start
+    sections = _sections(_open(agenda_docx(ledger.meeting, agenda)))
+    green, red, yellow = Light.GREEN.label, Light.RED.label, Light.YELLOW.label
+    assert sections["上次会议以来预警变化"] == [
+        ["1", "解放区项目", "解放区", green, red, "年度投资完成率落后序时进度35个百分点"],
+        ["2", "街道项目", "焦南街道", green, yellow, "1个节点逾期"],
+    ]
+    # Raised since (the ledger's three today, in the order raised, then the street's), solved,
+    # escalated; neither the problem raised in April and left alone nor 高新区's.
+    assert [row[1:] for row in sections["上次会议以来的问题"]] == [
+        ["街道项目", "街道项目用地指标未落实", "新提出"],
+        ["解放区项目", "解放区项目用地指标未落实", "新提出"],
+        ["解放区项目", "解放区项目用地指标未落实", "新提出"],
+        ["街道项目", raised.description, "新提出"],
+        ["解放区项目", solved.description, "已解决"],
+        ["解放区项目", escalated.description, "已上报"],
+    ]
+    assert [row[1:] for row in sections["上次会议以来逾期的任务"]] == [
+        ["完成征地拆迁扫尾工作", "解放区项目", "交通运输局", "2026年6月1日"]
+    ]
+    assert [row[1:] for row in sections["上次会议以来的节点"]] == [
+        ["解放区项目", "主体结构验收", "2026年5月30日", "已完成"],
+        ["街道项目", "桩基完成", "2026年5月20日", "未按期完成"],
+    ]
+    invested = {region: amount for _no, region, amount in sections["上次会议以来完成投资（万元）"]}
+    assert invested == {"解放区": "120.00", "焦南街道": "80.00"}
