@@ -15,6 +15,7 @@ from django.utils.translation import override
 
 from diaodu.core.limits import YEARS
 from diaodu.projects.choices import Category, Stage
+from diaodu.projects.models import TAG_LENGTH
 
 TEN_THOUSAND = Decimal(10000)
 CENT = Decimal("0.01")
@@ -778,6 +779,39 @@ def section_meaning(label: str) -> tuple[str, str] | None:
             if position >= 0 and (best is None or (position, -len(alias)) < best[0]):
                 best = (position, -len(alias)), (key, str(value))
     return best[1] if best else None
+
+
+# A count of projects after a name that COUNT leaves (it reads 个 only, to tell category rows
+# apart): （5项）.
+TAG_COUNT = re.compile(r"[（(]\s*(?:共)?\d+\s*(?:个|项)(?:项目)?\s*[)）]\s*$")
+# Sheet names that say nothing of their projects: Sheet1, 工作表1, 台账, 项目表, 明细, a year.
+GENERIC_SHEET = re.compile(
+    r"(?:sheet|工作表|表)\d*|csv|台账|项目表?|明细表?|清单|一览表|(?:(?:19|20)\d{2}年?度?)?",
+    re.IGNORECASE,
+)
+
+
+def section_tag(label: str) -> str:
+    """The tag a category row (or a sheet's name) gives when it names no known category or
+    stage: its name without numbering or count (一、数字经济（5个） -> 数字经济), or "" when
+    nothing is left or it is too long to be a tag."""
+    text = label.strip()
+    for _round in range(3):  # nested marks: 一、（一）交通, ——1.铁路
+        before = text
+        text = category_text(text)
+        text = TAG_COUNT.sub("", text).strip(" ：:、.．")
+        if text == before:
+            break
+    text = " ".join(text.split())
+    return text if 0 < len(text) <= TAG_LENGTH else ""
+
+
+def sheet_tag(name: str) -> str:
+    """The tag a sheet's name gives its projects (数字经济), "" for a name that says nothing
+    of them (Sheet1, 项目表, 2024年)."""
+    if GENERIC_SHEET.fullmatch(name.strip()):
+        return ""
+    return section_tag(name)
 
 
 def names(value) -> list[str]:

@@ -28,7 +28,7 @@ from diaodu.exchange.reader import Ledger, Sheet
 from diaodu.org.choices import LeaderLevel, Role, UnitKind
 from diaodu.org.models import Leader, Unit
 from diaodu.org.permissions import is_active, is_headquarters
-from diaodu.projects.models import ZERO, AnnualPlan, Program, Project
+from diaodu.projects.models import TAGS_MAX, ZERO, AnnualPlan, Program, Project, merge_tags
 from diaodu.projects.national_code import check_national_code
 from diaodu.projects.national_code import normalise as normalise_code
 from diaodu.projects.services import BulkRow, bulk_refusal, do_write_projects_in_bulk
@@ -44,6 +44,7 @@ FIELDS = [
     "region",
     "address",
     "category",
+    "tags",
     "stage",
     "planned_start",
     "planned_completion",
@@ -57,6 +58,7 @@ FIELDS = [
 SIMPLE = {
     "national_code",
     "category",
+    "tags",
     "stage",
     "total_investment",
     "scope",
@@ -116,6 +118,7 @@ class Section:
     depth: int
     label: str
     meaning: tuple[str, str] | None  # ("stage" or "category", value) it gives its projects
+    tag: str = ""  # where it names no known stage or category: the tag it gives them
     stated: dict = field(default_factory=dict)  # key: the subtotal the row carries
     sums: dict = field(default_factory=dict)  # key: the sum of its projects' amounts
     projects: int = 0
@@ -134,6 +137,9 @@ class SheetReport:
     projects: int = 0
     imported: dict = field(default_factory=dict)  # key: the sum of the project rows
     stated: dict = field(default_factory=dict)  # key: the file's own 合计, where it gives one
+    # What the sheet's name gives its projects: a stage or category, else a tag (or nothing).
+    meaning: tuple[str, str] | None = None
+    tag: str = ""
 
 
 @dataclass(frozen=True)
@@ -332,6 +338,10 @@ class SheetRow:
                 for totals in (self.report.imported, *(s.sums for s in self.sections)):
                     totals[key] = totals.get(key, ZERO) + values[key]
 
+    def tags(self) -> list[str]:
+        """The tags the sheet's name and the category rows above give, outermost first."""
+        return merge_tags([], [self.report.tag, *(s.tag for s in self.sections)])
+
     def section_value(self, key: str):
         """The stage or category the nearest category row above (or the sheet's name) gives."""
         for section in reversed(self.sections):
@@ -472,7 +482,14 @@ class ProjectImport:
         total, done = ledger.row_count, 0
         for sheet in sheets:
             report = SheetReport(
-                sheet.name, sheet.header_row, sheet.signature, columns_understood(sheet)
+                sheet.name,
+                sheet.header_row,
+                sheet.signature,
+                meaning=sheet.meaning,
+                # A sheet's name is a tag where the file has several sheets of projects: the
+                # one sheet of a file is named after the file, not after its projects.
+                tag=cols.sheet_tag(sheet.name) if not sheet.meaning and len(sheets) > 1 else "",
+                columns=columns_understood(sheet),
             )
             plan.sheets.append(report)
             sections: list[Section] = []
@@ -726,6 +743,21 @@ class ProjectImport:
                     given = line.section_value(key)
                     if given is not None:
                         values[key] = given
+        # The category rows that name no known category or stage are kept as tags, added to
+        # those the project has (never duplicated, never taken away).
+        tags = line.tags()
+        if tags:
+            current = list(match.tags) if match is not None else []
+            merged = merge_tags(current, tags)
+            if len(merged) > TAGS_MAX:
+                warning(
+                    "name",
+                    _("A project has at most %(limit)d tags; %(tags)s left aside.")
+                    % {"limit": TAGS_MAX, "tags": "、".join(merged[TAGS_MAX:])},
+                )
+                merged = merged[:TAGS_MAX]
+            if merged != current:
+                values["tags"] = merged
 
         # May this user touch it?
         if not self.user.sees_everything:
@@ -785,11 +817,13 @@ class ProjectImport:
         depth = line.depth()
         self._close_sections(plan, line.sheet, line.sections, depth)
         label = line.label()
+        meaning = cols.section_meaning(label)
         section = Section(
             row=line.number,
             depth=depth,
             label=cols.category_text(label) or label,
-            meaning=cols.section_meaning(label),
+            meaning=meaning,
+            tag=cols.section_tag(label) if meaning is None else "",
             stated=line.amounts(),
         )
         line.sections.append(section)

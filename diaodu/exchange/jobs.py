@@ -102,7 +102,7 @@ def understood(report: SheetReport) -> dict:
             "row": section.row,
             "depth": section.depth,
             "label": section.label,
-            "gives": _section_gives(section.meaning),
+            "gives": _section_gives(section.meaning, section.tag),
             "projects": section.projects,
         }
         for section in report.sections[:SECTIONS_KEPT]
@@ -127,6 +127,7 @@ def understood(report: SheetReport) -> dict:
         "name": report.name,
         "signature": report.signature,
         "header_row": report.header_row,
+        "gives": _section_gives(report.meaning, report.tag),
         "projects": report.projects,
         "columns": columns,
         "sections": sections,
@@ -136,10 +137,14 @@ def understood(report: SheetReport) -> dict:
     }
 
 
-def _section_gives(meaning) -> str:
-    """What a category row gives its projects, in words: 阶段：续建 or 类别：交通."""
+def _section_gives(meaning, tag="") -> str:
+    """What a category row (or a sheet's name) gives its projects, in words: 阶段：续建,
+    类别：交通, or 标签：数字经济 for a name that is no known stage or category."""
     if meaning is None:
-        return ""
+        if not tag:
+            return ""
+        label = _("Tag")
+        return f"{label}：{tag}"
     key, value = meaning
     choices = Stage if key == "stage" else Category
     label = _("Stage") if key == "stage" else _("Category")

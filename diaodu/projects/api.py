@@ -21,6 +21,8 @@ from diaodu.org.models import Unit
 from diaodu.projects import services
 from diaodu.projects.filters import ProjectFilterSet
 from diaodu.projects.models import (
+    TAG_LENGTH,
+    TAGS_MAX,
     AnnualPlan,
     Approval,
     FundingLine,
@@ -113,6 +115,9 @@ class ProjectSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
         allow_null=True,
         help_text="Planned investment of the requested year (?year=, default this year), 万元.",
     )
+    tags = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Words beside the category."
+    )
 
     class Meta:
         model = Project
@@ -121,6 +126,7 @@ class ProjectSerializer(VisibleRelationsMixin, serializers.ModelSerializer):
             "name",
             "national_code",
             "category",
+            "tags",
             "stage",
             "region",
             "owner",
@@ -183,6 +189,14 @@ class ProjectWriteSerializer(VisibleRelationsMixin, serializers.ModelSerializer)
         write_only=True,
         max_length=NOTE,
         help_text="Kept in the history.",
+    )
+    # Each tag stripped; their length, number and repeats are checked by the model, as on the
+    # project's page.
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=TAG_LENGTH),
+        max_length=TAGS_MAX,
+        required=False,
+        help_text=f"At most {TAGS_MAX} distinct words beside the category.",
     )
 
     class Meta:

@@ -5,6 +5,8 @@ it, is decided by the services (`diaodu.projects.services`), whose errors the vi
 beside each field. Each form shows only the fields of the parts the user may change.
 """
 
+import re
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -17,11 +19,35 @@ from diaodu.org.choices import UnitKind
 from diaodu.org.models import Leader, Unit
 from diaodu.projects import services
 from diaodu.projects.choices import Stage
-from diaodu.projects.models import FundingLine, Milestone, Program, Project
+from diaodu.projects.models import FundingLine, Milestone, Program, Project, merge_tags
 from diaodu.projects.permissions import PROPOSAL_STAGES, parts_of_fields
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTHS = range(1, 13)
+# What separates tags typed in one line: commas, 、 and semicolons.
+TAG_SEPARATORS = re.compile(r"[,，、;；]+")
+
+
+class TagsField(forms.CharField):
+    """Tags typed in one line (数字经济、新基建), read as a list: each stripped, blanks and
+    repeats left out; the model checks their length and number."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 400)
+        kwargs.setdefault(
+            "help_text", _("Separate tags with 、 or commas; at most 10, each of 30 characters.")
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "、".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return merge_tags([], TAG_SEPARATORS.split(text)) if text else []
 
 
 class ServiceForm(forms.ModelForm):
@@ -83,6 +109,7 @@ class ProjectForm(ServiceForm):
         max_length=200,
         help_text=_("Kept in the project's history."),
     )
+    tags = TagsField(label=Project._meta.get_field("tags").verbose_name)
 
     class Meta:
         model = Project
@@ -90,6 +117,7 @@ class ProjectForm(ServiceForm):
             "name",
             "national_code",
             "category",
+            "tags",
             "region",
             "address",
             "latitude",

@@ -5,6 +5,7 @@ has an identifier, a status, a sector, locations, parties with roles (owner, lea
 responsible units), budget lines (funding) and milestones, so that an export is a mapping.
 """
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -45,6 +46,10 @@ if TYPE_CHECKING:
     from diaodu.projects.permissions import Part
 
 ZERO = Decimal("0.00")
+# A project's tags: short words that say what it is about beyond its one category (数字经济,
+# 新基建), kept from the category rows of an imported ledger or typed on the project's page.
+TAG_LENGTH = 30
+TAGS_MAX = 10
 
 
 def money_field(verbose_name: "StrOrPromise", **kwargs: Any) -> "models.DecimalField[Any, Decimal]":
@@ -57,6 +62,48 @@ def money_field(verbose_name: "StrOrPromise", **kwargs: Any) -> "models.DecimalF
         validators=[MinValueValidator(ZERO, message=_("An amount cannot be negative."))],
         **kwargs,
     )
+
+
+def validate_tags(value: Any) -> None:
+    """A list of at most TAGS_MAX distinct, non-blank tags without surrounding spaces, each
+    of at most TAG_LENGTH characters. The codes are the validator's own: a field puts its
+    generic message in place of a code it knows (blank, invalid)."""
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise ValidationError(_("Tags must be a list of words."), code="tags_not_a_list")
+    if len(value) > TAGS_MAX:
+        raise ValidationError(
+            _("A project has at most %(limit)d tags; %(count)d are given.")
+            % {"limit": TAGS_MAX, "count": len(value)},
+            code="too_many_tags",
+        )
+    seen: set[str] = set()
+    for tag in value:
+        if not tag.strip() or tag != tag.strip():
+            raise ValidationError(
+                _("A tag cannot be blank or begin or end with a space."), code="blank_tag"
+            )
+        if len(tag) > TAG_LENGTH:
+            raise ValidationError(
+                _("The tag “%(tag)s” is longer than %(limit)d characters.")
+                % {"tag": tag, "limit": TAG_LENGTH},
+                code="tag_too_long",
+            )
+        if tag in seen:
+            raise ValidationError(
+                _("The tag “%(tag)s” is given twice.") % {"tag": tag}, code="repeated_tag"
+            )
+        seen.add(tag)
+
+
+def merge_tags(current: list[str], more: Iterable[str]) -> list[str]:
+    """`current` followed by the tags of `more` it does not have yet, their spaces tidied;
+    blank ones left out."""
+    merged = list(current)
+    for tag in more:
+        tag = " ".join(tag.split())
+        if tag and tag not in merged:
+            merged.append(tag)
+    return merged
 
 
 class ProgramQuerySet(SignedInQuerySet["Program"]):
@@ -177,6 +224,13 @@ class Project(models.Model):
     )
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.INDUSTRY
+    )
+    tags = models.JSONField(
+        _("tags"),
+        default=list,
+        blank=True,
+        validators=[validate_tags],
+        help_text=_("Short words beside the category, such as 数字经济."),
     )
     programs = models.ManyToManyField(
         Program, verbose_name=_("programmes"), related_name="projects", blank=True

@@ -63,6 +63,7 @@ PROJECT_FIELDS = frozenset(
         "national_code",
         "scope",
         "category",
+        "tags",
         "region",
         "address",
         "latitude",

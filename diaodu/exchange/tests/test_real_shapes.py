@@ -395,3 +395,83 @@ def test_a_sheets_name_gives_new_projects_their_stage_not_existing_ones(city):
     imported(city.users.hq, workbook_of(("续建项目", rows)))
     assert Project.objects.get(name="解放区项目").stage == Stage.COMPLETED
     assert Project.objects.get(name="新路").stage == Stage.CONTINUING
+
+
+def test_a_numbered_category_and_a_part_of_a_total_are_not_projects(city):
+    """In a sheet with columns of a project's own (region, owner), a 1.-numbered row that fills
+    none of them is a category, and 其中： is a part of a total."""
+    rows = [
+        ["序号", "项目名称", "所在县区", "总投资（万元）", "建设单位"],
+        ["", "合计", "", 300, ""],
+        ["", "其中：新开工", "", 100, ""],
+        ["", "1.城市道路", "", 300, ""],
+        [1, "北环路", "解放区", 100, "市投资集团"],
+        [2, "南环路", "解放区", 200, "市投资集团"],
+    ]
+    plan = imported(city.users.hq, workbook_of(("项目", rows)))
+    assert plan.counts["created"] == 2
+    assert not Project.objects.filter(name__in=["其中：新开工", "1.城市道路", "城市道路"]).exists()
+    (report,) = plan.sheets
+    assert report.totals == [2, 3]
+    assert [(s.depth, s.label) for s in report.sections] == [(4, "城市道路")]
+    assert report.imported["total_investment"] == Decimal("300.00") and plan.warnings == []
+    # 城市道路 names no category Diaodu knows: its projects keep it as a tag.
+    assert Project.objects.get(name="北环路").tags == ["城市道路"]
+
+
+def test_a_sheets_name_gives_its_projects_their_category(city):
+    rows = [["项目名称", "所在县区", "总投资（万元）"], ["北环路", "解放区", 100]]
+    imported(city.users.hq, workbook_of(("交通项目", rows)))
+    assert Project.objects.get(name="北环路").category == Category.TRANSPORT
+
+
+def test_units_separated_by_full_width_commas_semicolons_and_slashes_are_several(city):
+    rows = [
+        ["项目名称", "所在县区", "责任单位"],
+        ["北环路", "解放区", "交通运输局，自然资源和规划局"],
+        ["南环路", "解放区", "交通运输局；市投资集团"],
+        ["西环路", "解放区", "高新建投/交通运输局"],
+    ]
+    imported(city.users.hq, workbook_of(("项目", rows)))
+    units = {
+        project.name: set(project.responsible_units.values_list("name", flat=True))
+        for project in Project.objects.filter(name__endswith="环路")
+    }
+    assert units == {
+        "北环路": {"交通运输局", "自然资源和规划局"},
+        "南环路": {"交通运输局", "市投资集团"},
+        "西环路": {"高新建投", "交通运输局"},
+    }
+
+
+def test_a_district_peoples_government_gives_the_region(city):
+    xiufeng = UnitFactory(name="秀峰区", code="xiufeng", kind=UnitKind.REGION)
+    rows = [
+        ["项目名称", "责任单位", "总投资（万元）"],
+        ["秀峰公园", "秀峰区人民政府", 100],
+        ["漓江步道", "桂林市秀峰区人民政府、交通运输局", 200],
+    ]
+    imported(city.users.hq, workbook_of(("项目", rows)))
+    assert Project.objects.get(name="秀峰公园").region == xiufeng
+    trail = Project.objects.get(name="漓江步道")
+    assert trail.region == xiufeng
+    assert set(trail.responsible_units.values_list("name", flat=True)) == {"秀峰区", "交通运输局"}
+
+
+def test_periods_written_short_and_in_words_through_an_import(city):
+    rows = [
+        ["项目名称", "所在县区", "建设起止年限"],
+        ["老城管网", "解放区", "09.3-11.12"],
+        ["新城学校", "解放区", "2023年3月至2025年12月"],
+    ]
+    imported(city.users.hq, workbook_of(("项目", rows)))
+    dates = dict(
+        (name, (start, end))
+        for name, start, end in Project.objects.filter(
+            name__in=["老城管网", "新城学校"]
+        ).values_list("name", "planned_start", "planned_completion")
+    )
+    assert dates == {
+        "老城管网": (date(2009, 3, 1), date(2011, 12, 31)),
+        "新城学校": (date(2023, 3, 1), date(2025, 12, 31)),
+    }
