@@ -558,3 +558,39 @@ def test_the_overview_reads_large_amounts_in_yi_and_the_table_keeps_wan(town):
     assert "万元万元" not in overview and "亿元万元" not in overview
     rows = {row[0]: row[1] for rows in _tables(document) for row in rows}
     assert rows[_("Total investment (10k yuan)")] == "9,011,290.00"
+
+
+def test_issuing_publishes_the_months_snapshot_which_is_then_kept_as_it_is(town):
+    """The bulletin's lights are March's as kept at its close; issuing it publishes that
+    snapshot, after which neither the snapshot job nor the command may take it again."""
+    from diaodu.monitoring import snapshots as taking
+    from diaodu.reporting.models import MonthSnapshot, ProjectSnapshot
+    from diaodu.reporting.snapshots import do_store_month
+
+    march, february = date(2026, 3, 1), date(2026, 2, 1)
+    taking.take(february)
+    kept = taking.take(march)
+    rows = sorted(ProjectSnapshot.objects.filter(snapshot=kept).values_list("project", "light"))
+    assert rows and kept.published_at is None
+
+    bulletin = do_issue_bulletin(town.users.hq, MARCH)
+    assert build_content(MARCH, TODAY).lights_month == march
+    published = MonthSnapshot.objects.get(month=march)
+    assert published.published_at is not None and published.taken_at == kept.taken_at
+    assert MonthSnapshot.objects.get(month=february).published_at is None  # not its month
+
+    with pytest.raises(ValidationError, match="2026-03"):
+        do_store_month(march, [], rebuilt=False, rules_version="another")
+    with pytest.raises(ValidationError, match="2026-03"):
+        taking.take(march)
+    with pytest.raises(CommandError, match="2026-03"):
+        call_command("snapshot", "--month", "2026-03")
+    after = MonthSnapshot.objects.get(month=march)
+    assert (after.taken_at, after.rules_version) == (kept.taken_at, kept.rules_version)
+    assert (
+        sorted(ProjectSnapshot.objects.filter(snapshot=after).values_list("project", "light"))
+        == rows
+    )
+    # Issued again, the bulletin is the same and the snapshot stays as published.
+    assert do_issue_bulletin(town.users.hq, MARCH).pk == bulletin.pk
+    assert MonthSnapshot.objects.get(month=march).published_at == published.published_at
