@@ -1,6 +1,7 @@
 """The field work in a real browser (Debian's Chromium, driven by Playwright), at a desk and
 on a phone (390 × 844): an owner files and submits a report with a photo, the district
-approves it, an inspector records a visit, headquarters turns minutes into tasks. On every
+approves it, an inspector records a visit, headquarters turns minutes into tasks; on a phone,
+a unit reports a problem solved and headquarters verifies and closes a task. On every
 page: nothing is wider than the screen; on a phone the menu is one button, every button and
 field is at least 44 px high, and the lists' rows are cards, each cell labelled.
 
@@ -26,6 +27,7 @@ from diaodu.factories import (
     TaskFactory,
 )
 from diaodu.inspections.models import Inspection
+from diaodu.problems.choices import ProblemStatus, TaskStatus
 from diaodu.problems.models import Task
 from diaodu.projects.choices import ApprovalStatus
 from diaodu.reporting.choices import ReportStatus
@@ -199,6 +201,45 @@ def test_headquarters_turns_minutes_into_tasks(city, live_server, open_as, size)
     assert task.project == city.projects.jiefang and task.lead_unit == city.jiaotong
     assert task.deadline == date(2026, 12, 31)
     check_fits(page, "the meeting with its task", size)
+
+
+def press(page, label, text):
+    """Write in an action's box on a problem's or a task's page and press its button."""
+    button = page.get_by_role("button", name=label, exact=True)
+    page.locator("form", has=button).locator("textarea[name=text]").fill(text)
+    submit(page, button)
+
+
+def test_on_a_phone_the_unit_reports_a_problem_solved(city, live_server, signed_in):
+    problem = ProblemFactory(project=city.projects.jiefang, responsible_unit=city.jiaotong)
+    page = signed_in(city.users.jiaotong, viewport=SIZES["phone"])
+    page.set_default_timeout(15000)
+    visit(page, live_server, reverse("problems:problem", args=[problem.pk]), "phone")
+    press(page, "报解决", "管线已迁改完毕，现场已恢复施工")
+    page.get_by_role("alert").filter(has_text="已报解决。").wait_for()
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.REPORTED_SOLVED
+    assert problem.solved_by == city.users.jiaotong
+    assert problem.follow_ups.get().text == "管线已迁改完毕，现场已恢复施工"
+    check_fits(page, "the problem reported solved", "phone")
+
+
+def test_on_a_phone_headquarters_verifies_and_closes_a_task(city, live_server, signed_in):
+    task = TaskFactory(
+        project=city.projects.jiefang,
+        lead_unit=city.jiaotong,
+        status=TaskStatus.REPORTED_DONE,
+        done_by=city.users.jiaotong,
+        done_at=timezone.now(),
+    )
+    page = signed_in(city.users.hq, viewport=SIZES["phone"])
+    page.set_default_timeout(15000)
+    visit(page, live_server, reverse("problems:task", args=[task.pk]), "phone")
+    press(page, "核验销号", "现场核实，管线迁改已完成")
+    page.get_by_role("alert").filter(has_text="已销号。").wait_for()
+    task.refresh_from_db()
+    assert task.status == TaskStatus.VERIFIED and task.verified_by == city.users.hq
+    check_fits(page, "the task verified and closed", "phone")
 
 
 PAGES = ["home", "projects:list", "problems:problems", "problems:tasks", "problems:inbox",
