@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -1055,14 +1056,23 @@ class Builder:
 
     @transaction.atomic
     def build_snapshots(self):
-        """The months of the year so far, rebuilt from the history (January to last month),
-        and this month's, taken today: the lights and figures as they were, month by month."""
+        """Every month from the first with reports to last month, rebuilt from the history,
+        and this month's, taken today: the lights and figures as they were, month by month
+        (in January too, when last month is of the year before)."""
         from diaodu.monitoring import snapshots
+        from diaodu.reporting.models import ProgressReport, ReportingPeriod
         from diaodu.reporting.snapshots import last_closed_month
 
+        first = (
+            ReportingPeriod.objects.monthly()
+            .filter(Exists(ProgressReport.objects.filter(period=OuterRef("pk"))))
+            .order_by("start")
+            .values_list("start", flat=True)
+            .first()
+        )
         closed = last_closed_month(self.today)
-        if closed.year == self.today.year:
-            snapshots.rebuild(date(self.today.year, 1, 1), closed, today=self.today)
+        if first is not None and first <= closed:
+            snapshots.rebuild(first, closed, today=self.today)
         snapshots.take(self.today, today=self.today)
 
     def build(self) -> DemoCity:

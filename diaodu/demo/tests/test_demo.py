@@ -105,10 +105,27 @@ def test_tests_without_the_demo_city_see_none_of_it(db):
 
 
 def test_demo_is_dated_relative_to_today(db):
-    """Built on another day, the demo's plans are of that year and the one before."""
-    builder.build(date(2030, 3, 1))
+    """Built on another day, the demo's plans are of that year and the one before; built in
+    January, it keeps the months since its first reports, last year's December included, so
+    last month's bulletin shows last month's lights."""
+    from diaodu.assessment.periods import Window
+    from diaodu.bulletins.documents import build_content
+    from diaodu.reporting.models import MonthSnapshot
+
+    builder.build(date(2030, 1, 15))
     assert AnnualPlan.objects.filter(year=2030).exists()
     assert set(AnnualPlan.objects.values_list("year", flat=True)) == {2029, 2030}
+    first = ProgressReport.objects.order_by("period__start").values("period__start").first()
+    assert first == {"period__start": date(2029, 2, 1)}  # a year of reports
+    months = list(MonthSnapshot.objects.order_by("month").values_list("month", "rebuilt"))
+    assert months[0] == (date(2029, 2, 1), True)
+    assert months[-2:] == [(date(2029, 12, 1), True), (date(2030, 1, 1), False)]
+    assert len(months) == 12  # no month left out
+    december = Bulletin.objects.get()
+    assert (december.year, december.number) == (2029, 12)
+    assert MonthSnapshot.objects.get(month=date(2029, 12, 1)).published_at is not None
+    content = build_content(Window.parse("2029-12"), date(2030, 1, 15))
+    assert content.lights_month == date(2029, 12, 1)
 
 
 def test_demo_accounts_sign_in_and_see_their_scope(demo_city):
