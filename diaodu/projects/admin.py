@@ -13,6 +13,7 @@ from diaodu.core.admin import RecordedAdmin
 from diaodu.core.limits import NOTE
 from diaodu.core.services import do_delete, do_save
 from diaodu.projects import approvals, services
+from diaodu.projects.forms import TagsField
 from diaodu.projects.models import (
     ZERO,
     AnnualPlan,
@@ -81,6 +82,7 @@ class ProjectAdminForm(forms.ModelForm):
         max_length=NOTE,
         help_text=_("Needed when the project moves in or out of a programme."),
     )
+    tags = TagsField(label=Project._meta.get_field("tags").verbose_name)  # one line, 、 between
 
     class Meta:
         model = Project

@@ -228,6 +228,7 @@ class Project(models.Model):
     tags = models.JSONField(
         _("tags"),
         default=list,
+        db_default=[],  # rows written without it (bulk loads, older code) have none
         blank=True,
         validators=[validate_tags],
         help_text=_("Short words beside the category, such as 数字经济."),

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='project',
             name='tags',
-            field=models.JSONField(blank=True, default=list, help_text='Short words beside the category, such as 数字经济.', validators=[diaodu.projects.models.validate_tags], verbose_name='tags'),
+            field=models.JSONField(blank=True, default=list, db_default=[], help_text='Short words beside the category, such as 数字经济.', validators=[diaodu.projects.models.validate_tags], verbose_name='tags'),
         ),
     ]
