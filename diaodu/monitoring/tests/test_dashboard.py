@@ -201,3 +201,58 @@ def test_the_cards_read_large_totals_in_yi_and_the_ledger_stays_in_wan(city):
     assert '<span title="40,000.00 万元">4.00 亿元</span>' in home
     ledger = client.get(reverse("projects:list")).content.decode()
     assert "10,000.00" in ledger and not re.search(r"\d 亿元", ledger)
+
+
+# The rows of the regions' and lead units' tables as the dashboard's template loops wrote them.
+TABLES_TEMPLATE = (
+    "{% load diaodu %}"
+    "{% for r in regions %}<tr><td>{{ r.region__name }}</td>"
+    '<td class="text-end">{{ r.n }}</td><td class="text-end num">{{ r.investment|wan }}</td>'
+    '<td class="text-end num">{{ r.planned|wan }}</td>'
+    '<td class="text-end num">{{ r.invested|wan }}</td>'
+    '<td class="text-end text-danger">{{ r.red }}</td>'
+    '<td class="text-end text-warning">{{ r.yellow }}</td></tr>'
+    '{% empty %}<tr><td colspan="7" class="text-secondary">—</td></tr>{% endfor %}|'
+    "{% for d in departments %}<tr><td>{{ d.lead_unit__name }}</td>"
+    '<td class="text-end">{{ d.n }}</td><td class="text-end text-danger">{{ d.red }}</td></tr>'
+    "{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_tables_rows_are_what_the_template_wrote(language):
+    from django.template import engines
+    from django.utils import translation
+
+    from diaodu.monitoring.views import department_rows, region_rows
+
+    regions = [
+        {
+            "region__name": "解放区<&>",
+            "n": 12345,
+            "investment": Decimal("1234567.891"),
+            "planned": None,
+            "invested": Decimal("0"),
+            "red": 3,
+            "yellow": 0,
+        },
+        {
+            "region__name": None,
+            "n": 1,
+            "investment": 5,
+            "planned": "",
+            "invested": Decimal("-2.5"),
+            "red": 0,
+            "yellow": 1,
+        },
+    ]
+    departments = [
+        {"lead_unit__name": '交通运输局 & "规划"', "n": 4000, "red": 12},
+        {"lead_unit__name": None, "n": 0, "red": 0},
+    ]
+    template = engines["django"].from_string(TABLES_TEMPLATE)
+    with translation.override(language):
+        for rows in (regions, []):
+            expected = template.render({"regions": rows, "departments": departments})
+            assert f"{region_rows(rows)}|{department_rows(departments)}" == expected
+    assert "解放区&lt;&amp;&gt;" in region_rows(regions)
