@@ -112,6 +112,17 @@ DATABASES = {
         conn_max_age=envint("DIAODU_DB_CONN_MAX_AGE", 0),
     )
 }
+# PostgreSQL's parallel workers for one query (max_parallel_workers_per_gather), when set: the
+# WSGI entry point (diaodu/wsgi.py, so `diaodu serve` and any gunicorn) sets 0 unless told
+# otherwise. A page's query split over three processes answers sooner alone but costs more CPU
+# in all, and during a surge every core is already answering a request: at 500,000 projects
+# `make load` held 39 of 40 requests/s a second without them against 36 with them. The queue and
+# the commands (exports, snapshots) keep PostgreSQL's default, where one job has the cores.
+if envstr("DIAODU_DB_PARALLEL_WORKERS") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c max_parallel_workers_per_gather="
+        f"{envint('DIAODU_DB_PARALLEL_WORKERS', 0, minimum=0)}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers work while a report is being written.

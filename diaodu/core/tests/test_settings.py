@@ -98,3 +98,21 @@ def test_login_and_logout(client):
     assert client.get(reverse("home")).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_requests_do_not_split_a_query_over_parallel_workers():
+    """The WSGI entry point asks PostgreSQL for no parallel workers (the setting says why); a
+    command or the queue keeps the server's default, and the number is checked."""
+    database = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/diaodu", "DIAODU_DEBUG": "true"}
+    options = "import diaodu.settings as s; print(s.DATABASES['default'].get('OPTIONS'))"
+    served = _run("import django.core.wsgi as w; w.get_wsgi_application = lambda: None\n"
+                  "import diaodu.wsgi\n" + options, **database)  # fmt: skip
+    assert "-c max_parallel_workers_per_gather=0" in served.stdout, served.stderr
+    command = _run(options, **database)
+    assert "max_parallel" not in command.stdout, command.stderr
+    two = _run(options, DIAODU_DB_PARALLEL_WORKERS="2", **database)
+    assert "-c max_parallel_workers_per_gather=2" in two.stdout, two.stderr
+    wrong = _run(options, DIAODU_DB_PARALLEL_WORKERS="all", **database)
+    assert wrong.returncode != 0 and "DIAODU_DB_PARALLEL_WORKERS" in wrong.stderr
+    sqlite = _run(options, DIAODU_DB_PARALLEL_WORKERS="0", DIAODU_DEBUG="true")
+    assert "max_parallel" not in sqlite.stdout, sqlite.stderr
