@@ -119,9 +119,9 @@ DATABASES = {
 # `make load` held 39 of 40 requests/s a second without them against 36 with them. The queue and
 # the commands (exports, snapshots) keep PostgreSQL's default, where one job has the cores.
 if envstr("DIAODU_DB_PARALLEL_WORKERS") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _workers = envint("DIAODU_DB_PARALLEL_WORKERS", 0, minimum=0)
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c max_parallel_workers_per_gather="
-        f"{envint('DIAODU_DB_PARALLEL_WORKERS', 0, minimum=0)}"
+        f"-c max_parallel_workers_per_gather={_workers}"
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
