@@ -89,10 +89,13 @@ EXPECTED = {
     "return": 302,
 }
 HEADQUARTERS_USERS = 4
-# Issue 23's targets for the surge: p95 at the held rate, and the capacity (p95 reaches 1 s).
-TARGET_P95_MS = 500
+# The surge's targets (docs/performance.md): p95 at the held rate, and the capacity (the rate
+# at which p95 reaches 1 s); a province of 500,000 projects is allowed more than a city.
+TARGETS = {
+    "city": {"p95_ms": 500, "capacity_rps": 60},
+    "province": {"p95_ms": 1000, "capacity_rps": 40},
+}
 CAPACITY_P95_MS = 1000
-TARGET_CAPACITY = 60
 RESULTS = ROOT / "var" / "bench" / "load.json"
 # The simulated people's password, made for each run, and their usernames' prefix (a run in a
 # province kept from an earlier run adds its own accounts beside those).
@@ -803,10 +806,10 @@ def main() -> int:
             results["warmed"] = warmed
 
             held = run_phase(crowd, pool, args.rate, args.duration, "held rate")
-            print_table(held, TARGET_P95_MS)
+            target = TARGETS["province" if args.province else "city"]
+            print_table(held, target["p95_ms"])
             results["held"] = held
-            results["target"] = {"p95_ms": TARGET_P95_MS, "errors": 0,
-                                 "capacity_rps": TARGET_CAPACITY}  # fmt: skip
+            results["target"] = {**target, "errors": 0}
             if args.capacity:
                 rates = capacity_rates(args.capacity_start, args.capacity_step, args.capacity_steps)
 
@@ -819,11 +822,11 @@ def main() -> int:
                 results["capacity_rps"] = capacity
                 results["capacity_steps"] = steps
                 reached = "the last step held" if steps and step_holds(steps[-1]) else ""
-                verdict = "met" if (capacity or 0) >= TARGET_CAPACITY else "NOT met"
+                verdict = "met" if (capacity or 0) >= target["capacity_rps"] else "NOT met"
                 print(
                     f"== capacity (p95 within {CAPACITY_P95_MS} ms, no error): "
                     f"{capacity or 'below ' + str(rates[0])} requests/s {reached}  "
-                    f"target >= {TARGET_CAPACITY}: {verdict}"
+                    f"target >= {target['capacity_rps']}: {verdict}"
                 )
         phases = [held, *results.get("capacity_steps", [])]
         sent = {
