@@ -112,13 +112,10 @@ def compute(user, year: int, program=None) -> dict:
         if year < today.year
         else None
     )
-    if lights_month is not None:
-        by_light = dict(
-            scoped(ProjectSnapshot.objects.filter(snapshot__month=lights_month))
-            .order_by()
-            .values_list("light")
-            .annotate(n=Count("pk"))
-        )
+    if lights_month is not None:  # and its stages: a project finished since counts as it was
+        kept_rows = scoped(ProjectSnapshot.objects.filter(snapshot__month=lights_month)).order_by()
+        by_light = dict(kept_rows.values_list("light").annotate(n=Count("pk")))
+        by_stage = dict(kept_rows.values_list("stage").annotate(n=Count("pk")))
     total = projects.aggregate(n=Count("pk"), investment=Sum("total_investment"))
     planned = (
         scoped(AnnualPlan.objects.filter(year=year)).aggregate(s=Sum("planned_investment"))["s"]

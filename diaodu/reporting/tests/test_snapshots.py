@@ -30,6 +30,7 @@ from diaodu.meetings.models import Meeting
 from diaodu.monitoring import snapshots as taking
 from diaodu.monitoring.tasks import snapshot as snapshot_task
 from diaodu.problems.models import Problem, Task
+from diaodu.projects.choices import Stage
 from diaodu.projects.models import Milestone, Project
 from diaodu.reporting import changes, snapshots
 from diaodu.reporting.choices import ReportStatus
@@ -262,13 +263,17 @@ def test_a_past_years_dashboard_shows_its_lights_as_they_were(city, history):
 
     with time_machine.travel(at(date(2025, 12, 31), 20), tick=False):
         taking.take(date(2025, 12, 1))
-    Project.objects.filter(pk=history.pk).update(light=Light.RED)
+    was = Project.objects.get(pk=history.pk).stage
+    Project.objects.filter(pk=history.pk).update(light=Light.RED, stage=Stage.COMPLETED)
     past = figures(city.users.hq, 2025)
     assert past["lights_month"] == date(2025, 12, 1)
     assert dict((v, n) for v, _label, n in past["lights"])[Light.RED] == 0
+    stages = dict((v, n) for v, _label, n in past["stages"])
+    assert stages.get(Stage.COMPLETED, 0) == 0 and stages[was] >= 1  # as it stood then
     now = figures(city.users.hq, 2026)
     assert now["lights_month"] is None
     assert dict((v, n) for v, _label, n in now["lights"])[Light.RED] == 1
+    assert dict((v, n) for v, _label, n in now["stages"])[Stage.COMPLETED] >= 1
     page = login(city.users.hq).get(reverse("dashboard"), {"year": 2025})
     assert "2025-12" in page.content.decode()
     assert (
