@@ -114,5 +114,8 @@ def test_requests_do_not_split_a_query_over_parallel_workers():
     assert "-c max_parallel_workers_per_gather=2" in two.stdout, two.stderr
     wrong = _run(options, DIAODU_DB_PARALLEL_WORKERS="all", **database)
     assert wrong.returncode != 0 and "DIAODU_DB_PARALLEL_WORKERS" in wrong.stderr
-    sqlite = _run(options, DIAODU_DB_PARALLEL_WORKERS="0", DIAODU_DEBUG="true")
+    sqlite = _run(
+        options, DATABASE_URL="sqlite:////tmp/x.sqlite3", DIAODU_DB_PARALLEL_WORKERS="0",
+        DIAODU_DEBUG="true",
+    )  # fmt: skip
     assert "max_parallel" not in sqlite.stdout, sqlite.stderr
