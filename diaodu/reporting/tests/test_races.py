@@ -126,17 +126,20 @@ def test_two_first_saves_of_one_report_at_once_save_one_and_tell_the_other(city,
 
 
 @pytest.mark.today("2026-05-20")  # May 2026's period is open (conftest.py)
-def test_the_api_answers_409_to_the_second_first_save(city, period):
+@pytest.mark.parametrize("attempt", range(10))
+def test_the_api_answers_409_to_the_second_first_save(city, period, attempt):
     from rest_framework.test import APIClient
 
     project = city.projects.jiefang
-    colleague = UserFactory(username="owner-api", role=Role.OWNER, unit=city.touzi)
+    colleague = UserFactory(username=f"owner-api{attempt}", role=Role.OWNER, unit=city.touzi)
 
     def post(user):
         def call():
             client = APIClient()
             client.force_authenticate(user)
-            body = {"project": project.pk, "period": period.pk, **GOOD}
+            # version 0: each loaded the form before any version existed, so the second is a
+            # conflict whether or not the two requests overlap
+            body = {"project": project.pk, "period": period.pk, "version": 0, **GOOD}
             return client.post("/api/reports/", body, format="json").status_code
 
         return call
