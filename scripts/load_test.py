@@ -323,37 +323,38 @@ def production_env(folder: Path, database_url: str, redis_url: str = "") -> dict
     return env
 
 
-def process_group_cpu(pgid: int) -> float:
-    """CPU seconds (user and system) of the live processes of a process group, from /proc."""
-    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # fields after the name: state ppid pgrp ...
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def database_cpu() -> float:
-    """CPU seconds of the PostgreSQL processes on this machine, from /proc: the server's and
-    every connection's backend, those that have ended included (counted in the server's
-    children's time): the database's share of the requests' cost."""
-    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+def _processes():
+    """(name, fields after the name) of every live process, from /proc/<pid>/stat."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             name, rest = (entry / "stat").read_text().split(" (", 1)[1].rsplit(")", 1)
         except (OSError, ValueError):
-            continue
-        if name.startswith("postgres"):
-            fields = rest.split()  # utime stime cutime cstime
-            total += sum(int(value) for value in fields[11:15]) / tick
-    return total
+            continue  # ended while it was read
+        yield name, rest.split()  # state ppid pgrp ... utime(11) stime cutime cstime(14)
+
+
+def process_group_cpu(pgid: int) -> float:
+    """CPU seconds (user and system) of the live processes of a process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    return sum(
+        (int(fields[11]) + int(fields[12])) / tick
+        for _name, fields in _processes()
+        if int(fields[2]) == pgid
+    )
+
+
+def database_cpu() -> float:
+    """CPU seconds of the PostgreSQL processes on this machine: the server's and every
+    connection's backend, those that have ended included (counted in the server's children's
+    time): the database's share of the requests' cost."""
+    tick = os.sysconf("SC_CLK_TCK")
+    return sum(
+        sum(int(value) for value in fields[11:15]) / tick
+        for name, fields in _processes()
+        if name.startswith("postgres")
+    )
 
 
 def server_errors(log: Path) -> str:

@@ -8,7 +8,8 @@ import html
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 
@@ -55,6 +56,12 @@ def template_attrs(attrs: dict) -> str:
         for name, value in attrs.items()
         if value is not False
     )
+
+
+def template_value(value) -> str:
+    """`value` as a template writes `{{ value }}`: localised for the page's language (a number,
+    a date), then escaped."""
+    return conditional_escape(localize(value))
 
 
 def _escaped(text) -> str:

@@ -15,7 +15,6 @@ from django.db.models.functions import Cast, Round
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_noop
 from diaodu.core.choices import Light
 from diaodu.core.limits import YEARS, year_or_none
 from diaodu.core.templatetags.diaodu import wan
+from diaodu.core.widgets import template_value
 from diaodu.exchange.importer import can_import
 from diaodu.monitoring import exports
 from diaodu.monitoring.battle_map import battle_map as battle_map_of
@@ -135,11 +135,6 @@ def dashboard(request):
     )
 
 
-def _cell(value) -> str:
-    """A value as the template writes `{{ value }}`: localised, then escaped."""
-    return conditional_escape(localize(value))
-
-
 def region_rows(regions) -> str:
     """The dashboard's regions side by side, as rows of its table. Written here rather than in
     the template, as the lead units' are: a province has thousands of them, which the
@@ -148,12 +143,13 @@ def region_rows(regions) -> str:
         return mark_safe('<tr><td colspan="7" class="text-secondary">—</td></tr>')
     return mark_safe(  # noqa: S308 (every value escaped)
         "".join(
-            f'<tr><td>{_cell(r["region__name"])}</td><td class="text-end">{_cell(r["n"])}</td>'
+            f"<tr><td>{template_value(r['region__name'])}</td>"
+            f'<td class="text-end">{template_value(r["n"])}</td>'
             f'<td class="text-end num">{conditional_escape(wan(r["investment"]))}</td>'
             f'<td class="text-end num">{conditional_escape(wan(r["planned"]))}</td>'
             f'<td class="text-end num">{conditional_escape(wan(r["invested"]))}</td>'
-            f'<td class="text-end text-danger">{_cell(r["red"])}</td>'
-            f'<td class="text-end text-warning">{_cell(r["yellow"])}</td></tr>'
+            f'<td class="text-end text-danger">{template_value(r["red"])}</td>'
+            f'<td class="text-end text-warning">{template_value(r["yellow"])}</td></tr>'
             for r in regions
         )
     )
@@ -163,8 +159,9 @@ def department_rows(departments) -> str:
     """The dashboard's lead units, each with its projects and red ones, as rows of its table."""
     return mark_safe(  # noqa: S308 (every value escaped)
         "".join(
-            f'<tr><td>{_cell(d["lead_unit__name"])}</td><td class="text-end">{_cell(d["n"])}</td>'
-            f'<td class="text-end text-danger">{_cell(d["red"])}</td></tr>'
+            f"<tr><td>{template_value(d['lead_unit__name'])}</td>"
+            f'<td class="text-end">{template_value(d["n"])}</td>'
+            f'<td class="text-end text-danger">{template_value(d["red"])}</td></tr>'
             for d in departments
         )
     )

@@ -82,7 +82,7 @@ class ProjectAdminForm(forms.ModelForm):
         max_length=NOTE,
         help_text=_("Needed when the project moves in or out of a programme."),
     )
-    tags = TagsField(label=Project._meta.get_field("tags").verbose_name)  # one line, 、 between
+    tags = TagsField()  # one line, 、 between
 
     class Meta:
         model = Project

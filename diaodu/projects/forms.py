@@ -33,6 +33,7 @@ class TagsField(forms.CharField):
     repeats left out; the model checks their length and number."""
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("label", Project._meta.get_field("tags").verbose_name)
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 400)
         kwargs.setdefault(
@@ -109,7 +110,7 @@ class ProjectForm(ServiceForm):
         max_length=200,
         help_text=_("Kept in the project's history."),
     )
-    tags = TagsField(label=Project._meta.get_field("tags").verbose_name)
+    tags = TagsField()
 
     class Meta:
         model = Project

@@ -12,13 +12,13 @@ project's: below 576 px wide a card with its fields stacked (field.css).
 from collections.abc import Iterable
 
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from diaodu.core.widgets import template_value
 from diaodu.reporting.forms import ReportForm
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
@@ -29,8 +29,8 @@ _ERROR = '<div class="text-danger small">{}</div>'
 
 
 def _shown(value) -> str:
-    """`{{ value|default_if_none:"—" }}`: a number as the page's language writes it."""
-    return "—" if value is None else escape(localize(value))
+    """`{{ value|default_if_none:"—" }}`."""
+    return "—" if value is None else template_value(value)
 
 
 def _cut(text: str, length: int) -> str:
@@ -126,7 +126,7 @@ class FillRows:
             _ERROR.format(escape(e)) for e in (form.non_field_errors() if form else ())
         )
         head = (
-            f'\n\n<tr id="row-{pk}" class="fill-card" data-project="{pk}" '
+            f'<tr id="row-{pk}" class="fill-card" data-project="{pk}" '
             f'data-draft-state="{state}"{attributes}>\n'
             '  <td class="project-name" style="min-width:12rem">\n'
             f'    <a href="{self._url(self.project_url, pk)}">{escape(project.name)}</a>\n'
@@ -151,7 +151,7 @@ class FillRows:
         else:
             assert form is not None
             body = self._inputs(project, report, form)
-        return mark_safe(f"{head}{body}\n  \n</tr>\n\n")  # noqa: S308 (every value escaped above)
+        return mark_safe(f"{head}{body}\n  \n</tr>\n")  # noqa: S308 (every value escaped above)
 
     def _label(self, key: str) -> str:
         return f'<span class="form-label d-sm-none">{self.text[key]}</span>'
