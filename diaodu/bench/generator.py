@@ -62,6 +62,7 @@ from diaodu.projects.choices import (
 from diaodu.projects.models import AnnualPlan, Approval, Milestone, PlanMonth, Program, Project
 from diaodu.projects.national_code import iso7064_mod11_10
 from diaodu.projects.schedule import TEMPLATE_BY_CATEGORY
+from diaodu.projects.signals import project_set
 from diaodu.reporting.calendar import period_containing
 from diaodu.reporting.choices import PeriodKind, ReportStatus
 from diaodu.reporting.models import InvestmentSummary, ProgressReport, ReportingPeriod
@@ -1435,6 +1436,7 @@ def generate(
             wipe()
             generator.done(_("Existing data deleted"))
         result = generator.build()
+        project_set.changed()  # projects written in bulk, with no signal
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # As autovacuum would in time: statistics, and the visibility map that lets the
         # dashboard's sums read covering indexes alone.

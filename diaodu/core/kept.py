@@ -63,19 +63,56 @@ def enabled() -> bool:
     return bool(settings.DIAODU_KEEP_FIGURES)
 
 
+class Version:
+    """A number in the shared cache that some writes move on: what is kept under it is read
+    only while nothing it depends on has changed. It moves on at once and again when the change
+    commits, so that what a reader computed from the rows before the commit is never read
+    after it."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def number(self) -> int:
+        number = cache.get(self.key)
+        if number is None:
+            cache.add(self.key, 1, timeout=None)
+            number = cache.get(self.key, 1)
+        return int(number)
+
+    def move_on(self) -> None:
+        try:
+            cache.incr(self.key)
+        except ValueError:  # not kept yet (or evicted): any new number will do
+            cache.add(self.key, 1, timeout=None)
+
+    def changed(self) -> None:
+        """Something it depends on changed (nothing to do where nothing is kept)."""
+        if enabled():
+            self.move_on()
+            transaction.on_commit(self.move_on)
+
+    def watch(self, *model_classes: type[models.Model]) -> None:
+        """A save or delete of any of these models (or a change to a many-to-many through
+        table) moves the number on. A model watched twice is connected once."""
+
+        def watched(sender: Any, **kwargs: Any) -> None:
+            self.changed()
+
+        for model in model_classes:
+            uid = f"{self.key}.{model._meta.label}"
+            signals = [(post_save, "save"), (post_delete, "delete")]
+            if model._meta.auto_created:
+                signals.append((m2m_changed, "m2m"))
+            for signal, name in signals:
+                signal.connect(watched, sender=model, weak=False, dispatch_uid=f"{uid}.{name}")
+
+
+# Every change to what any kept figure reads.
+DATA = Version(VERSION)
+
+
 def version() -> int:
-    number = cache.get(VERSION)
-    if number is None:
-        cache.add(VERSION, 1, timeout=None)
-        number = cache.get(VERSION, 1)
-    return int(number)
-
-
-def _move_on() -> None:
-    try:
-        cache.incr(VERSION)
-    except ValueError:  # not kept yet (or evicted): any new number will do
-        cache.add(VERSION, 1, timeout=None)
+    return DATA.number()
 
 
 def changed() -> None:
@@ -83,8 +120,7 @@ def changed() -> None:
     and have the queue compute what people look at once it is committed."""
     if not enabled():
         return
-    _move_on()
-    transaction.on_commit(_move_on)
+    DATA.changed()
     transaction.on_commit(_schedule_warm)
 
 

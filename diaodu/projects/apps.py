@@ -6,3 +6,8 @@ class ProjectsConfig(AppConfig):
     name = "diaodu.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from diaodu.projects.signals import watch_project_set
+
+        watch_project_set()

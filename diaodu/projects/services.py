@@ -50,7 +50,7 @@ from diaodu.projects.permissions import (
     editable_parts,
     missing_part,
 )
-from diaodu.projects.signals import facts_changed
+from diaodu.projects.signals import facts_changed, project_set
 
 # Sent on commit when projects move in or out of programmes (动态调整), with `project_ids`:
 # what is counted per programme (reporting's summaries) may listen and recompute.
@@ -749,6 +749,8 @@ def do_write_projects_in_bulk(actor: User, rows: list[BulkRow], *, year: int, re
     ids = [row.project.pk for row in written]
     if ids:
         facts_changed(ids)
+    if creates or any("owner" in row.changes or row.programs for row in updates):
+        project_set.changed()  # created and moved in bulk: no signal
     moved = [row.project.pk for row in written if row.programs]
     if moved:
         _announce_programs(moved)

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from django.dispatch import Signal
 
+from diaodu.core import kept
+
 # Sent with `project_ids`: a list of the primary keys of the projects whose facts changed.
 project_facts_changed = Signal()
 
@@ -19,3 +21,17 @@ def facts_changed(project_ids: Iterable[int]) -> None:
     ids = sorted({pk for pk in project_ids if pk is not None})
     if ids:
         project_facts_changed.send(sender=facts_changed, project_ids=ids)
+
+
+# Which projects there are, whose they are and in which programmes: a project created, deleted
+# or saved (its owner may have changed), a programme saved or deleted (its year decides which
+# periods its projects file in) or a project moved in or out of one moves it on. What is counted
+# from these alone (how many projects an owner files for in a period: reporting/progress.py) is
+# kept under it. Writes in bulk call `project_set.changed()` themselves.
+project_set = kept.Version("kept:version:project-set")
+
+
+def watch_project_set() -> None:
+    from diaodu.projects.models import Program, Project
+
+    project_set.watch(Project, Program, Program.projects.through)

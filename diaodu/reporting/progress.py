@@ -5,14 +5,18 @@ builds rows only for the projects it shows; the export builds every row (`period
 give each project the same filing state: `filing_q` is `filing_of` written as a condition on
 the period's report, joined to each project (`with_report`)."""
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from diaodu.core import kept
+from diaodu.org.choices import Role
 from diaodu.org.models import Unit
 from diaodu.projects.models import Project
+from diaodu.projects.signals import project_set
 from diaodu.reporting.choices import FILING_COLOURS, Filing, ReportStatus
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
@@ -119,6 +123,37 @@ def period_counts(projects: QuerySet[Project], period) -> tuple[list[dict], dict
     return by_unit, by_filing
 
 
+# How long a count of the projects one files for is kept at most (it is read under the version of
+# the project set, so a change is seen at once; this only bounds what an evicted version risks).
+FILEABLE_KEPT_FOR = 3600  # seconds
+
+
+def fileable_count(period, user, projects: QuerySet[Project], query: str = "") -> int:
+    """How many `projects` there are: those the user files for in the period, found by `query`.
+
+    An owner of a province's investment group files for thousands of projects, and its filing
+    page, opened again after every submit and return of the deadline surge, counted them every
+    time (54 ms of PostgreSQL for 19,727 projects, a quarter of the database's work in the
+    surge). The number changes only with the project set (projects.signals.project_set):
+    counted once and kept under its version, for headquarters and each owner unit, where a
+    cache is shared (diaodu/core/kept.py); counted every time elsewhere."""
+    if user.is_headquarters:
+        whose = "headquarters"
+    elif user.role == Role.OWNER and user.unit_id is not None:
+        whose = f"owner-{user.unit_id}"
+    else:  # nobody else files (reporting.services.fileable): nothing to count
+        return projects.count()
+    if not kept.enabled():
+        return projects.count()
+    found = hashlib.blake2b(query.encode(), digest_size=8).hexdigest() if query else "-"
+    key = f"reporting:fileable:{period.pk}:{whose}:{found}:{project_set.number()}"
+    number = cache.get(key)
+    if number is None:
+        number = projects.count()
+        cache.set(key, number, timeout=FILEABLE_KEPT_FOR)
+    return int(number)
+
+
 FAMILY = "period"
 
 
@@ -134,7 +169,6 @@ def counts_for(period, user, program=None) -> tuple[list[dict], dict[str, int]]:
 
 def looked_at(today):
     """The counts of every open period, for those who see every project."""
-    from diaodu.org.choices import Role
     from diaodu.org.models import User
 
     everyone = User(role=Role.HEADQUARTERS, is_active=True)

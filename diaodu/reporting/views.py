@@ -161,7 +161,9 @@ def period_fill(request, pk):
     query = (request.GET.get("q") or "").strip()[:100]
     if query:
         projects = projects.filter(name__contains=query)
-    page = Paginator(projects, FILL_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(projects, FILL_PAGE)
+    paginator.count = progress.fileable_count(period, request.user, projects, query)
+    page = paginator.get_page(request.GET.get("page"))
     shown = list(page.object_list)
     reports = {
         r.project_id: r
