@@ -107,6 +107,7 @@ PREFIX = f"load{secrets.token_hex(3)}-"
 # first --owners of them, and headquarters), named with the run's prefix, and their reports.
 SETUP = """
 import json
+import random
 from django.contrib.auth.hashers import make_password
 from diaodu.org.choices import Role
 from diaodu.org.models import User
@@ -119,7 +120,17 @@ period = max(
 hashed = make_password(%(password)r)
 hq_unit = User.objects.get(username="hq").unit
 due = period.projects_due().exclude(owner=None).order_by("pk")
-projects = list(due if %(owners)r is None else due[:%(owners)r])
+if %(spread)r:
+    # One project of each of N owner units drawn at random (the same N each run): owners as a
+    # province has them, most with a few hundred projects, instead of the first projects' few.
+    units = sorted(set(due.values_list("owner_id", flat=True)))
+    drawn = random.Random(20261201).sample(units, min(%(owners)r or len(units), len(units)))
+    first = {}
+    for project in due.filter(owner_id__in=drawn).only("pk", "owner_id"):
+        first.setdefault(project.owner_id, project)
+    projects = sorted(first.values(), key=lambda project: project.pk)
+else:
+    projects = list(due if %(owners)r is None else due[:%(owners)r])
 reports = {
     r.project_id: r
     for r in ProgressReport.objects.filter(period=period, project__in=[p.pk for p in projects])
@@ -660,6 +671,12 @@ def main() -> int:
         help="owners simulated: one for each of the first N projects due (default: every "
         "project due in the demo; 100 in a --province)",
     )  # fmt: skip
+    parser.add_argument(
+        "--one-per-unit", action="store_true",
+        help="the owners of one project due in each of --owners owner units drawn at random, "
+        "instead of the owners of the first projects due (in the generated province, a few "
+        "owners of thousands of projects each)",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, default=4, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads a gunicorn process")
     parser.add_argument("--rate", type=float, default=40, help="requests/s offered")
@@ -710,6 +727,7 @@ def main() -> int:
             "password": PASSWORD,
             "headquarters": args.headquarters,
             "owners": owners_wanted,
+            "spread": args.one_per_unit,
             "prefix": PREFIX,
         }
         printed = subprocess.run(
@@ -720,7 +738,8 @@ def main() -> int:
         print(
             f"== {'province' if args.province else 'demo city'} in {args.database_url} "
             f"({time.monotonic() - began:.0f} s): period "
-            f"{city['period_name']}, {len(city['owners'])} owners (one a project), "
+            f"{city['period_name']}, {len(city['owners'])} owners (one a project"
+            f"{', each of another unit' if args.one_per_unit else ''}), "
             f"{len(city['headquarters'])} headquarters users"
         )
 
@@ -787,7 +806,7 @@ def main() -> int:
                 "workers": args.workers,
                 "threads": args.threads,
                 "city": {"owners": len(owners), "headquarters": len(crowd.headquarters),
-                         "period": city["period_name"]},
+                         "period": city["period_name"], "one_per_unit": args.one_per_unit},
                 "mix": dict(MIX),
                 "sign_in": sign_in,
             }  # fmt: skip
