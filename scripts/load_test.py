@@ -19,7 +19,8 @@ sign-in page with its CSRF token, then keeps its session. The mix (MIX), by shar
 
 Submits and returns have the same share, so reports keep going round: an owner saves, submits,
 headquarters returns it with a reason, the owner opens the fill page again (to read the new
-version), saves and submits again. A request that has no one to act on (no submitted report to
+version; the page of the grid that holds its row, for an owner of more than 50 projects), saves
+and submits again. A request that has no one to act on (no submitted report to
 return, no owner free with a draft to submit) becomes the nearest request that has: a return
 becomes a ledger, a submit a save, a save a fill page; the counts printed are what was sent.
 
@@ -111,7 +112,9 @@ import random
 from django.contrib.auth.hashers import make_password
 from diaodu.org.choices import Role
 from diaodu.org.models import User
+from diaodu.projects.models import Project
 from diaodu.reporting.models import ProgressReport, ReportingPeriod
+from diaodu.reporting.views import FILL_PAGE
 
 period = max(
     (p for p in ReportingPeriod.objects.filter(kind="monthly") if p.is_open),
@@ -135,6 +138,16 @@ reports = {
     r.project_id: r
     for r in ProgressReport.objects.filter(period=period, project__in=[p.pk for p in projects])
 }
+# The page of the filing grid that holds each project's row (an owner of more than FILL_PAGE
+# projects opens the page where its row is, as a person keeps it open or bookmarked).
+ordered = {}
+for project in projects:
+    if project.owner_id not in ordered:
+        ordered[project.owner_id] = list(
+            due.filter(owner_id=project.owner_id)
+            .order_by(*Project._meta.ordering)
+            .values_list("pk", flat=True)
+        )
 owners = []
 for project in projects:
     User.objects.create(
@@ -148,6 +161,7 @@ for project in projects:
         "report": report and report.pk,
         "status": report and report.status,
         "version": report.version if report else 0,
+        "page": ordered[project.owner_id].index(project.pk) // FILL_PAGE + 1,
     })
 for number in range(%(headquarters)d):
     User.objects.create(
@@ -394,6 +408,7 @@ class Person:
     locked: bool = False  # submitted, waiting for headquarters
     draft: bool = False  # saved since the last submit, so it can be submitted
     csrf: str = ""
+    page: int = 1  # of the filing grid, where the project's row is
 
 
 @dataclass
@@ -483,7 +498,11 @@ class Crowd:
         session, base, period = person.session, self.base, self.period
         post = {"allow_redirects": False, "timeout": self.timeout}
         if kind == "fill":
-            answer = session.get(f"{base}/reporting/periods/{period}/fill/", timeout=self.timeout)
+            answer = session.get(
+                f"{base}/reporting/periods/{period}/fill/",
+                params={"page": person.page} if person.page > 1 else None,
+                timeout=self.timeout,
+            )
             if answer.status_code == 200 and person.project:
                 found = re.search(rf'name="p{person.project}-version" value="(\d+)"', answer.text)
                 if found:
@@ -773,7 +792,7 @@ def main() -> int:
             Person(
                 o["username"], project=o["project"], report=o["report"],
                 version=o["version"], locked=o["status"] in ("submitted", "approved"),
-                draft=o["status"] in ("draft", "returned"),
+                draft=o["status"] in ("draft", "returned"), page=o["page"],
             )
             for o in city["owners"]
         ]  # fmt: skip
