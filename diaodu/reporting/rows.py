@@ -9,6 +9,7 @@ compares them); static/diaodu/js/fill.js reads its data-draft-* hooks. A row is 
 project's: below 576 px wide a card with its fields stacked (field.css).
 """
 
+import re
 from collections.abc import Iterable
 
 from django.urls import reverse
@@ -24,6 +25,10 @@ from diaodu.reporting.models import ProgressReport, ReportingPeriod
 
 # The id the row's URLs are reversed with once a page (no project or report has it).
 _ID = 987654321987
+# Where, in the inputs written once a page, a row's own parts go: its prefix (in names and ids),
+# an input's value attribute (left out for no value) and a text area's text.
+_MARK = "__fillslot_{}__"
+_SLOTS = re.compile(rf'p{_ID}| value="__fillslot_(\w+)__"|__fillslot_(\w+)__')
 
 _ERROR = '<div class="text-danger small">{}</div>'
 
@@ -79,6 +84,8 @@ class FillRows:
             )
         }
 
+        self._stencil: list[tuple[str, str]] | None = None
+
     def _url(self, url: str, pk: int) -> str:
         return escape(url.replace(str(_ID), str(pk)))
 
@@ -93,8 +100,10 @@ class FillRows:
         warnings: Iterable[str] = (),
         error: str = "",
     ) -> SafeString:
-        """One project's row: its inputs while the report may change, else the report's values;
-        after a save its message, warnings, refusal or conflict with the saved version."""
+        """One project's row: its inputs while the report may change (`form`'s, or with no form
+        the report's values, as an unbound ReportForm of it writes them), else the report's
+        values; after a save its message, warnings, refusal or conflict with the saved
+        version."""
         t, pk = self.text, project.pk
         locked = report is not None and not report.is_editable
         state = "saved" if saved else "conflict" if conflict else "clean"
@@ -149,7 +158,6 @@ class FillRows:
             assert report is not None
             body = self._values(report)
         else:
-            assert form is not None
             body = self._inputs(project, report, form)
         return mark_safe(f"{head}{body}\n  \n</tr>\n")  # noqa: S308 (every value escaped above)
 
@@ -173,7 +181,40 @@ class FillRows:
             f'  <td class="text-secondary small">{self.text["locked"]}</td>'
         )
 
-    def _inputs(self, project, report: ProgressReport | None, form: ReportForm) -> str:
+    def _unbound(self, pk: int, report: ProgressReport | None) -> str:
+        """What `form.cells()` and `form["version"]` write for an unbound ReportForm of the
+        report (a new one: its defaults) with the prefix p<pk>, without building that form: a
+        page builds one form, whose inputs give every row's with its own prefix and values."""
+        if self._stencil is None:
+            form = ReportForm(
+                period=self.period,
+                prefix=f"p{_ID}",
+                initial={name: _MARK.format(name) for name in ReportForm.base_fields},
+            )
+            self._fields = form.fields
+            self._stencil = _split(_cells(form))
+        instance = report if report is not None else ProgressReport()
+        typed = {}
+        for name, field in self._fields.items():
+            raw = instance.version if name == "version" else getattr(instance, name)
+            typed[name] = field.widget.format_value(field.prepare_value(raw))
+        if report is None:
+            typed["version"] = "0"
+        parts = []
+        for kind, text in self._stencil:
+            if kind == "text":
+                parts.append(text)
+            elif kind == "prefix":
+                parts.append(f"p{pk}")
+            else:
+                value = typed[text]
+                if kind == "value":
+                    parts.append("" if value is None else f' value="{escape(str(value))}"')
+                else:  # a text area's text
+                    parts.append(escape(value) if value else "")
+        return "".join(parts)
+
+    def _inputs(self, project, report: ProgressReport | None, form: ReportForm | None) -> str:
         """The row's inputs, its save (htmx) and, once saved, its submit."""
         pk, t = project.pk, self.text
         submit = ""
@@ -184,9 +225,9 @@ class FillRows:
                 f'value="{self.fill_url}"><button class="btn btn-sm btn-success">'
                 f"{t['submit']}</button></form>"
             )
+        inputs = self._unbound(pk, report) if form is None else _cells(form)
         return (
-            f"{form.cells()}\n"
-            f'  <td class="fill-actions">{form["version"]}\n'
+            f"{inputs}\n"
             f'    <button class="btn btn-sm btn-primary" id="save-{pk}" data-fill-save '
             f'hx-post="{self._url(self.save_url, pk)}" hx-include="#row-{pk}" '
             f'hx-target="#row-{pk}" hx-swap="outerHTML" '
@@ -194,3 +235,26 @@ class FillRows:
             f"    {submit}\n"
             "  </td>"
         )
+
+
+def _cells(form: ReportForm) -> str:
+    """The form's cells, and the start of the actions' cell with its hidden version."""
+    return f'{form.cells()}\n  <td class="fill-actions">{form["version"]}'
+
+
+def _split(stencil: str) -> list[tuple[str, str]]:
+    """The inputs written with the marks, cut into ("text", text), ("prefix", ""), ("value",
+    field) and ("content", field)."""
+    parts: list[tuple[str, str]] = []
+    at = 0
+    for found in _SLOTS.finditer(stencil):
+        parts.append(("text", stencil[at : found.start()]))
+        if found.group(1):
+            parts.append(("value", found.group(1)))
+        elif found.group(2):
+            parts.append(("content", found.group(2)))
+        else:
+            parts.append(("prefix", ""))
+        at = found.end()
+    parts.append(("text", stencil[at:]))
+    return parts

@@ -171,9 +171,7 @@ def period_fill(request, pk):
     }
     rows = [{"project": p, "report": reports.get(p.pk)} for p in shown]
     writer = FillRows(period, get_token(request))
-    written = "".join(
-        writer.row(row["project"], row["report"], _fill_form(period, **row)) for row in rows
-    )
+    written = "".join(writer.row(row["project"], row["report"], None) for row in rows)
     return render(
         request,
         "reporting/period_fill.html",
@@ -184,19 +182,6 @@ def period_fill(request, pk):
             "page": page,
             "query": query,
         },
-    )
-
-
-def _fill_form(period, project, report):
-    """A row's form, only while the report may still be changed (a locked row shows the
-    report's values, and a page near the deadline has many)."""
-    if report is not None and not report.is_editable:
-        return None
-    return ReportForm(
-        period=period,
-        instance=report,
-        prefix=f"p{project.pk}",
-        initial={"version": getattr(report, "version", 0)},
     )
 
 
@@ -226,9 +211,7 @@ def period_fill_row(request, pk, project_pk):
     except PermissionDenied as error:
         return HttpResponse(writer.row(project, None, form, error=str(error)), status=403)
     saved = result.report
-    row = writer.row(
-        project, saved, _fill_form(period, project, saved), saved=True, warnings=result.warnings
-    )
+    row = writer.row(project, saved, None, saved=True, warnings=result.warnings)
     response = HttpResponse(row)
     response["X-Report-Version"] = str(saved.version)
     return response

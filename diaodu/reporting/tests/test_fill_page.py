@@ -216,3 +216,55 @@ def test_rows_are_the_html_the_template_wrote(city, period, language):
                 )
                 ours = writer.row(project, report, form, **extra)
                 assert ours.strip() == expected.strip(), (shown.kind, extra, report)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_rows_inputs_without_a_form_are_those_of_its_unbound_form(city, period, language):
+    """The page builds one form and writes every editable row's inputs from it: the same HTML
+    as an unbound ReportForm of the row's report, whatever its values."""
+    from django.utils import translation
+
+    from diaodu.reporting.rows import FillRows
+
+    project = city.projects.jiefang
+    odd = "<b>\"甲\" & '乙'</b>p987654321987 __fillslot_invested__"
+    reports = [
+        None,
+        ProgressReport(project=project, period=period, version=0),
+        ProgressReport(
+            pk=7,
+            project=project,
+            period=period,
+            version=12,
+            invested=Decimal("12345.60"),
+            physical_percent=Decimal("0.0"),
+            workers=0,
+            physical_progress="\n第二行" + odd,
+            next_steps=odd,
+            problems="",
+        ),
+        ProgressReport(
+            pk=8,
+            project=project,
+            period=period,
+            version=3,
+            invested=Decimal("-1.5"),
+            physical_percent=None,
+            workers=None,
+            physical_progress="",
+        ),
+    ]
+    progress = type(period)(pk=period.pk, kind="progress", start=period.start, end=period.end)
+    with translation.override(language):
+        for shown in (period, progress):
+            writer = FillRows(shown, "TOKEN")
+            for report in reports:
+                form = ReportForm(
+                    period=shown,
+                    instance=report,
+                    prefix=f"p{project.pk}",
+                    initial={"version": getattr(report, "version", 0)},
+                )
+                expected = writer.row(project, report, form)
+                assert writer.row(project, report, None) == expected, (shown.kind, report)
+                assert 'name="p987654321987' not in expected
