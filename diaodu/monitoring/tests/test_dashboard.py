@@ -256,3 +256,24 @@ def test_the_tables_rows_are_what_the_template_wrote(language):
             expected = template.render({"regions": rows, "departments": departments})
             assert f"{region_rows(rows)}|{department_rows(departments)}" == expected
     assert "解放区&lt;&amp;&gt;" in region_rows(regions)
+
+
+def test_the_regions_rows_are_written_again_when_a_figure_changes():
+    """Written once a process for the same figures (a province's thousand regions), and again
+    for any figure changed."""
+    from diaodu.monitoring.views import region_rows
+
+    row = {
+        "region__name": "解放区",
+        "n": 12,
+        "investment": Decimal("100"),
+        "planned": Decimal("50"),
+        "invested": Decimal("20"),
+        "red": 3,
+        "yellow": 0,
+    }
+    first = region_rows([row])
+    assert region_rows([dict(row)]) == first
+    for name, value in [("red", 4), ("invested", Decimal("20.5")), ("region__name", "高新区")]:
+        changed = region_rows([{**row, name: value}])
+        assert changed != first and changed == region_rows([{**row, name: value}]), name
