@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diaodu.bench import names
+from diaodu.core import kept
 from diaodu.org.choices import LeaderLevel, Role, UnitKind
 from diaodu.org.models import Leader, Unit, User
 from diaodu.problems.choices import (
@@ -1436,7 +1437,9 @@ def generate(
             wipe()
             generator.done(_("Existing data deleted"))
         result = generator.build()
-        project_set.changed()  # projects written in bulk, with no signal
+        # Written in bulk, with no signal: projects, units, leaders and programmes.
+        project_set.changed()
+        kept.CHOICES.changed()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # As autovacuum would in time: statistics, and the visibility map that lets the
         # dashboard's sums read covering indexes alone.

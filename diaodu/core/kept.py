@@ -109,6 +109,9 @@ class Version:
 
 # Every change to what any kept figure reads.
 DATA = Version(VERSION)
+# Every change to the rows the selects' options are written from (core.widgets.light_choices):
+# each app watches its models (units, leaders, programmes).
+CHOICES = Version("kept:version:choices")
 
 
 def version() -> int:

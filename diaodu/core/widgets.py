@@ -5,12 +5,17 @@ then costs tens of milliseconds on every page. This widget writes the same HTML 
 """
 
 import html
+import threading
+from collections import OrderedDict
 
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from diaodu.core import kept
 
 
 class FastSelect(forms.Select):
@@ -22,6 +27,18 @@ class FastSelect(forms.Select):
         attrs = self.build_attrs(self.attrs, attrs)
         attrs["name"] = name
         selected = {str(v) for v in self.format_value(value)}
+        key = getattr(self, "plain_key", None)
+        key = key() if key else None
+        if key is None:
+            options = self._options(selected)
+        else:  # written once a process while the rows are unchanged, then chosen
+            options = _written_options(key, lambda: self._options(set()))
+            for chosen in selected:
+                option = f'<option value="{html.escape(chosen)}">'
+                options = options.replace(option, f"{option[:-1]} selected>", 1)
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
+
+    def _options(self, selected: set[str]) -> str:
         parts = []
         # Rows given as plain (value, label) pairs (light_choices) skip Django's normalising
         # of every choice, a quarter of the options' cost.
@@ -33,7 +50,7 @@ class FastSelect(forms.Select):
                                          mark_safe(inner)))  # fmt: skip
             else:
                 parts.append(self._option(option_value, option_label, selected))
-        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe("".join(parts)))
+        return "".join(parts)
 
     @staticmethod
     def _option(value, label, selected) -> str:
@@ -80,11 +97,35 @@ def fast_selects(form) -> None:
             field.widget = widget
 
 
+# The options of the selects written from plain rows, kept by each process while what they are
+# read from is unchanged (kept.CHOICES, moved on by every save or delete of the models they read:
+# units, leaders, programmes). A province's ledger filters read and write some 7,000 options.
+_OPTIONS: OrderedDict = OrderedDict()
+_OPTIONS_KEPT = 64
+_options_lock = threading.Lock()
+
+
+def _written_options(key, write) -> str:
+    with _options_lock:
+        if key in _OPTIONS:
+            _OPTIONS.move_to_end(key)
+            return _OPTIONS[key]
+    options = write()
+    with _options_lock:
+        _OPTIONS[key] = options
+        while len(_OPTIONS) > _OPTIONS_KEPT:
+            _OPTIONS.popitem(last=False)
+    return options
+
+
 def light_choices(field, fields: tuple[str, ...], label) -> None:
     """Render a model choice field's options from plain rows instead of model instances.
 
     `fields` are read with `values_list` after the primary key, and `label` turns them into
-    the option's text. Validation still goes through the field's queryset.
+    the option's text. Validation still goes through the field's queryset. Where a cache is
+    shared (kept.enabled), the options written are kept by the process under the query, the
+    label, the language and kept.CHOICES, which the apps move on at every change to the
+    models read this way.
     """
     queryset = field.queryset
     empty = [("", field.empty_label)] if field.empty_label is not None else []
@@ -97,8 +138,16 @@ def light_choices(field, fields: tuple[str, ...], label) -> None:
             read.append(empty + [(pk, label(*values)) for pk, *values in rows])
         return read[0]
 
+    def key():
+        if not kept.enabled():
+            return None
+        sql, params = queryset.values_list("pk", *fields).query.sql_with_params()
+        what = (sql, params, label.__code__, str(field.empty_label), get_language())
+        return (*what, kept.CHOICES.number())
+
     field.widget.choices = choices
     field.widget.plain_choices = choices  # read as they are by FastSelect
+    field.widget.plain_key = key
 
 
 class YesNoSelect(forms.NullBooleanSelect):

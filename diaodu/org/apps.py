@@ -12,10 +12,13 @@ class OrgConfig(AppConfig):
         from django.contrib.auth import signals as auth_signals
         from django.db.models.signals import m2m_changed, post_save, pre_save
 
+        from diaodu.core import kept
         from diaodu.core.signals import file_downloaded
         from diaodu.org import audit
         from diaodu.org.middleware import mark_signed_in
-        from diaodu.org.models import User
+        from diaodu.org.models import Leader, Unit, User
+
+        kept.CHOICES.watch(Unit, Leader)  # the options of the selects of units and leaders
 
         auth_signals.user_logged_in.connect(mark_signed_in, dispatch_uid="diaodu-session-signed-in")
         # The audit log (diaodu.org.audit).
