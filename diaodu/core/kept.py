@@ -75,15 +75,20 @@ class Version:
     def number(self) -> int:
         number = cache.get(self.key)
         if number is None:
-            cache.add(self.key, 1, timeout=None)
-            number = cache.get(self.key, 1)
+            number = self._start()
         return int(number)
 
     def move_on(self) -> None:
         try:
             cache.incr(self.key)
-        except ValueError:  # not kept yet (or evicted): any new number will do
-            cache.add(self.key, 1, timeout=None)
+        except ValueError:  # not kept yet (or evicted)
+            self._start()
+
+    def _start(self) -> int:
+        """A number never given before, should the cache have lost it (emptied, evicted,
+        restarted): what a process keeps by it (core.widgets) is then never read again."""
+        cache.add(self.key, time.time_ns(), timeout=None)
+        return int(cache.get(self.key, 0))
 
     def changed(self) -> None:
         """Something it depends on changed (nothing to do where nothing is kept)."""
