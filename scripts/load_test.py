@@ -97,6 +97,9 @@ TARGETS = {
     "province": {"p95_ms": 1000, "capacity_rps": 40},
 }
 CAPACITY_P95_MS = 1000
+# Seconds a simulated person's connection may stay idle before it is closed: nginx's upstream
+# keepalive_timeout in deploy/nginx, below gunicorn's keep-alive (diaodu serve: 5 s).
+KEEPALIVE = 4
 RESULTS = ROOT / "var" / "bench" / "load.json"
 # The simulated people's password, made for each run, and their usernames' prefix (a run in a
 # province kept from an earlier run adds its own accounts beside those).
@@ -409,6 +412,7 @@ class Person:
     draft: bool = False  # saved since the last submit, so it can be submitted
     csrf: str = ""
     page: int = 1  # of the filing grid, where the project's row is
+    answered: float = 0.0  # when its last request ended (time.monotonic)
 
 
 @dataclass
@@ -489,6 +493,7 @@ class Crowd:
                 timeout=self.timeout,
             )
             person.csrf = person.session.cookies.get("csrftoken", "")
+            person.answered = time.monotonic()
             return Sample("sign-in", time.monotonic() - started, answer.status_code)
         except Exception as error:  # noqa: BLE001 (a failed sign-in is a figure)
             return Sample("sign-in", time.monotonic() - started, None, repr(error))
@@ -581,6 +586,11 @@ class Crowd:
     def one(self, kind: str, scheduled: float) -> Sample:
         person, kind, target = self.take(kind)
         try:
+            if time.monotonic() - person.answered > KEEPALIVE:
+                # As nginx in front of gunicorn closes an idle connection before gunicorn does
+                # (deploy/nginx: keepalive_timeout 4s, gunicorn's keep-alive 5 s), instead of
+                # sending on one gunicorn may be closing (a reset, counted as an error).
+                person.session.close()
             status, error = self.send(person, kind, target)
         except Exception as failure:  # noqa: BLE001 (a timeout or a refused connection)
             status, error = None, f"{kind}: {failure!r}"
@@ -595,6 +605,7 @@ class Crowd:
                 elif kind == "return":
                     self.to_return.append(target)
         finally:
+            person.answered = time.monotonic()
             self.give_back(person)
         return Sample(kind, time.monotonic() - scheduled, status, error)
 
