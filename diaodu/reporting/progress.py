@@ -146,7 +146,9 @@ def fileable_count(period, user, projects: QuerySet[Project], query: str = "") -
     if not kept.enabled():
         return projects.count()
     found = hashlib.blake2b(query.encode(), digest_size=8).hexdigest() if query else "-"
-    key = f"reporting:fileable:{period.pk}:{whose}:{found}:{project_set.number()}"
+    # The period's programme and year decide which projects are due in it.
+    due = f"{period.pk}:{period.program_id or '-'}:{period.start.year}"
+    key = f"reporting:fileable:{due}:{whose}:{found}:{project_set.number()}"
     number = cache.get(key)
     if number is None:
         number = projects.count()
