@@ -69,8 +69,9 @@ class Version:
     commits, so that what a reader computed from the rows before the commit is never read
     after it."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, then: Callable[[], None] | None = None) -> None:
         self.key = key
+        self.then = then  # run when a change commits, after the number moved on
 
     def number(self) -> int:
         number = cache.get(self.key)
@@ -95,6 +96,8 @@ class Version:
         if enabled():
             self.move_on()
             transaction.on_commit(self.move_on)
+            if self.then is not None:
+                transaction.on_commit(self.then)
 
     def watch(self, *model_classes: type[models.Model]) -> None:
         """A save or delete of any of these models (or a change to a many-to-many through
@@ -112,8 +115,8 @@ class Version:
                 signal.connect(watched, sender=model, weak=False, dispatch_uid=f"{uid}.{name}")
 
 
-# Every change to what any kept figure reads.
-DATA = Version(VERSION)
+# Every change to what any kept figure reads; the queue then computes what people look at.
+DATA = Version(VERSION, then=lambda: _schedule_warm())
 # Every change to the rows the selects' options are written from (core.widgets.light_choices):
 # each app watches its models (units, leaders, programmes).
 CHOICES = Version("kept:version:choices")
@@ -126,10 +129,7 @@ def version() -> int:
 def changed() -> None:
     """What kept figures read has changed: move the version on now and again at the commit,
     and have the queue compute what people look at once it is committed."""
-    if not enabled():
-        return
     DATA.changed()
-    transaction.on_commit(_schedule_warm)
 
 
 def _schedule_warm() -> None:
@@ -228,20 +228,10 @@ def register(family: str, looked: Looked) -> None:
     _families[family] = looked
 
 
-def _watched(sender: Any, **kwargs: Any) -> None:
-    changed()
-
-
 def watch(*model_classes: type[models.Model]) -> None:
     """A save or delete of any of these models (or a change to a many-to-many through table)
     moves the version on. A model watched by several apps is connected once."""
-    for model in model_classes:
-        uid = f"kept.{model._meta.label}"
-        if model._meta.auto_created:  # a many-to-many's through table
-            m2m_changed.connect(_watched, sender=model, dispatch_uid=f"{uid}.m2m")
-            continue
-        post_save.connect(_watched, sender=model, dispatch_uid=f"{uid}.save")
-        post_delete.connect(_watched, sender=model, dispatch_uid=f"{uid}.delete")
+    DATA.watch(*model_classes)
 
 
 def _looked(today: date) -> Iterable[tuple[str, tuple[Hashable, ...], Compute]]:
